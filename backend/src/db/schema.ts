@@ -1,0 +1,177 @@
+/**
+ * The domain schema. Migrations in backend/drizzle/ are generated from this file by
+ * drizzle-kit (`pnpm --filter @pki/backend db:generate`) and applied at boot; never edit
+ * the generated SQL except to append statements drizzle-kit cannot express (triggers),
+ * in a migration of their own.
+ *
+ * Timestamps are integer milliseconds since the epoch (`mode: 'timestamp_ms'`), so
+ * ordering and range queries are plain integer comparisons.
+ */
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+import {
+  AUDIT_STATUSES,
+  CA_STATUSES,
+  CERTIFICATE_STATUSES,
+  KEY_ALGORITHMS,
+  KEY_PURPOSES,
+  KEY_STATES,
+  KMS_BACKENDS,
+  REVOCATION_REASONS,
+  USER_ROLES,
+} from '@pki/shared';
+
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+/** Keys held in a key store; the private key never leaves it, we keep references. */
+export const kmsKeys = sqliteTable(
+  'kms_keys',
+  {
+    id: text('id').primaryKey(),
+    backend: text('backend', { enum: KMS_BACKENDS }).notNull(),
+    /** The key store's unique identifier of the private key. */
+    privateKeyRef: text('private_key_ref').notNull(),
+    publicKeyRef: text('public_key_ref'),
+    algorithm: text('algorithm', { enum: KEY_ALGORITHMS }).notNull(),
+    purpose: text('purpose', { enum: KEY_PURPOSES }).notNull(),
+    label: text('label').notNull().unique(),
+    /** SubjectPublicKeyInfo DER, cached so verification and SKIs need no KMS call. */
+    publicKeySpki: blob('public_key_spki', { mode: 'buffer' }).notNull(),
+    isExportable: integer('is_exportable', { mode: 'boolean' }).notNull().default(false),
+    /** Set when a private key was exported once (PKCS#12 download); never again after. */
+    exportedAt: integer('exported_at', { mode: 'timestamp_ms' }),
+    state: text('state', { enum: KEY_STATES }).notNull(),
+    revocationReason: text('revocation_reason', { enum: REVOCATION_REASONS }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    destroyedAt: integer('destroyed_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' })
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (table) => [
+    uniqueIndex('kms_keys_backend_private_ref_idx').on(table.backend, table.privateKeyRef),
+    index('kms_keys_state_idx').on(table.state),
+  ],
+);
+
+export const certificateAuthorities = sqliteTable(
+  'certificate_authorities',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    /** Null for a root; for an intermediate, the CA that signed it. */
+    parentId: text('parent_id'),
+    keyId: text('key_id')
+      .notNull()
+      .references(() => kmsKeys.id),
+    subjectDn: text('subject_dn').notNull(),
+    /** Pending CAs (a CSR sent to an external root) have no certificate yet. */
+    certificateDer: blob('certificate_der', { mode: 'buffer' }),
+    serialHex: text('serial_hex'),
+    notBefore: integer('not_before', { mode: 'timestamp_ms' }),
+    notAfter: integer('not_after', { mode: 'timestamp_ms' }),
+    pathLength: integer('path_length'),
+    status: text('status', { enum: CA_STATUSES }).notNull(),
+    revocationReason: text('revocation_reason', { enum: REVOCATION_REASONS }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /** Monotonic CRL number (RFC 5280 §5.2.3) of the last CRL published. */
+    crlNumber: integer('crl_number').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (table) => [index('certificate_authorities_parent_idx').on(table.parentId)],
+);
+
+export const certificates = sqliteTable(
+  'certificates',
+  {
+    id: text('id').primaryKey(),
+    caId: text('ca_id')
+      .notNull()
+      .references(() => certificateAuthorities.id),
+    /** Lower-case hex without separators. */
+    serialHex: text('serial_hex').notNull(),
+    subjectDn: text('subject_dn').notNull(),
+    commonName: text('common_name'),
+    /** JSON array of "dns:…", "ip:…", "email:…", "uri:…". */
+    sans: text('sans', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    profile: text('profile').notNull(),
+    notBefore: integer('not_before', { mode: 'timestamp_ms' }).notNull(),
+    notAfter: integer('not_after', { mode: 'timestamp_ms' }).notNull(),
+    der: blob('der', { mode: 'buffer' }).notNull(),
+    status: text('status', { enum: CERTIFICATE_STATUSES }).notNull(),
+    revocationReason: text('revocation_reason', { enum: REVOCATION_REASONS }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /** Set when the key pair was generated in the key store for this certificate. */
+    keyId: text('key_id').references(() => kmsKeys.id),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('certificates_ca_serial_idx').on(table.caId, table.serialHex),
+    index('certificates_status_idx').on(table.status, table.id),
+    index('certificates_not_after_idx').on(table.notAfter),
+    index('certificates_ca_idx').on(table.caId, table.id),
+    index('certificates_profile_idx').on(table.profile),
+  ],
+);
+
+/**
+ * Append-only, hash-chained record of every key operation. `seq` orders the chain;
+ * `hash` = SHA-256(canonical(row) ‖ prev_hash). Triggers (a migration of their own)
+ * refuse UPDATE and DELETE.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    timestamp: integer('timestamp', { mode: 'timestamp_ms' }).notNull(),
+    actor: text('actor').notNull(),
+    operation: text('operation').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id'),
+    status: text('status', { enum: AUDIT_STATUSES }).notNull(),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    kmsOperationId: text('kms_operation_id'),
+    requestId: text('request_id'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull().unique(),
+  },
+  (table) => [
+    index('audit_log_timestamp_idx').on(table.timestamp),
+    index('audit_log_actor_idx').on(table.actor, table.timestamp),
+    index('audit_log_operation_idx').on(table.operation, table.timestamp),
+    index('audit_log_entity_idx').on(table.entityType, table.entityId),
+  ],
+);
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name'),
+  passwordHash: text('password_hash'),
+  role: text('role', { enum: USER_ROLES }).notNull(),
+  isDisabled: integer('is_disabled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the session or API token; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    kind: text('kind', { enum: ['session', 'api-token'] }).notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  },
+  (table) => [index('sessions_user_idx').on(table.userId), index('sessions_expires_idx').on(table.expiresAt)],
+);

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+import { HEALTH_STATES, KmsBackendSchema } from './enums.js';
+
+export const ComponentHealthSchema = z.object({
+  state: z.enum(HEALTH_STATES),
+  /** Why the component is not up, in words fit for an operator. */
+  detail: z.string().optional(),
+});
+export type ComponentHealth = z.infer<typeof ComponentHealthSchema>;
+
+export const SystemStatusSchema = z.object({
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  mode: z.enum(['production', 'development', 'test']),
+  kms: z.object({
+    backend: KmsBackendSchema,
+    label: z.string(),
+    health: ComponentHealthSchema,
+  }),
+  database: ComponentHealthSchema,
+});
+export type SystemStatus = z.infer<typeof SystemStatusSchema>;
