@@ -59,6 +59,35 @@ export const kmsKeys = sqliteTable(
   ],
 );
 
+/**
+ * The `local` key store driver's own table (not the app's view of keys: that is
+ * `kms_keys`). It plays the part a remote KMS plays for the other drivers: private keys
+ * sealed with age to the identity in `${PKI_DATA_DIR}/kms/identity.age`. After destroy
+ * the row stays as a tombstone with the key material removed.
+ */
+export const localKmsKeys = sqliteTable(
+  'local_kms_keys',
+  {
+    privateKeyRef: text('private_key_ref').primaryKey(),
+    /** Namespaced label, `<namespace>/<label>`. */
+    label: text('label').notNull().unique(),
+    algorithm: text('algorithm', { enum: KEY_ALGORITHMS }).notNull(),
+    /** age-encrypted PKCS#8 DER (binary age format); null once destroyed. */
+    sealedPrivateKey: blob('sealed_private_key', { mode: 'buffer' }),
+    /** SubjectPublicKeyInfo DER; null once destroyed. */
+    publicKeySpki: blob('public_key_spki', { mode: 'buffer' }),
+    isExportable: integer('is_exportable', { mode: 'boolean' }).notNull(),
+    state: text('state', { enum: KEY_STATES }).notNull(),
+    revocationReason: text('revocation_reason', { enum: REVOCATION_REASONS }),
+    revocationMessage: text('revocation_message'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    destroyedAt: integer('destroyed_at', { mode: 'timestamp_ms' }),
+  },
+  (table) => [index('local_kms_keys_state_idx').on(table.state)],
+);
+
 export const certificateAuthorities = sqliteTable(
   'certificate_authorities',
   {
