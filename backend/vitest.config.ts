@@ -28,7 +28,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Real servers and tokens are shared per file; files run one at a time to keep
           // two cores from thrashing and ports from colliding.
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -1,0 +1,111 @@
+/**
+ * The composition root: builds database → key store → services → HTTP and tRPC, and
+ * returns the Fastify app without listening (server.ts listens; tests use `app.inject()`).
+ * Collaborators can be overridden for tests, e.g. `buildApp(config, { keyStore })`.
+ */
+import helmet from '@fastify/helmet';
+import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+
+import type { Config } from './config.js';
+import { openDatabase } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import { registerHealthRoutes } from './http/health.js';
+import { registerFrontend } from './http/static.js';
+import { loggerOptions } from './logger.js';
+import type { AppServices } from './services.js';
+import { SystemService } from './system/system-service.js';
+import { createContextFactory } from './trpc/context.js';
+import { appRouter } from './trpc/router.js';
+import type { AppRouter } from './trpc/router.js';
+
+export interface AppOverrides {
+  logger?: Logger;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Strict CSP: the built frontend needs nothing inline and nothing from elsewhere. */
+const CONTENT_SECURITY_POLICY = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+export async function buildApp(config: Readonly<Config>, overrides: AppOverrides = {}): Promise<FastifyInstance> {
+  const log = overrides.logger ?? pino(loggerOptions(config, process.stdout.isTTY));
+
+  const database = openDatabase(config.databasePath);
+  try {
+    migrateDatabase(database.db);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+
+  const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms: undefined });
+  const services: AppServices = { config, log, database, system };
+
+  const app = Fastify({
+    // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: config.mode === 'test' }),
+    routerOptions: { maxParamLength: 4096 },
+  });
+  app.decorate('services', services);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', async () => {
+    database.close();
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+    // HSTS only means something when the public URL is HTTPS (TLS is terminated in front of us).
+    strictTransportSecurity: config.publicUrl.startsWith('https://'),
+    crossOriginEmbedderPolicy: false,
+  });
+  registerErrorHandler(app);
+  registerHealthRoutes(app, system);
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: createContextFactory(services),
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+
+  if (config.mode === 'production') {
+    const isServed = await registerFrontend(app, config.frontendDir);
+    if (!isServed) log.warn({ frontendDir: config.frontendDir }, 'built frontend not found; run `pnpm build` to serve the UI');
+  }
+
+  return app;
+}

@@ -1,0 +1,48 @@
+/**
+ * Opens the SQLite database with the pragmas a CA needs: WAL so readers never block the
+ * writer, foreign keys enforced, a busy timeout so a second writer waits instead of
+ * failing, and synchronous=NORMAL (durable with WAL across process crashes).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+
+import * as schema from './schema.js';
+
+export type AppDatabase = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export interface DatabaseHandle {
+  db: AppDatabase;
+  sqlite: Database.Database;
+  close(): void;
+}
+
+export function openDatabase(path: string): DatabaseHandle {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = drizzle(sqlite, { schema }) as AppDatabase;
+  return {
+    db,
+    sqlite,
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
+/** A cheap query proving the file is open and readable. */
+export function checkDatabase(handle: DatabaseHandle): { isHealthy: boolean; detail?: string } {
+  try {
+    handle.sqlite.prepare('SELECT 1').get();
+    return { isHealthy: true };
+  } catch (error) {
+    return { isHealthy: false, detail: `database query failed: ${(error as Error).message}` };
+  }
+}

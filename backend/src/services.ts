@@ -1,0 +1,16 @@
+/**
+ * The services the composition root (app.ts) builds and hands to routers and HTTP routes.
+ * Dependencies are explicit: no singletons, no container.
+ */
+import type { Logger } from 'pino';
+
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/client.js';
+import type { SystemService } from './system/system-service.js';
+
+export interface AppServices {
+  config: Readonly<Config>;
+  log: Logger;
+  database: DatabaseHandle;
+  system: SystemService;
+}

@@ -1,0 +1,65 @@
+/**
+ * What the dashboard badge, `system.status`, `/readyz` and `pki status` report: version,
+ * uptime and the truthful health of the database and the key store.
+ */
+import { KMS_BACKEND_LABELS } from '@pki/shared';
+import type { ComponentHealth, KmsBackend, SystemStatus } from '@pki/shared';
+
+import type { Mode } from '../config.js';
+import { checkDatabase } from '../db/client.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { APP_VERSION } from '../version.js';
+
+/** The part of KMSService this needs; absent while no key store is wired in. */
+export interface KmsHealthProbe {
+  health(): Promise<{ isHealthy: boolean; detail?: string | undefined }>;
+}
+
+/** A health probe that hangs must not hang /readyz. */
+const HEALTH_TIMEOUT_MS = 5_000;
+
+export class SystemService {
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly options: {
+      mode: Mode;
+      backend: KmsBackend;
+      database: DatabaseHandle;
+      kms: KmsHealthProbe | undefined;
+    },
+  ) {}
+
+  async status(): Promise<SystemStatus> {
+    const [database, kmsHealth] = await Promise.all([this.databaseHealth(), this.kmsHealth()]);
+    return {
+      version: APP_VERSION,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      mode: this.options.mode,
+      kms: { backend: this.options.backend, label: KMS_BACKEND_LABELS[this.options.backend], health: kmsHealth },
+      database,
+    };
+  }
+
+  databaseHealth(): ComponentHealth {
+    const result = checkDatabase(this.options.database);
+    return result.isHealthy ? { state: 'up' } : { state: 'down', detail: result.detail ?? 'database unavailable' };
+  }
+
+  async kmsHealth(): Promise<ComponentHealth> {
+    const probe = this.options.kms;
+    if (probe === undefined) return { state: 'not-built', detail: 'key store not built yet' };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS / 1000} s`)), HEALTH_TIMEOUT_MS);
+      });
+      const result = await Promise.race([probe.health(), timeout]);
+      return result.isHealthy ? { state: 'up' } : { state: 'down', detail: result.detail ?? 'key store unhealthy' };
+    } catch (error) {
+      return { state: 'down', detail: `key store health check failed: ${(error as Error).message}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The one table from our error types to tRPC codes (and so to HTTP statuses), applied once
+ * at the edge. Messages of AppErrors and KMS errors are written for users and pass through;
+ * anything else becomes a generic message carrying the request id, and the full error is
+ * logged server-side only.
+ */
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
+
+import { AppError, ConfigError, ConflictError, NotFoundError, PolicyError, ValidationError } from '../errors.js';
+import { KmsError } from '../kms/kmip/errors.js';
+import type { KmsErrorCode } from '../kms/kmip/errors.js';
+
+const KMS_CODES: Record<KmsErrorCode, TRPC_ERROR_CODE_KEY> = {
+  KMS_NOT_FOUND: 'NOT_FOUND',
+  KMS_PERMISSION_DENIED: 'FORBIDDEN',
+  KMS_INVALID_REQUEST: 'UNPROCESSABLE_CONTENT',
+  KMS_RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  KMS_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  KMS_TIMEOUT: 'GATEWAY_TIMEOUT',
+  KMS_PROTOCOL_ERROR: 'BAD_GATEWAY',
+  KMIP_DECODE_ERROR: 'BAD_GATEWAY',
+};
+
+/** Checked in order; the first class that matches wins. */
+const APP_CODES: ReadonlyArray<[abstract new (...args: never[]) => AppError, TRPC_ERROR_CODE_KEY]> = [
+  [ValidationError, 'BAD_REQUEST'],
+  [NotFoundError, 'NOT_FOUND'],
+  [ConflictError, 'CONFLICT'],
+  [PolicyError, 'UNPROCESSABLE_CONTENT'],
+  [ConfigError, 'INTERNAL_SERVER_ERROR'],
+];
+
+/** User-facing messages for KMS failures: the server's own words stay in the logs. */
+const KMS_MESSAGES: Record<KmsErrorCode, string> = {
+  KMS_NOT_FOUND: 'The key was not found in the key store.',
+  KMS_PERMISSION_DENIED: 'The key store refused the operation (permission denied).',
+  KMS_INVALID_REQUEST: 'The key store rejected the request as invalid for this key.',
+  KMS_RATE_LIMITED: 'The key store is rate limiting requests; try again shortly.',
+  KMS_UNAVAILABLE: 'The key store is unavailable; try again later.',
+  KMS_TIMEOUT: 'The key store did not answer in time.',
+  KMS_PROTOCOL_ERROR: 'The key store gave an answer we could not understand.',
+  KMIP_DECODE_ERROR: 'The key store gave an answer we could not understand.',
+};
+
+export interface MappedError {
+  trpcCode: TRPC_ERROR_CODE_KEY;
+  /** Our stable code, e.g. VALIDATION_FAILED, KMS_NOT_FOUND, INTERNAL. */
+  appCode: string;
+  /** Safe to show to a user. */
+  message: string;
+  /** Whether this is our bug or an outage worth logging at error level. */
+  isServerFault: boolean;
+}
+
+export function mapError(error: unknown): MappedError {
+  if (error instanceof KmsError) {
+    const trpcCode = KMS_CODES[error.code];
+    return {
+      trpcCode,
+      appCode: error.code,
+      // A few KMS errors carry a message we wrote ourselves for the user (e.g. "key is revoked");
+      // vendor text is only in serverMessage, which never leaves the server.
+      message: error.code === 'KMS_INVALID_REQUEST' && error.message ? error.message : KMS_MESSAGES[error.code],
+      isServerFault: trpcCode === 'SERVICE_UNAVAILABLE' || trpcCode === 'GATEWAY_TIMEOUT' || trpcCode === 'BAD_GATEWAY',
+    };
+  }
+  if (error instanceof AppError) {
+    const entry = APP_CODES.find(([errorClass]) => error instanceof errorClass);
+    const trpcCode = entry?.[1] ?? 'INTERNAL_SERVER_ERROR';
+    const isServerFault = trpcCode === 'INTERNAL_SERVER_ERROR';
+    return {
+      trpcCode,
+      appCode: error.code,
+      message: isServerFault ? 'Internal error.' : error.message,
+      isServerFault,
+    };
+  }
+  return { trpcCode: 'INTERNAL_SERVER_ERROR', appCode: 'INTERNAL', message: 'Internal error.', isServerFault: true };
+}
