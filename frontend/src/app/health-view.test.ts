@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+
+import { describeHealthState, describeKmsBadge } from './health-view.js';
+
+describe('describeKmsBadge', () => {
+  it('shows a neutral checking state while the first status is loading', () => {
+    const view = describeKmsBadge({ kind: 'loading' });
+    expect(view.tone).toBe('pending');
+    expect(view.ariaLabel).toBe('Key store status: checking');
+  });
+
+  it('names the backend and says up when the key store is healthy', () => {
+    const view = describeKmsBadge({ kind: 'ready', kms: { label: 'local (embedded)', health: { state: 'up' } } });
+    expect(view).toEqual({
+      tone: 'up',
+      label: 'local (embedded)',
+      stateText: 'up',
+      ariaLabel: 'Key store local (embedded): up',
+    });
+  });
+
+  it('carries the reason of a down key store into the text and the accessible name', () => {
+    const view = describeKmsBadge({
+      kind: 'ready',
+      kms: { label: 'Cosmian KMS', health: { state: 'down', detail: 'connection refused' } },
+    });
+    expect(view.tone).toBe('down');
+    expect(view.detail).toBe('connection refused');
+    expect(view.ariaLabel).toBe('Key store Cosmian KMS: down (connection refused)');
+  });
+
+  it('never shows a down key store without some reason', () => {
+    const view = describeKmsBadge({ kind: 'ready', kms: { label: 'KMIP server', health: { state: 'down' } } });
+    expect(view.detail).toBe('no reason given by the server');
+  });
+
+  it('says truthfully that the key store is not built yet, still naming the backend', () => {
+    const view = describeKmsBadge({
+      kind: 'ready',
+      kms: { label: 'local (embedded)', health: { state: 'not-built' } },
+    });
+    expect(view.tone).toBe('not-built');
+    expect(view.label).toBe('local (embedded)');
+    expect(view.stateText).toBe('key store not built yet');
+    expect(view.detail).toBeUndefined();
+  });
+
+  it('distinguishes an unreachable server from a down key store', () => {
+    const view = describeKmsBadge({ kind: 'error', message: 'Failed to fetch' });
+    expect(view.tone).toBe('unknown');
+    expect(view.stateText).toBe('status unavailable');
+    expect(view.detail).toBe('Failed to fetch');
+  });
+});
+
+describe('describeHealthState', () => {
+  it.each([
+    ['up', 'up', 'up'],
+    ['down', 'down', 'down'],
+    ['not-built', 'not-built', 'key store not built yet'],
+  ] as const)('maps %s to tone %s', (state, tone, text) => {
+    expect(describeHealthState(state)).toEqual({ tone, text });
+  });
+});

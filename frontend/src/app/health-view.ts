@@ -1,0 +1,67 @@
+/**
+ * Maps what `system.status` says (or fails to say) to what the console shows. Kept pure and
+ * apart from the components so every state, including the unhappy ones, is unit-tested.
+ */
+import type { ComponentHealth, HealthState } from '@pki/shared';
+
+/** Visual tone; each has one CSS class (`tone-<tone>`) and never relies on colour alone. */
+export type Tone = 'pending' | 'up' | 'down' | 'not-built' | 'unknown';
+
+export type StatusQueryState =
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; kms: { label: string; health: ComponentHealth } };
+
+export interface BadgeView {
+  tone: Tone;
+  /** The backend's human name, e.g. "local (embedded)". */
+  label: string;
+  stateText: string;
+  /** Why it is not up, shown as text and as the tooltip. */
+  detail?: string;
+  /** The full sentence for assistive technology (the visual badge is terse). */
+  ariaLabel: string;
+}
+
+const STATE_TEXT: Record<HealthState, string> = {
+  up: 'up',
+  down: 'down',
+  'not-built': 'key store not built yet',
+};
+
+export function describeHealthState(state: HealthState): { tone: Tone; text: string } {
+  return { tone: state, text: STATE_TEXT[state] };
+}
+
+export function describeKmsBadge(query: StatusQueryState): BadgeView {
+  switch (query.kind) {
+    case 'loading':
+      return {
+        tone: 'pending',
+        label: 'Key store',
+        stateText: 'checking…',
+        ariaLabel: 'Key store status: checking',
+      };
+    case 'error':
+      return {
+        tone: 'unknown',
+        label: 'Key store',
+        stateText: 'status unavailable',
+        detail: query.message,
+        ariaLabel: `Key store status unavailable: ${query.message}`,
+      };
+    case 'ready': {
+      const { label, health } = query.kms;
+      const { tone, text } = describeHealthState(health.state);
+      const detail = health.detail ?? (health.state === 'down' ? 'no reason given by the server' : undefined);
+      const sentence = `Key store ${label}: ${text}`;
+      return {
+        tone,
+        label,
+        stateText: text,
+        ...(detail === undefined ? {} : { detail }),
+        ariaLabel: detail === undefined ? sentence : `${sentence} (${detail})`,
+      };
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import { PlannedSection } from './planned-section.js';
+
+export function AuditLogPage() {
+  return (
+    <PlannedSection
+      title="Audit log"
+      summary="A tamper-evident record of every key and certificate operation."
+      planned={[
+        'Read each operation with its time, actor, outcome (success or failure) and request id.',
+        'Filter by time, actor and operation.',
+        'Verify the hash chain and see the first row that was altered, if any.',
+      ]}
+    />
+  );
+}

@@ -1,0 +1,34 @@
+import { pageTitle } from '../app/navigation.js';
+
+interface PlannedSectionProps {
+  title: string;
+  summary: string;
+  /** What the section will offer, each item one capability in the backlog. */
+  planned: readonly string[];
+}
+
+/**
+ * A section whose features are not built yet. It says so plainly and lists what is coming,
+ * rather than showing an empty table that would suggest there is simply no data.
+ */
+export function PlannedSection({ title, summary, planned }: PlannedSectionProps) {
+  const headingId = `${title.toLowerCase().replaceAll(' ', '-')}-planned`;
+  return (
+    <>
+      <title>{pageTitle(title)}</title>
+      <header className="page-header">
+        <h1>{title}</h1>
+        <p className="page-lead">{summary}</p>
+      </header>
+      <section className="card notice" aria-labelledby={headingId}>
+        <h2 id={headingId}>Not available yet</h2>
+        <p>This part of the console arrives with the certificate authority work. It will let you:</p>
+        <ul className="planned-list">
+          {planned.map((item) => (
+            <li key={item}>{item}</li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
