@@ -1,0 +1,250 @@
+/**
+ * Starts a real PyKMIP server (Debian `python3-pykmip` 0.10) on 127.0.0.1 for integration
+ * tests and benchmarks: throwaway CA, server and client certificates made with openssl in a
+ * temp dir, a SQLite object store in that dir, mutual TLS 1.2.
+ *
+ *   const kmip = await startPyKmip();
+ *   ... tls.connect({ host: kmip.host, port: kmip.port, ca: kmip.caPem, cert: kmip.clientCertPem, key: kmip.clientKeyPem })
+ *   await kmip.restart(); // same port, same database: objects survive
+ *   await kmip.stop();    // kills the server and deletes the temp dir
+ *
+ * Quirks handled here (see PyKMIP facts): every `[server]` key must be known; `policy_path`
+ * must be an existing directory; `auth_suite=TLS1.2` refuses TLS 1.3; with an RSA server
+ * certificate only two ECDHE-CBC suites are usable; the client certificate needs EKU
+ * clientAuth and exactly one CN (the object owner); the server needs SAN 127.0.0.1 for
+ * Node's identity check; stop with SIGTERM to the main pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export interface PyKmipServer {
+  host: string;
+  port: number;
+  caPem: string;
+  clientCertPem: string;
+  clientKeyPem: string;
+  /** The client certificate's CN, i.e. the identity that owns the objects the client creates. */
+  clientIdentity: string;
+  /** Temp directory holding certificates, config, database and server log. */
+  directory: string;
+  /** Server log path (the server writes DEBUG-level request/response encodings there). */
+  logPath: string;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export interface StartPyKmipOptions {
+  /** Maximum wait for the first successful mTLS handshake. */
+  startTimeoutMs?: number;
+  clientIdentity?: string;
+}
+
+const PYTHON = '/usr/bin/python3';
+const SERVER_ENTRYPOINT = '/usr/bin/pykmip-server';
+const CIPHER_SUITES = 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384';
+
+export function isPyKmipInstalled(): boolean {
+  return existsSync(PYTHON) && existsSync(SERVER_ENTRYPOINT);
+}
+
+export async function startPyKmip(options: StartPyKmipOptions = {}): Promise<PyKmipServer> {
+  if (!isPyKmipInstalled()) {
+    throw new Error(
+      `PyKMIP is not installed (${SERVER_ENTRYPOINT} missing): apt-get install python3-pykmip`,
+    );
+  }
+  const clientIdentity = options.clientIdentity ?? 'pki-manager-test';
+  const startTimeoutMs = options.startTimeoutMs ?? 20_000;
+  const directory = await mkdtemp(join(tmpdir(), 'pykmip-'));
+  const host = '127.0.0.1';
+  try {
+    await makeCertificates(directory, clientIdentity);
+    const port = await findFreePort(host);
+    const policyDirectory = join(directory, 'policies');
+    await mkdir(policyDirectory);
+    const configPath = join(directory, 'server.conf');
+    const logPath = join(directory, 'server.log');
+    await writeFile(
+      configPath,
+      [
+        '[server]',
+        `hostname=${host}`,
+        `port=${port}`,
+        `certificate_path=${join(directory, 'server.crt')}`,
+        `key_path=${join(directory, 'server.key')}`,
+        `ca_path=${join(directory, 'ca.crt')}`,
+        'auth_suite=TLS1.2',
+        `policy_path=${policyDirectory}`,
+        'enable_tls_client_auth=True',
+        `tls_cipher_suites=${CIPHER_SUITES}`,
+        'logging_level=INFO',
+        `database_path=${join(directory, 'pykmip.db')}`,
+        '',
+      ].join('\n'),
+    );
+    const [caPem, clientCertPem, clientKeyPem] = await Promise.all([
+      readFile(join(directory, 'ca.crt'), 'utf8'),
+      readFile(join(directory, 'client.crt'), 'utf8'),
+      readFile(join(directory, 'client.key'), 'utf8'),
+    ]);
+    const credentials = { caPem, clientCertPem, clientKeyPem };
+
+    let child: ChildProcess | undefined;
+    const launch = async (): Promise<void> => {
+      child = spawn(PYTHON, [SERVER_ENTRYPOINT, '-f', configPath, '-l', logPath], {
+        cwd: directory,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      await waitUntilReady(child, host, port, credentials, startTimeoutMs, logPath);
+    };
+    const halt = async (): Promise<void> => {
+      if (child) await terminate(child);
+      child = undefined;
+    };
+
+    await launch();
+    let isStopped = false;
+    return {
+      host,
+      port,
+      ...credentials,
+      clientIdentity,
+      directory,
+      logPath,
+      async stop() {
+        if (isStopped) return;
+        isStopped = true;
+        await halt();
+        await rm(directory, { recursive: true, force: true });
+      },
+      async restart() {
+        await halt();
+        await launch();
+      },
+    };
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function openssl(directory: string, args: string[]): Promise<void> {
+  await execFileAsync('openssl', args, { cwd: directory });
+}
+
+async function makeCertificates(directory: string, clientIdentity: string): Promise<void> {
+  await writeFile(
+    join(directory, 'server.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
+  );
+  await writeFile(
+    join(directory, 'client.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
+  await openssl(directory, [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt',
+    '-days', '2', '-subj', '/CN=PyKMIP test CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  for (const [name, subject] of [
+    ['server', '/CN=localhost'],
+    ['client', `/CN=${clientIdentity}`],
+  ] as const) {
+    await openssl(directory, [
+      'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject,
+    ]);
+    await openssl(directory, [
+      'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
+      '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`,
+    ]);
+  }
+}
+
+function findFreePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function tryHandshake(
+  host: string,
+  port: number,
+  credentials: { caPem: string; clientCertPem: string; clientKeyPem: string },
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host,
+      port,
+      ca: credentials.caPem,
+      cert: credentials.clientCertPem,
+      key: credentials.clientKeyPem,
+      timeout: 2000,
+    });
+    const finish = (isReady: boolean) => {
+      socket.destroy();
+      resolve(isReady);
+    };
+    socket.once('secureConnect', () => finish(true));
+    socket.once('error', () => finish(false));
+    socket.once('timeout', () => finish(false));
+  });
+}
+
+async function waitUntilReady(
+  child: ChildProcess,
+  host: string,
+  port: number,
+  credentials: { caPem: string; clientCertPem: string; clientKeyPem: string },
+  timeoutMs: number,
+  logPath: string,
+): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    // Keep only the tail: the server prints deprecation noise forever.
+    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+  });
+  let exitCode: number | null = null;
+  child.once('exit', (code) => {
+    exitCode = code ?? -1;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exitCode !== null) break;
+    if (await tryHandshake(host, port, credentials)) return;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  const log = await readFile(logPath, 'utf8').catch(() => '');
+  await terminate(child);
+  throw new Error(
+    `PyKMIP did not accept mTLS on ${host}:${port} within ${timeoutMs} ms` +
+      (exitCode !== null ? ` (exited with ${String(exitCode)})` : '') +
+      `\nstderr tail:\n${stderr}\nlog tail:\n${log.slice(-2000)}`,
+  );
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  // On SIGTERM the server joins every connection thread for up to 10 s each, and a thread
+  // only notices a closed client after its 10 s read timeout. Each request is committed to
+  // SQLite before it is answered, so a kill after a short grace loses nothing.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+  await exited;
+  clearTimeout(timer);
+}
