@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { describeHealthState, describeKmsBadge } from './health-view.js';
+import { describeHealth, describeKmsBadge } from './health-view.js';
 
 describe('describeKmsBadge', () => {
   it('shows a neutral checking state while the first status is loading', () => {
@@ -45,6 +45,15 @@ describe('describeKmsBadge', () => {
     expect(view.detail).toBeUndefined();
   });
 
+  it('does not repeat a detail that only restates the state', () => {
+    const view = describeKmsBadge({
+      kind: 'ready',
+      kms: { label: 'local (embedded)', health: { state: 'not-built', detail: 'key store not built yet' } },
+    });
+    expect(view.detail).toBeUndefined();
+    expect(view.ariaLabel).toBe('Key store local (embedded): key store not built yet');
+  });
+
   it('distinguishes an unreachable server from a down key store', () => {
     const view = describeKmsBadge({ kind: 'error', message: 'Failed to fetch' });
     expect(view.tone).toBe('unknown');
@@ -53,12 +62,20 @@ describe('describeKmsBadge', () => {
   });
 });
 
-describe('describeHealthState', () => {
+describe('describeHealth', () => {
   it.each([
     ['up', 'up', 'up'],
     ['down', 'down', 'down'],
     ['not-built', 'not-built', 'key store not built yet'],
   ] as const)('maps %s to tone %s', (state, tone, text) => {
-    expect(describeHealthState(state)).toEqual({ tone, text });
+    expect(describeHealth({ state })).toMatchObject({ tone, text });
+  });
+
+  it('keeps the reason of a down database', () => {
+    expect(describeHealth({ state: 'down', detail: 'SQLITE_CANTOPEN' })).toEqual({
+      tone: 'down',
+      text: 'down',
+      detail: 'SQLITE_CANTOPEN',
+    });
   });
 });

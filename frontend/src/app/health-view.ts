@@ -29,8 +29,18 @@ const STATE_TEXT: Record<HealthState, string> = {
   'not-built': 'key store not built yet',
 };
 
-export function describeHealthState(state: HealthState): { tone: Tone; text: string } {
-  return { tone: state, text: STATE_TEXT[state] };
+export interface HealthView {
+  tone: Tone;
+  text: string;
+  /** Present only when it adds something: a down component always has one. */
+  detail?: string;
+}
+
+export function describeHealth(health: ComponentHealth): HealthView {
+  const text = STATE_TEXT[health.state];
+  const detail = health.detail ?? (health.state === 'down' ? 'no reason given by the server' : undefined);
+  // The server may repeat the state as its detail ("key store not built yet"); say it once.
+  return detail === undefined || detail === text ? { tone: health.state, text } : { tone: health.state, text, detail };
 }
 
 export function describeKmsBadge(query: StatusQueryState): BadgeView {
@@ -52,8 +62,7 @@ export function describeKmsBadge(query: StatusQueryState): BadgeView {
       };
     case 'ready': {
       const { label, health } = query.kms;
-      const { tone, text } = describeHealthState(health.state);
-      const detail = health.detail ?? (health.state === 'down' ? 'no reason given by the server' : undefined);
+      const { tone, text, detail } = describeHealth(health);
       const sentence = `Key store ${label}: ${text}`;
       return {
         tone,

@@ -1,20 +1,21 @@
 import type { ComponentHealth } from '@pki/shared';
 
 import { formatDuration } from '../app/format-duration.js';
-import { describeHealthState } from '../app/health-view.js';
+import { describeHealth } from '../app/health-view.js';
 import { pageTitle } from '../app/navigation.js';
 import { describeQueryError } from '../app/query-error.js';
 import { useSystemStatus } from '../app/use-system-status.js';
 
 const TIME_FORMAT = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
-function HealthPill({ health }: { health: ComponentHealth }) {
-  const { tone, text } = describeHealthState(health.state);
-  return <span className={`pill tone-${tone}`}>{text}</span>;
-}
-
-function HealthDetail({ health }: { health: ComponentHealth }) {
-  return health.detail === undefined ? null : <p className="card-detail">{health.detail}</p>;
+function HealthIndicator({ health }: { health: ComponentHealth }) {
+  const { tone, text, detail } = describeHealth(health);
+  return (
+    <>
+      <span className={`pill tone-${tone}`}>{text}</span>
+      {detail === undefined ? null : <p className="card-detail">{detail}</p>}
+    </>
+  );
 }
 
 export function DashboardPage() {
@@ -47,8 +48,7 @@ export function DashboardPage() {
               <dt>Key store</dt>
               <dd>
                 <span className="card-value">{status.data.kms.label}</span>
-                <HealthPill health={status.data.kms.health} />
-                <HealthDetail health={status.data.kms.health} />
+                <HealthIndicator health={status.data.kms.health} />
                 <p className="card-detail">
                   <code>PKI_KMS_BACKEND={status.data.kms.backend}</code>
                 </p>
@@ -58,8 +58,7 @@ export function DashboardPage() {
               <dt>Database</dt>
               <dd>
                 <span className="card-value">SQLite</span>
-                <HealthPill health={status.data.database} />
-                <HealthDetail health={status.data.database} />
+                <HealthIndicator health={status.data.database} />
               </dd>
             </div>
             <div className="card">
