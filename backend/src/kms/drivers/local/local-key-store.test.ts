@@ -1,0 +1,134 @@
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { KmsInvalidRequest, KmsNotFound } from '../../kmip/errors.js';
+import { openTempLocalStore, silentLogger } from '../../testing/temp-local-store.js';
+import type { TempLocalStore } from '../../testing/temp-local-store.js';
+import { LocalKeyStore } from './local-key-store.js';
+
+const DATA = Buffer.from('tbs certificate bytes');
+
+function capturingLogger() {
+  const lines: { level: number; msg: string }[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+  return { log, lines };
+}
+
+function sealedRow(temp: TempLocalStore, ref: string) {
+  return temp.database.sqlite
+    .prepare('SELECT sealed_private_key, public_key_spki, state, label FROM local_kms_keys WHERE private_key_ref = ?')
+    .get(ref) as { sealed_private_key: Buffer | null; public_key_spki: Buffer | null; state: string; label: string };
+}
+
+describe('local key store', () => {
+  let temp: TempLocalStore | undefined;
+  afterEach(async () => {
+    await temp?.cleanup();
+    temp = undefined;
+  });
+
+  it('creates the identity 0600 in a 0700 kms directory, in age-keygen format', async () => {
+    temp = await openTempLocalStore();
+    const kmsDir = join(temp.dataDir, 'kms');
+    expect(statSync(kmsDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(kmsDir, 'identity.age')).mode & 0o777).toBe(0o600);
+    const identity = readFileSync(join(kmsDir, 'identity.age'), 'utf8');
+    expect(identity).toMatch(/^# created: .+\n# public key: age1[0-9a-z]+\nAGE-SECRET-KEY-1[0-9A-Z]+\n$/);
+  });
+
+  it('seals private keys so that the age command-line tool opens them with the identity', async () => {
+    temp = await openTempLocalStore();
+    const key = await temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'age-cli', isExportable: false });
+    const row = sealedRow(temp, key.privateKeyRef);
+    expect(row.label).toBe('pki-test/age-cli');
+    expect(row.sealed_private_key?.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+
+    const sealedPath = join(temp.dataDir, 'sealed.age');
+    writeFileSync(sealedPath, row.sealed_private_key ?? Buffer.alloc(0));
+    const pkcs8 = execFileSync('age', ['-d', '-i', join(temp.dataDir, 'kms', 'identity.age'), sealedPath]);
+    const derivedSpki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({
+      type: 'spki',
+      format: 'der',
+    });
+    expect(derivedSpki.equals(Buffer.from(key.publicKeySpki))).toBe(true);
+  });
+
+  it('reopens with the same identity and signs with a key unsealed from the database', async () => {
+    temp = await openTempLocalStore();
+    const key = await temp.store.generateKeyPair({ algorithm: 'rsa-2048', label: 'restart', isExportable: false });
+    const identityBefore = readFileSync(join(temp.dataDir, 'kms', 'identity.age'), 'utf8');
+
+    const reopened = await LocalKeyStore.open(
+      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, database: temp.database },
+      silentLogger(),
+    );
+    expect(readFileSync(join(temp.dataDir, 'kms', 'identity.age'), 'utf8')).toBe(identityBefore);
+    const signatures = await Promise.all(
+      [1, 2, 3].map(() => reopened.sign({ privateKeyRef: key.privateKeyRef, scheme: 'rsa-pss', hash: 'sha-384', data: DATA })),
+    );
+    for (const { signature } of signatures) {
+      const publicKey = createPublicKey({ key: Buffer.from(key.publicKeySpki), format: 'der', type: 'spki' });
+      expect(verify('sha384', DATA, { key: publicKey, padding: 6, saltLength: -1 }, signature)).toBe(true);
+    }
+    await reopened.close();
+  });
+
+  it('refuses a duplicate label and keeps namespaces apart', async () => {
+    temp = await openTempLocalStore();
+    await temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'twice', isExportable: false });
+    await expect(
+      temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'twice', isExportable: false }),
+    ).rejects.toBeInstanceOf(KmsInvalidRequest);
+
+    const other = await LocalKeyStore.open(
+      { dataDir: temp.dataDir, namespace: 'other-app', isProduction: false, database: temp.database },
+      silentLogger(),
+    );
+    const otherKey = await other.generateKeyPair({ algorithm: 'ec-p256', label: 'twice', isExportable: false });
+    expect((await other.list()).map((entry) => entry.label)).toEqual(['twice']);
+    expect((await temp.store.list()).map((entry) => entry.privateKeyRef)).not.toContain(otherKey.privateKeyRef);
+    await expect(temp.store.describe(otherKey.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
+  });
+
+  it('destroy removes the key material and keeps a tombstone; an active key must be revoked first', async () => {
+    temp = await openTempLocalStore();
+    const key = await temp.store.generateKeyPair({ algorithm: 'ec-p384', label: 'doomed', isExportable: true });
+    await expect(temp.store.destroy(key.privateKeyRef)).rejects.toBeInstanceOf(KmsInvalidRequest);
+
+    await temp.store.revoke({ privateKeyRef: key.privateKeyRef, reason: 'cessationOfOperation' });
+    await temp.store.destroy(key.privateKeyRef);
+    const row = sealedRow(temp, key.privateKeyRef);
+    expect(row).toMatchObject({ state: 'destroyed', sealed_private_key: null, public_key_spki: null });
+    await expect(temp.store.exportPrivateKey(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
+    await expect(temp.store.destroy(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
+  });
+
+  it('warns at start in production mode, and only then', async () => {
+    const production = capturingLogger();
+    temp = await openTempLocalStore({ isProduction: true, log: production.log });
+    expect(production.lines.filter((line) => line.level === 40).map((line) => line.msg)).toEqual([
+      expect.stringContaining('local key store is for development'),
+    ]);
+
+    const development = capturingLogger();
+    await LocalKeyStore.open(
+      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, database: temp.database },
+      development.log,
+    );
+    expect(development.lines.filter((line) => line.level >= 40)).toEqual([]);
+  });
+
+  it('never writes key material to the log', async () => {
+    const { log, lines } = capturingLogger();
+    temp = await openTempLocalStore({ log });
+    const identity = readFileSync(join(temp.dataDir, 'kms', 'identity.age'), 'utf8');
+    const secretKey = identity.split('\n').find((line) => line.startsWith('AGE-SECRET-KEY-1')) ?? 'missing';
+    expect(JSON.stringify(lines)).not.toContain(secretKey);
+    expect(JSON.stringify(lines)).not.toContain(secretKey.toLowerCase());
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * A `local` key store on a fresh, migrated SQLite file in a temporary data directory: what
+ * the contract suite, the KMSService tests and the benchmark run against. Real files, real
+ * age, real SQLite; nothing mocked.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+
+import { openDatabase } from '../../db/client.js';
+import type { DatabaseHandle } from '../../db/client.js';
+import { migrateDatabase } from '../../db/migrate.js';
+import { LocalKeyStore } from '../drivers/local/local-key-store.js';
+
+export interface TempLocalStore {
+  dataDir: string;
+  databasePath: string;
+  database: DatabaseHandle;
+  store: LocalKeyStore;
+  /** Closes the store and the database and deletes the directory. */
+  cleanup(): Promise<void>;
+}
+
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+/** A migrated database in a new temporary directory. */
+export function openTempDatabase(prefix = 'pki-kms-'): { dataDir: string; databasePath: string; database: DatabaseHandle } {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const databasePath = join(dataDir, 'pki.sqlite');
+  const database = openDatabase(databasePath);
+  migrateDatabase(database.db);
+  return { dataDir, databasePath, database };
+}
+
+export async function openTempLocalStore(
+  options: { namespace?: string; isProduction?: boolean; log?: Logger } = {},
+): Promise<TempLocalStore> {
+  const { dataDir, databasePath, database } = openTempDatabase();
+  const store = await LocalKeyStore.open(
+    { dataDir, namespace: options.namespace ?? 'pki-test', isProduction: options.isProduction ?? false, database },
+    options.log ?? silentLogger(),
+  );
+  return {
+    dataDir,
+    databasePath,
+    database,
+    store,
+    cleanup: async () => {
+      await store.close();
+      database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `create`/`teardown` for runKeyStoreContract: each created store gets its own directory. */
+export function tempLocalStoreHarness(): { create: () => Promise<LocalKeyStore>; teardown: (store: object) => Promise<void> } {
+  const cleanups = new WeakMap<object, () => Promise<void>>();
+  return {
+    create: async () => {
+      const temp = await openTempLocalStore();
+      cleanups.set(temp.store, temp.cleanup);
+      return temp.store;
+    },
+    teardown: async (store) => cleanups.get(store)?.(),
+  };
+}
