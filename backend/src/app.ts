@@ -67,9 +67,10 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms: undefined });
   const services: AppServices = { config, log, database, system };
 
+  // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
+  const httpLogger: FastifyBaseLogger = log.child({ component: 'http' });
   const app = Fastify({
-    // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: httpLogger,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
@@ -81,8 +82,9 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.addHook('onClose', async () => {
+  app.addHook('onClose', (_instance, done) => {
     database.close();
+    done();
   });
 
   await app.register(helmet, {

@@ -27,7 +27,7 @@ export function openDatabase(path: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = drizzle(sqlite, { schema }) as AppDatabase;
+  const db: AppDatabase = drizzle({ client: sqlite, schema });
   return {
     db,
     sqlite,

@@ -10,7 +10,8 @@ export function registerHealthRoutes(app: FastifyInstance, system: SystemService
   app.get('/healthz', { logLevel: 'warn' }, () => ({ status: 'ok' }));
 
   app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
-    const [database, kms] = await Promise.all([system.databaseHealth(), system.kmsHealth()]);
+    const database = system.databaseHealth();
+    const kms = await system.kmsHealth();
     const notReady = [
       ...(database.state === 'up' ? [] : [`database: ${database.detail ?? database.state}`]),
       ...(kms.state === 'up' ? [] : [`key store: ${kms.detail ?? kms.state}`]),

@@ -31,7 +31,8 @@ export class SystemService {
   ) {}
 
   async status(): Promise<SystemStatus> {
-    const [database, kmsHealth] = await Promise.all([this.databaseHealth(), this.kmsHealth()]);
+    const database = this.databaseHealth();
+    const kmsHealth = await this.kmsHealth();
     return {
       version: APP_VERSION,
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),

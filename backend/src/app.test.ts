@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { buildTestApp } from '../test/helpers.js';
+import type { TestApp } from '../test/helpers.js';
+import { createContextInner } from './trpc/context.js';
+import { createCallerFactory } from './trpc/init.js';
+import { appRouter } from './trpc/router.js';
+
+let testApp: TestApp | undefined;
+afterEach(async () => {
+  await testApp?.close();
+  testApp = undefined;
+});
+
+describe('buildApp', () => {
+  it('answers liveness and carries a request id on every response', async () => {
+    testApp = await buildTestApp();
+    const response = await testApp.app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('keeps a well-formed incoming request id and replaces a malformed one', async () => {
+    testApp = await buildTestApp();
+    const kept = await testApp.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'req-42' } });
+    expect(kept.headers['x-request-id']).toBe('req-42');
+    const replaced = await testApp.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\u0007' } });
+    expect(replaced.headers['x-request-id']).not.toBe('bad id\u0007');
+  });
+
+  it('reports readiness of the database and the key store', async () => {
+    testApp = await buildTestApp();
+    const response = await testApp.app.inject({ method: 'GET', url: '/readyz' });
+    const body = response.json<{ database: { state: string }; keyStore: { state: string }; reasons: string[] }>();
+    expect(body.database.state).toBe('up');
+    if (body.keyStore.state === 'up') {
+      expect(response.statusCode).toBe(200);
+    } else {
+      expect(response.statusCode).toBe(503);
+      expect(body.reasons.some((reason) => reason.startsWith('key store:'))).toBe(true);
+    }
+  });
+
+  it('answers 503 naming the database when it is gone', async () => {
+    testApp = await buildTestApp();
+    testApp.app.services.database.sqlite.close();
+    const response = await testApp.app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json<{ reasons: string[] }>().reasons[0]).toMatch(/^database: /);
+  });
+
+  it('sends a strict content security policy and security headers', async () => {
+    testApp = await buildTestApp();
+    const response = await testApp.app.inject({ method: 'GET', url: '/healthz' });
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('serves system.status over HTTP and through createCaller alike', async () => {
+    testApp = await buildTestApp();
+    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/system.status' });
+    expect(response.statusCode).toBe(200);
+    const overHttp = response.json<{ result: { data: { kms: { backend: string; label: string }; database: { state: string } } } }>();
+    expect(overHttp.result.data.kms).toMatchObject({ backend: 'local', label: 'local (embedded)' });
+    expect(overHttp.result.data.database.state).toBe('up');
+
+    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
+    const status = await caller.system.status();
+    expect(status.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(status.mode).toBe('test');
+    expect(['up', 'down', 'not-built']).toContain(status.kms.health.state);
+  });
+
+  it('answers an unknown procedure with a tRPC error carrying the request id, no stack', async () => {
+    testApp = await buildTestApp();
+    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/nope.nothing', headers: { 'x-request-id': 'req-7' } });
+    expect(response.statusCode).toBe(404);
+    const body = response.json<{ error: { data: { requestId: string; stack?: string } } }>();
+    expect(body.error.data.requestId).toBe('req-7');
+    expect(body.error.data.stack).toBeUndefined();
+  });
+});

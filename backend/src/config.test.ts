@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError } from './errors.js';
+import { loadConfig } from './config.js';
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env, '/srv/pki');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('runs with no configuration at all on the embedded default', () => {
+    const config = loadConfig({}, '/srv/pki');
+    expect(config).toMatchObject({
+      mode: 'production',
+      host: '127.0.0.1',
+      port: 3000,
+      dataDir: '/srv/pki/data',
+      databasePath: '/srv/pki/data/pki.sqlite',
+      publicUrl: 'http://127.0.0.1:3000',
+      kms: { backend: 'local', namespace: 'pki-manager' },
+      crlValiditySeconds: 7 * 86_400,
+      kmsRequest: { attempts: 3, timeoutMs: 30_000 },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    [{ PKI_PORT: 'abc' }, 'PKI_PORT: expected an integer 0–65535, got "abc"'],
+    [{ PKI_PORT: '70000' }, 'PKI_PORT: expected an integer 0–65535, got "70000"'],
+    [{ PKI_PORT: '-1' }, 'PKI_PORT: expected an integer 0–65535, got "-1"'],
+    [{ PKI_KMS_BACKEND: 'nope' }, 'PKI_KMS_BACKEND: expected one of local, cosmian, kmip, pkcs11, got "nope"'],
+    [{ PKI_MODE: 'staging' }, 'PKI_MODE: expected one of production, development, test, got "staging"'],
+    [{ PKI_PUBLIC_URL: 'ftp://x' }, 'PKI_PUBLIC_URL: expected an http(s) URL, got "ftp://x"'],
+    [{ PKI_CRL_VALIDITY: '7 days' }, 'PKI_CRL_VALIDITY: expected a duration such as 12h or 7d, between 3600s and 366d, got "7 days"'],
+    [{ PKI_KMS_BACKEND: 'cosmian' }, 'PKI_COSMIAN_URL: expected an http(s) URL, but it is not set'],
+    [{ PKI_KMS_BACKEND: 'kmip' }, 'PKI_KMIP_HOST: expected the KMIP server host name, but it is not set'],
+    [{ PKI_KMS_BACKEND: 'pkcs11' }, 'PKI_PKCS11_PIN: expected the token user PIN (or PKI_PKCS11_PIN_FILE), but it is not set'],
+    [{ PKI_KMS_NAMESPACE: 'a b' }, 'PKI_KMS_NAMESPACE: expected 1–64 letters, digits, ".", "_" or "-", got "a b"'],
+  ])('refuses %j with one line naming the variable', (env, message) => {
+    expect(configError(env)).toBe(message);
+  });
+
+  it('resolves relative paths against the working directory and derives the public URL', () => {
+    const config = loadConfig({ PKI_DATA_DIR: 'var/pki', PKI_HOST: '::1', PKI_PORT: '8443' }, '/srv');
+    expect(config.dataDir).toBe('/srv/var/pki');
+    expect(config.publicUrl).toBe('http://[::1]:8443');
+  });
+
+  it('reads the PKCS#11 PIN from a file and checks that referenced files exist', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pki-config-'));
+    writeFileSync(join(dir, 'pin'), '1234\n');
+    writeFileSync(join(dir, 'module.so'), '');
+    const config = loadConfig(
+      { PKI_KMS_BACKEND: 'pkcs11', PKI_PKCS11_PIN_FILE: 'pin', PKI_PKCS11_MODULE: 'module.so', PKI_PKCS11_TOKEN_LABEL: 'ca' },
+      dir,
+    );
+    expect(config.kms).toMatchObject({ backend: 'pkcs11', pin: '1234', tokenLabel: 'ca', modulePath: join(dir, 'module.so') });
+    expect(
+      configError({ PKI_KMS_BACKEND: 'kmip', PKI_KMIP_HOST: 'kmip.example', PKI_KMIP_CA: '/nonexistent/ca.pem' }),
+    ).toBe('PKI_KMIP_CA: expected the path of a readable file (not found), got "/nonexistent/ca.pem"');
+  });
+});

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The one test command (README command 2 ends here): system packages → lint → typecheck →
+# generated-artefact check → unit → integration → build → e2e, then one summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RESULTS_DIR="$(pwd)/.test-results"
+rm -rf "$RESULTS_DIR" && mkdir -p "$RESULTS_DIR"
+export PKI_TEST_RESULTS_DIR="$RESULTS_DIR"
+
+step() { printf '\n=== %s ===\n' "$1"; }
+
+step "system packages"
+bash scripts/install-system-deps.sh
+
+step "build shared types"
+pnpm --filter @pki/shared build
+
+step "lint"
+pnpm lint
+
+step "typecheck"
+pnpm typecheck
+
+step "generated artefacts (drizzle migrations match the schema)"
+bash scripts/check-generated.sh
+
+vitest_json() { printf -- '--reporter=default --reporter=json --outputFile.json=%s/%s.json' "$RESULTS_DIR" "$1"; }
+
+step "unit tests: shared"
+(cd shared && pnpm exec vitest run $(vitest_json shared))
+step "unit tests: backend"
+(cd backend && pnpm exec vitest run --project unit $(vitest_json backend-unit))
+step "unit tests: frontend"
+(cd frontend && pnpm exec vitest run $(vitest_json frontend))
+
+step "integration tests: backend (PyKMIP, SoftHSM2, openssl, certtool)"
+(cd backend && pnpm exec vitest run --project integration $(vitest_json backend-integration))
+
+step "build"
+pnpm build
+
+step "e2e tests (Chromium)"
+(cd e2e && pnpm exec vitest run $(vitest_json e2e))
+
+step "summary"
+node scripts/summarize-tests.mjs "$RESULTS_DIR"
