@@ -1,0 +1,44 @@
+/**
+ * `pnpm bench`: every benchmark, each printed next to the peer measured in the same run.
+ * Pass names to run a subset: `pnpm bench kmip-codec issuance`.
+ */
+import { formatRows } from './bench-row.js';
+import type { BenchRow } from './bench-row.js';
+
+interface Suite {
+  name: string;
+  title: string;
+  load: () => Promise<() => Promise<BenchRow[]>>;
+}
+
+const SUITES: Suite[] = [
+  { name: 'kmip-codec', title: 'KMIP codecs vs PyKMIP kmip.core', load: async () => (await import('./kmip-codec.js')).runKmipCodecBench },
+  { name: 'kmip-client', title: 'KMIP client vs PyKMIP ProxyKmipClient (same PyKMIP server)', load: async () => (await import('./kmip-client.js')).runKmipClientBench },
+  { name: 'key-store', title: 'Key stores vs openssl speed / genpkey', load: async () => (await import('./key-store.js')).runKeyStoreBench },
+  { name: 'issuance', title: 'Issuance in process, CRL and OCSP', load: async () => (await import('./issuance.js')).runIssuanceBench },
+  { name: 'issuance-http', title: 'Issuance over HTTP vs cfssl serve', load: async () => (await import('./issuance-http.js')).runIssuanceHttpBench },
+];
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; available: ${SUITES.map((suite) => suite.name).join(', ')}\n`);
+    process.exit(2);
+  }
+  let hasFailed = false;
+  for (const suite of SUITES.filter((candidate) => wanted.length === 0 || wanted.includes(candidate.name))) {
+    process.stdout.write(`\nrunning ${suite.name}…\n`);
+    try {
+      const run = await suite.load();
+      const rows = await run();
+      process.stdout.write(`${formatRows(suite.title, rows)}\n`);
+    } catch (error) {
+      hasFailed = true;
+      process.stdout.write(`\n## ${suite.title}\nFAILED: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+  process.exit(hasFailed ? 1 : 0);
+}
+
+await main();
