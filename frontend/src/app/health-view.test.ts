@@ -57,6 +57,7 @@ describe('describeKmsBadge', () => {
   it('distinguishes an unreachable server from a down key store', () => {
     const view = describeKmsBadge({ kind: 'error', message: 'Failed to fetch' });
     expect(view.tone).toBe('unknown');
+    expect(view.label).toBeUndefined();
     expect(view.stateText).toBe('status unavailable');
     expect(view.detail).toBe('Failed to fetch');
   });

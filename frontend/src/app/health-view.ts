@@ -14,8 +14,8 @@ export type StatusQueryState =
 
 export interface BadgeView {
   tone: Tone;
-  /** The backend's human name, e.g. "local (embedded)". */
-  label: string;
+  /** The backend's human name, e.g. "local (embedded)"; unknown until the first answer. */
+  label?: string;
   stateText: string;
   /** Why it is not up, shown as text and as the tooltip. */
   detail?: string;
@@ -48,14 +48,12 @@ export function describeKmsBadge(query: StatusQueryState): BadgeView {
     case 'loading':
       return {
         tone: 'pending',
-        label: 'Key store',
         stateText: 'checking…',
         ariaLabel: 'Key store status: checking',
       };
     case 'error':
       return {
         tone: 'unknown',
-        label: 'Key store',
         stateText: 'status unavailable',
         detail: query.message,
         ariaLabel: `Key store status unavailable: ${query.message}`,

@@ -16,7 +16,7 @@ export function KmsStatusBadge() {
     <div className={`badge tone-${view.tone}`} role="status" aria-label={view.ariaLabel} title={view.detail}>
       <span className="badge-dot" aria-hidden="true" />
       <span className="badge-caption">KMS</span>
-      <span className="badge-label">{view.label}</span>
+      {view.label === undefined ? null : <span className="badge-label">{view.label}</span>}
       <span className="badge-state">{view.stateText}</span>
     </div>
   );
