@@ -130,6 +130,29 @@ describe('the built app on the embedded default', () => {
     }
   });
 
+  it('says when the server cannot be reached, and recovers when it can', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      // Cut only the API, as a broken proxy or a dropped connection would; the console itself loads.
+      await page.route('**/trpc/**', (route) => route.abort('connectionrefused'));
+      await page.goto(`${app.baseUrl}/`);
+
+      const unavailableBadge = page.getByRole('status', { name: 'Key store status unavailable: the server did not answer' });
+      await unavailableBadge.waitFor({ timeout: UI_TIMEOUT_MS });
+      const alert = page.getByRole('alert');
+      await alert.waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await alert.textContent()).toContain('the server did not answer');
+      await screenshot(page, 'dashboard-unreachable');
+
+      await page.unroute('**/trpc/**');
+      await alert.getByRole('button', { name: 'Try again' }).click();
+      await page.getByRole('status', { name: /^Key store local \(embedded\)/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.getByRole('main').getByText('Uptime').waitFor({ timeout: UI_TIMEOUT_MS });
+    } finally {
+      await page.close();
+    }
+  });
+
   it('would notice a CSP violation (the watcher itself can fail)', async () => {
     const page = await browser.newPage();
     const { problems } = watchPageProblems(page);
