@@ -1,0 +1,167 @@
+/**
+ * The tamper-evident audit chain. Each `audit_log` row stores `prev_hash` (the previous
+ * row's `hash`, or 64 zeros for the first row) and
+ *
+ *     hash = hex(SHA-256(canonical(row)))
+ *     canonical(row) = JSON array [1, seq, id, timestamp, actor, operation, entity_type,
+ *                      entity_id, status, details, kms_operation_id, request_id, prev_hash]
+ *
+ * with `details` as canonical JSON (object keys sorted by UTF-16 code unit, no whitespace),
+ * `timestamp` as integer milliseconds since the epoch, and the leading 1 the format version.
+ * The row's position (`seq`) is hashed too, so moving a row is as visible as editing it.
+ * Anyone can recompute it: `sqlite3 pki.sqlite "select …"` plus any SHA-256 tool.
+ *
+ * Appends never fork the chain: the last hash is read and the new row written inside one
+ * BEGIN IMMEDIATE transaction, which holds SQLite's write lock from its first statement,
+ * so a second writer (another connection or process) waits for the commit and then reads
+ * the new last hash.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+
+import type Database from 'better-sqlite3';
+
+import type { AuditStatus } from '@pki/shared';
+
+export const GENESIS_PREV_HASH = '0'.repeat(64);
+const CANONICAL_FORMAT_VERSION = 1;
+
+export interface AuditEntry {
+  actor: string;
+  /** Dotted verb, e.g. `kms.sign`, `ca.createRoot`. */
+  operation: string;
+  entityType: string;
+  entityId: string | null;
+  status: AuditStatus;
+  /** JSON values only (no undefined, no binary: hex it); never key material or secrets. */
+  details: Record<string, unknown>;
+  kmsOperationId?: string | null;
+  requestId?: string | null;
+  /** Defaults to a random UUID. */
+  id?: string;
+  /** Integer milliseconds; defaults to now. */
+  timestamp?: number;
+}
+
+export interface AuditRecord {
+  seq: number;
+  id: string;
+  timestamp: number;
+  actor: string;
+  operation: string;
+  entityType: string;
+  entityId: string | null;
+  status: AuditStatus;
+  /** Canonical JSON text, exactly as stored and hashed. */
+  detailsJson: string;
+  kmsOperationId: string | null;
+  requestId: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export type AuditHashInput = Omit<AuditRecord, 'hash'>;
+
+/**
+ * Deterministic JSON: object keys sorted, no whitespace. Refuses what JSON cannot round-trip
+ * (undefined, functions, NaN, Infinity, bigint, binary) instead of silently changing it,
+ * since a value that reads back differently would break verification later.
+ */
+export function canonicalJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`audit details: ${value} is not a finite number`);
+      return JSON.stringify(value);
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map((item: unknown) => canonicalJson(item)).join(',')}]`;
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+        throw new TypeError('audit details: binary values must be hex-encoded first');
+      }
+      if (value instanceof Date) return JSON.stringify(value.getTime());
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, item]) => item !== undefined)
+        .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+      return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+    }
+    default:
+      throw new TypeError(`audit details: a ${typeof value} cannot be stored as JSON`);
+  }
+}
+
+/** The canonical text of a row, built by hand: JSON.stringify of strings and integers is already canonical. */
+export function canonicalAuditRow(row: AuditHashInput): string {
+  const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
+  return (
+    `[${CANONICAL_FORMAT_VERSION},${row.seq},${text(row.id)},${row.timestamp},${text(row.actor)},` +
+    `${text(row.operation)},${text(row.entityType)},${text(row.entityId)},${text(row.status)},` +
+    `${row.detailsJson},${text(row.kmsOperationId)},${text(row.requestId)},${text(row.prevHash)}]`
+  );
+}
+
+export function computeAuditHash(row: AuditHashInput): string {
+  return createHash('sha256').update(canonicalAuditRow(row)).digest('hex');
+}
+
+interface ChainTip {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Appends to the chain on one connection. Statements are prepared once, so an append costs
+ * two indexed statements and one SHA-256 (what keeps audited signing near raw speed).
+ */
+export class AuditChain {
+  readonly #sqlite: Database.Database;
+  readonly #selectTip: Database.Statement<[], ChainTip>;
+  readonly #insert: Database.Statement<AuditRecord>;
+  readonly #runImmediate: Database.Transaction<(work: () => unknown) => unknown>;
+
+  constructor(sqlite: Database.Database) {
+    this.#sqlite = sqlite;
+    this.#selectTip = sqlite.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    this.#insert = sqlite.prepare(
+      `INSERT INTO audit_log
+         (seq, id, timestamp, actor, operation, entity_type, entity_id, status, details, kms_operation_id, request_id, prev_hash, hash)
+       VALUES (@seq, @id, @timestamp, @actor, @operation, @entityType, @entityId, @status, @detailsJson, @kmsOperationId, @requestId, @prevHash, @hash)`,
+    );
+    this.#runImmediate = sqlite.transaction((work: () => unknown) => work());
+  }
+
+  /**
+   * Runs `work` in a BEGIN IMMEDIATE transaction (a savepoint when already inside one):
+   * the domain writes and `append` calls inside commit or roll back together.
+   */
+  transaction<T>(work: () => T): T {
+    return this.#runImmediate.immediate(work) as T;
+  }
+
+  /** Must run inside `transaction` (or the caller's own IMMEDIATE transaction on the same connection). */
+  append(entry: AuditEntry): AuditRecord {
+    if (!this.#sqlite.inTransaction) {
+      throw new Error('audit rows are appended inside an IMMEDIATE transaction; call AuditChain.transaction');
+    }
+    const tip = this.#selectTip.get();
+    const withoutHash: AuditHashInput = {
+      seq: (tip?.seq ?? 0) + 1,
+      id: entry.id ?? randomUUID(),
+      timestamp: entry.timestamp ?? Date.now(),
+      actor: entry.actor,
+      operation: entry.operation,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      status: entry.status,
+      detailsJson: canonicalJson(entry.details),
+      kmsOperationId: entry.kmsOperationId ?? null,
+      requestId: entry.requestId ?? null,
+      prevHash: tip?.hash ?? GENESIS_PREV_HASH,
+    };
+    if (!Number.isSafeInteger(withoutHash.timestamp)) throw new TypeError('audit timestamp must be integer milliseconds');
+    const record: AuditRecord = { ...withoutHash, hash: computeAuditHash(withoutHash) };
+    this.#insert.run(record);
+    return record;
+  }
+}
