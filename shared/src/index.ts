@@ -1,2 +1,3 @@
 export * from './enums.js';
 export * from './system.js';
+export * from './pki.js';

@@ -1,0 +1,59 @@
+/**
+ * Test helpers that run the independent validators (openssl, certtool) on files in a
+ * temporary directory. Each returns exit status and combined output so a test can assert
+ * on both.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ToolResult {
+  status: number;
+  output: string;
+}
+
+export function run(command: string, args: readonly string[], input?: string | Uint8Array): ToolResult {
+  const result = spawnSync(command, args, { input, encoding: 'utf8', timeout: 60_000 });
+  if (result.error) throw result.error;
+  return { status: result.status ?? -1, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+}
+
+export interface ScratchDir {
+  path: string;
+  write(name: string, content: string | Uint8Array): string;
+  remove(): void;
+}
+
+export function scratchDir(prefix = 'pki-test-'): ScratchDir {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    path,
+    write(name, content) {
+      const file = join(path, name);
+      writeFileSync(file, content);
+      return file;
+    },
+    remove: () => rmSync(path, { recursive: true, force: true }),
+  };
+}
+
+/** Makes a key and CSR with openssl itself, the way a user would. */
+export function opensslCsr(
+  dir: ScratchDir,
+  name: string,
+  options: { key: string; subject: string; sans?: string; digest?: string },
+): { csrPem: string; keyFile: string; csrFile: string } {
+  const keyFile = join(dir.path, `${name}.key`);
+  const csrFile = join(dir.path, `${name}.csr`);
+  const keyArgs = options.key.startsWith('rsa:')
+    ? ['-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${options.key.slice(4)}`]
+    : ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${options.key.slice(3)}`];
+  const genpkey = run('openssl', ['genpkey', ...keyArgs, '-out', keyFile]);
+  if (genpkey.status !== 0) throw new Error(genpkey.output);
+  const args = ['req', '-new', '-utf8', '-key', keyFile, '-subj', options.subject, '-out', csrFile, `-${options.digest ?? 'sha256'}`];
+  if (options.sans) args.push('-addext', `subjectAltName=${options.sans}`);
+  const req = run('openssl', args);
+  if (req.status !== 0) throw new Error(req.output);
+  return { csrPem: readFileSync(csrFile, 'utf8'), keyFile, csrFile };
+}
