@@ -11,7 +11,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createSoftHsmToken, softHsmUnavailableReason, type SoftHsmToken } from '../../../../test/harness/softhsm.js';
-import { KmsError, KmsInvalidRequest, KmsNotFound, KmsPermissionDenied, KmsUnavailable } from '../../kmip/errors.js';
+import type { KmsError } from '../../kmip/errors.js';
+import { KmsInvalidRequest, KmsNotFound, KmsPermissionDenied, KmsUnavailable } from '../../kmip/errors.js';
 import type { GenerateKeyPairResult } from '../../key-store.js';
 import { Pkcs11KeyStore, type Pkcs11KeyStoreOptions } from './pkcs11-key-store.js';
 import { acquireModule } from './pkcs11-module.js';

@@ -43,7 +43,8 @@ import type { Logger } from 'pino';
 import type { HashAlgorithm, KeyAlgorithm, RevocationReason, SignatureScheme } from '@pki/shared';
 import { REVOCATION_REASON_CODES } from '@pki/shared';
 
-import { KmsError, KmsInvalidRequest, KmsNotFound, KmsUnavailable } from '../../kmip/errors.js';
+import type { KmsError } from '../../kmip/errors.js';
+import { KmsInvalidRequest, KmsNotFound, KmsUnavailable } from '../../kmip/errors.js';
 import type {
   GenerateKeyPairRequest,
   GenerateKeyPairResult,
@@ -585,12 +586,12 @@ function readSpki(graphene: Graphene, publicKey: PublicKey | SessionObject): Uin
     return rsaSpki(modulus as Buffer, publicExponent as Buffer);
   }
   if (keyType === graphene.KeyType.EC) {
-    const paramsEC = publicKey.getAttribute(CKA_EC_PARAMS) as Buffer;
+    const paramsEC = publicKey.getAttribute(CKA_EC_PARAMS);
     const curve = curveForParams(paramsEC);
     if (curve === undefined) {
       throw new KmsInvalidRequest(`pkcs11: EC key on an unsupported curve (${paramsEC.toString('hex')})`);
     }
-    return ecSpki(curve, publicKey.getAttribute(CKA_EC_POINT) as Buffer);
+    return ecSpki(curve, publicKey.getAttribute(CKA_EC_POINT));
   }
   throw new KmsInvalidRequest(`pkcs11: key type ${keyType} is neither RSA nor EC`);
 }
@@ -602,7 +603,7 @@ function readAlgorithm(graphene: Graphene, privateKey: SessionObject, keyType: n
     return ALGORITHMS.find((algorithm) => RSA_BITS[algorithm] === bits);
   }
   if (keyType === graphene.KeyType.EC) {
-    return curveForParams(privateKey.getAttribute(CKA_EC_PARAMS) as Buffer)?.algorithm;
+    return curveForParams(privateKey.getAttribute(CKA_EC_PARAMS))?.algorithm;
   }
   return undefined;
 }

@@ -10,10 +10,12 @@
  */
 import { existsSync } from 'node:fs';
 
+import type * as GrapheneNamespace from 'graphene-pk11';
+
 import { KmsUnavailable } from '../../kmip/errors.js';
 import { toKmsError } from './pkcs11-errors.js';
 
-export type Graphene = typeof import('graphene-pk11');
+export type Graphene = typeof GrapheneNamespace;
 export type GrapheneModule = InstanceType<Graphene['Module']>;
 
 /** CK_C_INITIALIZE_ARGS.flags: the library may use OS mutexes, so sessions can run on worker threads. */
