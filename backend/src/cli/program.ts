@@ -1,0 +1,61 @@
+/**
+ * The `pki` command tree and the runner that turns its outcome into an exit code.
+ * Built per run (no module state), so tests can run it in process with captured streams.
+ */
+import { Command, CommanderError } from 'commander';
+
+import { APP_VERSION } from '../version.js';
+import { CliError } from './cli-errors.js';
+import { registerProfilesCommands } from './commands/profiles.js';
+import { registerStatusCommand } from './commands/status.js';
+import { EXIT_CODES } from './exit-codes.js';
+import type { ExitCode } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('pki')
+    .description('Command line for PKI Manager: CAs, certificates, keys — against a running server.')
+    .version(APP_VERSION)
+    .option('--url <url>', 'server URL (default: $PKI_URL or http://127.0.0.1:3000)')
+    .option('--json', 'machine-readable output: one JSON document on stdout')
+    // Settings copied to every subcommand created after this point.
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: (text, write) => write(`pki: ${text.trimEnd()}\n`),
+    });
+
+  registerStatusCommand(program, io);
+  registerProfilesCommands(program, io);
+  return program;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_CODES.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here too; anything else is a usage error commander already printed.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`${formatErrorLine(error)}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`pki: error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_CODES.failed;
+  }
+}
+
+/** One line: the message, then the server's code and the request id to look up in its log. */
+export function formatErrorLine(error: CliError): string {
+  const message = error.message.replace(/\s*\n\s*/g, ' ');
+  const suffix = [error.appCode, error.requestId === undefined ? undefined : `request id ${error.requestId}`].filter(
+    (part) => part !== undefined,
+  );
+  return `pki: error: ${message}${suffix.length > 0 ? ` (${suffix.join(', ')})` : ''}`;
+}
