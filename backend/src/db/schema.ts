@@ -110,10 +110,27 @@ export const certificateAuthorities = sqliteTable(
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
     /** Monotonic CRL number (RFC 5280 §5.2.3) of the last CRL published. */
     crlNumber: integer('crl_number').notNull().default(0),
+    /** PEM of the external issuers above a sub-CA signed outside (chain exports need them). */
+    issuerChainPem: text('issuer_chain_pem'),
     createdAt: createdAt(),
   },
   (table) => [index('certificate_authorities_parent_idx').on(table.parentId)],
 );
+
+/**
+ * The latest CRL of each CA (RFC 5280 §5), cached as DER so serving it costs no signature;
+ * replaced on every revocation and before nextUpdate by the scheduler.
+ */
+export const crls = sqliteTable('crls', {
+  caId: text('ca_id')
+    .primaryKey()
+    .references(() => certificateAuthorities.id),
+  crlNumber: integer('crl_number').notNull(),
+  thisUpdate: integer('this_update', { mode: 'timestamp_ms' }).notNull(),
+  nextUpdate: integer('next_update', { mode: 'timestamp_ms' }).notNull(),
+  entryCount: integer('entry_count').notNull(),
+  der: blob('der', { mode: 'buffer' }).notNull(),
+});
 
 export const certificates = sqliteTable(
   'certificates',
