@@ -245,6 +245,10 @@ export class Pkcs11KeyStore implements KeyStore {
         }
         const key = new graphene.PrivateKey(signingKey.handle, session, session.lib);
         const signer = session.createSign(mechanism, key);
+        // ECDSA takes tens of microseconds, less than a hop to the libuv pool costs: sign inline.
+        // RSA takes milliseconds: run it on a worker thread so the event loop keeps serving and
+        // several sessions sign in parallel.
+        if (signingKey.family === 'ec') return Promise.resolve(signer.once(input));
         return new Promise<Buffer>((resolve, reject) => {
           signer.once(input, (error, signature) => {
             if (error) reject(error);
