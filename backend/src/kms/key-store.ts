@@ -3,7 +3,7 @@
  * Nothing outside `kms/` holds a KeyStore; the rest of the app goes through KMSService,
  * which audits every call. Drivers throw only the normalized errors of `kms/kmip/errors.ts`.
  */
-import type { HashAlgorithm, KeyAlgorithm, KmsBackend, RevocationReason, SignatureScheme } from '@pki/shared';
+import type { HashAlgorithm, KeyAlgorithm, KeyState, KmsBackend, RevocationReason, SignatureScheme } from '@pki/shared';
 
 /** A driver's handle to one key: the key store's own unique identifier. */
 export type KeyReference = string;
@@ -46,6 +46,7 @@ export interface RevokeKeyRequest {
 export interface KeyDescription {
   privateKeyRef: KeyReference;
   publicKeyRef: KeyReference | undefined;
+  /** The label as given to generateKeyPair, without the namespace prefix. */
   label: string;
   algorithm: KeyAlgorithm | undefined;
   state: 'pre-active' | 'active' | 'deactivated' | 'compromised' | 'destroyed';
@@ -87,4 +88,14 @@ export interface KeyStore {
   /** Only where the driver's capabilities allow it; PKCS#8 DER. */
   exportPrivateKey?(privateKeyRef: KeyReference): Promise<Uint8Array>;
   close(): Promise<void>;
+}
+
+const COMPROMISE_REASONS: ReadonlySet<RevocationReason> = new Set(['keyCompromise', 'cACompromise', 'aACompromise']);
+
+/**
+ * KMIP's rule for the state a revocation leaves (KMIP 2.1 §6.1.47): a compromise reason
+ * moves the key to Compromised, any other to Deactivated; Compromised is never undone.
+ */
+export function stateAfterRevocation(reason: RevocationReason, current: KeyState): KeyState {
+  return COMPROMISE_REASONS.has(reason) || current === 'compromised' ? 'compromised' : 'deactivated';
 }

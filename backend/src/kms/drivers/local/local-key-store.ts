@@ -25,10 +25,11 @@ import { Decrypter, Encrypter } from 'age-encryption';
 import type { Logger } from 'pino';
 
 import { KEY_ALGORITHMS, SIGNATURE_SCHEMES } from '@pki/shared';
-import type { HashAlgorithm, KeyAlgorithm, KeyState, RevocationReason, SignatureScheme } from '@pki/shared';
+import type { HashAlgorithm, KeyAlgorithm, KeyState, SignatureScheme } from '@pki/shared';
 
 import type { DatabaseHandle } from '../../../db/client.js';
 import { KmsInvalidRequest, KmsNotFound, KmsPermissionDenied, KmsUnavailable } from '../../kmip/errors.js';
+import { stateAfterRevocation } from '../../key-store.js';
 import type {
   GenerateKeyPairRequest,
   GenerateKeyPairResult,
@@ -64,9 +65,6 @@ const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
   canExportPrivateKey: true,
   doesCascadeToPublicKey: true,
 });
-
-/** KMIP's rule: a compromise moves the key to Compromised, any other reason to Deactivated. */
-const COMPROMISE_REASONS: ReadonlySet<RevocationReason> = new Set(['keyCompromise', 'cACompromise', 'aACompromise']);
 
 interface LocalKeyRow {
   private_key_ref: string;
@@ -128,7 +126,7 @@ export class LocalKeyStore implements KeyStore {
 
   async generateKeyPair(request: GenerateKeyPairRequest): Promise<GenerateKeyPairResult> {
     const storedLabel = this.#labelPrefix + request.label;
-    if (this.#statements.selectByLabel.get(storedLabel) !== undefined) {
+    if (readTable('generateKeyPair', () => this.#statements.selectByLabel.get(storedLabel)) !== undefined) {
       throw new KmsInvalidRequest(`a key labelled "${request.label}" already exists`, { operation: 'generateKeyPair' });
     }
     const { privateKey, publicKey } = await generateNodeKeyPair(request.algorithm);
@@ -174,16 +172,17 @@ export class LocalKeyStore implements KeyStore {
 
   async revoke(request: RevokeKeyRequest): Promise<void> {
     const row = this.#liveRow(request.privateKeyRef, 'revoke');
-    const state: KeyState =
-      COMPROMISE_REASONS.has(request.reason) || row.state === 'compromised' ? 'compromised' : 'deactivated';
+    const state = stateAfterRevocation(request.reason, row.state);
     const now = Date.now();
-    this.#statements.revoke.run({
-      privateKeyRef: request.privateKeyRef,
-      state,
-      reason: request.reason,
-      message: request.message ?? null,
-      now,
-    });
+    readTable('revoke', () =>
+      this.#statements.revoke.run({
+        privateKeyRef: request.privateKeyRef,
+        state,
+        reason: request.reason,
+        message: request.message ?? null,
+        now,
+      }),
+    );
     const cached = this.#unsealedKeys.get(request.privateKeyRef);
     if (cached !== undefined) cached.state = state;
   }
@@ -194,7 +193,7 @@ export class LocalKeyStore implements KeyStore {
       // KMIP's rule, which every remote backend enforces: revoke first.
       throw new KmsInvalidRequest('an active key cannot be destroyed; revoke it first', { operation: 'destroy' });
     }
-    this.#statements.destroy.run({ privateKeyRef, now: Date.now() });
+    readTable('destroy', () => this.#statements.destroy.run({ privateKeyRef, now: Date.now() }));
     this.#unsealedKeys.delete(privateKeyRef);
   }
 
@@ -203,10 +202,9 @@ export class LocalKeyStore implements KeyStore {
   }
 
   async list(): Promise<KeyDescription[]> {
-    const rows = this.#statements.selectLiveInNamespace.all({
-      prefix: this.#labelPrefix,
-      prefixLength: this.#labelPrefix.length,
-    }) as LocalKeyRow[];
+    const rows = readTable('list', () =>
+      this.#statements.selectLiveInNamespace.all({ prefix: this.#labelPrefix, prefixLength: this.#labelPrefix.length }),
+    ) as LocalKeyRow[];
     return rows.map((row) => this.#describeRow(row));
   }
 
@@ -234,7 +232,7 @@ export class LocalKeyStore implements KeyStore {
   }
 
   #liveRow(privateKeyRef: KeyReference, operation: string): LocalKeyRow {
-    const row = this.#statements.selectByRef.get(privateKeyRef) as LocalKeyRow | undefined;
+    const row = readTable(operation, () => this.#statements.selectByRef.get(privateKeyRef)) as LocalKeyRow | undefined;
     if (row === undefined || row.state === 'destroyed' || !row.label.startsWith(this.#labelPrefix)) {
       throw notFound(privateKeyRef, operation);
     }
@@ -274,7 +272,7 @@ export class LocalKeyStore implements KeyStore {
     };
     pkcs8.fill(0);
     // A revoke or destroy may have landed while age was decrypting.
-    const current = this.#statements.selectByRef.get(privateKeyRef) as LocalKeyRow | undefined;
+    const current = readTable('sign', () => this.#statements.selectByRef.get(privateKeyRef)) as LocalKeyRow | undefined;
     if (current === undefined || current.state === 'destroyed') throw notFound(privateKeyRef, 'sign');
     key.state = current.state;
     this.#unsealedKeys.set(privateKeyRef, key);
@@ -334,6 +332,15 @@ function prepareStatements(database: DatabaseHandle) {
     ),
     healthProbe: sqlite.prepare('SELECT count(*) FROM local_kms_keys WHERE private_key_ref = NULL'),
   };
+}
+
+/** SQLite failures inside the driver are the key store being unavailable, as a remote KMS's would be. */
+function readTable<T>(operation: string, query: () => T): T {
+  try {
+    return query();
+  } catch (error) {
+    throw new KmsUnavailable(`the local key store table cannot be used: ${(error as Error).message}`, { operation }, { cause: error });
+  }
 }
 
 function assertTableExists(database: DatabaseHandle): void {
