@@ -11,6 +11,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 
+import { AuditLogReader } from './audit/audit-log-reader.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
@@ -65,7 +66,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   }
 
   const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms: undefined });
-  const services: AppServices = { config, log, database, system };
+  const services: AppServices = { config, log, database, system, auditLog: new AuditLogReader(database) };
 
   // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
   const httpLogger: FastifyBaseLogger = log.child({ component: 'http' });

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 
+import type { AuditLogReader } from './audit/audit-log-reader.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import type { SystemService } from './system/system-service.js';
@@ -13,4 +14,5 @@ export interface AppServices {
   log: Logger;
   database: DatabaseHandle;
   system: SystemService;
+  auditLog: AuditLogReader;
 }

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { buildTestApp } from '../../../test/helpers.js';
+import type { TestApp } from '../../../test/helpers.js';
+import { AuditChain } from '../../kms/audit/chain.js';
+import { createContextInner } from '../context.js';
+import { createCallerFactory } from '../init.js';
+import { appRouter } from '../router.js';
+
+let testApp: TestApp | undefined;
+afterEach(async () => {
+  await testApp?.close();
+  testApp = undefined;
+});
+
+function appendRows(app: TestApp, count: number): void {
+  const chain = new AuditChain(app.app.services.database.sqlite);
+  for (let index = 0; index < count; index += 1) {
+    chain.transaction(() =>
+      chain.append({
+        actor: 'anonymous',
+        operation: index % 2 === 0 ? 'kms.sign' : 'ca.createRoot',
+        entityType: 'kms_key',
+        entityId: `key-${index}`,
+        status: index === 3 ? 'failure' : 'success',
+        details: { index },
+        requestId: `req-${index}`,
+      }),
+    );
+  }
+}
+
+describe('audit procedures', () => {
+  it('lists newest first and pages by keyset without gaps or repeats', async () => {
+    testApp = await buildTestApp();
+    appendRows(testApp, 7);
+    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
+    const first = await caller.audit.list({ limit: 3 });
+    expect(first.items.map((row) => row.entityId)).toEqual(['key-6', 'key-5', 'key-4']);
+    const second = await caller.audit.list({ limit: 3, cursor: first.nextCursor ?? undefined });
+    const third = await caller.audit.list({ limit: 3, cursor: second.nextCursor ?? undefined });
+    expect([...second.items, ...third.items].map((row) => row.entityId)).toEqual(['key-3', 'key-2', 'key-1', 'key-0']);
+    expect(third.nextCursor).toBeNull();
+    expect(first.items[0]).toMatchObject({ actor: 'anonymous', requestId: 'req-6', details: { index: 6 } });
+    expect(first.items[0]?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('filters by operation and status', async () => {
+    testApp = await buildTestApp();
+    appendRows(testApp, 6);
+    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
+    const creations = await caller.audit.list({ operation: 'ca.createRoot' });
+    expect(creations.items.map((row) => row.entityId)).toEqual(['key-5', 'key-3', 'key-1']);
+    const failures = await caller.audit.list({ status: 'failure' });
+    expect(failures.items.map((row) => row.entityId)).toEqual(['key-3']);
+  });
+
+  it('refuses a forged cursor as bad input, over HTTP, with the request id', async () => {
+    testApp = await buildTestApp();
+    const input = encodeURIComponent(JSON.stringify({ cursor: 'abc' }));
+    const response = await testApp.app.inject({ method: 'GET', url: `/trpc/audit.list?input=${input}`, headers: { 'x-request-id': 'req-cursor' } });
+    expect(response.statusCode).toBe(400);
+    const body = response.json<{ error: { message: string; data: { appCode: string; requestId: string } } }>();
+    expect(body.error.data).toMatchObject({ appCode: 'VALIDATION_FAILED', requestId: 'req-cursor' });
+    expect(body.error.message).toContain('cursor');
+  });
+
+  it('verifies the chain and names the first bad row once one is edited', async () => {
+    testApp = await buildTestApp();
+    appendRows(testApp, 4);
+    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
+    expect(await caller.audit.verifyChain()).toMatchObject({ isValid: true, rowCount: 4 });
+
+    const sqlite = testApp.app.services.database.sqlite;
+    const triggers = sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").all() as {
+      name: string;
+      sql: string;
+    }[];
+    for (const trigger of triggers) sqlite.exec(`DROP TRIGGER ${trigger.name}`);
+    sqlite.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").run();
+
+    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/audit.verifyChain' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json<{ result: { data: unknown } }>().result.data).toMatchObject({ isValid: false, firstBadSeq: 2, reason: 'hash-mismatch' });
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Inputs and outputs of the procedures over keys, CAs by reference and the audit log, whose
+ * services take plain arguments. Same conventions as pki.ts: zod schemas, types inferred.
+ */
+import { z } from 'zod';
+
+import {
+  AUDIT_STATUSES,
+  KEY_ALGORITHMS,
+  KEY_PURPOSES,
+  KEY_STATES,
+  KMS_BACKENDS,
+  REVOCATION_REASONS,
+  RevocationReasonSchema,
+} from './enums.js';
+
+/** A CA by id or by its unique name. */
+export const CaRefInput = z.object({ caId: z.string().min(1).max(128) });
+export type CaRefInput = z.infer<typeof CaRefInput>;
+
+export const KeyRefInput = z.object({ keyId: z.string().min(1).max(128) });
+export type KeyRefInput = z.infer<typeof KeyRefInput>;
+
+export const ListKeysInput = z.object({
+  state: z.enum(KEY_STATES).optional(),
+  purpose: z.enum(KEY_PURPOSES).optional(),
+});
+export type ListKeysInput = z.infer<typeof ListKeysInput>;
+
+/** Revoking a CA's key while the CA has live certificates needs `forceReason` (audited). */
+export const RevokeKeyInput = z.object({
+  keyId: z.string().min(1).max(128),
+  reason: RevocationReasonSchema,
+  forceReason: z.string().trim().min(1).max(500).optional(),
+});
+export type RevokeKeyInput = z.infer<typeof RevokeKeyInput>;
+
+/** Destruction is irreversible: the caller types the key's label back as confirmation. */
+export const DestroyKeyInput = z.object({
+  keyId: z.string().min(1).max(128),
+  confirmLabel: z.string().min(1).max(256),
+  forceReason: z.string().trim().min(1).max(500).optional(),
+});
+export type DestroyKeyInput = z.infer<typeof DestroyKeyInput>;
+
+export const KeySummarySchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  backend: z.enum(KMS_BACKENDS),
+  algorithm: z.enum(KEY_ALGORITHMS),
+  purpose: z.enum(KEY_PURPOSES),
+  state: z.enum(KEY_STATES),
+  isExportable: z.boolean(),
+  exportedAt: z.string().nullable(),
+  revocationReason: z.enum(REVOCATION_REASONS).nullable(),
+  revokedAt: z.string().nullable(),
+  destroyedAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type KeySummary = z.infer<typeof KeySummarySchema>;
+
+export const ListAuditInput = z.object({
+  operation: z.string().min(1).max(100).optional(),
+  entityType: z.string().min(1).max(100).optional(),
+  entityId: z.string().min(1).max(128).optional(),
+  actor: z.string().min(1).max(200).optional(),
+  status: z.enum(AUDIT_STATUSES).optional(),
+  /** ISO 8601 instants bounding the row timestamps. */
+  since: z.iso.datetime().optional(),
+  until: z.iso.datetime().optional(),
+  /** Opaque, from the previous page's `nextCursor`. */
+  cursor: z.string().min(1).max(100).optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+});
+export type ListAuditInput = z.input<typeof ListAuditInput>;
+
+export const AuditEntrySchema = z.object({
+  seq: z.number(),
+  id: z.string(),
+  timestamp: z.string(),
+  actor: z.string(),
+  operation: z.string(),
+  entityType: z.string(),
+  entityId: z.string().nullable(),
+  status: z.enum(AUDIT_STATUSES),
+  details: z.record(z.string(), z.unknown()),
+  kmsOperationId: z.string().nullable(),
+  requestId: z.string().nullable(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export const AuditPageSchema = z.object({
+  items: z.array(AuditEntrySchema),
+  nextCursor: z.string().nullable(),
+});
+export type AuditPage = z.infer<typeof AuditPageSchema>;
