@@ -46,6 +46,7 @@ export interface ProtocolVersion {
 export const KMIP_1_0: ProtocolVersion = { major: 1, minor: 0 };
 export const KMIP_1_1: ProtocolVersion = { major: 1, minor: 1 };
 export const KMIP_1_2: ProtocolVersion = { major: 1, minor: 2 };
+export const KMIP_1_3: ProtocolVersion = { major: 1, minor: 3 };
 export const KMIP_1_4: ProtocolVersion = { major: 1, minor: 4 };
 export const KMIP_2_0: ProtocolVersion = { major: 2, minor: 0 };
 export const KMIP_2_1: ProtocolVersion = { major: 2, minor: 1 };

@@ -160,6 +160,11 @@ function domainParametersNode(parameters: CryptographicDomainParameters, tag: st
   return structure(tag, children);
 }
 
+/**
+ * CryptographicParameters fields in the order of KMIP 1.4 §3.6 / 2.1 §4.31. PyKMIP reads
+ * this structure field by field in that order and rejects any other as Invalid_Message;
+ * Cosmian reads by name, so spec order suits both.
+ */
 const CRYPTOGRAPHIC_PARAMETER_FIELDS: Readonly<
   Record<keyof CryptographicParameters, { tag: string; kind: 'Enumeration' | 'Integer' | 'Boolean' }>
 > = {
@@ -172,18 +177,22 @@ const CRYPTOGRAPHIC_PARAMETER_FIELDS: Readonly<
   randomIv: { tag: 'RandomIV', kind: 'Boolean' },
   ivLength: { tag: 'IVLength', kind: 'Integer' },
   tagLength: { tag: 'TagLength', kind: 'Integer' },
+  saltLength: { tag: 'SaltLength', kind: 'Integer' },
   maskGenerator: { tag: 'MaskGenerator', kind: 'Enumeration' },
   maskGeneratorHashingAlgorithm: { tag: 'MaskGeneratorHashingAlgorithm', kind: 'Enumeration' },
-  saltLength: { tag: 'SaltLength', kind: 'Integer' },
 };
 
-/** CryptographicParameters in the caller's key order (Sign, Encrypt, ... and the attribute). */
+/** CryptographicParameters (Sign, Encrypt, ... and the attribute), fields in spec order. */
 export function cryptographicParametersNode(parameters: CryptographicParameters): TtlvStructure {
+  for (const key of Object.keys(parameters)) {
+    if (!Object.hasOwn(CRYPTOGRAPHIC_PARAMETER_FIELDS, key)) {
+      throw new KmsInvalidRequest(`unknown cryptographic parameter "${key}"`);
+    }
+  }
   const children: TtlvNode[] = [];
-  for (const [key, value] of Object.entries(parameters) as [keyof CryptographicParameters, unknown][]) {
+  for (const [key, field] of Object.entries(CRYPTOGRAPHIC_PARAMETER_FIELDS)) {
+    const value = parameters[key as keyof CryptographicParameters];
     if (value === undefined) continue;
-    const field = CRYPTOGRAPHIC_PARAMETER_FIELDS[key];
-    if (field === undefined) throw new KmsInvalidRequest(`unknown cryptographic parameter "${String(key)}"`);
     if (field.kind === 'Enumeration') children.push(enumeration(field.tag, value as string));
     else if (field.kind === 'Integer') children.push(integer(field.tag, value as number));
     else children.push(boolean(field.tag, value as boolean));

@@ -50,11 +50,27 @@ function fixture(name: string): unknown {
   return JSON.parse(text);
 }
 
+/**
+ * Our CryptographicParameters are always in KMIP spec order (PyKMIP needs it; Cosmian reads
+ * the fields by name), while some Cosmian vectors list them in another order. Only inside
+ * that structure is order set aside; everywhere else the JSON must match key for key.
+ */
+function sortCryptographicParameters(json: unknown): unknown {
+  if (Array.isArray(json)) return json.map(sortCryptographicParameters);
+  if (json === null || typeof json !== 'object') return json;
+  const node = json as { tag?: unknown; value?: unknown };
+  const value = sortCryptographicParameters(node.value);
+  if (node.tag === 'CryptographicParameters' && Array.isArray(value)) {
+    value.sort((a: { tag: string }, b: { tag: string }) => a.tag.localeCompare(b.tag));
+  }
+  return { ...node, value };
+}
+
 function expectReproduces<Request>(name: string, operation: KmipOperation<Request, unknown>, request: Request): void {
   const built = bareOperation(operation, request, context);
   const json = fixture(name);
-  expect(encodeJson(built)).toEqual(json);
-  expect(decodeJson(json)).toEqual(built);
+  expect(sortCryptographicParameters(encodeJson(built))).toEqual(sortCryptographicParameters(json));
+  expect(sortCryptographicParameters(decodeJson(json))).toEqual(sortCryptographicParameters(built));
 }
 
 const ACTIVATION = new Date('2024-01-01T00:00:00Z');
