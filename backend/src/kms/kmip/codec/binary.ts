@@ -268,11 +268,12 @@ function readBigInteger(r: Reader, start: number, length: number): bigint {
 
 class Writer {
   buf: Buffer;
+  view: DataView;
   pos = 0;
 
   constructor(initialSize: number) {
-    // Not the pooled allocUnsafe: the result's .buffer must not expose a shared pool.
     this.buf = Buffer.allocUnsafeSlow(initialSize);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   ensure(extra: number): void {
@@ -283,6 +284,7 @@ class Writer {
     const next = Buffer.allocUnsafeSlow(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   header(tag: number, type: number, length: number): void {
@@ -292,21 +294,55 @@ class Writer {
     buf[p + 1] = (tag >>> 8) & 0xff;
     buf[p + 2] = tag & 0xff;
     buf[p + 3] = type;
-    buf.writeUInt32BE(length, p + 4);
+    this.view.setUint32(p + 4, length);
     this.pos = p + HEADER_BYTES;
   }
 
+  /** A 4-byte value and its 4 bytes of padding. */
+  word(value: number, signed: boolean): void {
+    if (signed) this.view.setInt32(this.pos, value);
+    else this.view.setUint32(this.pos, value);
+    this.view.setUint32(this.pos + 4, 0);
+    this.pos += 8;
+  }
+
+  /** A 64-bit two's complement value given as a safe integer, without going through BigInt. */
+  int64(value: number): void {
+    const high = Math.floor(value / 0x1_0000_0000);
+    this.view.setInt32(this.pos, high);
+    this.view.setUint32(this.pos + 4, value - high * 0x1_0000_0000);
+    this.pos += 8;
+  }
+
   zeros(count: number): void {
-    this.buf.fill(0, this.pos, this.pos + count);
+    const buf = this.buf;
+    for (let i = 0; i < count; i++) buf[this.pos + i] = 0;
     this.pos += count;
   }
 }
 
+/**
+ * One scratch writer serves every call (encoding is synchronous), so a message costs one
+ * exact-size allocation for its result; a nested call, which only a getter on a node could
+ * make, gets its own writer.
+ */
+let scratch: Writer | undefined = new Writer(4096);
+const SCRATCH_KEEP_BYTES = 1024 * 1024;
+
 /** Encode a TTLV tree (normally a RequestMessage) to bytes. @throws KmipEncodeError */
 export function encodeBinary(node: TtlvNode): Uint8Array {
-  const writer = new Writer(1024);
-  writeItem(writer, node, 1, undefined);
-  return new Uint8Array(writer.buf.buffer, writer.buf.byteOffset, writer.pos);
+  const writer = scratch ?? new Writer(1024);
+  scratch = undefined;
+  writer.pos = 0;
+  try {
+    writeItem(writer, node, 1, undefined);
+    const out = new Uint8Array(writer.pos);
+    out.set(writer.buf.subarray(0, writer.pos));
+    return out;
+  } finally {
+    // A one-off huge message must not pin its buffer for the life of the process.
+    scratch = writer.buf.length <= SCRATCH_KEEP_BYTES ? writer : new Writer(4096);
+  }
 }
 
 const ENCODE_MAX_DEPTH = 64;
@@ -332,16 +368,14 @@ function writeItem(w: Writer, node: TtlvNode, depth: number, enumTag: string | u
           childEnumTag = attributeEnumerationTag(child.value);
         }
       }
-      w.buf.writeUInt32BE(w.pos - headerAt - HEADER_BYTES, headerAt + 4);
+      w.view.setUint32(headerAt + 4, w.pos - headerAt - HEADER_BYTES);
       return;
     }
     case 'Integer': {
       const v = node.value;
       if (!Number.isInteger(v) || v < -0x8000_0000 || v > 0x7fff_ffff) throw invalid(node, 'not a 32-bit signed integer');
       w.header(tag, INTEGER, 4);
-      w.buf.writeInt32BE(v, w.pos);
-      w.pos += 4;
-      w.zeros(4);
+      w.word(v, true);
       return;
     }
     case 'Enumeration': {
@@ -353,25 +387,21 @@ function writeItem(w: Writer, node: TtlvNode, depth: number, enumTag: string | u
         throw error instanceof KmipEncodeError ? new KmipEncodeError(error.reason, node.tag) : error;
       }
       w.header(tag, ENUMERATION, 4);
-      w.buf.writeUInt32BE(n, w.pos);
-      w.pos += 4;
-      w.zeros(4);
+      w.word(n, false);
       return;
     }
     case 'Interval': {
       const v = node.value;
       if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw invalid(node, 'not a 32-bit unsigned integer');
       w.header(tag, INTERVAL, 4);
-      w.buf.writeUInt32BE(v, w.pos);
-      w.pos += 4;
-      w.zeros(4);
+      w.word(v, false);
       return;
     }
     case 'LongInteger':
     case 'DateTimeExtended': {
       const v = toInt64(node, node.value);
       w.header(tag, node.type === 'LongInteger' ? LONG_INTEGER : DATE_TIME_EXTENDED, 8);
-      w.buf.writeBigInt64BE(v, w.pos);
+      w.view.setBigInt64(w.pos, v);
       w.pos += 8;
       return;
     }
@@ -380,8 +410,7 @@ function writeItem(w: Writer, node: TtlvNode, depth: number, enumTag: string | u
       const ms = v instanceof Date ? v.getTime() : Number.NaN;
       if (Number.isNaN(ms)) throw invalid(node, 'not a valid Date');
       w.header(tag, DATE_TIME, 8);
-      w.buf.writeBigInt64BE(BigInt(Math.floor(ms / 1000)), w.pos);
-      w.pos += 8;
+      w.int64(Math.floor(ms / 1000));
       return;
     }
     case 'Boolean': {
@@ -402,16 +431,16 @@ function writeItem(w: Writer, node: TtlvNode, depth: number, enumTag: string | u
     case 'TextString': {
       const v = node.value;
       if (typeof v !== 'string') throw invalid(node, 'not a string');
-      if (!isWellFormed(v)) throw invalid(node, 'contains a lone surrogate, which has no UTF-8 form');
       w.ensure(v.length * 3 + 16);
       const headerAt = w.pos;
-      w.pos += HEADER_BYTES;
-      const length = w.buf.write(v, w.pos, 'utf8');
-      w.pos += length;
-      const afterHeader = w.pos;
-      w.pos = headerAt;
+      const valueAt = headerAt + HEADER_BYTES;
+      let length = writeAscii(w.buf, v, valueAt);
+      if (length < 0) {
+        if (!isWellFormed(v)) throw invalid(node, 'contains a lone surrogate, which has no UTF-8 form');
+        length = w.buf.write(v, valueAt, 'utf8');
+      }
       w.header(tag, TEXT_STRING, length);
-      w.pos = afterHeader;
+      w.pos = valueAt + length;
       w.zeros((8 - (length % 8)) % 8);
       return;
     }
@@ -467,6 +496,21 @@ export function bigIntegerBytes(value: bigint): Uint8Array {
   const length = Math.max(8, Math.ceil(bits / 64) * 8);
   const hex = BigInt.asUintN(length * 8, value).toString(16).padStart(length * 2, '0');
   return Buffer.from(hex, 'hex');
+}
+
+/**
+ * Writes a short all-ASCII string byte by byte (cheaper than a native call for the tags and
+ * identifiers that make up most messages); -1 when it is long or not ASCII.
+ */
+function writeAscii(buf: Buffer, text: string, at: number): number {
+  const length = text.length;
+  if (length > 64) return -1;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    buf[at + i] = code;
+  }
+  return length;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDFFF]/;

@@ -17,6 +17,8 @@
  *
  * Pure functions, no I/O.
  */
+import { Buffer } from 'node:buffer';
+
 import { KmipDecodeError } from '../errors.js';
 import { KmipEncodeError } from '../ttlv/encode-error.js';
 import { attributeEnumerationTag, enumName, enumNumber, hasEnumeration, parseUsageMask } from '../ttlv/enums.js';
@@ -146,13 +148,8 @@ function toBigInt(node: TtlvNode, v: unknown): bigint {
   throw invalid(node, 'not a bigint');
 }
 
-const HEX_DIGITS = '0123456789ABCDEF';
-const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, i) => (HEX_DIGITS[i >> 4] ?? '') + (HEX_DIGITS[i & 15] ?? ''));
-
 function upperHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += BYTE_HEX[bytes[i] as number];
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
 }
 
 function hex64(v: bigint): string {
@@ -192,7 +189,6 @@ const HEX_8_OR_16 = /^0x(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{16})$/;
 const HEX_8 = /^0x[0-9A-Fa-f]{8}$/;
 const HEX_16 = /^0x[0-9A-Fa-f]{16}$/;
 const HEX_BIG = /^0x(?:[0-9A-Fa-f]{2})*$/;
-const HEX_BYTES = /^(?:[0-9A-Fa-f]{2})*$/;
 /** ISO 8601 / RFC 3339 date-time as Cosmian's reader takes it (`time`'s Iso8601::DEFAULT). */
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,]\d{1,9})?(?:Z|([+-])(\d{2}):?(\d{2}))$/;
@@ -231,33 +227,42 @@ export function decodeJson(json: unknown, limits: JsonDecodeLimits = {}): TtlvNo
       throw new KmipDecodeError('JSON TTLV text is not valid JSON', '$', { cause: error });
     }
   }
-  return readNode(value, '$', 1, maxDepth, undefined);
+  return readNode({ maxDepth, indices: [] }, value, 1, undefined);
 }
 
-function fail(path: string, reason: string): never {
+interface JsonReader {
+  readonly maxDepth: number;
+  /** indices[d] is the child index taken at depth d + 1: the path, built only on failure. */
+  readonly indices: number[];
+}
+
+function fail(r: JsonReader, depth: number, reason: string): never {
+  let path = '$';
+  for (let d = 0; d < depth - 1; d++) path += `.value[${r.indices[d]}]`;
   throw new KmipDecodeError(`${reason} at ${path}`, path);
 }
 
-function readNode(json: unknown, path: string, depth: number, maxDepth: number, enumTag: string | undefined): TtlvNode {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail(path, 'TTLV node is not a JSON object');
+function readNode(r: JsonReader, json: unknown, depth: number, enumTag: string | undefined): TtlvNode {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail(r, depth, 'TTLV node is not a JSON object');
   const record = json as Record<string, unknown>;
   const rawTag = record.tag;
-  if (typeof rawTag !== 'string' || rawTag.length === 0) fail(path, 'TTLV node has no "tag" string');
+  if (typeof rawTag !== 'string' || rawTag.length === 0) fail(r, depth, 'TTLV node has no "tag" string');
   const tag = canonicalTag(rawTag);
   const rawType = record.type ?? 'Structure';
-  if (typeof rawType !== 'string' || !ITEM_TYPE_SET.has(rawType)) fail(path, `unknown TTLV type ${JSON.stringify(rawType)}`);
+  if (typeof rawType !== 'string' || !ITEM_TYPE_SET.has(rawType)) fail(r, depth, `unknown TTLV type ${JSON.stringify(rawType)}`);
   const type = rawType as ItemType;
-  if (!('value' in record)) fail(path, `${tag} has no "value"`);
+  if (!('value' in record)) fail(r, depth, `${tag} has no "value"`);
   const v = record.value;
 
   switch (type) {
     case 'Structure': {
-      if (depth > maxDepth) fail(path, `TTLV nesting deeper than ${maxDepth}`);
-      if (!Array.isArray(v)) fail(path, `${tag} is a Structure but its value is not an array`);
+      if (depth > r.maxDepth) fail(r, depth, `TTLV nesting deeper than ${r.maxDepth}`);
+      if (!Array.isArray(v)) fail(r, depth, `${tag} is a Structure but its value is not an array`);
       const children: TtlvNode[] = [];
       let childEnumTag: string | undefined;
       for (let i = 0; i < v.length; i++) {
-        const child = readNode(v[i], `${path}.value[${i}]`, depth + 1, maxDepth, childEnumTag);
+        r.indices[depth - 1] = i;
+        const child = readNode(r, v[i], depth + 1, childEnumTag);
         if (child.tag === 'AttributeName' && child.type === 'TextString') {
           childEnumTag = attributeEnumerationTag(child.value);
         }
@@ -272,14 +277,14 @@ function readNode(json: unknown, path: string, depth: number, maxDepth: number, 
       else if (typeof v === 'string' && HEX_16.test(v)) n = Number(BigInt.asIntN(64, BigInt(v)));
       else if (typeof v === 'string' && tag === 'CryptographicUsageMask') n = parseUsageMask(v);
       if (n === undefined || !Number.isInteger(n) || n < I32_MIN || n > I32_MAX) {
-        fail(path, `${tag} Integer value ${JSON.stringify(v)} is not a 32-bit signed integer`);
+        fail(r, depth, `${tag} Integer value ${JSON.stringify(v)} is not a 32-bit signed integer`);
       }
       return { tag, type: 'Integer', value: n };
     }
     case 'Interval': {
       const n = typeof v === 'string' && HEX_8.test(v) ? Number.parseInt(v.slice(2), 16) : v;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > U32_MAX) {
-        fail(path, `${tag} Interval value ${JSON.stringify(v)} is not a 32-bit unsigned integer`);
+        fail(r, depth, `${tag} Interval value ${JSON.stringify(v)} is not a 32-bit unsigned integer`);
       }
       return { tag, type: 'Interval', value: n };
     }
@@ -289,7 +294,7 @@ function readNode(json: unknown, path: string, depth: number, maxDepth: number, 
       if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
       else if (typeof v === 'string' && HEX_8_OR_16.test(v)) n = BigInt.asIntN(64, BigInt(v));
       if (n === undefined || n < I64_MIN || n > I64_MAX) {
-        fail(path, `${tag} ${type} value ${JSON.stringify(v)} is not a 64-bit integer`);
+        fail(r, depth, `${tag} ${type} value ${JSON.stringify(v)} is not a 64-bit integer`);
       }
       return { tag, type, value: n };
     }
@@ -299,42 +304,44 @@ function readNode(json: unknown, path: string, depth: number, maxDepth: number, 
       else if (typeof v === 'string' && HEX_BIG.test(v)) {
         n = v.length === 2 ? 0n : BigInt.asIntN((v.length - 2) * 4, BigInt(v));
       }
-      if (n === undefined) fail(path, `${tag} BigInteger value is not "0x" followed by whole hex bytes`);
+      if (n === undefined) fail(r, depth, `${tag} BigInteger value is not "0x" followed by whole hex bytes`);
       return { tag, type: 'BigInteger', value: n };
     }
     case 'Enumeration': {
       const lookupTag = tag === 'AttributeValue' && enumTag !== undefined ? enumTag : tag;
       if (typeof v === 'string') {
         if (v.startsWith('0x')) {
-          if (!HEX_8.test(v)) fail(path, `${tag} Enumeration value ${JSON.stringify(v)} is not "0x" + 8 hex digits`);
+          if (!HEX_8.test(v)) fail(r, depth, `${tag} Enumeration value ${JSON.stringify(v)} is not "0x" + 8 hex digits`);
           return { tag, type: 'Enumeration', value: enumName(lookupTag, Number.parseInt(v.slice(2), 16)) };
         }
-        if (v.length === 0) fail(path, `${tag} Enumeration value is empty`);
+        if (v.length === 0) fail(r, depth, `${tag} Enumeration value is empty`);
         return { tag, type: 'Enumeration', value: v };
       }
       if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= U32_MAX) {
         return { tag, type: 'Enumeration', value: enumName(lookupTag, v) };
       }
-      return fail(path, `${tag} Enumeration value ${JSON.stringify(v)} is neither a name nor a 32-bit number`);
+      return fail(r, depth, `${tag} Enumeration value ${JSON.stringify(v)} is neither a name nor a 32-bit number`);
     }
     case 'Boolean':
-      if (typeof v !== 'boolean') fail(path, `${tag} Boolean value is not true or false`);
+      if (typeof v !== 'boolean') fail(r, depth, `${tag} Boolean value is not true or false`);
       return { tag, type: 'Boolean', value: v };
     case 'TextString':
-      if (typeof v !== 'string') fail(path, `${tag} TextString value is not a string`);
+      if (typeof v !== 'string') fail(r, depth, `${tag} TextString value is not a string`);
       return { tag, type: 'TextString', value: v };
     case 'ByteString': {
-      if (typeof v !== 'string' || !HEX_BYTES.test(v)) fail(path, `${tag} ByteString value is not hex bytes`);
-      const bytes = new Uint8Array(v.length / 2);
-      for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(v.slice(i * 2, i * 2 + 2), 16);
-      return { tag, type: 'ByteString', value: bytes };
+      // Buffer's hex decoder stops at the first non-hex pair: a short result means bad input.
+      const decoded = typeof v === 'string' ? Buffer.from(v, 'hex') : undefined;
+      if (decoded === undefined || decoded.length * 2 !== (v as string).length) {
+        fail(r, depth, `${tag} ByteString value is not hex bytes`);
+      }
+      return { tag, type: 'ByteString', value: new Uint8Array(decoded) };
     }
     case 'DateTime': {
       let ms = Number.NaN;
       if (typeof v === 'string' && HEX_16.test(v)) ms = Number(BigInt.asIntN(64, BigInt(v))) * 1000;
       else if (typeof v === 'string') ms = parseIsoDateTime(v);
       if (Number.isNaN(ms) || Math.abs(ms) > MAX_DATE_MS) {
-        fail(path, `${tag} DateTime value ${JSON.stringify(v)} is not an ISO 8601 date-time`);
+        fail(r, depth, `${tag} DateTime value ${JSON.stringify(v)} is not an ISO 8601 date-time`);
       }
       // KMIP DateTime has whole seconds; Cosmian normalizes the same way.
       return { tag, type: 'DateTime', value: new Date(Math.floor(ms / 1000) * 1000) };

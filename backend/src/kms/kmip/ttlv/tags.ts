@@ -421,6 +421,6 @@ export function tagName(n: number): string {
 
 /** A JSON or user-supplied tag in canonical form: hex strings of known tags become names. */
 export function canonicalTag(tag: string): string {
-  if (HEX_TAG.test(tag)) return tagName(Number.parseInt(tag.slice(2), 16));
+  if (tag.charCodeAt(0) === 0x30 && HEX_TAG.test(tag)) return tagName(Number.parseInt(tag.slice(2), 16));
   return tag;
 }
