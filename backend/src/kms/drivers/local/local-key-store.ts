@@ -48,7 +48,7 @@ import type { AgeIdentity } from './age-identity.js';
 export interface LocalKeyStoreOptions {
   /** `PKI_DATA_DIR`; the identity is kept in `${dataDir}/kms/identity.age`. */
   dataDir: string;
-  /** `PKI_KMS_NAMESPACE`; labels are stored as `<namespace>/<label>`. */
+  /** `PKI_KMS_NAMESPACE`; labels are stored as `<namespace>/<label>` (a "/" is appended when missing). */
   namespace: string;
   isProduction: boolean;
   /** The app's database, migrated (the driver's table comes from migration 0002). */
@@ -99,8 +99,8 @@ export class LocalKeyStore implements KeyStore {
   readonly #pendingUnseals = new Map<KeyReference, Promise<UnsealedKey>>();
 
   private constructor(options: LocalKeyStoreOptions, identity: AgeIdentity) {
-    this.namespace = options.namespace;
-    this.#labelPrefix = `${options.namespace}/`;
+    this.#labelPrefix = options.namespace.endsWith('/') ? options.namespace : `${options.namespace}/`;
+    this.namespace = this.#labelPrefix;
     this.#identity = identity;
     this.#database = options.database;
     this.#statements = prepareStatements(options.database);

@@ -1,0 +1,57 @@
+import { rmSync } from 'node:fs';
+
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import type { KmsConfig } from '../config.js';
+import { KeyStoreBackendNotBuilt, createKeyStore } from './create-key-store.js';
+import type { KeyStoreSettings } from './create-key-store.js';
+import { LocalKeyStore } from './drivers/local/local-key-store.js';
+import { openTempDatabase, silentLogger } from './testing/temp-local-store.js';
+
+describe('createKeyStore', () => {
+  const temp = openTempDatabase('pki-factory-');
+  afterAll(() => {
+    temp.database.close();
+    rmSync(temp.dataDir, { recursive: true, force: true });
+  });
+  const settings = (kms: KmsConfig, mode: KeyStoreSettings['mode'] = 'test'): KeyStoreSettings => ({
+    kms,
+    dataDir: temp.dataDir,
+    mode,
+    kmsRequest: { attempts: 1, timeoutMs: 1000 },
+  });
+
+  it('builds the local driver from config, warning in production mode', async () => {
+    const lines: { level: number; msg: string; component?: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const store = await createKeyStore(settings({ backend: 'local', namespace: 'pki-manager' }, 'production'), {
+      log,
+      database: temp.database,
+    });
+    expect(store).toBeInstanceOf(LocalKeyStore);
+    expect(store.backend).toBe('local');
+    expect(store.namespace).toBe('pki-manager/');
+    expect(lines.find((line) => line.level === 40)).toMatchObject({ component: 'kms', msg: expect.stringContaining('for development') });
+    await store.close();
+  });
+
+  it.each([
+    { backend: 'cosmian', namespace: 'pki', url: 'https://kms.example:9998', token: undefined, apiKey: undefined, caPath: undefined, clientCertPath: undefined, clientKeyPath: undefined },
+    { backend: 'kmip', namespace: 'pki', host: 'kmip.example', port: 5696, caPath: '/ca.pem', certPath: '/c.pem', keyPath: '/k.pem' },
+  ] satisfies KmsConfig[])('refuses $backend with a typed error naming it until its driver is built', async (kms) => {
+    const error = await createKeyStore(settings(kms), { log: silentLogger(), database: temp.database }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KeyStoreBackendNotBuilt);
+    expect(error).toMatchObject({ code: 'KMS_BACKEND_NOT_BUILT', backend: kms.backend, message: expect.stringContaining(kms.backend) });
+  });
+
+  it('builds the pkcs11 driver without touching the token until first use', async () => {
+    const store = await createKeyStore(
+      settings({ backend: 'pkcs11', namespace: 'pki', modulePath: '/nonexistent/libsofthsm2.so', tokenLabel: 't', pin: '1234' }),
+      { log: silentLogger(), database: temp.database },
+    );
+    expect(store.backend).toBe('pkcs11');
+    expect((await store.health()).isHealthy).toBe(false);
+    await store.close();
+  });
+});

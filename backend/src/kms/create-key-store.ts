@@ -1,0 +1,73 @@
+/**
+ * `PKI_KMS_BACKEND` → driver (smallstep's kms.New + registry). Config validation has
+ * already made an unknown backend impossible; a backend whose driver is not built yet
+ * fails at start with KeyStoreBackendNotBuilt naming it, never with a silent fallback.
+ */
+import type { Logger } from 'pino';
+
+import type { KmsBackend } from '@pki/shared';
+
+import type { Config, KmsConfig } from '../config.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { AppError } from '../errors.js';
+import { LocalKeyStore } from './drivers/local/local-key-store.js';
+import type { KeyStore } from './key-store.js';
+
+export type KeyStoreSettings = Pick<Config, 'kms' | 'dataDir' | 'mode' | 'kmsRequest'>;
+
+export interface KeyStoreDependencies {
+  /** The app logger; each driver gets a `component: 'kms'` child. */
+  log: Logger;
+  /** The app's database: only the local driver uses it (its own table). */
+  database: DatabaseHandle;
+}
+
+export type KeyStoreFactory<Backend extends KmsBackend> = (
+  kms: Extract<KmsConfig, { backend: Backend }>,
+  settings: KeyStoreSettings,
+  dependencies: KeyStoreDependencies,
+) => Promise<KeyStore>;
+
+/** A configured backend whose driver this build does not contain yet. */
+export class KeyStoreBackendNotBuilt extends AppError {
+  readonly backend: KmsBackend;
+  constructor(backend: KmsBackend) {
+    super('KMS_BACKEND_NOT_BUILT', `PKI_KMS_BACKEND=${backend}: the ${backend} key store driver is not built yet`, {
+      details: { backend },
+    });
+    this.backend = backend;
+  }
+}
+
+const notBuilt =
+  <Backend extends KmsBackend>(backend: Backend): KeyStoreFactory<Backend> =>
+  () =>
+    Promise.reject(new KeyStoreBackendNotBuilt(backend));
+
+export const KEY_STORE_FACTORIES: { readonly [Backend in KmsBackend]: KeyStoreFactory<Backend> } = {
+  local: (kms, settings, { log, database }) =>
+    LocalKeyStore.open(
+      { dataDir: settings.dataDir, namespace: kms.namespace, isProduction: settings.mode === 'production', database },
+      log,
+    ),
+  cosmian: notBuilt('cosmian'),
+  kmip: notBuilt('kmip'),
+  pkcs11: async (kms, _settings, { log }) => {
+    // Loaded only when selected: the PKCS#11 binding is a native addon the other backends never need.
+    const { Pkcs11KeyStore } = await import('./drivers/pkcs11/pkcs11-key-store.js');
+    return new Pkcs11KeyStore(
+      { modulePath: kms.modulePath, tokenLabel: kms.tokenLabel, pin: kms.pin, namespace: kms.namespace },
+      log,
+    );
+  },
+};
+
+export function createKeyStore(settings: KeyStoreSettings, dependencies: KeyStoreDependencies): Promise<KeyStore> {
+  const log = dependencies.log.child({ component: 'kms', backend: settings.kms.backend });
+  return selectFactory(settings.kms)(settings.kms, settings, { ...dependencies, log });
+}
+
+/** Narrows the factory to the config's own variant, so each factory sees its own fields. */
+function selectFactory<Kms extends KmsConfig>(kms: Kms): KeyStoreFactory<Kms['backend']> {
+  return KEY_STORE_FACTORIES[kms.backend] as KeyStoreFactory<Kms['backend']>;
+}
