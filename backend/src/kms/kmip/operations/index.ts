@@ -30,3 +30,4 @@ export type {
 } from './attributes.js';
 export type { KeyBlock, ManagedObject, ManagedObjectInput } from './managed-object.js';
 export type { KmipOperation, OperationContext } from './operation.js';
+export { signatureParameters, type SignatureHash, type SignatureScheme } from './signature-parameters.js';
