@@ -1,4 +1,4 @@
-import { KmsInvalidRequest } from '../errors.js';
+import { KmsInvalidRequest } from "../errors.js";
 
 /**
  * A TTLV tree that cannot be put on the wire: an unknown tag or enumeration name, a value
@@ -12,13 +12,18 @@ export class KmipEncodeError extends KmsInvalidRequest {
   readonly path: string | undefined;
 
   constructor(reason: string, path?: string) {
-    super(path === undefined ? reason : `${reason} (at ${path})`, { operation: 'encode' });
+    super(path === undefined ? reason : `${reason} (at ${path})`, {
+      operation: "encode",
+    });
     this.reason = reason;
     this.path = path;
   }
 
   /** The same error seen from `parent`: its path gains the parent's tag in front. */
   within(parent: string): KmipEncodeError {
-    return new KmipEncodeError(this.reason, this.path === undefined ? parent : `${parent}/${this.path}`);
+    return new KmipEncodeError(
+      this.reason,
+      this.path === undefined ? parent : `${parent}/${this.path}`,
+    );
   }
 }
