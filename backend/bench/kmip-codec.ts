@@ -11,30 +11,27 @@
  *
  * Run alone: `pnpm exec tsx bench/kmip-codec.ts`; or through `pnpm bench kmip-codec`.
  */
-import { Buffer } from "node:buffer";
-import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { Buffer } from 'node:buffer';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
-import { decodeBinary, encodeBinary } from "../src/kms/kmip/codec/binary.js";
-import { decodeJson, encodeJson } from "../src/kms/kmip/codec/json.js";
-import { formatRows } from "./bench-row.js";
-import type { BenchRow } from "./bench-row.js";
+import { decodeBinary, encodeBinary } from '../src/kms/kmip/codec/binary.js';
+import { decodeJson, encodeJson } from '../src/kms/kmip/codec/json.js';
+import { formatRows } from './bench-row.js';
+import type { BenchRow } from './bench-row.js';
 
-const VECTORS = new URL(
-  "../src/kms/kmip/codec/__fixtures__/pykmip/",
-  import.meta.url,
-);
-const REQUEST_VECTOR = "v1_2_sign_pkcs1_sha256.request.hex";
-const RESPONSE_VECTOR = "v1_2_sign_pkcs1_sha256.response.hex";
+const VECTORS = new URL('../src/kms/kmip/codec/__fixtures__/pykmip/', import.meta.url);
+const REQUEST_VECTOR = 'v1_2_sign_pkcs1_sha256.request.hex';
+const RESPONSE_VECTOR = 'v1_2_sign_pkcs1_sha256.response.hex';
 const SECONDS_PER_ROW = 1.5;
 const WARMUP_SECONDS = 0.3;
-const TARGET = "≥ 10× PyKMIP kmip.core";
+const TARGET = '≥ 10× PyKMIP kmip.core';
 
 /** Debian's interpreter: a pyenv python3 earlier on PATH lacks the `kmip` module. */
-const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 const PYKMIP_SCRIPT = String.raw`
 import json, sys, time, warnings
@@ -72,9 +69,7 @@ print(json.dumps({name: rate(classes[name], bytes.fromhex(hex_bytes)) for name, 
 `;
 
 function readVector(name: string): Uint8Array {
-  return new Uint8Array(
-    Buffer.from(readFileSync(new URL(name, VECTORS), "utf8").trim(), "hex"),
-  );
+  return new Uint8Array(Buffer.from(readFileSync(new URL(name, VECTORS), 'utf8').trim(), 'hex'));
 }
 
 /** Messages per second of `roundTrip`, run for `seconds` after a warm-up. */
@@ -90,26 +85,19 @@ function measure(roundTrip: () => number, seconds: number): number {
     count += 200;
     elapsed = performance.now() - start;
   } while (elapsed < seconds * 1000);
-  if (sink < 0) throw new Error("unreachable: keeps the work observable");
+  if (sink < 0) throw new Error('unreachable: keeps the work observable');
   return count / (elapsed / 1000);
 }
 
-async function pykmipRates(
-  request: Uint8Array,
-  response: Uint8Array,
-): Promise<{ request: number; response: number }> {
+async function pykmipRates(request: Uint8Array, response: Uint8Array): Promise<{ request: number; response: number }> {
   const run = promisify(execFile);
-  const child = run(
-    PYTHON,
-    ["-c", PYKMIP_SCRIPT, String(SECONDS_PER_ROW), String(WARMUP_SECONDS)],
-    {
-      timeout: 120_000,
-    },
-  );
+  const child = run(PYTHON, ['-c', PYKMIP_SCRIPT, String(SECONDS_PER_ROW), String(WARMUP_SECONDS)], {
+    timeout: 120_000,
+  });
   child.child.stdin?.end(
     JSON.stringify({
-      request: Buffer.from(request).toString("hex"),
-      response: Buffer.from(response).toString("hex"),
+      request: Buffer.from(request).toString('hex'),
+      response: Buffer.from(response).toString('hex'),
     }),
   );
   let stdout: string;
@@ -117,30 +105,21 @@ async function pykmipRates(
     ({ stdout } = await child);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `PyKMIP peer failed (${PYTHON} with python3-pykmip is required): ${detail}`,
-    );
+    throw new Error(`PyKMIP peer failed (${PYTHON} with python3-pykmip is required): ${detail}`);
   }
-  const parsed = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as {
+  const parsed = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
     request?: number;
     response?: number;
   };
-  if (
-    typeof parsed.request !== "number" ||
-    typeof parsed.response !== "number"
-  ) {
+  if (typeof parsed.request !== 'number' || typeof parsed.response !== 'number') {
     throw new Error(`PyKMIP peer printed no rates: ${stdout}`);
   }
   return { request: parsed.request, response: parsed.response };
 }
 
 function binaryRoundTrip(wire: Uint8Array): () => number {
-  if (
-    !Buffer.from(encodeBinary(decodeBinary(wire))).equals(Buffer.from(wire))
-  ) {
-    throw new Error(
-      "our binary codec does not re-encode the vector byte-identically",
-    );
+  if (!Buffer.from(encodeBinary(decodeBinary(wire))).equals(Buffer.from(wire))) {
+    throw new Error('our binary codec does not re-encode the vector byte-identically');
   }
   return () => encodeBinary(decodeBinary(wire)).length;
 }
@@ -148,9 +127,7 @@ function binaryRoundTrip(wire: Uint8Array): () => number {
 function jsonRoundTrip(wire: Uint8Array): () => number {
   const text = JSON.stringify(encodeJson(decodeBinary(wire)));
   if (JSON.stringify(encodeJson(decodeJson(JSON.parse(text)))) !== text) {
-    throw new Error(
-      "our JSON codec does not re-encode the message identically",
-    );
+    throw new Error('our JSON codec does not re-encode the message identically');
   }
   return () => JSON.stringify(encodeJson(decodeJson(JSON.parse(text)))).length;
 }
@@ -171,40 +148,20 @@ export async function runKmipCodecBench(): Promise<BenchRow[]> {
     name,
     ours: Math.round(mine),
     peer: Math.round(theirs),
-    unit: "msg/s",
+    unit: 'msg/s',
     ratio: mine / theirs,
     target: TARGET,
   });
   return [
-    row(
-      `binary Sign request decode+encode (${request.length} B)`,
-      ours.binaryRequest,
-      peer.request,
-    ),
-    row(
-      `binary Sign response decode+encode (${response.length} B)`,
-      ours.binaryResponse,
-      peer.response,
-    ),
-    row(
-      "JSON Sign request parse+decode+encode+stringify",
-      ours.jsonRequest,
-      peer.request,
-    ),
-    row(
-      "JSON Sign response parse+decode+encode+stringify",
-      ours.jsonResponse,
-      peer.response,
-    ),
+    row(`binary Sign request decode+encode (${request.length} B)`, ours.binaryRequest, peer.request),
+    row(`binary Sign response decode+encode (${response.length} B)`, ours.binaryResponse, peer.response),
+    row('JSON Sign request parse+decode+encode+stringify', ours.jsonRequest, peer.request),
+    row('JSON Sign response parse+decode+encode+stringify', ours.jsonResponse, peer.response),
   ];
 }
 
-const isMain =
-  process.argv[1] !== undefined &&
-  import.meta.url === pathToFileURL(process.argv[1]).href;
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   const rows = await runKmipCodecBench();
-  process.stdout.write(
-    `${formatRows("KMIP codecs vs PyKMIP kmip.core", rows)}\n`,
-  );
+  process.stdout.write(`${formatRows('KMIP codecs vs PyKMIP kmip.core', rows)}\n`);
 }

@@ -13,17 +13,13 @@
  *
  * Pure functions, no I/O.
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from 'node:buffer';
 
-import { KmipDecodeError } from "../errors.js";
-import { KmipEncodeError } from "../ttlv/encode-error.js";
-import {
-  attributeEnumerationTag,
-  enumName,
-  enumNumber,
-} from "../ttlv/enums.js";
-import { tagHex, tagName, tagNumber } from "../ttlv/tags.js";
-import type { ItemType, TtlvNode } from "../ttlv/types.js";
+import { KmipDecodeError } from '../errors.js';
+import { KmipEncodeError } from '../ttlv/encode-error.js';
+import { attributeEnumerationTag, enumName, enumNumber } from '../ttlv/enums.js';
+import { tagHex, tagName, tagNumber } from '../ttlv/tags.js';
+import type { ItemType, TtlvNode } from '../ttlv/types.js';
 
 export interface BinaryDecodeLimits {
   /** Largest message accepted, in bytes. Default 16 MiB. */
@@ -58,7 +54,7 @@ const MAX_DATE_SECONDS = 8_640_000_000_000;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // ---------------------------------------------------------------------------------------
 // Framing
@@ -69,37 +65,18 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * else, a length that is not a multiple of 8, or a total above `maxBytes` is refused
  * before the transport buffers it.
  */
-export function binaryFrameLength(
-  header: Uint8Array,
-  limits: Pick<BinaryDecodeLimits, "maxBytes"> = {},
-): number {
+export function binaryFrameLength(header: Uint8Array, limits: Pick<BinaryDecodeLimits, 'maxBytes'> = {}): number {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   if (header.length < HEADER_BYTES) {
-    throw new KmipDecodeError(
-      `TTLV header needs 8 bytes, got ${header.length}`,
-      0,
-    );
+    throw new KmipDecodeError(`TTLV header needs 8 bytes, got ${header.length}`, 0);
   }
-  if (!isTagRange(header[0] ?? 0))
-    throw new KmipDecodeError("TTLV message does not start with a KMIP tag", 0);
-  if (header[3] !== STRUCTURE)
-    throw new KmipDecodeError("TTLV message is not a Structure", 3);
-  const length =
-    (header[4] ?? 0) * 0x1000000 +
-    ((header[5] ?? 0) << 16) +
-    ((header[6] ?? 0) << 8) +
-    (header[7] ?? 0);
-  if (length % 8 !== 0)
-    throw new KmipDecodeError(
-      `Structure length ${length} is not a multiple of 8`,
-      4,
-    );
+  if (!isTagRange(header[0] ?? 0)) throw new KmipDecodeError('TTLV message does not start with a KMIP tag', 0);
+  if (header[3] !== STRUCTURE) throw new KmipDecodeError('TTLV message is not a Structure', 3);
+  const length = (header[4] ?? 0) * 0x1000000 + ((header[5] ?? 0) << 16) + ((header[6] ?? 0) << 8) + (header[7] ?? 0);
+  if (length % 8 !== 0) throw new KmipDecodeError(`Structure length ${length} is not a multiple of 8`, 4);
   const total = HEADER_BYTES + length;
   if (total > maxBytes)
-    throw new KmipDecodeError(
-      `TTLV message of ${total} bytes exceeds the ${maxBytes}-byte limit`,
-      4,
-    );
+    throw new KmipDecodeError(`TTLV message of ${total} bytes exceeds the ${maxBytes}-byte limit`, 4);
   return total;
 }
 
@@ -122,27 +99,17 @@ class Reader {
 }
 
 /** Decode one complete TTLV item (normally a RequestMessage or ResponseMessage). */
-export function decodeBinary(
-  bytes: Uint8Array,
-  limits: BinaryDecodeLimits = {},
-): TtlvNode {
+export function decodeBinary(bytes: Uint8Array, limits: BinaryDecodeLimits = {}): TtlvNode {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-  if (!(bytes instanceof Uint8Array))
-    throw new KmipDecodeError("TTLV input is not a byte array", 0);
+  if (!(bytes instanceof Uint8Array)) throw new KmipDecodeError('TTLV input is not a byte array', 0);
   if (bytes.length > maxBytes) {
-    throw new KmipDecodeError(
-      `TTLV input of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`,
-      0,
-    );
+    throw new KmipDecodeError(`TTLV input of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`, 0);
   }
   const reader = new Reader(bytes, maxDepth);
   const node = readItem(reader, bytes.length, 1, undefined);
   if (reader.pos !== bytes.length) {
-    throw new KmipDecodeError(
-      `${bytes.length - reader.pos} trailing bytes after the TTLV item`,
-      reader.pos,
-    );
+    throw new KmipDecodeError(`${bytes.length - reader.pos} trailing bytes after the TTLV item`, reader.pos);
   }
   return node;
 }
@@ -152,85 +119,65 @@ export function decodeBinary(
  * leaves `r.pos` after its padding. `enumTag` is the tag whose enumeration an
  * AttributeValue uses (from the sibling AttributeName, KMIP 1.x attributes).
  */
-function readItem(
-  r: Reader,
-  limit: number,
-  depth: number,
-  enumTag: string | undefined,
-): TtlvNode {
+function readItem(r: Reader, limit: number, depth: number, enumTag: string | undefined): TtlvNode {
   const b = r.bytes;
   const start = r.pos;
   if (limit - start < HEADER_BYTES) {
-    throw new KmipDecodeError(
-      `truncated TTLV header: ${limit - start} of 8 bytes`,
-      start,
-    );
+    throw new KmipDecodeError(`truncated TTLV header: ${limit - start} of 8 bytes`, start);
   }
   const first = b[start] as number;
   if (!isTagRange(first))
-    throw new KmipDecodeError(
-      `0x${first.toString(16).padStart(2, "0")} is not a KMIP tag prefix`,
-      start,
-    );
-  const tagValue =
-    (first << 16) | ((b[start + 1] as number) << 8) | (b[start + 2] as number);
+    throw new KmipDecodeError(`0x${first.toString(16).padStart(2, '0')} is not a KMIP tag prefix`, start);
+  const tagValue = (first << 16) | ((b[start + 1] as number) << 8) | (b[start + 2] as number);
   const type = b[start + 3] as number;
   const length = r.view.getUint32(start + 4);
   const valueStart = start + HEADER_BYTES;
   const room = limit - valueStart;
   if (length > room) {
-    throw new KmipDecodeError(
-      `item length ${length} exceeds the ${room} bytes left`,
-      start + 4,
-    );
+    throw new KmipDecodeError(`item length ${length} exceeds the ${room} bytes left`, start + 4);
   }
   const tag = tagName(tagValue);
 
   switch (type) {
     case STRUCTURE: {
-      if (depth > r.maxDepth)
-        throw new KmipDecodeError(
-          `TTLV nesting deeper than ${r.maxDepth}`,
-          start,
-        );
+      if (depth > r.maxDepth) throw new KmipDecodeError(`TTLV nesting deeper than ${r.maxDepth}`, start);
       const end = valueStart + length;
       const children: TtlvNode[] = [];
       let childEnumTag: string | undefined;
       r.pos = valueStart;
       while (r.pos < end) {
         const child = readItem(r, end, depth + 1, childEnumTag);
-        if (child.tag === "AttributeName" && child.type === "TextString") {
+        if (child.tag === 'AttributeName' && child.type === 'TextString') {
           childEnumTag = attributeEnumerationTag(child.value);
         }
         children.push(child);
       }
-      return { tag, type: "Structure", value: children };
+      return { tag, type: 'Structure', value: children };
     }
     case INTEGER:
       fixedLength(length, 4, start);
       zeroPadding(r, valueStart + 4, 4);
       r.pos = valueStart + 8;
-      return { tag, type: "Integer", value: r.view.getInt32(valueStart) };
+      return { tag, type: 'Integer', value: r.view.getInt32(valueStart) };
     case ENUMERATION: {
       fixedLength(length, 4, start);
       zeroPadding(r, valueStart + 4, 4);
       r.pos = valueStart + 8;
       const n = r.view.getUint32(valueStart);
-      const lookupTag =
-        tag === "AttributeValue" && enumTag !== undefined ? enumTag : tag;
-      return { tag, type: "Enumeration", value: enumName(lookupTag, n) };
+      const lookupTag = tag === 'AttributeValue' && enumTag !== undefined ? enumTag : tag;
+      return { tag, type: 'Enumeration', value: enumName(lookupTag, n) };
     }
     case INTERVAL:
       fixedLength(length, 4, start);
       zeroPadding(r, valueStart + 4, 4);
       r.pos = valueStart + 8;
-      return { tag, type: "Interval", value: r.view.getUint32(valueStart) };
+      return { tag, type: 'Interval', value: r.view.getUint32(valueStart) };
     case LONG_INTEGER:
       fixedLength(length, 8, start);
       r.pos = valueStart + 8;
       return {
         tag,
-        type: "LongInteger",
+        type: 'LongInteger',
         value: r.view.getBigInt64(valueStart),
       };
     case DATE_TIME_EXTENDED:
@@ -238,44 +185,34 @@ function readItem(
       r.pos = valueStart + 8;
       return {
         tag,
-        type: "DateTimeExtended",
+        type: 'DateTimeExtended',
         value: r.view.getBigInt64(valueStart),
       };
     case DATE_TIME: {
       fixedLength(length, 8, start);
       const seconds = Number(r.view.getBigInt64(valueStart));
       if (seconds > MAX_DATE_SECONDS || seconds < -MAX_DATE_SECONDS) {
-        throw new KmipDecodeError(
-          `DateTime ${seconds} s is outside the representable range`,
-          valueStart,
-        );
+        throw new KmipDecodeError(`DateTime ${seconds} s is outside the representable range`, valueStart);
       }
       r.pos = valueStart + 8;
-      return { tag, type: "DateTime", value: new Date(seconds * 1000) };
+      return { tag, type: 'DateTime', value: new Date(seconds * 1000) };
     }
     case BOOLEAN: {
       fixedLength(length, 8, start);
       const high = r.view.getUint32(valueStart);
       const low = r.view.getUint32(valueStart + 4);
-      if (high !== 0 || low > 1)
-        throw new KmipDecodeError(
-          "Boolean value is neither 0 nor 1",
-          valueStart,
-        );
+      if (high !== 0 || low > 1) throw new KmipDecodeError('Boolean value is neither 0 nor 1', valueStart);
       r.pos = valueStart + 8;
-      return { tag, type: "Boolean", value: low === 1 };
+      return { tag, type: 'Boolean', value: low === 1 };
     }
     case BIG_INTEGER: {
       if (length === 0 || length % 8 !== 0) {
-        throw new KmipDecodeError(
-          `BigInteger length ${length} is not a positive multiple of 8`,
-          start + 4,
-        );
+        throw new KmipDecodeError(`BigInteger length ${length} is not a positive multiple of 8`, start + 4);
       }
       r.pos = valueStart + length;
       return {
         tag,
-        type: "BigInteger",
+        type: 'BigInteger',
         value: readBigInteger(r, valueStart, length),
       };
     }
@@ -284,7 +221,7 @@ function readItem(
       const end = valueStart + length;
       zeroPadding(r, end, padded - end);
       r.pos = padded;
-      return { tag, type: "TextString", value: readText(r, valueStart, end) };
+      return { tag, type: 'TextString', value: readText(r, valueStart, end) };
     }
     case BYTE_STRING: {
       const padded = paddedEnd(valueStart, length, limit, start);
@@ -294,48 +231,29 @@ function readItem(
       // A copy, so the tree never aliases a transport buffer that is reused later.
       const value = new Uint8Array(length);
       value.set(b.subarray(valueStart, end));
-      return { tag, type: "ByteString", value };
+      return { tag, type: 'ByteString', value };
     }
     default:
-      throw new KmipDecodeError(
-        `unknown TTLV item type 0x${type.toString(16).padStart(2, "0")}`,
-        start + 3,
-      );
+      throw new KmipDecodeError(`unknown TTLV item type 0x${type.toString(16).padStart(2, '0')}`, start + 3);
   }
 }
 
-function fixedLength(
-  length: number,
-  expected: number,
-  itemStart: number,
-): void {
+function fixedLength(length: number, expected: number, itemStart: number): void {
   if (length !== expected) {
-    throw new KmipDecodeError(
-      `length ${length} where the item type requires ${expected}`,
-      itemStart + 4,
-    );
+    throw new KmipDecodeError(`length ${length} where the item type requires ${expected}`, itemStart + 4);
   }
 }
 
-function paddedEnd(
-  valueStart: number,
-  length: number,
-  limit: number,
-  itemStart: number,
-): number {
+function paddedEnd(valueStart: number, length: number, limit: number, itemStart: number): number {
   const padded = valueStart + length + ((8 - (length % 8)) % 8);
-  if (padded > limit)
-    throw new KmipDecodeError(
-      "padding of the item runs past the end of its parent",
-      itemStart,
-    );
+  if (padded > limit) throw new KmipDecodeError('padding of the item runs past the end of its parent', itemStart);
   return padded;
 }
 
 function zeroPadding(r: Reader, from: number, count: number): void {
   const b = r.bytes;
   for (let i = from; i < from + count; i++) {
-    if (b[i] !== 0) throw new KmipDecodeError("non-zero padding byte", i);
+    if (b[i] !== 0) throw new KmipDecodeError('non-zero padding byte', i);
   }
 }
 
@@ -346,19 +264,18 @@ function readText(r: Reader, start: number, end: number): string {
       try {
         return utf8.decode(b.subarray(start, end));
       } catch (error) {
-        throw new KmipDecodeError("TextString is not valid UTF-8", start, {
+        throw new KmipDecodeError('TextString is not valid UTF-8', start, {
           cause: error,
         });
       }
     }
   }
-  return r.text.toString("latin1", start, end);
+  return r.text.toString('latin1', start, end);
 }
 
 function readBigInteger(r: Reader, start: number, length: number): bigint {
   let value = 0n;
-  for (let i = start; i < start + length; i += 8)
-    value = (value << 64n) | r.view.getBigUint64(i);
+  for (let i = start; i < start + length; i += 8) value = (value << 64n) | r.view.getBigUint64(i);
   return BigInt.asIntN(length * 8, value);
 }
 
@@ -372,11 +289,7 @@ class Writer {
 
   constructor(initialSize: number) {
     this.buf = Buffer.allocUnsafeSlow(initialSize);
-    this.view = new DataView(
-      this.buf.buffer,
-      this.buf.byteOffset,
-      this.buf.byteLength,
-    );
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   ensure(extra: number): void {
@@ -444,32 +357,20 @@ export function encodeBinary(node: TtlvNode): Uint8Array {
     return out;
   } finally {
     // A one-off huge message must not pin its buffer for the life of the process.
-    scratch =
-      writer.buf.length <= SCRATCH_KEEP_BYTES ? writer : new Writer(4096);
+    scratch = writer.buf.length <= SCRATCH_KEEP_BYTES ? writer : new Writer(4096);
   }
 }
 
 const ENCODE_MAX_DEPTH = 64;
 
-function writeItem(
-  w: Writer,
-  node: TtlvNode,
-  depth: number,
-  enumTag: string | undefined,
-): void {
-  if (node === null || typeof node !== "object")
-    throw new KmipEncodeError("TTLV node is not an object");
+function writeItem(w: Writer, node: TtlvNode, depth: number, enumTag: string | undefined): void {
+  if (node === null || typeof node !== 'object') throw new KmipEncodeError('TTLV node is not an object');
   const tag = encodeTag(node.tag);
   w.ensure(16);
   switch (node.type) {
-    case "Structure": {
-      if (depth > ENCODE_MAX_DEPTH)
-        throw new KmipEncodeError(
-          `TTLV tree deeper than ${ENCODE_MAX_DEPTH}`,
-          node.tag,
-        );
-      if (!Array.isArray(node.value))
-        throw invalid(node, "a Structure value must be an array of nodes");
+    case 'Structure': {
+      if (depth > ENCODE_MAX_DEPTH) throw new KmipEncodeError(`TTLV tree deeper than ${ENCODE_MAX_DEPTH}`, node.tag);
+      if (!Array.isArray(node.value)) throw invalid(node, 'a Structure value must be an array of nodes');
       const headerAt = w.pos;
       w.header(tag, STRUCTURE, 0);
       let childEnumTag: string | undefined;
@@ -479,74 +380,64 @@ function writeItem(
         } catch (error) {
           throw withParent(error, node.tag);
         }
-        if (child.tag === "AttributeName" && child.type === "TextString") {
+        if (child.tag === 'AttributeName' && child.type === 'TextString') {
           childEnumTag = attributeEnumerationTag(child.value);
         }
       }
       w.view.setUint32(headerAt + 4, w.pos - headerAt - HEADER_BYTES);
       return;
     }
-    case "Integer": {
+    case 'Integer': {
       const v = node.value;
       if (!Number.isInteger(v) || v < -0x8000_0000 || v > 0x7fff_ffff)
-        throw invalid(node, "not a 32-bit signed integer");
+        throw invalid(node, 'not a 32-bit signed integer');
       w.header(tag, INTEGER, 4);
       w.word(v, true);
       return;
     }
-    case "Enumeration": {
-      const lookupTag =
-        node.tag === "AttributeValue" && enumTag !== undefined
-          ? enumTag
-          : node.tag;
+    case 'Enumeration': {
+      const lookupTag = node.tag === 'AttributeValue' && enumTag !== undefined ? enumTag : node.tag;
       let n: number;
       try {
         n = enumNumber(lookupTag, node.value);
       } catch (error) {
-        throw error instanceof KmipEncodeError
-          ? new KmipEncodeError(error.reason, node.tag)
-          : error;
+        throw error instanceof KmipEncodeError ? new KmipEncodeError(error.reason, node.tag) : error;
       }
       w.header(tag, ENUMERATION, 4);
       w.word(n, false);
       return;
     }
-    case "Interval": {
+    case 'Interval': {
       const v = node.value;
-      if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff)
-        throw invalid(node, "not a 32-bit unsigned integer");
+      if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw invalid(node, 'not a 32-bit unsigned integer');
       w.header(tag, INTERVAL, 4);
       w.word(v, false);
       return;
     }
-    case "LongInteger":
-    case "DateTimeExtended": {
+    case 'LongInteger':
+    case 'DateTimeExtended': {
       const v = toInt64(node, node.value);
-      w.header(
-        tag,
-        node.type === "LongInteger" ? LONG_INTEGER : DATE_TIME_EXTENDED,
-        8,
-      );
+      w.header(tag, node.type === 'LongInteger' ? LONG_INTEGER : DATE_TIME_EXTENDED, 8);
       w.view.setBigInt64(w.pos, v);
       w.pos += 8;
       return;
     }
-    case "DateTime": {
+    case 'DateTime': {
       const v = node.value;
       const ms = v instanceof Date ? v.getTime() : Number.NaN;
-      if (Number.isNaN(ms)) throw invalid(node, "not a valid Date");
+      if (Number.isNaN(ms)) throw invalid(node, 'not a valid Date');
       w.header(tag, DATE_TIME, 8);
       w.int64(Math.floor(ms / 1000));
       return;
     }
-    case "Boolean": {
-      if (typeof node.value !== "boolean") throw invalid(node, "not a boolean");
+    case 'Boolean': {
+      if (typeof node.value !== 'boolean') throw invalid(node, 'not a boolean');
       w.header(tag, BOOLEAN, 8);
       w.zeros(7);
       w.buf[w.pos++] = node.value ? 1 : 0;
       return;
     }
-    case "BigInteger": {
+    case 'BigInteger': {
       const bytes = bigIntegerBytes(toBigInt(node, node.value));
       w.ensure(bytes.length + 8);
       w.header(tag, BIG_INTEGER, bytes.length);
@@ -554,29 +445,25 @@ function writeItem(
       w.pos += bytes.length;
       return;
     }
-    case "TextString": {
+    case 'TextString': {
       const v = node.value;
-      if (typeof v !== "string") throw invalid(node, "not a string");
+      if (typeof v !== 'string') throw invalid(node, 'not a string');
       w.ensure(v.length * 3 + 16);
       const headerAt = w.pos;
       const valueAt = headerAt + HEADER_BYTES;
       let length = writeAscii(w.buf, v, valueAt);
       if (length < 0) {
-        if (!isWellFormed(v))
-          throw invalid(
-            node,
-            "contains a lone surrogate, which has no UTF-8 form",
-          );
-        length = w.buf.write(v, valueAt, "utf8");
+        if (!isWellFormed(v)) throw invalid(node, 'contains a lone surrogate, which has no UTF-8 form');
+        length = w.buf.write(v, valueAt, 'utf8');
       }
       w.header(tag, TEXT_STRING, length);
       w.pos = valueAt + length;
       w.zeros((8 - (length % 8)) % 8);
       return;
     }
-    case "ByteString": {
+    case 'ByteString': {
       const v = node.value;
-      if (!(v instanceof Uint8Array)) throw invalid(node, "not a Uint8Array");
+      if (!(v instanceof Uint8Array)) throw invalid(node, 'not a Uint8Array');
       w.ensure(v.length + 16);
       w.header(tag, BYTE_STRING, v.length);
       w.buf.set(v, w.pos);
@@ -586,30 +473,20 @@ function writeItem(
     }
     default: {
       const unknown: { type?: unknown; tag?: unknown } = node;
-      throw new KmipEncodeError(
-        `unknown TTLV item type ${String(unknown.type)}`,
-        String(unknown.tag),
-      );
+      throw new KmipEncodeError(`unknown TTLV item type ${String(unknown.type)}`, String(unknown.tag));
     }
   }
 }
 
 function encodeTag(tag: string): number {
-  if (typeof tag !== "string")
-    throw new KmipEncodeError("TTLV tag is not a string");
+  if (typeof tag !== 'string') throw new KmipEncodeError('TTLV tag is not a string');
   const n = tagNumber(tag);
   if (!isTagRange(n >>> 16))
-    throw new KmipEncodeError(
-      `tag ${tagHex(n)} is outside the 0x42xxxx and 0x54xxxx ranges`,
-      tag,
-    );
+    throw new KmipEncodeError(`tag ${tagHex(n)} is outside the 0x42xxxx and 0x54xxxx ranges`, tag);
   return n;
 }
 
-function invalid(
-  node: { tag: string; type: ItemType },
-  reason: string,
-): KmipEncodeError {
+function invalid(node: { tag: string; type: ItemType }, reason: string): KmipEncodeError {
   return new KmipEncodeError(`${node.type} value ${reason}`, node.tag);
 }
 
@@ -618,15 +495,14 @@ function withParent(error: unknown, parent: string): unknown {
 }
 
 function toBigInt(node: TtlvNode, v: unknown): bigint {
-  if (typeof v === "bigint") return v;
-  if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
-  throw invalid(node, "not a bigint");
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  throw invalid(node, 'not a bigint');
 }
 
 function toInt64(node: TtlvNode, v: unknown): bigint {
   const value = toBigInt(node, v);
-  if (value < I64_MIN || value > I64_MAX)
-    throw invalid(node, "does not fit in 64 signed bits");
+  if (value < I64_MIN || value > I64_MAX) throw invalid(node, 'does not fit in 64 signed bits');
   return value;
 }
 
@@ -638,8 +514,8 @@ export function bigIntegerBytes(value: bigint): Uint8Array {
   const length = Math.max(8, Math.ceil(bits / 64) * 8);
   const hex = BigInt.asUintN(length * 8, value)
     .toString(16)
-    .padStart(length * 2, "0");
-  return Buffer.from(hex, "hex");
+    .padStart(length * 2, '0');
+  return Buffer.from(hex, 'hex');
 }
 
 /**
@@ -662,5 +538,5 @@ const SURROGATE_PAIRS = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
 
 function isWellFormed(text: string): boolean {
   if (!LONE_SURROGATE.test(text)) return true;
-  return !LONE_SURROGATE.test(text.replace(SURROGATE_PAIRS, ""));
+  return !LONE_SURROGATE.test(text.replace(SURROGATE_PAIRS, ''));
 }

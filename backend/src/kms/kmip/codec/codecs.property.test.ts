@@ -1,14 +1,14 @@
-import { Buffer } from "node:buffer";
+import { Buffer } from 'node:buffer';
 
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
-import { decodeBinary, encodeBinary } from "./binary.js";
-import { decodeJson, encodeJson } from "./json.js";
-import { ttlvTree } from "./arbitrary-ttlv.js";
+import { decodeBinary, encodeBinary } from './binary.js';
+import { decodeJson, encodeJson } from './json.js';
+import { ttlvTree } from './arbitrary-ttlv.js';
 
-describe("codec round trips on arbitrary TTLV trees", () => {
-  it("binary: decode(encode(tree)) is the tree, and encoding is 8-byte aligned", () => {
+describe('codec round trips on arbitrary TTLV trees', () => {
+  it('binary: decode(encode(tree)) is the tree, and encoding is 8-byte aligned', () => {
     fc.assert(
       fc.property(ttlvTree, (tree) => {
         const wire = encodeBinary(tree);
@@ -19,7 +19,7 @@ describe("codec round trips on arbitrary TTLV trees", () => {
     );
   });
 
-  it("JSON: decode(parse(stringify(encode(tree)))) is the tree", () => {
+  it('JSON: decode(parse(stringify(encode(tree)))) is the tree', () => {
     fc.assert(
       fc.property(ttlvTree, (tree) => {
         const text = JSON.stringify(encodeJson(tree));
@@ -31,17 +31,11 @@ describe("codec round trips on arbitrary TTLV trees", () => {
     );
   });
 
-  it("binary and JSON carry the same tree", () => {
+  it('binary and JSON carry the same tree', () => {
     fc.assert(
       fc.property(ttlvTree, (tree) => {
-        const viaJson = decodeJson(
-          JSON.parse(JSON.stringify(encodeJson(tree))),
-        );
-        expect(
-          Buffer.from(encodeBinary(viaJson)).equals(
-            Buffer.from(encodeBinary(tree)),
-          ),
-        ).toBe(true);
+        const viaJson = decodeJson(JSON.parse(JSON.stringify(encodeJson(tree))));
+        expect(Buffer.from(encodeBinary(viaJson)).equals(Buffer.from(encodeBinary(tree)))).toBe(true);
       }),
       { numRuns: 500 },
     );

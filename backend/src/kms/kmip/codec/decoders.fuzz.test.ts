@@ -4,22 +4,22 @@
  * acceptable failure is KmipDecodeError; whatever decodes must also re-encode, and
  * re-encoding must be stable. No timing assertions: the input counts are fixed.
  */
-import { Buffer } from "node:buffer";
-import { readdirSync, readFileSync } from "node:fs";
+import { Buffer } from 'node:buffer';
+import { readdirSync, readFileSync } from 'node:fs';
 
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
-import { KmipDecodeError } from "../errors.js";
-import { KmipEncodeError } from "../ttlv/encode-error.js";
-import type { TtlvNode } from "../ttlv/types.js";
-import { decodeBinary, encodeBinary } from "./binary.js";
-import { decodeJson, encodeJson } from "./json.js";
-import { ttlvTree } from "./arbitrary-ttlv.js";
-import { hex } from "./test-buffers.js";
+import { KmipDecodeError } from '../errors.js';
+import { KmipEncodeError } from '../ttlv/encode-error.js';
+import type { TtlvNode } from '../ttlv/types.js';
+import { decodeBinary, encodeBinary } from './binary.js';
+import { decodeJson, encodeJson } from './json.js';
+import { ttlvTree } from './arbitrary-ttlv.js';
+import { hex } from './test-buffers.js';
 
 const INPUTS_PER_DECODER = 100_000;
-const FIXTURES = new URL("./__fixtures__/", import.meta.url);
+const FIXTURES = new URL('./__fixtures__/', import.meta.url);
 
 /** mulberry32: tiny, fast and good enough to drive mutations. */
 function prng(seed: number): () => number {
@@ -39,11 +39,9 @@ interface Failure {
 }
 
 function describeFailure(seed: number, failure: Failure | undefined): string {
-  if (!failure) return "";
+  if (!failure) return '';
   const error =
-    failure.error instanceof Error
-      ? `${failure.error.name}: ${failure.error.message}`
-      : String(failure.error);
+    failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : String(failure.error);
   return `seed ${seed}: ${error}\ninput: ${failure.input.slice(0, 2000)}`;
 }
 
@@ -51,26 +49,20 @@ function readFixtures(subdir: string, extension: string): string[] {
   const dir = new URL(`${subdir}/`, FIXTURES);
   return readdirSync(dir)
     .filter((name) => name.endsWith(extension))
-    .map((name) => readFileSync(new URL(name, dir), "utf8"));
+    .map((name) => readFileSync(new URL(name, dir), 'utf8'));
 }
 
-describe("binary decoder fuzz", () => {
+describe('binary decoder fuzz', () => {
   const seed = (Math.random() * 2 ** 32) >>> 0;
   const random = prng(seed);
   const int = (n: number): number => Math.floor(random() * n);
 
   const corpus: Uint8Array[] = [
-    ...readFixtures("pykmip", ".hex").map((text) => new Uint8Array(hex(text))),
-    ...readFixtures("cosmian-docs", ".hex").map(
-      (text) => new Uint8Array(hex(text)),
-    ),
-    ...fc
-      .sample(ttlvTree, { numRuns: 300, seed })
-      .map((tree) => encodeBinary(tree)),
+    ...readFixtures('pykmip', '.hex').map((text) => new Uint8Array(hex(text))),
+    ...readFixtures('cosmian-docs', '.hex').map((text) => new Uint8Array(hex(text))),
+    ...fc.sample(ttlvTree, { numRuns: 300, seed }).map((tree) => encodeBinary(tree)),
   ];
-  const boundaryLengths = [
-    0, 1, 3, 4, 7, 8, 9, 15, 16, 0x7fffffff, 0x80000000, 0xfffffff8, 0xffffffff,
-  ];
+  const boundaryLengths = [0, 1, 3, 4, 7, 8, 9, 15, 16, 0x7fffffff, 0x80000000, 0xfffffff8, 0xffffffff];
 
   function randomBytes(length: number): Uint8Array {
     const out = new Uint8Array(length);
@@ -89,12 +81,7 @@ describe("binary decoder fuzz", () => {
       header[1] = int(2);
       header[2] = int(256);
       header[3] = int(13);
-      header.writeUInt32BE(
-        int(4) === 0
-          ? (boundaryLengths[int(boundaryLengths.length)] ?? 0)
-          : body.length,
-        4,
-      );
+      header.writeUInt32BE(int(4) === 0 ? (boundaryLengths[int(boundaryLengths.length)] ?? 0) : body.length, 4);
       parts.push(header, Buffer.from(body));
     }
     const items = Buffer.concat(parts);
@@ -113,8 +100,7 @@ describe("binary decoder fuzz", () => {
       const at = bytes.length === 0 ? 0 : int(bytes.length);
       switch (int(9)) {
         case 0: // flip one bit
-          if (bytes.length > 0)
-            bytes[at] = (bytes[at] as number) ^ (1 << int(8));
+          if (bytes.length > 0) bytes[at] = (bytes[at] as number) ^ (1 << int(8));
           break;
         case 1: // random byte
           if (bytes.length > 0) bytes[at] = int(256);
@@ -135,10 +121,7 @@ describe("binary decoder fuzz", () => {
           const headerAt = (at & ~7) + 4;
           if (headerAt + 4 <= bytes.length) {
             const view = new DataView(bytes.buffer, bytes.byteOffset);
-            view.setUint32(
-              headerAt,
-              (view.getUint32(headerAt) + [-8, -1, 1, 8][int(4)]!) >>> 0,
-            );
+            view.setUint32(headerAt, (view.getUint32(headerAt) + [-8, -1, 1, 8][int(4)]!) >>> 0);
           }
           break;
         }
@@ -156,23 +139,14 @@ describe("binary decoder fuzz", () => {
           const block = at & ~7;
           bytes =
             int(2) === 0
-              ? Buffer.concat([
-                  bytes.subarray(0, block),
-                  bytes.subarray(block + 8),
-                ])
-              : Buffer.concat([
-                  bytes.subarray(0, block + 8),
-                  bytes.subarray(block),
-                ]);
+              ? Buffer.concat([bytes.subarray(0, block), bytes.subarray(block + 8)])
+              : Buffer.concat([bytes.subarray(0, block + 8), bytes.subarray(block)]);
           break;
         }
         default: {
           // splice with another corpus entry
           const other = corpus[int(corpus.length)] as Uint8Array;
-          bytes = Buffer.concat([
-            bytes.subarray(0, at),
-            other.subarray(int(other.length + 1)),
-          ]);
+          bytes = Buffer.concat([bytes.subarray(0, at), other.subarray(int(other.length + 1))]);
         }
       }
     }
@@ -192,8 +166,7 @@ describe("binary decoder fuzz", () => {
     let rejected = 0;
     for (let i = 0; i < INPUTS_PER_DECODER && !failure; i++) {
       const input = nextInput();
-      const limits =
-        int(10) === 0 ? { maxBytes: int(512), maxDepth: int(6) } : undefined;
+      const limits = int(10) === 0 ? { maxBytes: int(512), maxDepth: int(6) } : undefined;
       let node: TtlvNode;
       try {
         node = decodeBinary(input, limits);
@@ -202,27 +175,26 @@ describe("binary decoder fuzz", () => {
           rejected++;
           continue;
         }
-        failure = { input: Buffer.from(input).toString("hex"), error };
+        failure = { input: Buffer.from(input).toString('hex'), error };
         break;
       }
       decoded++;
       try {
         const again = encodeBinary(node);
         const twice = encodeBinary(decodeBinary(again));
-        if (!Buffer.from(again).equals(Buffer.from(twice)))
-          throw new Error("re-encoding is not stable");
+        if (!Buffer.from(again).equals(Buffer.from(twice))) throw new Error('re-encoding is not stable');
       } catch (error) {
-        failure = { input: Buffer.from(input).toString("hex"), error };
+        failure = { input: Buffer.from(input).toString('hex'), error };
       }
     }
-    expect(describeFailure(seed, failure)).toBe("");
+    expect(describeFailure(seed, failure)).toBe('');
     expect(decoded + rejected).toBe(INPUTS_PER_DECODER);
     // Both outcomes must be exercised, or the fuzzer is testing nothing.
     expect(decoded).toBeGreaterThan(INPUTS_PER_DECODER / 100);
     expect(rejected).toBeGreaterThan(INPUTS_PER_DECODER / 2);
   });
 
-  it("refuses a nesting bomb without exhausting the stack", () => {
+  it('refuses a nesting bomb without exhausting the stack', () => {
     const levels = 100_000;
     const bomb = Buffer.alloc(levels * 8);
     for (let i = 0; i < levels; i++) {
@@ -234,74 +206,58 @@ describe("binary decoder fuzz", () => {
   });
 });
 
-describe("JSON decoder fuzz", () => {
+describe('JSON decoder fuzz', () => {
   const seed = (Math.random() * 2 ** 32) >>> 0;
   const random = prng(seed);
   const int = (n: number): number => Math.floor(random() * n);
 
   const placeholder = /("type":\s*"ByteString",\s*"value":\s*)"\{\{\w+\}\}"/g;
   const corpus: string[] = [
-    ...readFixtures("cosmian-5x", ".json").map((text) =>
-      text.replace(placeholder, '$1"00A1FF"'),
-    ),
-    ...readFixtures("cosmian-docs", ".json"),
-    ...fc
-      .sample(ttlvTree, { numRuns: 300, seed })
-      .map((tree) => JSON.stringify(encodeJson(tree))),
+    ...readFixtures('cosmian-5x', '.json').map((text) => text.replace(placeholder, '$1"00A1FF"')),
+    ...readFixtures('cosmian-docs', '.json'),
+    ...fc.sample(ttlvTree, { numRuns: 300, seed }).map((tree) => JSON.stringify(encodeJson(tree))),
   ].map((text) => JSON.stringify(JSON.parse(text)));
 
   const types = [
-    "Structure",
-    "Integer",
-    "LongInteger",
-    "BigInteger",
-    "Enumeration",
-    "Boolean",
-    "TextString",
-    "ByteString",
-    "DateTime",
-    "Interval",
-    "DateTimeExtended",
-    "Float",
-    "",
-    "structure",
+    'Structure',
+    'Integer',
+    'LongInteger',
+    'BigInteger',
+    'Enumeration',
+    'Boolean',
+    'TextString',
+    'ByteString',
+    'DateTime',
+    'Interval',
+    'DateTimeExtended',
+    'Float',
+    '',
+    'structure',
   ];
   const strings = [
-    "",
-    "0x",
-    "0x0",
-    "0x00000001",
-    "0xFFFFFFFF",
-    "0x8000000000000000",
-    "0xZZ",
-    "AB",
-    "abc",
-    "Sign|Verify",
-    "Sign|",
-    "2026-08-14T08:39:31Z",
-    "2026-13-40T99:99:99Z",
-    "9999-12-31T23:59:59-23:59",
-    "-0001-01-01T00:00:00Z",
-    "$NOW",
-    "SHA256",
-    "constructor",
-    "__proto__",
-    "\uD800",
-    "é",
+    '',
+    '0x',
+    '0x0',
+    '0x00000001',
+    '0xFFFFFFFF',
+    '0x8000000000000000',
+    '0xZZ',
+    'AB',
+    'abc',
+    'Sign|Verify',
+    'Sign|',
+    '2026-08-14T08:39:31Z',
+    '2026-13-40T99:99:99Z',
+    '9999-12-31T23:59:59-23:59',
+    '-0001-01-01T00:00:00Z',
+    '$NOW',
+    'SHA256',
+    'constructor',
+    '__proto__',
+    '\uD800',
+    'é',
   ];
-  const numbers = [
-    0,
-    -1,
-    1,
-    2 ** 31,
-    -(2 ** 31) - 1,
-    2 ** 32,
-    2 ** 53 + 1,
-    1e308,
-    -0,
-    0.5,
-    Number.MAX_SAFE_INTEGER,
-  ];
+  const numbers = [0, -1, 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 53 + 1, 1e308, -0, 0.5, Number.MAX_SAFE_INTEGER];
 
   function randomValue(depth: number): unknown {
     switch (int(depth > 2 ? 5 : 7)) {
@@ -314,16 +270,12 @@ describe("JSON decoder fuzz", () => {
       case 3:
         return null;
       case 4:
-        return String.fromCharCode(
-          ...Array.from({ length: int(12) }, () => int(0x10000)),
-        );
+        return String.fromCharCode(...Array.from({ length: int(12) }, () => int(0x10000)));
       case 5:
         return Array.from({ length: int(4) }, () => randomValue(depth + 1));
       default: {
         const node: Record<string, unknown> = {};
-        if (int(5) > 0)
-          node.tag =
-            int(4) === 0 ? String(randomValue(depth + 1)) : "UniqueIdentifier";
+        if (int(5) > 0) node.tag = int(4) === 0 ? String(randomValue(depth + 1)) : 'UniqueIdentifier';
         if (int(3) > 0) node.type = types[int(types.length)];
         if (int(5) > 0) node.value = randomValue(depth + 1);
         return node;
@@ -331,15 +283,11 @@ describe("JSON decoder fuzz", () => {
     }
   }
 
-  function nodesOf(
-    tree: unknown,
-    out: Record<string, unknown>[] = [],
-  ): Record<string, unknown>[] {
-    if (tree !== null && typeof tree === "object" && !Array.isArray(tree)) {
+  function nodesOf(tree: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+    if (tree !== null && typeof tree === 'object' && !Array.isArray(tree)) {
       const node = tree as Record<string, unknown>;
       out.push(node);
-      if (Array.isArray(node.value))
-        for (const child of node.value) nodesOf(child, out);
+      if (Array.isArray(node.value)) for (const child of node.value) nodesOf(child, out);
     }
     return out;
   }
@@ -359,14 +307,13 @@ describe("JSON decoder fuzz", () => {
           node.value = randomValue(0);
           break;
         case 2:
-          delete node[["tag", "type", "value"][int(3)] as string];
+          delete node[['tag', 'type', 'value'][int(3)] as string];
           break;
         case 3:
           node.tag = randomValue(2);
           break;
         case 4:
-          if (Array.isArray(node.value))
-            node.value.splice(int(node.value.length + 1), 0, randomValue(1));
+          if (Array.isArray(node.value)) node.value.splice(int(node.value.length + 1), 0, randomValue(1));
           break;
         case 5:
           node.value = [{ tag: node.tag, type: node.type, value: node.value }];
@@ -374,9 +321,7 @@ describe("JSON decoder fuzz", () => {
           break;
         default:
           node.value =
-            typeof node.value === "string"
-              ? node.value.toLowerCase() + ["", "Z", "0", ":00"][int(4)]
-              : node.value;
+            typeof node.value === 'string' ? node.value.toLowerCase() + ['', 'Z', '0', ':00'][int(4)] : node.value;
       }
     }
     return tree;
@@ -388,9 +333,7 @@ describe("JSON decoder fuzz", () => {
       case 0:
         return text.slice(0, at);
       case 1:
-        return (
-          text.slice(0, at) + '{}[],:"0x\\'.charAt(int(11)) + text.slice(at)
-        );
+        return text.slice(0, at) + '{}[],:"0x\\'.charAt(int(11)) + text.slice(at);
       default:
         return text.slice(0, at) + text.slice(at + 1 + int(8));
     }
@@ -420,7 +363,7 @@ describe("JSON decoder fuzz", () => {
           continue;
         }
         failure = {
-          input: typeof input === "string" ? input : JSON.stringify(input),
+          input: typeof input === 'string' ? input : JSON.stringify(input),
           error,
         };
         break;
@@ -436,22 +379,22 @@ describe("JSON decoder fuzz", () => {
           throw error;
         }
         const twice = JSON.stringify(encodeJson(decodeJson(text)));
-        if (twice !== text) throw new Error("re-encoding is not stable");
+        if (twice !== text) throw new Error('re-encoding is not stable');
       } catch (error) {
         failure = {
-          input: typeof input === "string" ? input : JSON.stringify(input),
+          input: typeof input === 'string' ? input : JSON.stringify(input),
           error,
         };
       }
     }
-    expect(describeFailure(seed, failure)).toBe("");
+    expect(describeFailure(seed, failure)).toBe('');
     expect(decoded + rejected).toBe(INPUTS_PER_DECODER);
     expect(decoded).toBeGreaterThan(INPUTS_PER_DECODER / 100);
     expect(rejected).toBeGreaterThan(INPUTS_PER_DECODER / 4);
   });
 
-  it("refuses a nesting bomb without exhausting the stack", () => {
-    const bomb = '{"tag":"A","value":['.repeat(100_000) + "]}".repeat(100_000);
+  it('refuses a nesting bomb without exhausting the stack', () => {
+    const bomb = '{"tag":"A","value":['.repeat(100_000) + ']}'.repeat(100_000);
     expect(() => decodeJson(bomb)).toThrow(KmipDecodeError);
   });
 });

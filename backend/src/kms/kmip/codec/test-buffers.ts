@@ -3,15 +3,10 @@
  * 3-byte tag, 1-byte type, 4-byte big-endian length, value zero-padded to 8 bytes), so
  * the tests do not depend on the encoder they check.
  */
-import { Buffer } from "node:buffer";
-import { readFileSync } from "node:fs";
+import { Buffer } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 
-export function item(
-  tag: number,
-  type: number,
-  value: Uint8Array,
-  declaredLength = value.length,
-): Buffer {
+export function item(tag: number, type: number, value: Uint8Array, declaredLength = value.length): Buffer {
   const pad = (8 - (value.length % 8)) % 8;
   const out = Buffer.alloc(8 + value.length + pad);
   out.writeUIntBE(tag, 0, 3);
@@ -50,11 +45,7 @@ export function bool(tag: number, value: number): Buffer {
 }
 
 export function text(tag: number, value: string | Uint8Array): Buffer {
-  return item(
-    tag,
-    0x07,
-    typeof value === "string" ? Buffer.from(value, "utf8") : value,
-  );
+  return item(tag, 0x07, typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
 }
 
 export function bytes(tag: number, value: Uint8Array): Buffer {
@@ -62,10 +53,10 @@ export function bytes(tag: number, value: Uint8Array): Buffer {
 }
 
 export function hex(text: string): Buffer {
-  return Buffer.from(text.replace(/\s+/g, ""), "hex");
+  return Buffer.from(text.replace(/\s+/g, ''), 'hex');
 }
 
 /** A `.hex` fixture (one line of hex) beside the tests. */
 export function readHexFixture(path: URL): Uint8Array {
-  return new Uint8Array(hex(readFileSync(path, "utf8")));
+  return new Uint8Array(hex(readFileSync(path, 'utf8')));
 }

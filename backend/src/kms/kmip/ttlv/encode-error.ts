@@ -1,4 +1,4 @@
-import { KmsInvalidRequest } from "../errors.js";
+import { KmsInvalidRequest } from '../errors.js';
 
 /**
  * A TTLV tree that cannot be put on the wire: an unknown tag or enumeration name, a value
@@ -13,7 +13,7 @@ export class KmipEncodeError extends KmsInvalidRequest {
 
   constructor(reason: string, path?: string) {
     super(path === undefined ? reason : `${reason} (at ${path})`, {
-      operation: "encode",
+      operation: 'encode',
     });
     this.reason = reason;
     this.path = path;
@@ -21,9 +21,6 @@ export class KmipEncodeError extends KmsInvalidRequest {
 
   /** The same error seen from `parent`: its path gains the parent's tag in front. */
   within(parent: string): KmipEncodeError {
-    return new KmipEncodeError(
-      this.reason,
-      this.path === undefined ? parent : `${parent}/${this.path}`,
-    );
+    return new KmipEncodeError(this.reason, this.path === undefined ? parent : `${parent}/${this.path}`);
   }
 }

@@ -1,5 +1,5 @@
-import { KmipEncodeError } from "./encode-error.js";
-import { TAGS } from "./tags.js";
+import { KmipEncodeError } from './encode-error.js';
+import { TAGS } from './tags.js';
 
 /**
  * KMIP enumerations: for each enumeration, its value names ↔ numbers, with the exact
@@ -857,65 +857,65 @@ export type EnumerationName = keyof typeof ENUMERATIONS;
  * `ExpectedObjectType` is a Cosmian-only field with no tag number.
  */
 export const ENUMERATION_OF_TAG: Readonly<Record<string, EnumerationName>> = {
-  AlternativeNameType: "AlternativeNameType",
-  AsynchronousIndicator: "AsynchronousIndicator",
-  AttestationType: "AttestationType",
-  BatchErrorContinuationOption: "BatchErrorContinuationOption",
-  BlockCipherMode: "BlockCipherMode",
-  CancellationResult: "CancellationResult",
-  CertificateRequestType: "CertificateRequestType",
-  CertificateType: "CertificateType",
-  ClientRegistrationMethod: "ClientRegistrationMethod",
-  CredentialType: "CredentialType",
-  CryptographicAlgorithm: "CryptographicAlgorithm",
-  DRBGAlgorithm: "DRBGAlgorithm",
-  DerivationMethod: "DerivationMethod",
-  DestroyAction: "DestroyAction",
-  DigitalSignatureAlgorithm: "DigitalSignatureAlgorithm",
-  EncodingOption: "EncodingOption",
-  ExpectedObjectType: "ObjectType",
-  FIPS186Variation: "FIPS186Variation",
-  HashingAlgorithm: "HashingAlgorithm",
-  InteropFunction: "InteropFunction",
-  KeyCompressionType: "KeyCompressionType",
-  KeyFormatType: "KeyFormatType",
-  KeyRoleType: "KeyRoleType",
-  KeyValueLocationType: "KeyValueLocationType",
-  KeyWrapType: "KeyWrapType",
-  LinkType: "LinkType",
-  MaskGenerator: "MaskGenerator",
-  MaskGeneratorHashingAlgorithm: "HashingAlgorithm",
-  NISTKeyType: "NistKeyType",
-  NameType: "NameType",
-  ObjectGroupMember: "ObjectGroupMember",
-  ObjectType: "ObjectType",
-  OpaqueDataType: "OpaqueDataType",
-  Operation: "OperationEnumeration",
-  PKCS11Function: "PKCS11Function",
-  PKCS11ReturnCode: "PKCS11ReturnCode",
-  PaddingMethod: "PaddingMethod",
-  ProfileName: "ProfileName",
-  ProtectionLevel: "ProtectionLevel",
-  PutFunction: "PutFunction",
-  QueryFunction: "QueryFunction",
-  RNGAlgorithm: "RNGAlgorithm",
-  RNGMode: "RNGMode",
-  RecommendedCurve: "RecommendedCurve",
-  ResultReason: "ErrorReason",
-  ResultStatus: "ResultStatusEnumeration",
-  RevocationReasonCode: "RevocationReasonCode",
-  SecretDataType: "SecretDataType",
-  ShreddingAlgorithm: "ShreddingAlgorithm",
-  SplitKeyMethod: "SplitKeyMethod",
-  State: "State",
-  TicketType: "TicketType",
-  UniqueIdentifier: "UniqueIdentifierEnumeration",
-  UnwrapMode: "UnwrapMode",
-  UsageLimitsUnit: "UsageLimitsUnit",
-  ValidationAuthorityType: "ValidationAuthorityType",
-  ValidationType: "ValidationType",
-  ValidityIndicator: "ValidityIndicator",
-  WrappingMethod: "WrappingMethod",
+  AlternativeNameType: 'AlternativeNameType',
+  AsynchronousIndicator: 'AsynchronousIndicator',
+  AttestationType: 'AttestationType',
+  BatchErrorContinuationOption: 'BatchErrorContinuationOption',
+  BlockCipherMode: 'BlockCipherMode',
+  CancellationResult: 'CancellationResult',
+  CertificateRequestType: 'CertificateRequestType',
+  CertificateType: 'CertificateType',
+  ClientRegistrationMethod: 'ClientRegistrationMethod',
+  CredentialType: 'CredentialType',
+  CryptographicAlgorithm: 'CryptographicAlgorithm',
+  DRBGAlgorithm: 'DRBGAlgorithm',
+  DerivationMethod: 'DerivationMethod',
+  DestroyAction: 'DestroyAction',
+  DigitalSignatureAlgorithm: 'DigitalSignatureAlgorithm',
+  EncodingOption: 'EncodingOption',
+  ExpectedObjectType: 'ObjectType',
+  FIPS186Variation: 'FIPS186Variation',
+  HashingAlgorithm: 'HashingAlgorithm',
+  InteropFunction: 'InteropFunction',
+  KeyCompressionType: 'KeyCompressionType',
+  KeyFormatType: 'KeyFormatType',
+  KeyRoleType: 'KeyRoleType',
+  KeyValueLocationType: 'KeyValueLocationType',
+  KeyWrapType: 'KeyWrapType',
+  LinkType: 'LinkType',
+  MaskGenerator: 'MaskGenerator',
+  MaskGeneratorHashingAlgorithm: 'HashingAlgorithm',
+  NISTKeyType: 'NistKeyType',
+  NameType: 'NameType',
+  ObjectGroupMember: 'ObjectGroupMember',
+  ObjectType: 'ObjectType',
+  OpaqueDataType: 'OpaqueDataType',
+  Operation: 'OperationEnumeration',
+  PKCS11Function: 'PKCS11Function',
+  PKCS11ReturnCode: 'PKCS11ReturnCode',
+  PaddingMethod: 'PaddingMethod',
+  ProfileName: 'ProfileName',
+  ProtectionLevel: 'ProtectionLevel',
+  PutFunction: 'PutFunction',
+  QueryFunction: 'QueryFunction',
+  RNGAlgorithm: 'RNGAlgorithm',
+  RNGMode: 'RNGMode',
+  RecommendedCurve: 'RecommendedCurve',
+  ResultReason: 'ErrorReason',
+  ResultStatus: 'ResultStatusEnumeration',
+  RevocationReasonCode: 'RevocationReasonCode',
+  SecretDataType: 'SecretDataType',
+  ShreddingAlgorithm: 'ShreddingAlgorithm',
+  SplitKeyMethod: 'SplitKeyMethod',
+  State: 'State',
+  TicketType: 'TicketType',
+  UniqueIdentifier: 'UniqueIdentifierEnumeration',
+  UnwrapMode: 'UnwrapMode',
+  UsageLimitsUnit: 'UsageLimitsUnit',
+  ValidationAuthorityType: 'ValidationAuthorityType',
+  ValidationType: 'ValidationType',
+  ValidityIndicator: 'ValidityIndicator',
+  WrappingMethod: 'WrappingMethod',
 };
 
 /** CryptographicUsageMask bits (an Integer mask, KMIP 2.1 §11.15). */
@@ -973,7 +973,7 @@ for (const [tag, enumeration] of Object.entries(ENUMERATION_OF_TAG)) {
 }
 // KMIP 2.x AttributeReference names an attribute by its tag (KMIP 2.1 §7.2); Cosmian
 // spells the value as the tag name, e.g. "State".
-tableOfTag.set("AttributeReference", buildTable(Object.entries(TAGS)));
+tableOfTag.set('AttributeReference', buildTable(Object.entries(TAGS)));
 
 const HEX_ENUM = /^0x[0-9A-Fa-f]{8}$/;
 const U32_MAX = 0xffff_ffff;
@@ -994,11 +994,9 @@ export function enumName(tag: string, n: number): string | number {
  * @throws KmipEncodeError for an unknown name or an out-of-range number.
  */
 export function enumNumber(tag: string, v: string | number): number {
-  if (typeof v === "number") {
+  if (typeof v === 'number') {
     if (Number.isInteger(v) && v >= 0 && v <= U32_MAX) return v;
-    throw new KmipEncodeError(
-      `enumeration value ${v} of ${tag} is not a 32-bit unsigned integer`,
-    );
+    throw new KmipEncodeError(`enumeration value ${v} of ${tag} is not a 32-bit unsigned integer`);
   }
   const known = tableOfTag.get(tag)?.byName.get(v);
   if (known !== undefined) return known;
@@ -1015,10 +1013,8 @@ export function enumNumber(tag: string, v: string | number): number {
  * the enumeration of such an AttributeValue is the one of the tag the name spells
  * ("Cryptographic Algorithm" → CryptographicAlgorithm). Undefined when that tag has none.
  */
-export function attributeEnumerationTag(
-  attributeName: string,
-): string | undefined {
-  const tag = attributeName.replaceAll(" ", "");
+export function attributeEnumerationTag(attributeName: string): string | undefined {
+  const tag = attributeName.replaceAll(' ', '');
   return tableOfTag.has(tag) ? tag : undefined;
 }
 
@@ -1033,8 +1029,7 @@ export function parseUsageMask(text: string): number | undefined {
   let mask = 0;
   for (const part of parts) {
     const bit = (USAGE_MASK_BITS as Record<string, number>)[part];
-    if (bit === undefined || !Object.hasOwn(USAGE_MASK_BITS, part))
-      return undefined;
+    if (bit === undefined || !Object.hasOwn(USAGE_MASK_BITS, part)) return undefined;
     mask |= bit;
   }
   return mask;

@@ -1,11 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it } from 'vitest';
 
-import { KmsInvalidRequest } from "../errors.js";
-import { KmipEncodeError } from "./encode-error.js";
-import { canonicalTag, isKnownTag, tagName, tagNumber, TAGS } from "./tags.js";
+import { KmsInvalidRequest } from '../errors.js';
+import { KmipEncodeError } from './encode-error.js';
+import { canonicalTag, isKnownTag, tagName, tagNumber, TAGS } from './tags.js';
 
-describe("tag registry", () => {
-  it("maps the names Cosmian writes to their KMIP numbers and back", () => {
+describe('tag registry', () => {
+  it('maps the names Cosmian writes to their KMIP numbers and back', () => {
     const expected: Record<string, number> = {
       RequestMessage: 0x420078,
       ResponseMessage: 0x42007b,
@@ -32,24 +32,24 @@ describe("tag registry", () => {
     }
   });
 
-  it("has one name per number", () => {
+  it('has one name per number', () => {
     const numbers = Object.values(TAGS);
     expect(new Set(numbers).size).toBe(numbers.length);
   });
 
-  it("accepts hex tags and names unknown numbers in upper-case hex", () => {
-    expect(tagNumber("0x420094")).toBe(0x420094);
-    expect(tagNumber("0x54ff01")).toBe(0x54ff01);
-    expect(tagName(0x54ff01)).toBe("0x54FF01");
-    expect(tagName(0x4201ff)).toBe("0x4201FF");
-    expect(canonicalTag("0x420094")).toBe("UniqueIdentifier");
-    expect(canonicalTag("0x54ff01")).toBe("0x54FF01");
-    expect(isKnownTag("UniqueIdentifier")).toBe(true);
-    expect(isKnownTag("Cascade")).toBe(false);
+  it('accepts hex tags and names unknown numbers in upper-case hex', () => {
+    expect(tagNumber('0x420094')).toBe(0x420094);
+    expect(tagNumber('0x54ff01')).toBe(0x54ff01);
+    expect(tagName(0x54ff01)).toBe('0x54FF01');
+    expect(tagName(0x4201ff)).toBe('0x4201FF');
+    expect(canonicalTag('0x420094')).toBe('UniqueIdentifier');
+    expect(canonicalTag('0x54ff01')).toBe('0x54FF01');
+    expect(isKnownTag('UniqueIdentifier')).toBe(true);
+    expect(isKnownTag('Cascade')).toBe(false);
   });
 
-  it("refuses an unknown name with a typed error", () => {
-    expect(() => tagNumber("Cascade")).toThrow(KmipEncodeError);
-    expect(() => tagNumber("0x4200")).toThrow(KmsInvalidRequest);
+  it('refuses an unknown name with a typed error', () => {
+    expect(() => tagNumber('Cascade')).toThrow(KmipEncodeError);
+    expect(() => tagNumber('0x4200')).toThrow(KmsInvalidRequest);
   });
 });

@@ -1,4 +1,4 @@
-import { KmipEncodeError } from "./encode-error.js";
+import { KmipEncodeError } from './encode-error.js';
 
 /**
  * KMIP tag registry: name ↔ number (KMIP 2.1 §11.56, plus the KMIP 1.x tags that 2.x
@@ -395,7 +395,7 @@ const HEX_TAG = /^0x[0-9A-Fa-f]{6}$/;
 
 /** "0x54FF01": the form of a tag with no name. */
 export function tagHex(n: number): string {
-  return "0x" + n.toString(16).toUpperCase().padStart(6, "0");
+  return '0x' + n.toString(16).toUpperCase().padStart(6, '0');
 }
 
 /** Whether `name` is a registered tag name (hex forms are not names). */
@@ -416,14 +416,12 @@ export function tagNumber(name: string): number {
 
 /** The registered name of a tag number, else its hex form ("0x54FF01", upper case). */
 export function tagName(n: number): string {
-  const name =
-    n >>> 16 === 0x42 ? standardNames[n & 0xffff] : extensionNames.get(n);
+  const name = n >>> 16 === 0x42 ? standardNames[n & 0xffff] : extensionNames.get(n);
   return name ?? tagHex(n);
 }
 
 /** A JSON or user-supplied tag in canonical form: hex strings of known tags become names. */
 export function canonicalTag(tag: string): string {
-  if (tag.charCodeAt(0) === 0x30 && HEX_TAG.test(tag))
-    return tagName(Number.parseInt(tag.slice(2), 16));
+  if (tag.charCodeAt(0) === 0x30 && HEX_TAG.test(tag)) return tagName(Number.parseInt(tag.slice(2), 16));
   return tag;
 }
