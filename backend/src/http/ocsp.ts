@@ -1,0 +1,93 @@
+/**
+ * The OCSP responder's HTTP binding (RFC 6960 Appendix A.1): `POST /ocsp` with a DER
+ * OCSPRequest body, and `GET /ocsp/{url-encoded base64 of the DER request}`. Every answer is
+ * an OCSPResponse with HTTP 200 and `application/ocsp-response`, whatever went wrong: a
+ * relying party must get something it can parse, never our JSON error body or a 500.
+ * The responder caches answers per serial itself, so HTTP caches are told not to keep them:
+ * a revocation must show at once.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import { mapError } from '../trpc/error-mapping.js';
+import type { OcspSource } from './pki-ports.js';
+
+/** A request names a few certificates and perhaps a nonce: a few hundred bytes. */
+export const MAX_OCSP_REQUEST_BYTES = 16 * 1024;
+
+/**
+ * OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, … } with no responseBytes: what
+ * RFC 6960 §4.2.1 prescribes for the unsuccessful statuses, e.g. 30 03 0A 01 01.
+ */
+export const OCSP_UNSUCCESSFUL = {
+  malformedRequest: Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]),
+  internalError: Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x02]),
+  tryLater: Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x03]),
+} as const;
+
+const CONTENT_TYPE = 'application/ocsp-response';
+
+export async function registerOcspRoutes(app: FastifyInstance, source: OcspSource): Promise<void> {
+  // Own scope: its body parser and error handler apply to the OCSP routes only.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    // RFC 6960 names application/ocsp-request, but a wrong or missing type is still answered in OCSP terms.
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_OCSP_REQUEST_BYTES }, (_request, body, done) => {
+      done(null, body);
+    });
+    scope.setErrorHandler((error, request, reply) => {
+      const mapped = mapError(error);
+      const clientStatus = (error as { statusCode?: number }).statusCode;
+      const isClientFault = !mapped.isServerFault || (clientStatus !== undefined && clientStatus >= 400 && clientStatus < 500);
+      if (isClientFault) {
+        request.log.info({ code: mapped.appCode }, 'malformed OCSP request');
+        return sendUnsuccessful(reply, 'malformedRequest');
+      }
+      request.log.error({ err: error }, 'OCSP responder failed');
+      const isOutage = mapped.trpcCode === 'SERVICE_UNAVAILABLE' || mapped.trpcCode === 'GATEWAY_TIMEOUT' || mapped.trpcCode === 'TOO_MANY_REQUESTS';
+      return sendUnsuccessful(reply, isOutage ? 'tryLater' : 'internalError');
+    });
+
+    scope.post('/ocsp', async (request, reply) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body) || body.length === 0) return sendUnsuccessful(reply, 'malformedRequest');
+      return sendAnswer(reply, await source.respond(body));
+    });
+
+    const answerGet = async (request: FastifyRequest, reply: FastifyReply) => {
+      const requestDer = decodeGetPath(request.url);
+      if (requestDer === undefined) return sendUnsuccessful(reply, 'malformedRequest');
+      return sendAnswer(reply, await source.respond(requestDer));
+    };
+    scope.get('/ocsp', answerGet);
+    scope.get('/ocsp/*', answerGet);
+  });
+}
+
+function sendUnsuccessful(reply: FastifyReply, status: keyof typeof OCSP_UNSUCCESSFUL) {
+  return reply.code(200).type(CONTENT_TYPE).header('cache-control', 'no-store').send(OCSP_UNSUCCESSFUL[status]);
+}
+
+function sendAnswer(reply: FastifyReply, der: Uint8Array) {
+  return reply.code(200).type(CONTENT_TYPE).header('cache-control', 'no-store').send(Buffer.from(der));
+}
+
+/**
+ * The path after /ocsp/ is the URL-encoded base64 of the DER request (RFC 6960 A.1). Clients
+ * differ in what they escape, so both escaped and raw "/" and "+" work, and base64url too.
+ */
+export function decodeGetPath(url: string): Buffer | undefined {
+  const path = url.split('?')[0] ?? '';
+  const encoded = path.startsWith('/ocsp/') ? path.slice('/ocsp/'.length) : '';
+  let text: string;
+  try {
+    text = decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  if (base64 === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length > (MAX_OCSP_REQUEST_BYTES * 4) / 3 + 4) {
+    return undefined;
+  }
+  const der = Buffer.from(base64, 'base64');
+  return der.length === 0 ? undefined : der;
+}

@@ -1,0 +1,22 @@
+/**
+ * What the public PKI routes need from the certificate authority's services. Narrow on
+ * purpose: CaService, CrlPublisher and OcspResponder satisfy these structurally, and
+ * the routes stay ignorant of how CRLs and OCSP responses are produced or cached.
+ */
+export interface CrlSource {
+  /** The CA's current full CRL, DER (by id or name); throws NotFoundError for an unknown CA. */
+  getCrl(caRef: string): Promise<Uint8Array>;
+}
+
+export interface CaCertificateSource {
+  /** The CA's own certificate DER (by id or name); throws for an unknown or still pending CA. */
+  getCertificateDer(caRef: string): Uint8Array;
+}
+
+export interface OcspSource {
+  /**
+   * Answers one DER OCSPRequest with a complete DER OCSPResponse, whatever its status; a
+   * request it cannot parse gets malformedRequest. If it throws anyway, the route answers.
+   */
+  respond(requestDer: Uint8Array): Promise<Uint8Array>;
+}
