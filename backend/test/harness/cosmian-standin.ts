@@ -9,6 +9,7 @@
  *   kms.received                  // every POST /kmip/2_1 body, parsed, with its auth header
  *   kms.setVersion('5.7.2')       // what GET /version reports next
  *   kms.injectFaults('unavailable', 2)  // the next 2 KMIP requests get 503; 'hang' never answers
+ *   kms.injectFaults('lose-answer', 1, 'CreateKeyPair') // runs it, then drops the connection
  *   await kms.stop();
  *
  * What it reproduces, and from where (Cosmian/kms @ 7d07cae2ad18 = 5.26.0; our notes in
@@ -54,7 +55,12 @@ export interface ReceivedKmipRequest {
   status: number;
 }
 
-export type StandInFault = 'unavailable' | 'hang';
+/**
+ * 503 (a proxy or a restarting server), a request never answered, or one carried out whose
+ * answer is lost (the connection drops after the work is done: the case that makes a
+ * retried create dangerous).
+ */
+export type StandInFault = 'unavailable' | 'hang' | 'lose-answer';
 
 export interface CosmianStandIn {
   url: string;
@@ -62,8 +68,8 @@ export interface CosmianStandIn {
   /** The operations received so far, bare or batched, in order (e.g. ["CreateKeyPair", "Get"]). */
   receivedOperations(): { operation: string; payload: JsonTtlv }[];
   setVersion(version: string): void;
-  /** The next `count` KMIP requests get this fault instead of an answer. */
-  injectFaults(fault: StandInFault, count: number): void;
+  /** The next `count` KMIP requests (only those for `operation`, if given) get this fault. */
+  injectFaults(fault: StandInFault, count: number, operation?: string): void;
   /** What the stand-in holds for a UID (state, names, tags), for assertions. */
   inspect(uid: string): ReturnType<StandInKms['snapshot']>;
   stop(): Promise<void>;
@@ -73,7 +79,7 @@ const OPENSSL_BUILD = 'OpenSSL 3.6.0 1 Oct 2025-non-FIPS';
 
 export async function startCosmianStandIn(options: CosmianStandInOptions = {}): Promise<CosmianStandIn> {
   let version = options.version ?? '5.26.0';
-  const faults: StandInFault[] = [];
+  const faults: { fault: StandInFault; operation: string | undefined }[] = [];
   const received: ReceivedKmipRequest[] = [];
   const sockets = new Set<Socket>();
   const kms = new StandInKms({ version: () => version });
@@ -106,10 +112,14 @@ export async function startCosmianStandIn(options: CosmianStandInOptions = {}): 
     const record: ReceivedKmipRequest = { body: parseOrRaw(raw), authorization, status: 0 };
     received.push(record);
 
-    const fault = faults.shift();
+    const fault = takeFault(record.body);
     if (fault === 'hang') return; // never answered; stop() closes the socket
     const answer = (status: number, send: () => void) => {
       record.status = status;
+      if (fault === 'lose-answer') {
+        request.socket.destroy();
+        return;
+      }
       send();
     };
     if (fault === 'unavailable') return answer(503, () => sendText(response, 503, 'Service Unavailable'));
@@ -139,6 +149,13 @@ export async function startCosmianStandIn(options: CosmianStandInOptions = {}): 
       // 5xx bodies hide the details (routes/mod.rs error_response).
       return answer(status, () => sendText(response, status, status >= 500 ? 'Internal server error' : displayError(error.error)));
     }
+  }
+
+  function takeFault(body: unknown): StandInFault | undefined {
+    const operation = operationsOf(body)[0]?.operation;
+    const index = faults.findIndex((entry) => entry.operation === undefined || entry.operation === operation);
+    if (index < 0) return undefined;
+    return faults.splice(index, 1)[0]?.fault;
   }
 
   async function handleRequestMessage(message: JsonTtlv): Promise<JsonTtlv> {
@@ -198,32 +215,13 @@ export async function startCosmianStandIn(options: CosmianStandInOptions = {}): 
     url: `http://127.0.0.1:${port}`,
     received,
     receivedOperations() {
-      const operations: { operation: string; payload: JsonTtlv }[] = [];
-      for (const { body } of received) {
-        let root: JsonTtlv;
-        try {
-          root = asNode(body);
-        } catch {
-          continue;
-        }
-        if (root.tag !== 'RequestMessage') {
-          operations.push({ operation: root.tag, payload: root });
-          continue;
-        }
-        for (const item of childrenOf(root).filter((node) => node.tag === 'BatchItem')) {
-          operations.push({
-            operation: readEnum(child(item, 'Operation')) ?? '',
-            payload: child(item, 'RequestPayload') ?? structure('RequestPayload', []),
-          });
-        }
-      }
-      return operations;
+      return received.flatMap(({ body }) => operationsOf(body));
     },
     setVersion(next) {
       version = next;
     },
-    injectFaults(fault, count) {
-      for (let index = 0; index < count; index += 1) faults.push(fault);
+    injectFaults(fault, count, operation) {
+      for (let index = 0; index < count; index += 1) faults.push({ fault, operation });
     },
     inspect(uid) {
       return kms.snapshot(uid);
@@ -233,6 +231,27 @@ export async function startCosmianStandIn(options: CosmianStandInOptions = {}): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The operations of one request body: the bare operation, or each BatchItem's. */
+function operationsOf(body: unknown): { operation: string; payload: JsonTtlv }[] {
+  let root: JsonTtlv;
+  try {
+    root = asNode(body);
+  } catch {
+    return [];
+  }
+  if (root.tag !== 'RequestMessage') return [{ operation: root.tag, payload: root }];
+  try {
+    return childrenOf(root)
+      .filter((node) => node.tag === 'BatchItem')
+      .map((item) => ({
+        operation: readEnum(child(item, 'Operation')) ?? '',
+        payload: child(item, 'RequestPayload') ?? structure('RequestPayload', []),
+      }));
+  } catch {
+    return [];
+  }
 }
 
 /** api_token_auth.rs: `Bearer <token>`, compared after lower-casing both sides. */
