@@ -39,19 +39,21 @@ export class KeyStoreBackendNotBuilt extends AppError {
   }
 }
 
-const notBuilt =
-  <Backend extends KmsBackend>(backend: Backend): KeyStoreFactory<Backend> =>
-  () =>
-    Promise.reject(new KeyStoreBackendNotBuilt(backend));
-
 export const KEY_STORE_FACTORIES: { readonly [Backend in KmsBackend]: KeyStoreFactory<Backend> } = {
   local: (kms, settings, { log, database }) =>
     LocalKeyStore.open(
       { dataDir: settings.dataDir, namespace: kms.namespace, isProduction: settings.mode === 'production', database },
       log,
     ),
-  cosmian: notBuilt('cosmian'),
-  kmip: notBuilt('kmip'),
+  // Both check their server before answering: cosmian refuses a KMS older than 5.8 and bad credentials.
+  cosmian: async (kms, settings, { log }) => {
+    const { openCosmianKeyStore } = await import('./drivers/cosmian/cosmian-key-store.js');
+    return openCosmianKeyStore(kms, settings.kmsRequest, log);
+  },
+  kmip: async (kms, settings, { log }) => {
+    const { openKmipKeyStore } = await import('./drivers/kmip/kmip-key-store.js');
+    return openKmipKeyStore(kms, settings.kmsRequest, log);
+  },
   pkcs11: async (kms, _settings, { log }) => {
     // Loaded only when selected: the PKCS#11 binding is a native addon the other backends never need.
     const { Pkcs11KeyStore } = await import('./drivers/pkcs11/pkcs11-key-store.js');

@@ -3,22 +3,26 @@
  * stand-in actually received: the 5.8 version floor, Cascade=true and ActivationDate on the
  * wire, revoke before destroy, the three error shapes, and retries that never duplicate a key.
  */
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { startCosmianStandIn } from '../../../../test/harness/cosmian-standin.js';
 import type { CosmianStandIn } from '../../../../test/harness/cosmian-standin.js';
 import type { JsonTtlv } from '../../../../test/harness/cosmian-standin/json-ttlv.js';
-import type { KmsError} from '../../kmip/index.js';
+import type { KmsError } from '../../kmip/index.js';
 import { HttpsTransport, KmsNotFound, KmsPermissionDenied, KmsProtocolError } from '../../kmip/index.js';
-import type { CosmianKeyStore } from './cosmian-key-store.js';
-import { openCosmianKeyStore } from './cosmian-key-store.js';
+import { loadConfig } from '../../../config.js';
+import type { DatabaseHandle } from '../../../db/client.js';
+import { createKeyStore } from '../../create-key-store.js';
+import type { KeyStore } from '../../key-store.js';
+import { CosmianKeyStore, openCosmianKeyStore } from './cosmian-key-store.js';
 import { CosmianServerTooOld } from './cosmian-server-info.js';
 
 const TOKEN = 'dGVzdC1hcGktdG9rZW4=';
 const DATA = new TextEncoder().encode('tbs certificate bytes');
 
 let standIn: CosmianStandIn | undefined;
-let store: CosmianKeyStore | undefined;
+let store: KeyStore | undefined;
 
 afterEach(async () => {
   await store?.close();
@@ -53,6 +57,18 @@ function field(node: JsonTtlv | undefined, tag: string): JsonTtlv | undefined {
 function sent(server: CosmianStandIn, operation: string): JsonTtlv[] {
   return server.receivedOperations().filter((entry) => entry.operation === operation).map((entry) => entry.payload);
 }
+
+describe('cosmian driver: selection', () => {
+  it('is built by createKeyStore from PKI_* variables, as the app does', async () => {
+    standIn = await startCosmianStandIn({ apiToken: TOKEN });
+    const config = loadConfig({ PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: standIn.url, PKI_COSMIAN_TOKEN: TOKEN, PKI_KMS_NAMESPACE: 'pki-app' });
+    // The database is the local driver's only; the cosmian factory never touches it.
+    store = await createKeyStore(config, { log: pino({ level: 'silent' }), database: {} as DatabaseHandle });
+    expect(store).toBeInstanceOf(CosmianKeyStore);
+    expect(store.namespace).toBe('pki-app');
+    expect(await store.health()).toMatchObject({ isHealthy: true, serverVersion: expect.stringMatching(/^5\.26\.0 /) });
+  });
+});
 
 describe('cosmian driver: server version', () => {
   it('refuses a server older than 5.8 at boot, before any KMIP request', async () => {
