@@ -29,12 +29,22 @@
  * length, not the digest length that X.509 profiles and our verifiers expect. Private keys
  * never leave the server.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile } from "node:fs/promises";
 
-import type { KeyAlgorithm, KmsBackend } from '@pki/shared';
+import type { KeyAlgorithm, KmsBackend } from "@pki/shared";
 
-import { KmipClient, KmsInvalidRequest, KmsNotFound, TlsTransport, isKmsError } from '../../kmip/index.js';
-import type { KmipLogger, KmsError, ParsedAttributes } from '../../kmip/index.js';
+import {
+  KmipClient,
+  KmsInvalidRequest,
+  KmsNotFound,
+  TlsTransport,
+  isKmsError,
+} from "../../kmip/index.js";
+import type {
+  KmipLogger,
+  KmsError,
+  ParsedAttributes,
+} from "../../kmip/index.js";
 import type {
   GenerateKeyPairRequest,
   GenerateKeyPairResult,
@@ -46,7 +56,7 @@ import type {
   RevokeKeyRequest,
   SignRequest,
   SignResult,
-} from '../../key-store.js';
+} from "../../key-store.js";
 import {
   KMIP_HASH,
   KMIP_REVOCATION_REASON,
@@ -56,11 +66,11 @@ import {
   keyStateOf,
   kmipName,
   labelOf,
-} from './kmip-key-mapping.js';
+} from "./kmip-key-mapping.js";
 
 /** The `kmip` variant of `KmsConfig` (config.ts). */
 export interface KmipBackendConfig {
-  backend: 'kmip';
+  backend: "kmip";
   namespace: string;
   host: string;
   port: number;
@@ -80,8 +90,8 @@ const VERIFY_USAGE = 0x2;
 const HEALTH_TIMEOUT_MS = 5_000;
 
 const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
-  algorithms: ['rsa-2048', 'rsa-3072', 'rsa-4096'] as const,
-  signatureSchemes: ['rsa-pkcs1-v1_5'] as const,
+  algorithms: ["rsa-2048", "rsa-3072", "rsa-4096"] as const,
+  signatureSchemes: ["rsa-pkcs1-v1_5"] as const,
   canExportPrivateKey: false,
   doesCascadeToPublicKey: true,
 });
@@ -92,8 +102,18 @@ export async function openKmipKeyStore(
   request: KmsRequestPolicy,
   logger?: KmipLogger,
 ): Promise<KmipKeyStore> {
-  const [ca, cert, key] = await Promise.all([readFile(config.caPath), readFile(config.certPath), readFile(config.keyPath)]);
-  const transport = new TlsTransport({ host: config.host, port: config.port, ca, cert, key });
+  const [ca, cert, key] = await Promise.all([
+    readFile(config.caPath),
+    readFile(config.certPath),
+    readFile(config.keyPath),
+  ]);
+  const transport = new TlsTransport({
+    host: config.host,
+    port: config.port,
+    ca,
+    cert,
+    key,
+  });
   const client = new KmipClient(transport, {
     ...(logger ? { logger } : {}),
     retry: { maxAttempts: request.attempts, timeoutMs: request.timeoutMs },
@@ -102,7 +122,7 @@ export async function openKmipKeyStore(
 }
 
 export class KmipKeyStore implements KeyStore {
-  readonly backend: KmsBackend = 'kmip';
+  readonly backend: KmsBackend = "kmip";
   /** Private key ref → public key ref, learned at generation or lookup. */
   private readonly publicKeyRefs = new Map<KeyReference, KeyReference>();
 
@@ -115,35 +135,61 @@ export class KmipKeyStore implements KeyStore {
     return CAPABILITIES;
   }
 
-  async generateKeyPair(request: GenerateKeyPairRequest): Promise<GenerateKeyPairResult> {
+  async generateKeyPair(
+    request: GenerateKeyPairRequest,
+  ): Promise<GenerateKeyPairResult> {
     const { algorithm } = request;
-    if (!isRsaAlgorithm(algorithm) || !CAPABILITIES.algorithms.includes(algorithm)) {
-      throw new KmsInvalidRequest(`kmip: ${algorithm} is not supported (capabilities: ${CAPABILITIES.algorithms.join(', ')})`, {
-        operation: 'CreateKeyPair',
-      });
+    if (
+      !isRsaAlgorithm(algorithm) ||
+      !CAPABILITIES.algorithms.includes(algorithm)
+    ) {
+      throw new KmsInvalidRequest(
+        `kmip: ${algorithm} is not supported (capabilities: ${CAPABILITIES.algorithms.join(", ")})`,
+        {
+          operation: "CreateKeyPair",
+        },
+      );
     }
     if (request.isExportable) {
-      throw new KmsInvalidRequest('kmip: private keys never leave the KMIP server; generate with isExportable=false', {
-        operation: 'CreateKeyPair',
-      });
+      throw new KmsInvalidRequest(
+        "kmip: private keys never leave the KMIP server; generate with isExportable=false",
+        {
+          operation: "CreateKeyPair",
+        },
+      );
     }
     const name = kmipName(this.namespace, request.label);
-    const existing = await this.client.locate({ attributes: { objectType: 'PrivateKey', names: [{ value: name }] } });
+    const existing = await this.client.locate({
+      attributes: { objectType: "PrivateKey", names: [{ value: name }] },
+    });
     if (existing.uniqueIdentifiers.length > 0) {
-      throw new KmsInvalidRequest(`kmip: a key named "${name}" already exists`, { operation: 'CreateKeyPair' });
+      throw new KmsInvalidRequest(
+        `kmip: a key named "${name}" already exists`,
+        { operation: "CreateKeyPair" },
+      );
     }
 
     const created = await this.client.createKeyPair({
-      commonAttributes: { cryptographicAlgorithm: 'RSA', cryptographicLength: RSA_MODULUS_BITS[algorithm] },
-      privateKeyAttributes: { names: [{ value: name }], cryptographicUsageMask: SIGN_USAGE },
+      commonAttributes: {
+        cryptographicAlgorithm: "RSA",
+        cryptographicLength: RSA_MODULUS_BITS[algorithm],
+      },
+      privateKeyAttributes: {
+        names: [{ value: name }],
+        cryptographicUsageMask: SIGN_USAGE,
+      },
       publicKeyAttributes: { cryptographicUsageMask: VERIFY_USAGE },
     });
     const privateKeyRef = created.privateKeyUniqueIdentifier;
     const publicKeyRef = created.publicKeyUniqueIdentifier;
     this.publicKeyRefs.set(privateKeyRef, publicKeyRef);
 
-    const { attributes } = await this.client.getAttributes({ uniqueIdentifier: privateKeyRef, attributeReferences: ['State'] });
-    if (attributes.state === 'PreActive') await this.client.activate(privateKeyRef);
+    const { attributes } = await this.client.getAttributes({
+      uniqueIdentifier: privateKeyRef,
+      attributeReferences: ["State"],
+    });
+    if (attributes.state === "PreActive")
+      await this.client.activate(privateKeyRef);
 
     const publicKey = await this.client.getPublicKey(publicKeyRef);
     return { privateKeyRef, publicKeyRef, publicKeySpki: publicKey.spki };
@@ -156,13 +202,20 @@ export class KmipKeyStore implements KeyStore {
 
   async sign(request: SignRequest): Promise<SignResult> {
     if (!CAPABILITIES.signatureSchemes.includes(request.scheme)) {
-      throw new KmsInvalidRequest(`kmip: ${request.scheme} is not supported (capabilities: ${CAPABILITIES.signatureSchemes.join(', ')})`, {
-        operation: 'Sign',
-      });
+      throw new KmsInvalidRequest(
+        `kmip: ${request.scheme} is not supported (capabilities: ${CAPABILITIES.signatureSchemes.join(", ")})`,
+        {
+          operation: "Sign",
+        },
+      );
     }
     const response = await this.client.sign({
       uniqueIdentifier: request.privateKeyRef,
-      cryptographicParameters: { cryptographicAlgorithm: 'RSA', paddingMethod: 'PKCS1v15', hashingAlgorithm: KMIP_HASH[request.hash] },
+      cryptographicParameters: {
+        cryptographicAlgorithm: "RSA",
+        paddingMethod: "PKCS1v15",
+        hashingAlgorithm: KMIP_HASH[request.hash],
+      },
       data: request.data,
     });
     return { signature: response.signatureData };
@@ -177,14 +230,24 @@ export class KmipKeyStore implements KeyStore {
   }
 
   async destroy(privateKeyRef: KeyReference): Promise<void> {
-    const { attributes } = await this.client.getAttributes({ uniqueIdentifier: privateKeyRef });
-    if (keyStateOf(attributes.state) === 'destroyed') throw notFound(privateKeyRef, 'Destroy');
-    const publicKeyRef = await this.findPublicKeyRef(privateKeyRef, attributes).catch((error: unknown) => {
+    const { attributes } = await this.client.getAttributes({
+      uniqueIdentifier: privateKeyRef,
+    });
+    if (keyStateOf(attributes.state) === "destroyed")
+      throw notFound(privateKeyRef, "Destroy");
+    const publicKeyRef = await this.findPublicKeyRef(
+      privateKeyRef,
+      attributes,
+    ).catch((error: unknown) => {
       if (error instanceof KmsNotFound) return undefined;
       throw error;
     });
-    if (attributes.state === 'Active') {
-      await this.client.revoke({ uniqueIdentifier: privateKeyRef, reason: 'CessationOfOperation', message: 'destroyed by PKI Manager' });
+    if (attributes.state === "Active") {
+      await this.client.revoke({
+        uniqueIdentifier: privateKeyRef,
+        reason: "CessationOfOperation",
+        message: "destroyed by PKI Manager",
+      });
     }
     await this.client.destroy({ uniqueIdentifier: privateKeyRef });
     this.publicKeyRefs.delete(privateKeyRef);
@@ -192,13 +255,17 @@ export class KmipKeyStore implements KeyStore {
   }
 
   async describe(privateKeyRef: KeyReference): Promise<KeyDescription> {
-    const { attributes } = await this.client.getAttributes({ uniqueIdentifier: privateKeyRef });
+    const { attributes } = await this.client.getAttributes({
+      uniqueIdentifier: privateKeyRef,
+    });
     return this.toDescription(privateKeyRef, attributes);
   }
 
   async list(): Promise<KeyDescription[]> {
     // KMIP Locate matches whole Names only, so list our private keys and keep our prefix.
-    const located = await this.client.locate({ attributes: { objectType: 'PrivateKey' } });
+    const located = await this.client.locate({
+      attributes: { objectType: "PrivateKey" },
+    });
     const descriptions: KeyDescription[] = [];
     for (const ref of located.uniqueIdentifiers) {
       try {
@@ -214,14 +281,25 @@ export class KmipKeyStore implements KeyStore {
     const signal = AbortSignal.timeout(HEALTH_TIMEOUT_MS);
     try {
       const version = await this.client.protocolVersion({ signal });
-      const information = await this.client.query(['QueryServerInformation'], { signal });
-      const server = [information.vendorIdentification, information.serverName, information.serverVersion].filter(Boolean).join(' ');
+      const information = await this.client.query(["QueryServerInformation"], {
+        signal,
+      });
+      const server = [
+        information.vendorIdentification,
+        information.serverName,
+        information.serverVersion,
+      ]
+        .filter(Boolean)
+        .join(" ");
       return {
         isHealthy: true,
-        serverVersion: `${server || 'KMIP server'} (KMIP ${version.major}.${version.minor})`,
+        serverVersion: `${server || "KMIP server"} (KMIP ${version.major}.${version.minor})`,
       };
     } catch (error) {
-      return { isHealthy: false, detail: `kmip: ${isKmsError(error) ? error.message : String(error)}` };
+      return {
+        isHealthy: false,
+        detail: `kmip: ${isKmsError(error) ? error.message : String(error)}`,
+      };
     }
   }
 
@@ -229,17 +307,27 @@ export class KmipKeyStore implements KeyStore {
     return this.client.close();
   }
 
-  private toDescription(privateKeyRef: KeyReference, attributes: ParsedAttributes): KeyDescription {
+  private toDescription(
+    privateKeyRef: KeyReference,
+    attributes: ParsedAttributes,
+  ): KeyDescription {
     const state = keyStateOf(attributes.state);
     const label = labelOf(this.namespace, attributes.names);
     // A destroyed key, or one that is not ours, is as good as absent for this key store.
-    if (state === undefined || state === 'destroyed' || label === undefined || attributes.objectType === 'PublicKey') {
-      throw notFound(privateKeyRef, 'GetAttributes');
+    if (
+      state === undefined ||
+      state === "destroyed" ||
+      label === undefined ||
+      attributes.objectType === "PublicKey"
+    ) {
+      throw notFound(privateKeyRef, "GetAttributes");
     }
     const algorithm: KeyAlgorithm | undefined = keyAlgorithmOf(attributes);
     return {
       privateKeyRef,
-      publicKeyRef: attributes.links?.find((link) => link.linkType === 'PublicKeyLink')?.linkedObjectIdentifier ?? this.publicKeyRefs.get(privateKeyRef),
+      publicKeyRef:
+        attributes.links?.find((link) => link.linkType === "PublicKeyLink")
+          ?.linkedObjectIdentifier ?? this.publicKeyRefs.get(privateKeyRef),
       label,
       algorithm,
       state,
@@ -252,18 +340,33 @@ export class KmipKeyStore implements KeyStore {
    * The public key of a pair: the PublicKeyLink when the server keeps links (Cosmian,
    * Thales), else the `-public` Name the client gave it (PyKMIP keeps no links).
    */
-  private async findPublicKeyRef(privateKeyRef: KeyReference, known?: ParsedAttributes): Promise<KeyReference> {
+  private async findPublicKeyRef(
+    privateKeyRef: KeyReference,
+    known?: ParsedAttributes,
+  ): Promise<KeyReference> {
     const cached = this.publicKeyRefs.get(privateKeyRef);
     if (cached !== undefined) return cached;
-    const attributes = known ?? (await this.client.getAttributes({ uniqueIdentifier: privateKeyRef })).attributes;
-    if (keyStateOf(attributes.state) === 'destroyed') throw notFound(privateKeyRef, 'Get');
-    let publicKeyRef = attributes.links?.find((link) => link.linkType === 'PublicKeyLink')?.linkedObjectIdentifier;
+    const attributes =
+      known ??
+      (await this.client.getAttributes({ uniqueIdentifier: privateKeyRef }))
+        .attributes;
+    if (keyStateOf(attributes.state) === "destroyed")
+      throw notFound(privateKeyRef, "Get");
+    let publicKeyRef = attributes.links?.find(
+      (link) => link.linkType === "PublicKeyLink",
+    )?.linkedObjectIdentifier;
     const name = attributes.names?.[0]?.value;
     if (publicKeyRef === undefined && name !== undefined) {
-      const located = await this.client.locate({ attributes: { objectType: 'PublicKey', names: [{ value: `${name}-public` }] } });
+      const located = await this.client.locate({
+        attributes: {
+          objectType: "PublicKey",
+          names: [{ value: `${name}-public` }],
+        },
+      });
       publicKeyRef = located.uniqueIdentifiers[0];
     }
-    if (publicKeyRef === undefined) throw notFound(privateKeyRef, 'Get', 'its public key cannot be found');
+    if (publicKeyRef === undefined)
+      throw notFound(privateKeyRef, "Get", "its public key cannot be found");
     this.publicKeyRefs.set(privateKeyRef, publicKeyRef);
     return publicKeyRef;
   }
@@ -275,16 +378,23 @@ export class KmipKeyStore implements KeyStore {
       if (error instanceof KmsNotFound) return;
       // A server that activated the public key refuses to destroy it until it is revoked.
       if (!isPermissionRefusal(error)) throw error;
-      await this.client.revoke({ uniqueIdentifier: publicKeyRef, reason: 'CessationOfOperation' });
+      await this.client.revoke({
+        uniqueIdentifier: publicKeyRef,
+        reason: "CessationOfOperation",
+      });
       await this.client.destroy({ uniqueIdentifier: publicKeyRef });
     }
   }
 }
 
 function isPermissionRefusal(error: unknown): error is KmsError {
-  return isKmsError(error) && error.code === 'KMS_PERMISSION_DENIED';
+  return isKmsError(error) && error.code === "KMS_PERMISSION_DENIED";
 }
 
-function notFound(ref: KeyReference, operation: string, why = 'it does not exist or was destroyed'): KmsNotFound {
+function notFound(
+  ref: KeyReference,
+  operation: string,
+  why = "it does not exist or was destroyed",
+): KmsNotFound {
   return new KmsNotFound(`kmip: key ${ref} not found: ${why}`, { operation });
 }
