@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -73,6 +73,7 @@ export async function startPyKmip(options: StartPyKmipOptions = {}): Promise<PyK
     await mkdir(policyDirectory);
     const configPath = join(directory, 'server.conf');
     const logPath = join(directory, 'server.log');
+    const consolePath = join(directory, 'server.console.log');
     await writeFile(
       configPath,
       [
@@ -100,11 +101,18 @@ export async function startPyKmip(options: StartPyKmipOptions = {}): Promise<PyK
 
     let child: ChildProcess | undefined;
     const launch = async (): Promise<void> => {
-      child = spawn(PYTHON, [SERVER_ENTRYPOINT, '-f', configPath, '-l', logPath], {
-        cwd: directory,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      await waitUntilReady(child, host, port, credentials, startTimeoutMs, logPath);
+      // Console output goes to a file, not a pipe: the server echoes every request's log
+      // lines there, and reading them would bill this process's CPU (and the benchmark's).
+      const consoleFd = openSync(consolePath, 'a');
+      try {
+        child = spawn(PYTHON, [SERVER_ENTRYPOINT, '-f', configPath, '-l', logPath], {
+          cwd: directory,
+          stdio: ['ignore', consoleFd, consoleFd],
+        });
+      } finally {
+        closeSync(consoleFd);
+      }
+      await waitUntilReady(child, host, port, credentials, startTimeoutMs, [consolePath, logPath]);
     };
     const halt = async (): Promise<void> => {
       if (child) await terminate(child);
@@ -211,13 +219,8 @@ async function waitUntilReady(
   port: number,
   credentials: { caPem: string; clientCertPem: string; clientKeyPem: string },
   timeoutMs: number,
-  logPath: string,
+  logPaths: string[],
 ): Promise<void> {
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    // Keep only the tail: the server prints deprecation noise forever.
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
   let exitCode: number | null = null;
   child.once('exit', (code) => {
     exitCode = code ?? -1;
@@ -228,12 +231,14 @@ async function waitUntilReady(
     if (await tryHandshake(host, port, credentials)) return;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
-  const log = await readFile(logPath, 'utf8').catch(() => '');
+  const tails = await Promise.all(
+    logPaths.map(async (path) => `${path}:\n${(await readFile(path, 'utf8').catch(() => '')).slice(-2000)}`),
+  );
   await terminate(child);
   throw new Error(
     `PyKMIP did not accept mTLS on ${host}:${port} within ${timeoutMs} ms` +
       (exitCode !== null ? ` (exited with ${String(exitCode)})` : '') +
-      `\nstderr tail:\n${stderr}\nlog tail:\n${log.slice(-2000)}`,
+      `\n${tails.join('\n')}`,
   );
 }
 
