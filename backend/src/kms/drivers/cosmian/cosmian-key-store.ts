@@ -31,6 +31,9 @@
  * - Sign: RSA sends the data and a DigitalSignatureAlgorithm (that, not PaddingMethod, picks
  *   PKCS#1 v1.5 or PSS; PSS salt = digest length). ECDSA sends our digest as DigestedData:
  *   with Data, non-FIPS 5.14+ builds hash P-256 input with SHA-256 whatever the DSA says.
+ * - getPublicKey uses Get, which Cosmian answers for Active keys only: once a key is
+ *   revoked (and its public key with it, by cascade) it reports KmsPermissionDenied; keep
+ *   the SPKI returned at generation.
  * - Errors: the client sends RequestMessages, so KMIP failures come back as failed batch
  *   items (200); HTTP 401 (credentials), 422 (text) and 5xx are normalized by the transport.
  */

@@ -89,6 +89,11 @@ const VERIFY_USAGE = 0x2;
 /** Health must answer fast even when the retry policy is generous. */
 const HEALTH_TIMEOUT_MS = 5_000;
 
+/**
+ * `doesCascadeToPublicKey`: destroy() removes the public key as well (the driver does what a
+ * cascade would). revoke() leaves it as the server made it: never activated (PreActive on
+ * PyKMIP), so it was never usable for protection in the first place.
+ */
 const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
   algorithms: ["rsa-2048", "rsa-3072", "rsa-4096"] as const,
   signatureSchemes: ["rsa-pkcs1-v1_5"] as const,
