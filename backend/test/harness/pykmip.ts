@@ -108,6 +108,8 @@ export async function startPyKmip(options: StartPyKmipOptions = {}): Promise<PyK
         child = spawn(PYTHON, [SERVER_ENTRYPOINT, '-f', configPath, '-l', logPath], {
           cwd: directory,
           stdio: ['ignore', consoleFd, consoleFd],
+          // Its own process group, so stop() also reaches the helper processes it forks.
+          detached: true,
         });
       } finally {
         closeSync(consoleFd);
@@ -243,13 +245,25 @@ async function waitUntilReady(
 }
 
 async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  // On SIGTERM the server joins every connection thread for up to 10 s each, and a thread
-  // only notices a closed client after its 10 s read timeout. Each request is committed to
-  // SQLite before it is answered, so a kill after a short grace loses nothing.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-  await exited;
-  clearTimeout(timer);
+  const pid = child.pid;
+  if (pid === undefined) return;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    signalGroup('SIGTERM');
+    // On SIGTERM the server joins every connection thread for up to 10 s each, and a thread
+    // only notices a closed client after its 10 s read timeout. Each request is committed to
+    // SQLite before it is answered, so a kill after a short grace loses nothing.
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 2_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  // Forked helpers outlive a killed parent; take the whole group down.
+  signalGroup('SIGKILL');
 }
