@@ -15,6 +15,8 @@ const SUITES: Suite[] = [
   { name: 'kmip-codec', title: 'KMIP codecs vs PyKMIP kmip.core', load: async () => (await import('./kmip-codec.js')).runKmipCodecBench },
   { name: 'kmip-client', title: 'KMIP client vs PyKMIP ProxyKmipClient (same PyKMIP server)', load: async () => (await import('./kmip-client.js')).runKmipClientBench },
   { name: 'key-store', title: 'Key stores vs openssl speed / genpkey', load: async () => (await import('./key-store.js')).runKeyStoreBench },
+  { name: 'kmip-key-store', title: 'kmip key store on PyKMIP vs openssl', load: async () => (await import('./kmip-key-store.js')).runKmipKeyStoreBench },
+  { name: 'pkcs11', title: 'pkcs11 key store on SoftHSM2 vs openssl', load: async () => (await import('./pkcs11.js')).runPkcs11Bench },
   { name: 'issuance', title: 'Issuance in process, CRL and OCSP', load: async () => (await import('./issuance.js')).runIssuanceBench },
   { name: 'issuance-http', title: 'Issuance over HTTP vs cfssl serve', load: async () => (await import('./issuance-http.js')).runIssuanceHttpBench },
 ];
