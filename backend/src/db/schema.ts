@@ -185,7 +185,9 @@ export const auditLog = sqliteTable(
     kmsOperationId: text('kms_operation_id'),
     requestId: text('request_id'),
     prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull().unique(),
+    // Not indexed: nothing looks a row up by hash (verifyAuditChain walks by seq), and a
+    // unique index on random hashes cost a cold, random B-tree page per append (kms/audit).
+    hash: text('hash').notNull(),
   },
   (table) => [
     index('audit_log_timestamp_idx').on(table.timestamp),
