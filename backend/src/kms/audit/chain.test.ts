@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../../db/client.js';
 import { openTempDatabase } from '../testing/temp-local-store.js';
-import { AuditChain, GENESIS_PREV_HASH, canonicalJson, computeAuditHash } from './chain.js';
+import { AuditChain, GENESIS_PREV_HASH, canonicalJson, computeAuditHash, timeOrderedUuid } from './chain.js';
 import type { AuditEntry } from './chain.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -78,6 +78,14 @@ print(hashlib.sha256(text.encode()).hexdigest() == row[12])`;
     expect(() => canonicalJson({ value: Number.NaN })).toThrow(TypeError);
     expect(() => canonicalJson({ value: new Uint8Array(2) })).toThrow(TypeError);
     expect(canonicalJson({ b: undefined, a: new Date(5) })).toBe('{"a":5}');
+  });
+
+  it('gives rows time-ordered UUIDv7 ids, so the id index grows at its right edge', () => {
+    expect(timeOrderedUuid(0x0123456789ab)).toMatch(/^01234567-89ab-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const ids = database.sqlite.prepare('SELECT id FROM audit_log ORDER BY seq').pluck().all() as string[];
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const timePrefixes = ids.map((id) => id.slice(0, 13));
+    expect([...timePrefixes].sort()).toEqual(timePrefixes);
   });
 
   it('refuses an append outside a transaction and drops the row of a rolled-back one', () => {

@@ -36,7 +36,7 @@ export interface AuditEntry {
   details: Record<string, unknown>;
   kmsOperationId?: string | null;
   requestId?: string | null;
-  /** Defaults to a random UUID. */
+  /** Defaults to a time-ordered UUID (version 7). */
   id?: string;
   /** Integer milliseconds; defaults to now. */
   timestamp?: number;
@@ -105,6 +105,17 @@ export function computeAuditHash(row: AuditHashInput): string {
   return createHash('sha256').update(canonicalAuditRow(row)).digest('hex');
 }
 
+/**
+ * A UUIDv7 (RFC 9562 §5.7): 48-bit millisecond timestamp, then random bits. Rows are
+ * appended in time order, so the unique index on `id` grows at its right edge instead of
+ * touching a random, possibly uncached page on every append.
+ */
+export function timeOrderedUuid(now = Date.now()): string {
+  const time = now.toString(16).padStart(12, '0');
+  const random = randomUUID();
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+}
+
 interface ChainTip {
   seq: number;
   hash: string;
@@ -147,7 +158,7 @@ export class AuditChain {
     const tip = this.#selectTip.get();
     const withoutHash: AuditHashInput = {
       seq: (tip?.seq ?? 0) + 1,
-      id: entry.id ?? randomUUID(),
+      id: entry.id ?? timeOrderedUuid(),
       timestamp: entry.timestamp ?? Date.now(),
       actor: entry.actor,
       operation: entry.operation,
