@@ -1,6 +1,6 @@
 /**
- * Root → intermediate → leaf for every profile, built by our DER builders and signed with
- * real keys, judged by openssl and certtool (never by our own parser).
+ * Root → intermediate → leaf for every profile, built by our DER builders and signed
+ * through KMSService on the local key store, judged by openssl and certtool (never by our own parser).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,15 +15,17 @@ import { parseCsr } from './csr.js';
 import { toPem } from './pem.js';
 import { applyProfile } from './profile-policy.js';
 import { PROFILES, ROOT_CA_PROFILE } from './profiles.js';
-import { NodeCryptoKms } from './testing/node-crypto-kms.js';
+import type { KMSService } from '../kms/service.js';
 import { opensslCsr, run, scratchDir } from './testing/openssl.js';
+import { openPkiHarness } from './testing/pki-harness.js';
+import type { PkiHarness } from './testing/pki-harness.js';
 import type { ScratchDir } from './testing/openssl.js';
 
 const ctx = SYSTEM_CONTEXT;
 const endpoints = publicEndpoints('http://pki.test:3000/');
 
-async function makeCa(kms: NodeCryptoKms, algorithm: KeyAlgorithm, name: string, parent: IssuerContext | null, pathLength: number | null) {
-  const key = await kms.generateKeyPair(ctx, { algorithm, isExportable: false });
+async function makeCa(kms: KMSService, algorithm: KeyAlgorithm, name: string, parent: IssuerContext | null, pathLength: number | null) {
+  const key = await kms.generateKeyPair(ctx, { algorithm, label: name, purpose: 'ca', isExportable: false });
   const id = `${name.toLowerCase().replace(/\s/g, '-')}`;
   const plan = applyProfile({
     profile: parent ? PROFILES['intermediate-ca'] : ROOT_CA_PROFILE,
@@ -60,20 +62,26 @@ const EXPECTED_TEXT: Record<ProfileId, string[]> = {
 
 describe('certificate builder, validated by openssl and certtool', () => {
   let dir: ScratchDir;
-  const kms = new NodeCryptoKms();
+  let harness: PkiHarness;
+  let kms: KMSService;
   let rootFile: string;
   let intermediateFile: string;
   let intermediate: IssuerContext;
 
   beforeAll(async () => {
     dir = scratchDir();
+    harness = await openPkiHarness();
+    kms = harness.kms;
     const root = await makeCa(kms, 'rsa-3072', 'Test Root', null, null);
     const sub = await makeCa(kms, 'rsa-2048', 'Test Issuing CA', root.context, 1);
     intermediate = sub.context;
     rootFile = dir.write('root.pem', toPem('CERTIFICATE', root.der));
     intermediateFile = dir.write('intermediate.pem', toPem('CERTIFICATE', sub.der));
   });
-  afterAll(() => dir.remove());
+  afterAll(async () => {
+    dir.remove();
+    await harness.cleanup();
+  });
 
   it('the root and intermediate carry CA extensions, critical where RFC 5280 says', () => {
     const root = run('openssl', ['x509', '-in', rootFile, '-noout', '-text']).output;
@@ -133,7 +141,7 @@ describe('certificate builder, validated by openssl and certtool', () => {
   });
 
   it('encodes notAfter from 2050 on as GeneralizedTime and before as UTCTime', async () => {
-    const key = await kms.generateKeyPair(ctx, { algorithm: 'ec-p256', isExportable: false });
+    const key = await kms.generateKeyPair(ctx, { algorithm: 'ec-p256', label: 'long-root', purpose: 'ca', isExportable: false });
     const plan = applyProfile({ profile: ROOT_CA_PROFILE, keyAlgorithm: 'ec-p256', subjectPublicKeyInfo: key.publicKeySpki, subject: { commonName: 'Long Root' }, validityDays: 10_000, now: new Date('2026-01-01T00:00:00Z') });
     const signed = await signCertificate(kms, ctx, selfIssuerContext({ id: 'long', keyId: key.id, keyAlgorithm: 'ec-p256', subjectName: plan.subjectName, subjectPublicKeyInfo: key.publicKeySpki }), plan);
     const file = dir.write('long.pem', toPem('CERTIFICATE', signed.der));

@@ -26,6 +26,7 @@ export const PKI_ERROR_CODES = {
   caNameTaken: 'CA_NAME_TAKEN',
   certificateNotFound: 'CERTIFICATE_NOT_FOUND',
   alreadyRevoked: 'ALREADY_REVOKED',
+  reasonInvalid: 'REVOCATION_REASON_INVALID',
   keyHasLiveCertificates: 'KEY_HAS_LIVE_CERTIFICATES',
   exportNotAllowed: 'EXPORT_NOT_ALLOWED',
   exportAlreadyDone: 'EXPORT_ALREADY_DONE',
@@ -93,6 +94,10 @@ export const pkiErrors = {
   certificateNotFound: (ref: string) =>
     new NotFoundError(`no certificate ${ref}`, { code: PKI_ERROR_CODES.certificateNotFound }),
   alreadyRevoked: (what: string) => new ConflictError(`${what} is already revoked`, { code: PKI_ERROR_CODES.alreadyRevoked }),
+  reasonInvalid: (reason: string) =>
+    new ValidationError(`reason: ${reason} only appears in delta CRLs and cannot revoke a certificate`, {
+      code: PKI_ERROR_CODES.reasonInvalid,
+    }),
   keyHasLiveCertificates: (keyId: string, count: number) =>
     new ConflictError(
       `key ${keyId} signs a CA with ${count} unexpired, unrevoked certificate(s); force it with a reason to proceed`,

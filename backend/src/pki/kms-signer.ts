@@ -7,21 +7,14 @@ import type { HashAlgorithm, KeyAlgorithm, SignatureScheme } from '@pki/shared';
 
 import * as der from './asn1/der-writer.js';
 import { OID } from './asn1/oids.js';
+import type { KMSService } from '../kms/service.js';
 import type { RequestContext } from '../request-context.js';
 
-/** What pki needs of KMSService; the real service satisfies it structurally. */
-export interface PkiKms {
-  sign(
-    ctx: RequestContext,
-    request: { keyId: string; scheme: SignatureScheme; hash: HashAlgorithm; data: Uint8Array },
-  ): Promise<Uint8Array>;
-  generateKeyPair(
-    ctx: RequestContext,
-    request: { algorithm: KeyAlgorithm; label: string; purpose: 'ca' | 'end-entity' | 'ocsp-signing'; isExportable: boolean },
-  ): Promise<{ id: string; publicKeySpki: Uint8Array; algorithm: KeyAlgorithm }>;
-  exportPrivateKey(ctx: RequestContext, request: { keyId: string }): Promise<Uint8Array>;
-  capabilities(): { canExportPrivateKey: boolean };
-}
+/** What pki needs of KMSService: signing, key generation and the guarded key lifecycle. */
+export type PkiKms = Pick<
+  KMSService,
+  'sign' | 'generateKeyPair' | 'exportPrivateKey' | 'capabilities' | 'revokeKey' | 'destroyKey' | 'backend'
+>;
 
 export interface SignatureAlgorithm {
   scheme: SignatureScheme;

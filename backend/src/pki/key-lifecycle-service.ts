@@ -1,0 +1,92 @@
+/**
+ * Revoking or destroying a key that signs a CA, guarded: refused while that CA has
+ * unexpired, unrevoked certificates, unless an admin forces it with a reason (kept in the
+ * audit row). kms/ cannot know about certificates, so the keys router goes through here.
+ */
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+
+import { KeyLifecycleInput } from '@pki/shared';
+
+import type { AppDatabase } from '../db/client.js';
+import { certificateAuthorities, certificates } from '../db/schema.js';
+import { ValidationError } from '../errors.js';
+import type { KmsKeyRecord } from '../kms/service.js';
+import type { RequestContext } from '../request-context.js';
+import { pkiErrors } from './errors.js';
+import type { PkiKms } from './kms-signer.js';
+import type { PkiAudit } from './pki-audit.js';
+import { PKI_AUDIT_OPERATIONS } from './pki-audit.js';
+
+export interface KeyLifecycleDependencies {
+  db: AppDatabase;
+  kms: PkiKms;
+  audit: PkiAudit;
+  now?: () => Date;
+}
+
+export class KeyLifecycleService {
+  readonly #deps: KeyLifecycleDependencies;
+  readonly #now: () => Date;
+
+  constructor(dependencies: KeyLifecycleDependencies) {
+    this.#deps = dependencies;
+    this.#now = dependencies.now ?? (() => new Date());
+  }
+
+  /** Unexpired, unrevoked certificates issued by the CA(s) this key signs for. */
+  liveCertificateCount(keyId: string): number {
+    const cas = this.#deps.db
+      .select({ id: certificateAuthorities.id })
+      .from(certificateAuthorities)
+      .where(eq(certificateAuthorities.keyId, keyId))
+      .all();
+    if (cas.length === 0) return 0;
+    const row = this.#deps.db
+      .select({ count: sql<number>`count(*)` })
+      .from(certificates)
+      .where(
+        and(
+          inArray(certificates.caId, cas.map((ca) => ca.id)),
+          eq(certificates.status, 'active'),
+          gt(certificates.notAfter, this.#now()),
+        ),
+      )
+      .get();
+    return row?.count ?? 0;
+  }
+
+  async revokeKey(ctx: RequestContext, rawInput: KeyLifecycleInput): Promise<KmsKeyRecord> {
+    const input = KeyLifecycleInput.parse(rawInput);
+    return this.#guarded(ctx, PKI_AUDIT_OPERATIONS.revokeKey, input, () =>
+      this.#deps.kms.revokeKey(ctx, {
+        keyId: input.keyId,
+        reason: input.reason,
+        ...(input.forceReason ? { message: input.forceReason } : {}),
+      }),
+    );
+  }
+
+  async destroyKey(ctx: RequestContext, rawInput: KeyLifecycleInput): Promise<KmsKeyRecord> {
+    const input = KeyLifecycleInput.parse(rawInput);
+    return this.#guarded(ctx, PKI_AUDIT_OPERATIONS.destroyKey, input, () => this.#deps.kms.destroyKey(ctx, { keyId: input.keyId }));
+  }
+
+  async #guarded(
+    ctx: RequestContext,
+    operation: typeof PKI_AUDIT_OPERATIONS.revokeKey | typeof PKI_AUDIT_OPERATIONS.destroyKey,
+    input: ReturnType<typeof KeyLifecycleInput.parse>,
+    action: () => Promise<KmsKeyRecord>,
+  ): Promise<KmsKeyRecord> {
+    return this.#deps.audit.run(ctx, operation, 'kms_key', async (step) => {
+      if (input.isForced && !input.forceReason) {
+        throw new ValidationError('forceReason: required when forcing past live certificates', { code: 'FORCE_REASON_REQUIRED' });
+      }
+      const live = this.liveCertificateCount(input.keyId);
+      step.details.liveCertificates = live;
+      if (live > 0 && !input.isForced) throw pkiErrors.keyHasLiveCertificates(input.keyId, live);
+      const record = await action();
+      step.commit(input.keyId, () => undefined);
+      return record;
+    }, { keyId: input.keyId, reason: input.reason, isForced: input.isForced, forceReason: input.forceReason ?? null, entityId: input.keyId });
+  }
+}
