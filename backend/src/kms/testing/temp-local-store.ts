@@ -21,7 +21,7 @@ export interface TempLocalStore {
   database: DatabaseHandle;
   store: LocalKeyStore;
   /** Closes the store and the database and deletes the directory. */
-  cleanup(): Promise<void>;
+  cleanup: () => Promise<void>;
 }
 
 export function silentLogger(): Logger {

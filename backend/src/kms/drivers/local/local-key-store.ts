@@ -89,7 +89,6 @@ export class LocalKeyStore implements KeyStore {
   readonly namespace: string;
   readonly #labelPrefix: string;
   readonly #identity: AgeIdentity;
-  readonly #database: DatabaseHandle;
   readonly #statements: ReturnType<typeof prepareStatements>;
   /**
    * node:crypto KeyObjects cannot be marked non-extractable, so the unsealed keys live in
@@ -102,7 +101,6 @@ export class LocalKeyStore implements KeyStore {
     this.#labelPrefix = options.namespace.endsWith('/') ? options.namespace : `${options.namespace}/`;
     this.namespace = this.#labelPrefix;
     this.#identity = identity;
-    this.#database = options.database;
     this.#statements = prepareStatements(options.database);
   }
 
