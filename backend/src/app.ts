@@ -7,7 +7,7 @@ import helmet from '@fastify/helmet';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 
@@ -18,7 +18,15 @@ import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
 import { registerFrontend } from './http/static.js';
+import { registerCaCertificateRoutes } from './http/ca-certs.js';
+import { registerCrlRoutes } from './http/crl.js';
+import { answerUnroutableOcspRequest, registerOcspRoutes } from './http/ocsp.js';
+import { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
+import { createKeyStore } from './kms/create-key-store.js';
+import type { KeyStore } from './kms/key-store.js';
+import { KMSService } from './kms/service.js';
 import { loggerOptions } from './logger.js';
+import { createPkiServices } from './pki/index.js';
 import type { AppServices } from './services.js';
 import { SystemService } from './system/system-service.js';
 import { createContextFactory } from './trpc/context.js';
@@ -27,6 +35,8 @@ import type { AppRouter } from './trpc/router.js';
 
 export interface AppOverrides {
   logger?: Logger;
+  /** Replaces the key store PKI_KMS_BACKEND selects (tests with a prepared store). */
+  keyStore?: KeyStore;
 }
 
 declare module 'fastify' {
@@ -65,8 +75,19 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     throw error;
   }
 
-  const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms: undefined });
-  const services: AppServices = { config, log, database, system, auditLog: new AuditLogReader(database) };
+  let keyStore: KeyStore;
+  try {
+    keyStore = overrides.keyStore ?? (await createKeyStore(config, { log, database }));
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  const kms = new KMSService({ keyStore, database, log: log.child({ component: 'kms' }) });
+  const pki = createPkiServices({ database, kms, publicUrl: config.publicUrl, crlValiditySeconds: config.crlValiditySeconds, log });
+  const keyDestruction = new ConfirmedKeyDestruction({ database, keys: pki.keys });
+
+  const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms });
+  const services: AppServices = { config, log, database, system, auditLog: new AuditLogReader(database), kms, pki, keyDestruction };
 
   // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
   const httpLogger: FastifyBaseLogger = log.child({ component: 'http' });
@@ -78,14 +99,20 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     },
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: config.mode === 'test' }),
     routerOptions: { maxParamLength: 4096 },
+    frameworkErrors: (error, request, genericReply) => {
+      const reply = genericReply as FastifyReply;
+      if (answerUnroutableOcspRequest(request.url, reply)) return;
+      void reply.code(400).send({ error: error.message, code: error.code, requestId: request.id });
+    },
   });
   app.decorate('services', services);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.addHook('onClose', (_instance, done) => {
+  app.addHook('onClose', async () => {
+    pki.close();
+    await kms.close();
     database.close();
-    done();
   });
 
   await app.register(helmet, {
@@ -96,6 +123,9 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   });
   registerErrorHandler(app);
   registerHealthRoutes(app, system);
+  registerCrlRoutes(app, pki.crls);
+  registerCaCertificateRoutes(app, pki.cas);
+  await registerOcspRoutes(app, pki.ocsp);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

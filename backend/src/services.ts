@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import type { AuditLogReader } from './audit/audit-log-reader.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
+import type { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
+import type { KMSService } from './kms/service.js';
+import type { PkiServices } from './pki/index.js';
 import type { SystemService } from './system/system-service.js';
 
 export interface AppServices {
@@ -15,4 +18,7 @@ export interface AppServices {
   database: DatabaseHandle;
   system: SystemService;
   auditLog: AuditLogReader;
+  kms: KMSService;
+  pki: PkiServices;
+  keyDestruction: ConfirmedKeyDestruction;
 }

@@ -11,7 +11,6 @@ import {
   KEY_STATES,
   KMS_BACKENDS,
   REVOCATION_REASONS,
-  RevocationReasonSchema,
 } from './enums.js';
 
 /** A CA by id or by its unique name. */
@@ -27,21 +26,17 @@ export const ListKeysInput = z.object({
 });
 export type ListKeysInput = z.infer<typeof ListKeysInput>;
 
-/** Revoking a CA's key while the CA has live certificates needs `forceReason` (audited). */
-export const RevokeKeyInput = z.object({
-  keyId: z.string().min(1).max(128),
-  reason: RevocationReasonSchema,
-  forceReason: z.string().trim().min(1).max(500).optional(),
-});
-export type RevokeKeyInput = z.infer<typeof RevokeKeyInput>;
-
-/** Destruction is irreversible: the caller types the key's label back as confirmation. */
+/**
+ * Destruction is irreversible: the caller types the key's label back as confirmation.
+ * Forcing past a CA's live certificates works as in KeyLifecycleInput (pki.ts).
+ */
 export const DestroyKeyInput = z.object({
   keyId: z.string().min(1).max(128),
   confirmLabel: z.string().min(1).max(256),
+  isForced: z.boolean().default(false),
   forceReason: z.string().trim().min(1).max(500).optional(),
 });
-export type DestroyKeyInput = z.infer<typeof DestroyKeyInput>;
+export type DestroyKeyInput = z.input<typeof DestroyKeyInput>;
 
 export const KeySummarySchema = z.object({
   id: z.string(),

@@ -1,7 +1,6 @@
-import { listProfiles } from '../../pki/profiles.js';
 import { protectedProcedure, router } from '../init.js';
 
 export const profilesRouter = router({
   /** Profiles are data (pki/profiles.ts), the same for every caller. */
-  list: protectedProcedure.query(() => listProfiles()),
+  list: protectedProcedure.query(({ ctx }) => ctx.services.pki.profiles.list()),
 });

@@ -1,0 +1,40 @@
+/**
+ * keys.destroy's confirmation: destruction is irreversible, so the caller types the key's
+ * label back and a mismatch is refused before anything reaches the key store. The guard
+ * (live certificates, forcing with a reason) and the audit rows are the CA's
+ * KeyLifecycleService's and KMSService's.
+ */
+import { eq } from 'drizzle-orm';
+
+import { DestroyKeyInput } from '@pki/shared';
+
+import type { DatabaseHandle } from '../db/client.js';
+import { kmsKeys } from '../db/schema.js';
+import { ValidationError } from '../errors.js';
+import type { KmsKeyRecord } from '../kms/service.js';
+import type { KeyLifecycleService } from '../pki/key-lifecycle-service.js';
+import type { RequestContext } from '../request-context.js';
+
+export class ConfirmedKeyDestruction {
+  constructor(
+    private readonly deps: { database: DatabaseHandle; keys: Pick<KeyLifecycleService, 'destroyKey'> },
+  ) {}
+
+  async destroy(ctx: RequestContext, rawInput: DestroyKeyInput): Promise<KmsKeyRecord> {
+    const input = DestroyKeyInput.parse(rawInput);
+    const key = this.deps.database.db.select({ label: kmsKeys.label }).from(kmsKeys).where(eq(kmsKeys.id, input.keyId)).get();
+    // An unknown key goes on to the service, which refuses it with its own typed, audited error.
+    if (key !== undefined && key.label !== input.confirmLabel) {
+      throw new ValidationError(`confirmLabel: type the key's label ${JSON.stringify(key.label)} exactly to confirm its destruction`, {
+        code: 'KEY_LABEL_MISMATCH',
+      });
+    }
+    return this.deps.keys.destroyKey(ctx, {
+      keyId: input.keyId,
+      // Recorded in the audit row; destruction itself has no RFC 5280 reason.
+      reason: 'cessationOfOperation',
+      isForced: input.isForced,
+      ...(input.forceReason === undefined ? {} : { forceReason: input.forceReason }),
+    });
+  }
+}
