@@ -63,6 +63,17 @@ export async function registerOcspRoutes(app: FastifyInstance, source: OcspSourc
   });
 }
 
+/**
+ * For Fastify's `frameworkErrors`: a URL too broken for the router to decode (e.g.
+ * `/ocsp/%%%`) never reaches the OCSP scope, so it is answered here in OCSP terms.
+ * Returns false for any other path, which keeps Fastify's own 400.
+ */
+export function answerUnroutableOcspRequest(url: string, reply: FastifyReply): boolean {
+  if (!(url === '/ocsp' || url.startsWith('/ocsp/') || url.startsWith('/ocsp?'))) return false;
+  void sendUnsuccessful(reply, 'malformedRequest');
+  return true;
+}
+
 function sendUnsuccessful(reply: FastifyReply, status: keyof typeof OCSP_UNSUCCESSFUL) {
   return reply.code(200).type(CONTENT_TYPE).header('cache-control', 'no-store').send(OCSP_UNSUCCESSFUL[status]);
 }
