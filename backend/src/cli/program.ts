@@ -6,7 +6,12 @@ import { Command, CommanderError } from 'commander';
 
 import { APP_VERSION } from '../version.js';
 import { CliError } from './cli-errors.js';
+import { registerCaCommands } from './commands/ca.js';
+import { registerCertsCommands } from './commands/certs.js';
+import { registerIssueCommand } from './commands/issue.js';
+import { registerKeysCommands } from './commands/keys.js';
 import { registerProfilesCommands } from './commands/profiles.js';
+import { registerRevokeCommand } from './commands/revoke.js';
 import { registerStatusCommand } from './commands/status.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { ExitCode } from './exit-codes.js';
@@ -28,6 +33,11 @@ export function buildProgram(io: CliIo): Command {
     });
 
   registerStatusCommand(program, io);
+  registerCaCommands(program, io);
+  registerIssueCommand(program, io);
+  registerCertsCommands(program, io);
+  registerRevokeCommand(program, io);
+  registerKeysCommands(program, io);
   registerProfilesCommands(program, io);
   return program;
 }
@@ -53,7 +63,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
 /** One line: the message, then the server's code and the request id to look up in its log. */
 export function formatErrorLine(error: CliError): string {
-  const message = error.message.replace(/\s*\n\s*/g, ' ');
+  // The server appends "Request id: …." to internal errors; the suffix below says it once.
+  const message = error.message
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\s*Request id: [^\s]+?\.?$/, '');
   const suffix = [error.appCode, error.requestId === undefined ? undefined : `request id ${error.requestId}`].filter(
     (part) => part !== undefined,
   );
