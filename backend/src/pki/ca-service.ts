@@ -25,6 +25,7 @@ import { parseCertificatesPem } from './certificate-parser.js';
 import { checkIssuerLimits, selfIssuerContext, signCertificate } from './certificate-template.js';
 import { toCaSummary } from './dto.js';
 import { pkiErrors } from './errors.js';
+import { parseInput } from './parse-input.js';
 import { timeOrderedId } from './ids.js';
 import type { PkiKms } from './kms-signer.js';
 import { decodeNameDer, formatDn, commonNameOf, encodeName, subjectToAttributes } from './names.js';
@@ -94,7 +95,7 @@ export class CaService {
   }
 
   async createRoot(ctx: RequestContext, rawInput: CreateRootCaInput): Promise<CaSummary> {
-    const input = CreateRootCaInput.parse(rawInput);
+    const input = parseInput(CreateRootCaInput, rawInput);
     return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.createRoot, 'certificate_authority', async (step) => {
       this.#assertNameFree(input.name);
       const subjectName = encodeName(subjectToAttributes(input.subject));
@@ -148,7 +149,7 @@ export class CaService {
   }
 
   async createIntermediate(ctx: RequestContext, rawInput: CreateIntermediateCaInput): Promise<CaSummary> {
-    const input = CreateIntermediateCaInput.parse(rawInput);
+    const input = parseInput(CreateIntermediateCaInput, rawInput);
     return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.createIntermediate, 'certificate_authority', async (step) => {
       this.#assertNameFree(input.name);
       const parent = this.#deps.directory.getSigning(input.parentId);
@@ -222,7 +223,7 @@ export class CaService {
 
   /** A new CA key and its PKCS#10 request, to be signed by a root outside this system. */
   async createSubordinateCsr(ctx: RequestContext, rawInput: CreateSubordinateCsrInput): Promise<{ ca: CaSummary; csrPem: string }> {
-    const input = CreateSubordinateCsrInput.parse(rawInput);
+    const input = parseInput(CreateSubordinateCsrInput, rawInput);
     return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.createSubordinateCsr, 'certificate_authority', async (step) => {
       this.#assertNameFree(input.name);
       const attributes = subjectToAttributes(input.subject);
@@ -253,7 +254,7 @@ export class CaService {
 
   /** Completes a pending sub-CA with the certificate the external root signed. */
   async importSignedCertificate(ctx: RequestContext, rawInput: ImportSignedCertificateInput): Promise<CaSummary> {
-    const input = ImportSignedCertificateInput.parse(rawInput);
+    const input = parseInput(ImportSignedCertificateInput, rawInput);
     return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.importSignedCertificate, 'certificate_authority', async (step) => {
       const record = this.#deps.directory.get(input.caId);
       step.details.caId = record.row.id;
@@ -300,7 +301,7 @@ export class CaService {
    * sub-CAs too, recursively), then republishes the affected CRLs.
    */
   async revoke(ctx: RequestContext, rawInput: RevokeCaInput): Promise<CaSummary> {
-    const input = RevokeCaInput.parse(rawInput);
+    const input = parseInput(RevokeCaInput, rawInput);
     const affected: string[] = [];
     const summary = await this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.revokeCa, 'certificate_authority', async (step) => {
       if (input.reason === 'removeFromCRL') throw pkiErrors.reasonInvalid(input.reason);

@@ -28,6 +28,7 @@ import { parseCsr } from './csr.js';
 import { toCertificateSummary } from './dto.js';
 import type { CertificateRow } from './dto.js';
 import { pkiErrors } from './errors.js';
+import { parseInput } from './parse-input.js';
 import { chainPem, pkcs12, pkcs7CertsOnly } from './exports.js';
 import { timeOrderedId } from './ids.js';
 import type { PkiKms } from './kms-signer.js';
@@ -91,8 +92,8 @@ export class CertificateService {
   }
 
   async issueFromCsr(ctx: RequestContext, rawInput: IssueFromCsrInput): Promise<IssuedCertificate> {
-    const input = IssueFromCsrInput.parse(rawInput);
     return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.issue, 'certificate', async (step) => {
+      const input = parseInput(IssueFromCsrInput, rawInput);
       const ca = this.#deps.directory.getSigning(input.caId);
       step.details.caId = ca.row.id;
       const profile = getProfile(input.profile);
@@ -111,12 +112,12 @@ export class CertificateService {
         now: this.#now(),
       });
       return this.#issue(ctx, step, ca.issuer, plan, null);
-    }, { profile: input.profile, source: 'csr' });
+    }, { profile: String(rawInput.profile), source: 'csr' });
   }
 
   async issueWithServerKey(ctx: RequestContext, rawInput: IssueWithServerKeyInput): Promise<IssuedCertificate> {
-    const input = IssueWithServerKeyInput.parse(rawInput);
     return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.issue, 'certificate', async (step) => {
+      const input = parseInput(IssueWithServerKeyInput, rawInput);
       const ca = this.#deps.directory.getSigning(input.caId);
       step.details.caId = ca.row.id;
       const profile = getProfile(input.profile);
@@ -148,7 +149,7 @@ export class CertificateService {
       step.details.keyAlgorithm = input.algorithm;
       step.details.isExportable = input.isExportable;
       return this.#issue(ctx, step, ca.issuer, { ...draft, subjectPublicKeyInfo: key.publicKeySpki }, key.id, certificateId);
-    }, { profile: input.profile, source: 'server-key' });
+    }, { profile: String(rawInput.profile), source: 'server-key' });
   }
 
   /** A delegated OCSP responder certificate for a CA (RFC 6960 §4.2.2.2), key held in the key store. */
@@ -244,7 +245,7 @@ export class CertificateService {
   }
 
   async revoke(ctx: RequestContext, rawInput: RevokeCertificateInput): Promise<CertificateSummary> {
-    const input = RevokeCertificateInput.parse(rawInput);
+    const input = parseInput(RevokeCertificateInput, rawInput);
     const { reason } = input;
     const row = this.#find(input);
     const subCa = this.#deps.db
@@ -286,7 +287,7 @@ export class CertificateService {
   }
 
   list(rawInput: ListCertificatesInput = {}): CertificatePage {
-    const input = ListCertificatesInput.parse(rawInput);
+    const input = parseInput(ListCertificatesInput, rawInput);
     const now = this.#now();
     const conditions: SQL[] = [];
     if (input.status === 'expired') conditions.push(and(eq(certificates.status, 'active'), lte(certificates.notAfter, now)) as SQL);
@@ -326,7 +327,7 @@ export class CertificateService {
   }
 
   async export(ctx: RequestContext, rawInput: ExportCertificateInput): Promise<ExportedFile> {
-    const input = ExportCertificateInput.parse(rawInput);
+    const input = parseInput(ExportCertificateInput, rawInput);
     const row = this.#find({ id: input.id });
     const baseName = (row.commonName ?? row.serialHex).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 64) || row.serialHex;
     const chain = this.#issuerChainDer(row.caId);

@@ -13,6 +13,7 @@ import { ValidationError } from '../errors.js';
 import type { KmsKeyRecord } from '../kms/service.js';
 import type { RequestContext } from '../request-context.js';
 import { pkiErrors } from './errors.js';
+import { parseInput } from './parse-input.js';
 import type { PkiKms } from './kms-signer.js';
 import type { PkiAudit } from './pki-audit.js';
 import { PKI_AUDIT_OPERATIONS } from './pki-audit.js';
@@ -56,7 +57,7 @@ export class KeyLifecycleService {
   }
 
   async revokeKey(ctx: RequestContext, rawInput: KeyLifecycleInput): Promise<KmsKeyRecord> {
-    const input = KeyLifecycleInput.parse(rawInput);
+    const input = parseInput(KeyLifecycleInput, rawInput);
     return this.#guarded(ctx, PKI_AUDIT_OPERATIONS.revokeKey, input, () =>
       this.#deps.kms.revokeKey(ctx, {
         keyId: input.keyId,
@@ -67,7 +68,7 @@ export class KeyLifecycleService {
   }
 
   async destroyKey(ctx: RequestContext, rawInput: KeyLifecycleInput): Promise<KmsKeyRecord> {
-    const input = KeyLifecycleInput.parse(rawInput);
+    const input = parseInput(KeyLifecycleInput, rawInput);
     return this.#guarded(ctx, PKI_AUDIT_OPERATIONS.destroyKey, input, () => this.#deps.kms.destroyKey(ctx, { keyId: input.keyId }));
   }
 
