@@ -19,7 +19,8 @@ import { createCallerFactory } from '../init.js';
 import { appRouter } from '../router.js';
 
 let testApp: TestApp;
-let caller: ReturnType<ReturnType<typeof createCallerFactory<typeof appRouter>>>;
+const createCaller = createCallerFactory(appRouter);
+let caller: ReturnType<typeof createCaller>;
 let workDir: string;
 let rootId: string;
 let intermediateId: string;
@@ -47,7 +48,7 @@ async function mutateOverHttp(path: string, input: unknown, requestId: string) {
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'pki-procedures-'));
   testApp = await buildTestApp();
-  caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services, requestId: 'req-setup' }));
+  caller = createCaller(createContextInner({ services: testApp.app.services, requestId: 'req-setup' }));
   const root = await caller.cas.createRoot({ name: 'Proc Root', subject: { commonName: 'Proc Root', country: 'FR' }, algorithm: 'ec-p384', validityDays: 3650 });
   const intermediate = await caller.cas.createIntermediate({
     parentId: 'Proc Root',
