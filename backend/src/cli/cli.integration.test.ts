@@ -1,0 +1,169 @@
+/**
+ * The `pki` CLI end to end, as a user runs it: a child process (node + tsx on
+ * src/cli/main.ts) against a real server listening on a free port. Create a root and an
+ * intermediate, issue from an openssl-made CSR, revoke, fetch the CRL, then stop the server
+ * and see exit code 3. The CLI imports @pki/shared's build, so it is rebuilt when stale.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { buildTestApp } from '../../test/helpers.js';
+import type { TestApp } from '../../test/helpers.js';
+
+const backendDir = fileURLToPath(new URL('../..', import.meta.url));
+const sharedDir = join(backendDir, '..', 'shared');
+const tsxLoader = pathToFileURL(join(backendDir, 'node_modules/tsx/dist/loader.mjs')).href;
+const cliMain = join(backendDir, 'src/cli/main.ts');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Asynchronous: the server answering the CLI runs in this very process. */
+function pki(args: readonly string[], options: { stdin?: string; url?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['--import', tsxLoader, cliMain, ...args],
+      { cwd: workDir, env: { PATH: process.env.PATH ?? '', HOME: workDir, PKI_URL: options.url ?? baseUrl }, encoding: 'utf8', timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr }),
+    );
+    child.stdin?.end(options.stdin ?? '');
+  });
+}
+
+function opensslSync(args: readonly string[]): string {
+  return execFileSync('openssl', args, { cwd: workDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function rebuildSharedIfStale(): void {
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir).filter((name) => name.endsWith('.ts')).map((name) => statSync(join(dir, name)).mtimeMs));
+  let builtAt = 0;
+  try {
+    builtAt = statSync(join(sharedDir, 'dist/index.js')).mtimeMs;
+  } catch {
+    // Not built yet.
+  }
+  if (newest(join(sharedDir, 'src')) > builtAt) {
+    execFileSync(join(backendDir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: sharedDir, stdio: 'pipe' });
+  }
+}
+
+let testApp: TestApp;
+let baseUrl: string;
+let workDir: string;
+let leafSerial: string;
+
+beforeAll(async () => {
+  rebuildSharedIfStale();
+  workDir = mkdtempSync(join(tmpdir(), 'pki-cli-'));
+  testApp = await buildTestApp();
+  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = testApp.app.server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('no address');
+  baseUrl = `http://127.0.0.1:${address.port}`;
+});
+
+afterAll(async () => {
+  await testApp?.close();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('pki against a running server', () => {
+  it('reports status and creates a root and an intermediate named by name', async () => {
+    const status = await pki(['status']);
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/key store\s+local \(embedded\): up/);
+
+    const root = await pki(['ca', 'create-root', '--name', 'cli-root', '--algorithm', 'ec-p384', '--days', '3650', '--org', 'CLI Test', '--json']);
+    expect(root.code, root.stderr).toBe(0);
+    expect(JSON.parse(root.stdout)).toMatchObject({ name: 'cli-root', status: 'active', isRoot: true, keyAlgorithm: 'ec-p384' });
+
+    const intermediate = await pki(['ca', 'create-intermediate', '--parent', 'cli-root', '--name', 'cli-int', '--algorithm', 'ec-p256', '--days', '1000', '--path-length', '0']);
+    expect(intermediate.code, intermediate.stderr).toBe(0);
+    expect(intermediate.stdout).toMatch(/path length\s+0/);
+
+    const list = await pki(['ca', 'list']);
+    expect(list.stdout).toMatch(/cli-int\s+active\s+ec-p256\s+cli-root/);
+  });
+
+  it('issues from an openssl CSR; openssl verifies the leaf against the downloaded CA certificates', async () => {
+    opensslSync(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-subj', '/CN=cli.example.test', '-out', 'leaf.csr']);
+    const issued = await pki(['issue', '--ca', 'cli-int', '--profile', 'tls-server', '--csr', 'leaf.csr', '--out', 'leaf.pem', '--chain-out', 'chain.pem']);
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(issued.stdout).toContain('wrote certificate to leaf.pem');
+    leafSerial = /serial\s+([0-9a-f]+)/.exec(issued.stdout)?.[1] ?? '';
+    expect(leafSerial).toMatch(/^[0-9a-f]{20,}$/);
+
+    expect((await pki(['ca', 'cert', 'cli-root', '--out', 'root.pem'])).code).toBe(0);
+    expect((await pki(['ca', 'cert', 'cli-int', '--out', 'int.pem'])).code).toBe(0);
+    expect(opensslSync(['verify', '-x509_strict', '-CAfile', 'root.pem', '-untrusted', 'int.pem', 'leaf.pem'])).toContain('leaf.pem: OK');
+    expect(readFileSync(join(workDir, 'chain.pem'), 'utf8').match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
+
+    const colonsUpper = (leafSerial.match(/../g) ?? []).join(':').toUpperCase();
+    const shown = await pki(['certs', 'get', colonsUpper, '--ca', 'cli-int', '--json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ serialHex: leafSerial, status: 'active', sans: ['dns:cli.example.test'] });
+    const listed = await pki(['certs', 'list', '--search', 'cli.example', '--expiring-within', '120d', '--json']);
+    expect(JSON.parse(listed.stdout).items.map((item: { serialHex: string }) => item.serialHex)).toEqual([leafSerial]);
+  });
+
+  it('revokes; a second revocation is refused with exit 1, its code and the request id; the CRL lists it', async () => {
+    const revoked = await pki(['revoke', leafSerial.toUpperCase(), '--ca', 'cli-int', '--reason', 'keyCompromise']);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toMatch(/status\s+revoked/);
+
+    const again = await pki(['revoke', leafSerial, '--ca', 'cli-int', '--reason', 'keyCompromise']);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+    expect(again.stderr).toMatch(/^pki: error: certificate [0-9a-f]+ is already revoked \(ALREADY_REVOKED, request id cli-[0-9a-f]{12}-\d+\)$/m);
+
+    const crl = await pki(['ca', 'crl', 'cli-int', '--out', 'int.crl']);
+    expect(crl.code, crl.stderr).toBe(0);
+    const text = opensslSync(['crl', '-inform', 'DER', '-in', 'int.crl', '-noout', '-text']);
+    expect(text).toContain(`Serial Number: ${leafSerial.toUpperCase()}`);
+    expect(text).toContain('Key Compromise');
+  });
+
+  it('issues with a key generated in the key store and writes a PKCS#12 protected by the password from stdin', async () => {
+    const password = 'correct horse battery';
+    const issued = await pki(
+      ['issue', '--ca', 'cli-int', '--profile', 'tls-server', '--server-key', '--cn', 'svc.example.test', '--san', 'dns:svc.example.test,ip:192.0.2.7', '--out', 'svc.pem', '--p12-out', 'svc.p12', '--p12-password-stdin'],
+      { stdin: `${password}\n` },
+    );
+    expect(issued.code, issued.stderr).toBe(0);
+    const certificates = opensslSync(['pkcs12', '-in', 'svc.p12', '-passin', `pass:${password}`, '-nokeys']);
+    expect(certificates).toContain('subject=CN = svc.example.test');
+    const key = opensslSync(['pkcs12', '-in', 'svc.p12', '-passin', `pass:${password}`, '-nocerts', '-nodes']);
+    expect(key).toContain('BEGIN PRIVATE KEY');
+  });
+
+  it('refuses keys destroy without the right label, and bad usage exits 2 from the real process', async () => {
+    const keys = JSON.parse((await pki(['keys', 'list', '--json'])).stdout) as { id: string; label: string; purpose: string }[];
+    const caKey = keys.find((key) => key.purpose === 'ca');
+    expect(caKey).toBeDefined();
+    const destroy = await pki(['keys', 'destroy', caKey!.id, '--confirm', 'wrong-label']);
+    expect(destroy.code).toBe(1);
+    expect(destroy.stderr).toContain('KEY_LABEL_MISMATCH');
+
+    const usage = await pki(['issue', '--ca', 'cli-int', '--profile', 'tls-server']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.trim()).toBe('pki: error: pki issue: give exactly one of --csr FILE or --server-key');
+  });
+
+  it('exits 3 once the server is stopped', async () => {
+    const url = baseUrl;
+    await testApp.app.close();
+    const result = await pki(['ca', 'list'], { url });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^pki: error: cannot reach the PKI Manager server at http:\/\/127\.0\.0\.1:\d+\/: ECONNREFUSED/);
+  });
+});
