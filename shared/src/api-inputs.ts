@@ -4,14 +4,7 @@
  */
 import { z } from 'zod';
 
-import {
-  AUDIT_STATUSES,
-  KEY_ALGORITHMS,
-  KEY_PURPOSES,
-  KEY_STATES,
-  KMS_BACKENDS,
-  REVOCATION_REASONS,
-} from './enums.js';
+import { AUDIT_STATUSES, KEY_ALGORITHMS, KEY_PURPOSES, KEY_STATES, KMS_BACKENDS, REVOCATION_REASONS } from './enums.js';
 
 /** A CA by id or by its unique name. */
 export const CaRefInput = z.object({ caId: z.string().min(1).max(128) });

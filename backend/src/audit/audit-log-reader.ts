@@ -59,6 +59,7 @@ export class AuditLogReader {
 
 function decodeCursor(cursor: string): number {
   const seq = Number(cursor);
-  if (!/^\d{1,15}$/.test(cursor) || !Number.isSafeInteger(seq)) throw new ValidationError(`cursor: not a cursor from a previous page: ${JSON.stringify(cursor)}`);
+  if (!/^\d{1,15}$/.test(cursor) || !Number.isSafeInteger(seq))
+    throw new ValidationError(`cursor: not a cursor from a previous page: ${JSON.stringify(cursor)}`);
   return seq;
 }

@@ -33,7 +33,9 @@ export function resolveServerUrl(option: string | undefined, environment: string
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--url / PKI_URL: expected an http(s) URL such as ${DEFAULT_SERVER_URL}, got ${JSON.stringify(text)}`);
+    throw new UsageError(
+      `--url / PKI_URL: expected an http(s) URL such as ${DEFAULT_SERVER_URL}, got ${JSON.stringify(text)}`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`--url / PKI_URL: expected http:// or https://, got ${JSON.stringify(text)}`);
@@ -64,11 +66,16 @@ export function createApi(baseUrl: URL): Api {
   };
 
   const trpc = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: new URL('trpc', baseUrl).toString(), headers: () => ({ 'x-request-id': nextRequestId() }) })],
+    links: [
+      httpLink({ url: new URL('trpc', baseUrl).toString(), headers: () => ({ 'x-request-id': nextRequestId() }) }),
+    ],
   });
 
   const unreachable = (cause: unknown) =>
-    new ServerUnreachableError(`cannot reach the PKI Manager server at ${baseUrl.origin}${baseUrl.pathname}: ${describeNetworkError(cause)}`, lastRequestId);
+    new ServerUnreachableError(
+      `cannot reach the PKI Manager server at ${baseUrl.origin}${baseUrl.pathname}: ${describeNetworkError(cause)}`,
+      lastRequestId,
+    );
 
   return {
     baseUrl,

@@ -1,7 +1,14 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 
-import { collectSans, parseDuration, parseNonNegativeInteger, parsePositiveInteger, parseReason, parseSerial } from './arguments.js';
+import {
+  collectSans,
+  parseDuration,
+  parseNonNegativeInteger,
+  parsePositiveInteger,
+  parseReason,
+  parseSerial,
+} from './arguments.js';
 
 describe('CLI argument parsers', () => {
   it.each([
@@ -46,7 +53,11 @@ describe('CLI argument parsers', () => {
 
   it('accumulates typed SANs from comma lists and repeated flags', () => {
     const first = collectSans('dns:www.example.com, IP:192.0.2.1');
-    expect(collectSans('email:a@example.com', first)).toEqual(['dns:www.example.com', 'ip:192.0.2.1', 'email:a@example.com']);
+    expect(collectSans('email:a@example.com', first)).toEqual([
+      'dns:www.example.com',
+      'ip:192.0.2.1',
+      'email:a@example.com',
+    ]);
     expect(collectSans('uri:https://example.com/a,b')).toEqual(['uri:https://example.com/a,b']);
     expect(() => collectSans('www.example.com')).toThrow(/expected dns:…, ip:…, email:…, uri:…/);
     expect(() => collectSans('dns:')).toThrow(InvalidArgumentError);

@@ -15,7 +15,8 @@ export function parsePositiveInteger(value: string): number {
 }
 
 export function parseNonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number ≥ 0.');
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw new InvalidArgumentError('expected a whole number ≥ 0.');
   return Number(value);
 }
 
@@ -59,14 +60,21 @@ export function parseDuration(value: string): number {
  */
 export function collectSans(value: string, previous: string[] = []): string[] {
   const isSingleUri = /^uri:/i.test(value.trim()) && !/,\s*(dns|ip|email|uri):/i.test(value);
-  const entries = isSingleUri ? [value.trim()] : value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = isSingleUri
+    ? [value.trim()]
+    : value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
   if (entries.length === 0) throw new InvalidArgumentError('expected type:value entries such as dns:www.example.com.');
   const parsed = entries.map((entry) => {
     const separator = entry.indexOf(':');
     const type = entry.slice(0, separator).toLowerCase();
     const name = entry.slice(separator + 1);
     if (separator < 1 || !(SAN_TYPES as readonly string[]).includes(type) || name === '') {
-      throw new InvalidArgumentError(`${JSON.stringify(entry)}: expected ${SAN_TYPES.map((t) => `${t}:…`).join(', ')}.`);
+      throw new InvalidArgumentError(
+        `${JSON.stringify(entry)}: expected ${SAN_TYPES.map((t) => `${t}:…`).join(', ')}.`,
+      );
     }
     return `${type}:${name}`;
   });

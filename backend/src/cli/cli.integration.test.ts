@@ -32,8 +32,14 @@ function pki(args: readonly string[], options: { stdin?: string; url?: string } 
     const child = execFile(
       process.execPath,
       ['--import', tsxLoader, cliMain, ...args],
-      { cwd: workDir, env: { PATH: process.env.PATH ?? '', HOME: workDir, PKI_URL: options.url ?? baseUrl }, encoding: 'utf8', timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr }),
+      {
+        cwd: workDir,
+        env: { PATH: process.env.PATH ?? '', HOME: workDir, PKI_URL: options.url ?? baseUrl },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr }),
     );
     child.stdin?.end(options.stdin ?? '');
   });
@@ -45,7 +51,12 @@ function opensslSync(args: readonly string[]): string {
 
 function rebuildSharedIfStale(): void {
   const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir).filter((name) => name.endsWith('.ts')).map((name) => statSync(join(dir, name)).mtimeMs));
+    Math.max(
+      0,
+      ...readdirSync(dir)
+        .filter((name) => name.endsWith('.ts'))
+        .map((name) => statSync(join(dir, name)).mtimeMs),
+    );
   let builtAt = 0;
   try {
     builtAt = statSync(join(sharedDir, 'dist/index.js')).mtimeMs;
@@ -53,7 +64,10 @@ function rebuildSharedIfStale(): void {
     // Not built yet.
   }
   if (newest(join(sharedDir, 'src')) > builtAt) {
-    execFileSync(join(backendDir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: sharedDir, stdio: 'pipe' });
+    execFileSync(join(backendDir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
+      cwd: sharedDir,
+      stdio: 'pipe',
+    });
   }
 }
 
@@ -84,11 +98,41 @@ describe('pki against a running server', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/key store\s+local \(embedded\): up/);
 
-    const root = await pki(['ca', 'create-root', '--name', 'cli-root', '--algorithm', 'ec-p384', '--days', '3650', '--org', 'CLI Test', '--json']);
+    const root = await pki([
+      'ca',
+      'create-root',
+      '--name',
+      'cli-root',
+      '--algorithm',
+      'ec-p384',
+      '--days',
+      '3650',
+      '--org',
+      'CLI Test',
+      '--json',
+    ]);
     expect(root.code, root.stderr).toBe(0);
-    expect(JSON.parse(root.stdout)).toMatchObject({ name: 'cli-root', status: 'active', isRoot: true, keyAlgorithm: 'ec-p384' });
+    expect(JSON.parse(root.stdout)).toMatchObject({
+      name: 'cli-root',
+      status: 'active',
+      isRoot: true,
+      keyAlgorithm: 'ec-p384',
+    });
 
-    const intermediate = await pki(['ca', 'create-intermediate', '--parent', 'cli-root', '--name', 'cli-int', '--algorithm', 'ec-p256', '--days', '1000', '--path-length', '0']);
+    const intermediate = await pki([
+      'ca',
+      'create-intermediate',
+      '--parent',
+      'cli-root',
+      '--name',
+      'cli-int',
+      '--algorithm',
+      'ec-p256',
+      '--days',
+      '1000',
+      '--path-length',
+      '0',
+    ]);
     expect(intermediate.code, intermediate.stderr).toBe(0);
     expect(intermediate.stdout).toMatch(/path length\s+0/);
 
@@ -97,8 +141,34 @@ describe('pki against a running server', () => {
   });
 
   it('issues from an openssl CSR; openssl verifies the leaf against the downloaded CA certificates', async () => {
-    opensslSync(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-subj', '/CN=cli.example.test', '-out', 'leaf.csr']);
-    const issued = await pki(['issue', '--ca', 'cli-int', '--profile', 'tls-server', '--csr', 'leaf.csr', '--out', 'leaf.pem', '--chain-out', 'chain.pem']);
+    opensslSync([
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'leaf.key',
+      '-subj',
+      '/CN=cli.example.test',
+      '-out',
+      'leaf.csr',
+    ]);
+    const issued = await pki([
+      'issue',
+      '--ca',
+      'cli-int',
+      '--profile',
+      'tls-server',
+      '--csr',
+      'leaf.csr',
+      '--out',
+      'leaf.pem',
+      '--chain-out',
+      'chain.pem',
+    ]);
     expect(issued.code, issued.stderr).toBe(0);
     expect(issued.stdout).toContain('wrote certificate to leaf.pem');
     leafSerial = /serial\s+([0-9a-f]+)/.exec(issued.stdout)?.[1] ?? '';
@@ -106,12 +176,18 @@ describe('pki against a running server', () => {
 
     expect((await pki(['ca', 'cert', 'cli-root', '--out', 'root.pem'])).code).toBe(0);
     expect((await pki(['ca', 'cert', 'cli-int', '--out', 'int.pem'])).code).toBe(0);
-    expect(opensslSync(['verify', '-x509_strict', '-CAfile', 'root.pem', '-untrusted', 'int.pem', 'leaf.pem'])).toContain('leaf.pem: OK');
+    expect(
+      opensslSync(['verify', '-x509_strict', '-CAfile', 'root.pem', '-untrusted', 'int.pem', 'leaf.pem']),
+    ).toContain('leaf.pem: OK');
     expect(readFileSync(join(workDir, 'chain.pem'), 'utf8').match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
 
     const colonsUpper = (leafSerial.match(/../g) ?? []).join(':').toUpperCase();
     const shown = await pki(['certs', 'get', colonsUpper, '--ca', 'cli-int', '--json']);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ serialHex: leafSerial, status: 'active', sans: ['dns:cli.example.test'] });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      serialHex: leafSerial,
+      status: 'active',
+      sans: ['dns:cli.example.test'],
+    });
     const listed = await pki(['certs', 'list', '--search', 'cli.example', '--expiring-within', '120d', '--json']);
     expect(JSON.parse(listed.stdout).items.map((item: { serialHex: string }) => item.serialHex)).toEqual([leafSerial]);
   });
@@ -124,7 +200,9 @@ describe('pki against a running server', () => {
     const again = await pki(['revoke', leafSerial, '--ca', 'cli-int', '--reason', 'keyCompromise']);
     expect(again.code).toBe(1);
     expect(again.stderr.trim().split('\n')).toHaveLength(1);
-    expect(again.stderr).toMatch(/^pki: error: certificate [0-9a-f]+ is already revoked \(ALREADY_REVOKED, request id cli-[0-9a-f]{12}-\d+\)$/m);
+    expect(again.stderr).toMatch(
+      /^pki: error: certificate [0-9a-f]+ is already revoked \(ALREADY_REVOKED, request id cli-[0-9a-f]{12}-\d+\)$/m,
+    );
 
     const crl = await pki(['ca', 'crl', 'cli-int', '--out', 'int.crl']);
     expect(crl.code, crl.stderr).toBe(0);
@@ -136,7 +214,23 @@ describe('pki against a running server', () => {
   it('issues with a key generated in the key store and writes a PKCS#12 protected by the password from stdin', async () => {
     const password = 'correct horse battery';
     const issued = await pki(
-      ['issue', '--ca', 'cli-int', '--profile', 'tls-server', '--server-key', '--cn', 'svc.example.test', '--san', 'dns:svc.example.test,ip:192.0.2.7', '--out', 'svc.pem', '--p12-out', 'svc.p12', '--p12-password-stdin'],
+      [
+        'issue',
+        '--ca',
+        'cli-int',
+        '--profile',
+        'tls-server',
+        '--server-key',
+        '--cn',
+        'svc.example.test',
+        '--san',
+        'dns:svc.example.test,ip:192.0.2.7',
+        '--out',
+        'svc.pem',
+        '--p12-out',
+        'svc.p12',
+        '--p12-password-stdin',
+      ],
       { stdin: `${password}\n` },
     );
     expect(issued.code, issued.stderr).toBe(0);
@@ -147,7 +241,11 @@ describe('pki against a running server', () => {
   });
 
   it('refuses keys destroy without the right label, and bad usage exits 2 from the real process', async () => {
-    const keys = JSON.parse((await pki(['keys', 'list', '--json'])).stdout) as { id: string; label: string; purpose: string }[];
+    const keys = JSON.parse((await pki(['keys', 'list', '--json'])).stdout) as {
+      id: string;
+      label: string;
+      purpose: string;
+    }[];
     const caKey = keys.find((key) => key.purpose === 'ca');
     expect(caKey).toBeDefined();
     const destroy = await pki(['keys', 'destroy', caKey!.id, '--confirm', 'wrong-label']);
@@ -164,6 +262,8 @@ describe('pki against a running server', () => {
     await testApp.app.close();
     const result = await pki(['ca', 'list'], { url });
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^pki: error: cannot reach the PKI Manager server at http:\/\/127\.0\.0\.1:\d+\/: ECONNREFUSED/);
+    expect(result.stderr).toMatch(
+      /^pki: error: cannot reach the PKI Manager server at http:\/\/127\.0\.0\.1:\d+\/: ECONNREFUSED/,
+    );
   });
 });

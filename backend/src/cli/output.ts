@@ -22,7 +22,10 @@ export function printTable(out: OutputStream, header: readonly string[], rows: r
   out.write(`${[render(header), ...rows.map(render)].join('\n')}\n`);
 }
 
-export function printFields(out: OutputStream, fields: readonly (readonly [string, string | number | null | undefined])[]): void {
+export function printFields(
+  out: OutputStream,
+  fields: readonly (readonly [string, string | number | null | undefined])[],
+): void {
   const width = Math.max(...fields.map(([label]) => label.length));
   out.write(`${fields.map(([label, value]) => `${label.padEnd(width)}  ${value ?? '-'}`).join('\n')}\n`);
 }

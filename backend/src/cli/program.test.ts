@@ -30,7 +30,9 @@ async function closedPort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -42,9 +44,31 @@ describe('pki bad usage exits 2 with one helpful line', () => {
     [['nope'], /unknown command 'nope'/],
     [['ca', 'list', '--bogus'], /unknown option '--bogus'/],
     [['ca', 'create-root', '--algorithm', 'ec-p384', '--days', '10'], /required option '--name <name>' not specified/],
-    [['ca', 'create-root', '--name', 'r', '--algorithm', 'rsa-1024', '--days', '10'], /Allowed choices are rsa-3072, rsa-4096, ec-p384/],
-    [['ca', 'create-root', '--name', 'r', '--algorithm', 'ec-p384', '--days', 'ten'], /'--days <days>' argument 'ten' is invalid. expected a positive whole number/],
-    [['ca', 'create-intermediate', '--parent', 'r', '--name', 'i', '--algorithm', 'ec-p256', '--days', '5', '--path-length', '-1'], /--path-length/],
+    [
+      ['ca', 'create-root', '--name', 'r', '--algorithm', 'rsa-1024', '--days', '10'],
+      /Allowed choices are rsa-3072, rsa-4096, ec-p384/,
+    ],
+    [
+      ['ca', 'create-root', '--name', 'r', '--algorithm', 'ec-p384', '--days', 'ten'],
+      /'--days <days>' argument 'ten' is invalid. expected a positive whole number/,
+    ],
+    [
+      [
+        'ca',
+        'create-intermediate',
+        '--parent',
+        'r',
+        '--name',
+        'i',
+        '--algorithm',
+        'ec-p256',
+        '--days',
+        '5',
+        '--path-length',
+        '-1',
+      ],
+      /--path-length/,
+    ],
     [['revoke', 'zz:11', '--ca', 'r', '--reason', 'keyCompromise'], /expected a hexadecimal serial/],
     [['revoke', '0a1b', '--ca', 'r', '--reason', 'stolen'], /expected one of unspecified, keyCompromise/],
     [['revoke', '0a1b', '--ca', 'r'], /required option '--reason <reason>' not specified/],
@@ -52,13 +76,28 @@ describe('pki bad usage exits 2 with one helpful line', () => {
     [['certs', 'list', '--status', 'pending'], /Allowed choices are active, revoked, expired/],
     [['certs', 'get', '0a1b'], /required option '--ca <ca>' not specified/],
     [['issue', '--ca', 'i', '--profile', 'tls-server'], /give exactly one of --csr FILE or --server-key/],
-    [['issue', '--ca', 'i', '--profile', 'tls-server', '--csr', 'a.csr', '--server-key'], /give exactly one of --csr FILE or --server-key/],
+    [
+      ['issue', '--ca', 'i', '--profile', 'tls-server', '--csr', 'a.csr', '--server-key'],
+      /give exactly one of --csr FILE or --server-key/,
+    ],
     [['issue', '--ca', 'i', '--profile', 'tls-server', '--server-key'], /--cn is required/],
     [['issue', '--ca', 'i', '--profile', 'web', '--server-key', '--cn', 'x'], /Allowed choices are tls-server/],
-    [['issue', '--ca', 'i', '--profile', 'tls-server', '--server-key', '--cn', 'x', '--san', 'www.example.com'], /expected dns:…, ip:…, email:…, uri:…/],
-    [['issue', '--ca', 'i', '--profile', 'tls-server', '--server-key', '--cn', 'x', '--p12-out', 'x.p12'], /--p12-out needs --p12-password-stdin/],
-    [['issue', '--ca', 'i', '--profile', 'tls-server', '--csr', 'x.csr', '--p12-out', 'x.p12', '--p12-password-stdin'], /--p12-out needs --server-key/],
-    [['issue', '--ca', 'i', '--profile', 'tls-server', '--csr', '/nonexistent/x.csr'], /--csr: cannot read \/nonexistent\/x.csr: ENOENT/],
+    [
+      ['issue', '--ca', 'i', '--profile', 'tls-server', '--server-key', '--cn', 'x', '--san', 'www.example.com'],
+      /expected dns:…, ip:…, email:…, uri:…/,
+    ],
+    [
+      ['issue', '--ca', 'i', '--profile', 'tls-server', '--server-key', '--cn', 'x', '--p12-out', 'x.p12'],
+      /--p12-out needs --p12-password-stdin/,
+    ],
+    [
+      ['issue', '--ca', 'i', '--profile', 'tls-server', '--csr', 'x.csr', '--p12-out', 'x.p12', '--p12-password-stdin'],
+      /--p12-out needs --server-key/,
+    ],
+    [
+      ['issue', '--ca', 'i', '--profile', 'tls-server', '--csr', '/nonexistent/x.csr'],
+      /--csr: cannot read \/nonexistent\/x.csr: ENOENT/,
+    ],
     [['keys', 'destroy', 'k'], /required option '--confirm <label>' not specified/],
     [['--url', 'ftp://example.com', 'status'], /expected http:\/\/ or https:\/\//],
     [['--url', 'not a url', 'status'], /expected an http\(s\) URL/],
@@ -74,7 +113,19 @@ describe('pki bad usage exits 2 with one helpful line', () => {
 
   it('refuses a PKCS#12 password too short, before issuing anything', async () => {
     const port = await closedPort();
-    const argv = ['issue', '--ca', 'i', '--profile', 'tls-server', '--server-key', '--cn', 'x', '--p12-out', 'x.p12', '--p12-password-stdin'];
+    const argv = [
+      'issue',
+      '--ca',
+      'i',
+      '--profile',
+      'tls-server',
+      '--server-key',
+      '--cn',
+      'x',
+      '--p12-out',
+      'x.p12',
+      '--p12-password-stdin',
+    ];
     const result = await run(argv, { env: `http://127.0.0.1:${port}`, stdin: 'short\n' });
     expect(result.code).toBe(EXIT_CODES.usage);
     expect(result.stderr).toMatch(/the password must be 8–256 characters, got 5/);
@@ -93,7 +144,9 @@ describe('pki reaching the server', () => {
     const result = await run(['--url', `http://127.0.0.1:${port}`, 'ca', 'list']);
     expect(result.code).toBe(EXIT_CODES.unreachable);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(new RegExp(`cannot reach the PKI Manager server at http://127.0.0.1:${port}/: ECONNREFUSED`));
+    expect(result.stderr).toMatch(
+      new RegExp(`cannot reach the PKI Manager server at http://127.0.0.1:${port}/: ECONNREFUSED`),
+    );
     expect(result.stderr).toMatch(/request id cli-[0-9a-f]{12}-1\)$/m);
   });
 

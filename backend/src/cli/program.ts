@@ -50,7 +50,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end through here too; anything else is a usage error commander already printed.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT_CODES.ok : EXIT_CODES.usage;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT_CODES.ok
+        : EXIT_CODES.usage;
     }
     if (error instanceof CliError) {
       io.stderr.write(`${formatErrorLine(error)}\n`);
@@ -64,9 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 /** One line: the message, then the server's code and the request id to look up in its log. */
 export function formatErrorLine(error: CliError): string {
   // The server appends "Request id: …." to internal errors; the suffix below says it once.
-  const message = error.message
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/\s*Request id: [^\s]+?\.?$/, '');
+  const message = error.message.replace(/\s*\n\s*/g, ' ').replace(/\s*Request id: [^\s]+?\.?$/, '');
   const suffix = [error.appCode, error.requestId === undefined ? undefined : `request id ${error.requestId}`].filter(
     (part) => part !== undefined,
   );

@@ -10,8 +10,14 @@ export interface Named {
   name: string;
 }
 
-export function pickByIdOrName<T>(what: string, reference: string, items: readonly T[], toNamed: (item: T) => Named): T {
-  const exact = items.find((item) => toNamed(item).id === reference) ?? items.find((item) => toNamed(item).name === reference);
+export function pickByIdOrName<T>(
+  what: string,
+  reference: string,
+  items: readonly T[],
+  toNamed: (item: T) => Named,
+): T {
+  const exact =
+    items.find((item) => toNamed(item).id === reference) ?? items.find((item) => toNamed(item).name === reference);
   if (exact !== undefined) return exact;
   const folded = items.filter((item) => toNamed(item).name.toLowerCase() === reference.toLowerCase());
   if (folded.length === 1 && folded[0] !== undefined) return folded[0];
@@ -21,6 +27,8 @@ export function pickByIdOrName<T>(what: string, reference: string, items: readon
     .join(', ');
   const hint = items.length === 0 ? `there are no ${what}s yet` : `known: ${known}${items.length > 10 ? ', …' : ''}`;
   throw new OperationFailedError(
-    folded.length > 1 ? `${what} ${JSON.stringify(reference)} is ambiguous; use its id` : `no ${what} with id or name ${JSON.stringify(reference)} (${hint})`,
+    folded.length > 1
+      ? `${what} ${JSON.stringify(reference)} is ambiguous; use its id`
+      : `no ${what} with id or name ${JSON.stringify(reference)} (${hint})`,
   );
 }

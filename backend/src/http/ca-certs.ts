@@ -14,7 +14,8 @@ const ONE_HOUR_SECONDS = 3600;
 export function registerCaCertificateRoutes(app: FastifyInstance, source: CaCertificateSource): void {
   app.get<{ Params: { file: string } }>('/ca/:file', (request, reply) => {
     const { id, extension } = splitResourceName(request.params.file, ['pem', 'crt']);
-    if (id === undefined) throw new NotFoundError(`no CA certificate at ${request.url}; use /ca/{caId}.pem or /ca/{caId}.crt`);
+    if (id === undefined)
+      throw new NotFoundError(`no CA certificate at ${request.url}; use /ca/{caId}.pem or /ca/{caId}.crt`);
     const der = source.getCertificateDer(id);
     reply.header('cache-control', `public, max-age=${ONE_HOUR_SECONDS}`);
     if (extension === 'pem') {

@@ -19,7 +19,12 @@ describe('OCSP over HTTP with bad requests', () => {
     ['an empty SEQUENCE', Buffer.from([0x30, 0x00])],
   ])('answers %s with an OCSP malformedRequest, HTTP 200, never a 500', async (_label, body) => {
     testApp = await buildTestApp();
-    const response = await testApp.app.inject({ method: 'POST', url: '/ocsp', headers: { 'content-type': 'application/ocsp-request' }, payload: body });
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/ocsp',
+      headers: { 'content-type': 'application/ocsp-request' },
+      payload: body,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/ocsp-response');
     expect(response.rawPayload.equals(malformedRequest)).toBe(true);
@@ -27,9 +32,18 @@ describe('OCSP over HTTP with bad requests', () => {
 
   it('answers an empty body, a wrong content type and an oversized body in OCSP terms too', async () => {
     testApp = await buildTestApp();
-    const empty = await testApp.app.inject({ method: 'POST', url: '/ocsp', headers: { 'content-type': 'application/ocsp-request' } });
+    const empty = await testApp.app.inject({
+      method: 'POST',
+      url: '/ocsp',
+      headers: { 'content-type': 'application/ocsp-request' },
+    });
     expect(empty.rawPayload.equals(malformedRequest)).toBe(true);
-    const json = await testApp.app.inject({ method: 'POST', url: '/ocsp', headers: { 'content-type': 'application/json' }, payload: '{"a":1}' });
+    const json = await testApp.app.inject({
+      method: 'POST',
+      url: '/ocsp',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"a":1}',
+    });
     expect(json.statusCode).toBe(200);
     expect(json.rawPayload.equals(malformedRequest)).toBe(true);
     const oversized = await testApp.app.inject({
@@ -42,15 +56,18 @@ describe('OCSP over HTTP with bad requests', () => {
     expect(oversized.rawPayload.equals(malformedRequest)).toBe(true);
   });
 
-  it.each(['/ocsp', '/ocsp/', '/ocsp/%%%', '/ocsp/not*base64', `/ocsp/${encodeURIComponent(Buffer.from('junk').toString('base64'))}`])(
-    'answers GET %s with malformedRequest',
-    async (url) => {
-      testApp = await buildTestApp();
-      const response = await testApp.app.inject({ method: 'GET', url });
-      expect(response.statusCode).toBe(200);
-      expect(response.rawPayload.equals(malformedRequest)).toBe(true);
-    },
-  );
+  it.each([
+    '/ocsp',
+    '/ocsp/',
+    '/ocsp/%%%',
+    '/ocsp/not*base64',
+    `/ocsp/${encodeURIComponent(Buffer.from('junk').toString('base64'))}`,
+  ])('answers GET %s with malformedRequest', async (url) => {
+    testApp = await buildTestApp();
+    const response = await testApp.app.inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(200);
+    expect(response.rawPayload.equals(malformedRequest)).toBe(true);
+  });
 });
 
 describe('decodeGetPath (RFC 6960 A.1)', () => {

@@ -31,19 +31,27 @@ export async function registerOcspRoutes(app: FastifyInstance, source: OcspSourc
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     // RFC 6960 names application/ocsp-request, but a wrong or missing type is still answered in OCSP terms.
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_OCSP_REQUEST_BYTES }, (_request, body, done) => {
-      done(null, body);
-    });
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: MAX_OCSP_REQUEST_BYTES },
+      (_request, body, done) => {
+        done(null, body);
+      },
+    );
     scope.setErrorHandler((error, request, reply) => {
       const mapped = mapError(error);
       const clientStatus = (error as { statusCode?: number }).statusCode;
-      const isClientFault = !mapped.isServerFault || (clientStatus !== undefined && clientStatus >= 400 && clientStatus < 500);
+      const isClientFault =
+        !mapped.isServerFault || (clientStatus !== undefined && clientStatus >= 400 && clientStatus < 500);
       if (isClientFault) {
         request.log.info({ code: mapped.appCode }, 'malformed OCSP request');
         return sendUnsuccessful(reply, 'malformedRequest');
       }
       request.log.error({ err: error }, 'OCSP responder failed');
-      const isOutage = mapped.trpcCode === 'SERVICE_UNAVAILABLE' || mapped.trpcCode === 'GATEWAY_TIMEOUT' || mapped.trpcCode === 'TOO_MANY_REQUESTS';
+      const isOutage =
+        mapped.trpcCode === 'SERVICE_UNAVAILABLE' ||
+        mapped.trpcCode === 'GATEWAY_TIMEOUT' ||
+        mapped.trpcCode === 'TOO_MANY_REQUESTS';
       return sendUnsuccessful(reply, isOutage ? 'tryLater' : 'internalError');
     });
 

@@ -20,7 +20,7 @@ import { appRouter } from '../trpc/router.js';
 function openssl(args: readonly string[]): Promise<{ status: number; output: string }> {
   return new Promise((resolve, reject) => {
     execFile('openssl', args, { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
+      if (error && typeof error.code !== 'number') reject(new Error(`openssl could not run: ${error.message}`));
       else resolve({ status: typeof error?.code === 'number' ? error.code : 0, output: `${stdout}${stderr}` });
     });
   });
@@ -43,7 +43,12 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${address.port}`;
 
   const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
-  const root = await caller.cas.createRoot({ name: 'http-root', subject: { commonName: 'HTTP Test Root' }, algorithm: 'ec-p384', validityDays: 3650 });
+  const root = await caller.cas.createRoot({
+    name: 'http-root',
+    subject: { commonName: 'HTTP Test Root' },
+    algorithm: 'ec-p384',
+    validityDays: 3650,
+  });
   const intermediate = await caller.cas.createIntermediate({
     parentId: root.id,
     name: 'http-intermediate',
@@ -55,9 +60,27 @@ beforeAll(async () => {
   rootId = root.id;
   intermediateId = intermediate.id;
 
-  const csr = await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('leaf.key'), '-subj', '/CN=www.example.test', '-out', file('leaf.csr')]);
+  const csr = await openssl([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    file('leaf.key'),
+    '-subj',
+    '/CN=www.example.test',
+    '-out',
+    file('leaf.csr'),
+  ]);
   expect(csr.status, csr.output).toBe(0);
-  const issued = await caller.certificates.issueFromCsr({ caId: intermediate.id, profile: 'tls-server', csr: readFileSync(file('leaf.csr'), 'utf8') });
+  const issued = await caller.certificates.issueFromCsr({
+    caId: intermediate.id,
+    profile: 'tls-server',
+    csr: readFileSync(file('leaf.csr'), 'utf8'),
+  });
   leafSerial = issued.certificate.serialHex;
   writeFileSync(file('leaf.pem'), issued.certificatePem);
 });
@@ -81,11 +104,30 @@ describe('CA certificates', () => {
     const intermediateDer = await download(`/ca/${intermediateId}.crt`);
     expect(intermediateDer.headers.get('content-type')).toBe('application/pkix-cert');
     writeFileSync(file('intermediate.der'), Buffer.from(await intermediateDer.arrayBuffer()));
-    const converted = await openssl(['x509', '-inform', 'DER', '-in', file('intermediate.der'), '-out', file('intermediate.pem')]);
+    const converted = await openssl([
+      'x509',
+      '-inform',
+      'DER',
+      '-in',
+      file('intermediate.der'),
+      '-out',
+      file('intermediate.pem'),
+    ]);
     expect(converted.status, converted.output).toBe(0);
-    writeFileSync(file('chain.pem'), readFileSync(file('intermediate.pem'), 'utf8') + readFileSync(file('root.pem'), 'utf8'));
+    writeFileSync(
+      file('chain.pem'),
+      readFileSync(file('intermediate.pem'), 'utf8') + readFileSync(file('root.pem'), 'utf8'),
+    );
 
-    const verified = await openssl(['verify', '-x509_strict', '-CAfile', file('root.pem'), '-untrusted', file('intermediate.pem'), file('leaf.pem')]);
+    const verified = await openssl([
+      'verify',
+      '-x509_strict',
+      '-CAfile',
+      file('root.pem'),
+      '-untrusted',
+      file('intermediate.pem'),
+      file('leaf.pem'),
+    ]);
     expect(verified.output).toContain('leaf.pem: OK');
   });
 
@@ -99,7 +141,17 @@ describe('CA certificates', () => {
 
 describe('OCSP and CRL through openssl', () => {
   const ocspCheck = () =>
-    openssl(['ocsp', '-issuer', file('intermediate.pem'), '-cert', file('leaf.pem'), '-url', `${baseUrl}/ocsp`, '-CAfile', file('chain.pem')]);
+    openssl([
+      'ocsp',
+      '-issuer',
+      file('intermediate.pem'),
+      '-cert',
+      file('leaf.pem'),
+      '-url',
+      `${baseUrl}/ocsp`,
+      '-CAfile',
+      file('chain.pem'),
+    ]);
 
   it('answers good, then revoked after revocation; the CRL lists the serial with its reason', async () => {
     const before = await ocspCheck();
@@ -118,7 +170,18 @@ describe('OCSP and CRL through openssl', () => {
     expect(crl.status).toBe(200);
     expect(crl.headers.get('content-type')).toBe('application/pkix-crl');
     writeFileSync(file('intermediate.crl'), Buffer.from(await crl.arrayBuffer()));
-    const checked = await openssl(['crl', '-inform', 'DER', '-in', file('intermediate.crl'), '-CAfile', file('chain.pem'), '-verify', '-noout', '-text']);
+    const checked = await openssl([
+      'crl',
+      '-inform',
+      'DER',
+      '-in',
+      file('intermediate.crl'),
+      '-CAfile',
+      file('chain.pem'),
+      '-verify',
+      '-noout',
+      '-text',
+    ]);
     expect(checked.output).toContain('verify OK');
     expect(checked.output).toContain(`Serial Number: ${leafSerial.toUpperCase()}`);
     expect(checked.output).toContain('Key Compromise');
@@ -126,19 +189,46 @@ describe('OCSP and CRL through openssl', () => {
     const pem = await download(`/crl/${intermediateId}.pem`);
     expect(await pem.text()).toMatch(/^-----BEGIN X509 CRL-----\n/);
 
-    const rejected = await openssl(['verify', '-crl_check', '-CRLfile', file('intermediate.crl'), '-CAfile', file('chain.pem'), file('leaf.pem')]);
+    const rejected = await openssl([
+      'verify',
+      '-crl_check',
+      '-CRLfile',
+      file('intermediate.crl'),
+      '-CAfile',
+      file('chain.pem'),
+      file('leaf.pem'),
+    ]);
     expect(rejected.output).toContain('certificate revoked');
   });
 
   it('answers the RFC 6960 A.1 GET form with the same status as POST', async () => {
-    const made = await openssl(['ocsp', '-issuer', file('intermediate.pem'), '-cert', file('leaf.pem'), '-no_nonce', '-reqout', file('request.der')]);
+    const made = await openssl([
+      'ocsp',
+      '-issuer',
+      file('intermediate.pem'),
+      '-cert',
+      file('leaf.pem'),
+      '-no_nonce',
+      '-reqout',
+      file('request.der'),
+    ]);
     expect(made.status, made.output).toBe(0);
     const encoded = encodeURIComponent(readFileSync(file('request.der')).toString('base64'));
     const response = await download(`/ocsp/${encoded}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/ocsp-response');
     writeFileSync(file('response.der'), Buffer.from(await response.arrayBuffer()));
-    const read = await openssl(['ocsp', '-respin', file('response.der'), '-issuer', file('intermediate.pem'), '-cert', file('leaf.pem'), '-CAfile', file('chain.pem')]);
+    const read = await openssl([
+      'ocsp',
+      '-respin',
+      file('response.der'),
+      '-issuer',
+      file('intermediate.pem'),
+      '-cert',
+      file('leaf.pem'),
+      '-CAfile',
+      file('chain.pem'),
+    ]);
     expect(read.output).toContain('Response verify OK');
     expect(read.output).toMatch(/leaf\.pem: revoked/);
   });

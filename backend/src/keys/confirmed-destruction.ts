@@ -16,18 +16,23 @@ import type { KeyLifecycleService } from '../pki/key-lifecycle-service.js';
 import type { RequestContext } from '../request-context.js';
 
 export class ConfirmedKeyDestruction {
-  constructor(
-    private readonly deps: { database: DatabaseHandle; keys: Pick<KeyLifecycleService, 'destroyKey'> },
-  ) {}
+  constructor(private readonly deps: { database: DatabaseHandle; keys: Pick<KeyLifecycleService, 'destroyKey'> }) {}
 
   async destroy(ctx: RequestContext, rawInput: DestroyKeyInput): Promise<KmsKeyRecord> {
     const input = DestroyKeyInput.parse(rawInput);
-    const key = this.deps.database.db.select({ label: kmsKeys.label }).from(kmsKeys).where(eq(kmsKeys.id, input.keyId)).get();
+    const key = this.deps.database.db
+      .select({ label: kmsKeys.label })
+      .from(kmsKeys)
+      .where(eq(kmsKeys.id, input.keyId))
+      .get();
     // An unknown key goes on to the service, which refuses it with its own typed, audited error.
     if (key !== undefined && key.label !== input.confirmLabel) {
-      throw new ValidationError(`confirmLabel: type the key's label ${JSON.stringify(key.label)} exactly to confirm its destruction`, {
-        code: 'KEY_LABEL_MISMATCH',
-      });
+      throw new ValidationError(
+        `confirmLabel: type the key's label ${JSON.stringify(key.label)} exactly to confirm its destruction`,
+        {
+          code: 'KEY_LABEL_MISMATCH',
+        },
+      );
     }
     return this.deps.keys.destroyKey(ctx, {
       keyId: input.keyId,

@@ -100,22 +100,29 @@ export function registerCaCommands(program: Command, io: CliIo): void {
       .command('create-root')
       .description('create a self-signed root CA; its key is generated in the key store')
       .requiredOption('--name <name>', 'unique CA name')
-      .addOption(new Option('--algorithm <algorithm>', 'key algorithm').choices(ROOT_KEY_ALGORITHMS).makeOptionMandatory())
+      .addOption(
+        new Option('--algorithm <algorithm>', 'key algorithm').choices(ROOT_KEY_ALGORITHMS).makeOptionMandatory(),
+      )
       .requiredOption('--days <days>', 'validity in days (at most 30 years)', parsePositiveInteger),
-  ).action(async (options: SubjectOptions & { name: string; algorithm: (typeof ROOT_KEY_ALGORITHMS)[number]; days: number }, command: Command) => {
-    const { api, isJson } = commandContext(command, io);
-    const created = await withProgress(io.stderr, generationLabel(options.algorithm), () =>
-      api.call(() =>
-        api.trpc.cas.createRoot.mutate({
-          name: options.name,
-          subject: subjectFrom(options, options.name),
-          algorithm: options.algorithm,
-          validityDays: options.days,
-        }),
-      ),
-    );
-    printCa(io, created, isJson);
-  });
+  ).action(
+    async (
+      options: SubjectOptions & { name: string; algorithm: (typeof ROOT_KEY_ALGORITHMS)[number]; days: number },
+      command: Command,
+    ) => {
+      const { api, isJson } = commandContext(command, io);
+      const created = await withProgress(io.stderr, generationLabel(options.algorithm), () =>
+        api.call(() =>
+          api.trpc.cas.createRoot.mutate({
+            name: options.name,
+            subject: subjectFrom(options, options.name),
+            algorithm: options.algorithm,
+            validityDays: options.days,
+          }),
+        ),
+      );
+      printCa(io, created, isJson);
+    },
+  );
 
   addSubjectOptions(
     ca
@@ -128,7 +135,13 @@ export function registerCaCommands(program: Command, io: CliIo): void {
       .option('--path-length <n>', 'how many CA levels may follow below this one', parseNonNegativeInteger),
   ).action(
     async (
-      options: SubjectOptions & { parent: string; name: string; algorithm: (typeof KEY_ALGORITHMS)[number]; days: number; pathLength?: number },
+      options: SubjectOptions & {
+        parent: string;
+        name: string;
+        algorithm: (typeof KEY_ALGORITHMS)[number];
+        days: number;
+        pathLength?: number;
+      },
       command: Command,
     ) => {
       const { api, isJson } = commandContext(command, io);
@@ -184,7 +197,12 @@ export function writeArtifact(
   const { bytes, out, isJson, isBinary } = artifact;
   if (out !== undefined) {
     writeFileSync(out, bytes);
-    if (isJson) printJson(io.stdout, { ...(artifact.caId === undefined ? {} : { caId: artifact.caId }), out, bytes: bytes.length });
+    if (isJson)
+      printJson(io.stdout, {
+        ...(artifact.caId === undefined ? {} : { caId: artifact.caId }),
+        out,
+        bytes: bytes.length,
+      });
     else io.stdout.write(`wrote ${out} (${bytes.length} bytes)\n`);
     return;
   }

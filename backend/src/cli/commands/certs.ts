@@ -14,7 +14,12 @@ import { printFields, printJson, printTable, shortInstant } from '../output.js';
 import { resolveCa } from './ca.js';
 
 /** One export as bytes, whatever the wire form the server chose for it. */
-export async function exportCertificate(api: Api, id: string, format: ExportFormat, password?: string): Promise<Buffer> {
+export async function exportCertificate(
+  api: Api,
+  id: string,
+  format: ExportFormat,
+  password?: string,
+): Promise<Buffer> {
   const exported = await api.call(() =>
     api.trpc.certificates.export.mutate({ id, format, ...(password === undefined ? {} : { password }) }),
   );
@@ -32,7 +37,12 @@ export function printCertificate(io: CliIo, certificate: CertificateSummary, caN
     ['profile', certificate.profile],
     ['not before', shortInstant(certificate.notBefore)],
     ['not after', shortInstant(certificate.notAfter)],
-    ['revoked', certificate.revokedAt === null ? '-' : `${shortInstant(certificate.revokedAt)} (${certificate.revocationReason ?? 'unspecified'})`],
+    [
+      'revoked',
+      certificate.revokedAt === null
+        ? '-'
+        : `${shortInstant(certificate.revokedAt)} (${certificate.revocationReason ?? 'unspecified'})`,
+    ],
   ]);
 }
 
@@ -68,7 +78,9 @@ export function registerCertsCommands(program: Command, io: CliIo): void {
         ...(options.status === undefined ? {} : { status: options.status }),
         ...(caId === undefined ? {} : { caId }),
         ...(options.profile === undefined ? {} : { profile: options.profile }),
-        ...(options.expiringWithin === undefined ? {} : { expiringBefore: new Date(Date.now() + options.expiringWithin).toISOString() }),
+        ...(options.expiringWithin === undefined
+          ? {}
+          : { expiringBefore: new Date(Date.now() + options.expiringWithin).toISOString() }),
         ...(options.search === undefined ? {} : { search: options.search }),
       };
       const items: CertificateSummary[] = [];
@@ -76,7 +88,11 @@ export function registerCertsCommands(program: Command, io: CliIo): void {
       do {
         const remaining = options.limit - items.length;
         const page = await api.call(() =>
-          api.trpc.certificates.list.query({ ...filters, limit: Math.min(PAGE_SIZE, remaining), ...(cursor === undefined ? {} : { cursor }) }),
+          api.trpc.certificates.list.query({
+            ...filters,
+            limit: Math.min(PAGE_SIZE, remaining),
+            ...(cursor === undefined ? {} : { cursor }),
+          }),
         );
         items.push(...page.items);
         cursor = page.nextCursor ?? undefined;
@@ -97,7 +113,8 @@ export function registerCertsCommands(program: Command, io: CliIo): void {
           item.sans.join(','),
         ]),
       );
-      if (cursor !== undefined) io.stderr.write(`more than ${options.limit} certificates match; raise --limit or narrow the filters\n`);
+      if (cursor !== undefined)
+        io.stderr.write(`more than ${options.limit} certificates match; raise --limit or narrow the filters\n`);
     });
 
   certs
@@ -112,7 +129,8 @@ export function registerCertsCommands(program: Command, io: CliIo): void {
       const ca = await resolveCa(api, options.ca);
       const certificate = await api.call(() => api.trpc.certificates.get.query({ caId: ca.id, serialHex }));
       if (options.out !== undefined) writeFileSync(options.out, await exportCertificate(api, certificate.id, 'pem'));
-      if (options.chainOut !== undefined) writeFileSync(options.chainOut, await exportCertificate(api, certificate.id, 'chain'));
+      if (options.chainOut !== undefined)
+        writeFileSync(options.chainOut, await exportCertificate(api, certificate.id, 'chain'));
       if (isJson) return printJson(io.stdout, certificate);
       printCertificate(io, certificate, ca.name);
     });

@@ -40,20 +40,26 @@ function checkCombination(options: IssueOptions): void {
   const isCsr = options.csr !== undefined;
   const isServerKey = options.serverKey === true;
   if (isCsr === isServerKey) throw new UsageError('pki issue: give exactly one of --csr FILE or --server-key');
-  if (isServerKey && options.cn === undefined) throw new UsageError('pki issue --server-key: --cn is required (the subject common name)');
-  if (isCsr && options.cn !== undefined) throw new UsageError('pki issue --csr: the subject comes from the CSR; --cn is only for --server-key');
-  if (options.p12Out !== undefined && !isServerKey) throw new UsageError('pki issue: --p12-out needs --server-key (a CSR holder already has its key)');
+  if (isServerKey && options.cn === undefined)
+    throw new UsageError('pki issue --server-key: --cn is required (the subject common name)');
+  if (isCsr && options.cn !== undefined)
+    throw new UsageError('pki issue --csr: the subject comes from the CSR; --cn is only for --server-key');
+  if (options.p12Out !== undefined && !isServerKey)
+    throw new UsageError('pki issue: --p12-out needs --server-key (a CSR holder already has its key)');
   if (options.p12Out !== undefined && options.p12PasswordStdin !== true) {
     throw new UsageError('pki issue: --p12-out needs --p12-password-stdin (pipe the PKCS#12 password in)');
   }
-  if (options.p12PasswordStdin === true && options.p12Out === undefined) throw new UsageError('pki issue: --p12-password-stdin needs --p12-out FILE');
+  if (options.p12PasswordStdin === true && options.p12Out === undefined)
+    throw new UsageError('pki issue: --p12-password-stdin needs --p12-out FILE');
 }
 
 async function readPassword(io: CliIo): Promise<string> {
   // Like `docker login --password-stdin`: the trailing newline of `echo` is not part of it.
   const password = (await readAll(io.stdin)).replace(/\r?\n$/, '');
   if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-    throw new UsageError(`--p12-password-stdin: the password must be ${MIN_PASSWORD_LENGTH}–${MAX_PASSWORD_LENGTH} characters, got ${password.length}`);
+    throw new UsageError(
+      `--p12-password-stdin: the password must be ${MIN_PASSWORD_LENGTH}–${MAX_PASSWORD_LENGTH} characters, got ${password.length}`,
+    );
   }
   return password;
 }
@@ -63,7 +69,9 @@ function readCsr(path: string): string {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new UsageError(`--csr: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `--csr: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   const text = bytes.toString('latin1');
   // PEM is sent as it is; DER goes as base64 (the input accepts both).
@@ -79,8 +87,16 @@ export function registerIssueCommand(program: Command, io: CliIo): void {
     .option('--csr <file>', 'PKCS#10 request, PEM or DER')
     .option('--server-key', 'generate the key pair in the key store instead of taking a CSR')
     .option('--cn <common-name>', 'subject common name (with --server-key)')
-    .option('--san <type:value,…>', 'subject alternative names: dns:…, ip:…, email:…, uri:… (repeatable; overrides the CSR’s)', collectSans)
-    .addOption(new Option('--algorithm <algorithm>', 'key algorithm with --server-key').choices(KEY_ALGORITHMS).default('ec-p256'))
+    .option(
+      '--san <type:value,…>',
+      'subject alternative names: dns:…, ip:…, email:…, uri:… (repeatable; overrides the CSR’s)',
+      collectSans,
+    )
+    .addOption(
+      new Option('--algorithm <algorithm>', 'key algorithm with --server-key')
+        .choices(KEY_ALGORITHMS)
+        .default('ec-p256'),
+    )
     .option('--days <days>', 'validity in days (default: the profile’s)', parsePositiveInteger)
     .option('--out <file>', 'write the certificate PEM here (default: stdout)')
     .option('--chain-out <file>', 'write the full chain PEM (leaf first) here')
@@ -124,7 +140,9 @@ export function registerIssueCommand(program: Command, io: CliIo): void {
       if (options.out !== undefined) writeFileSync(options.out, issued.certificatePem);
       if (options.chainOut !== undefined) writeFileSync(options.chainOut, issued.certificatePem + issued.chainPem);
       if (options.p12Out !== undefined && password !== undefined) {
-        writeFileSync(options.p12Out, await exportCertificate(api, certificate.id, 'pkcs12', password), { mode: 0o600 });
+        writeFileSync(options.p12Out, await exportCertificate(api, certificate.id, 'pkcs12', password), {
+          mode: 0o600,
+        });
       }
 
       if (isJson) return printJson(io.stdout, issued);

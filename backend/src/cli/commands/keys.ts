@@ -29,13 +29,19 @@ function printKey(io: CliIo, key: KeySummary, isJson: boolean): void {
     ['backend', key.backend],
     ['exportable', key.isExportable ? 'yes' : 'no'],
     ['created', shortInstant(key.createdAt)],
-    ['revoked', key.revokedAt === null ? '-' : `${shortInstant(key.revokedAt)} (${key.revocationReason ?? 'unspecified'})`],
+    [
+      'revoked',
+      key.revokedAt === null ? '-' : `${shortInstant(key.revokedAt)} (${key.revocationReason ?? 'unspecified'})`,
+    ],
     ['destroyed', shortInstant(key.destroyedAt)],
   ]);
 }
 
 const forceOption = () =>
-  new Option('--force-reason <text>', 'override the refusal for a CA key with live certificates; the reason is audited');
+  new Option(
+    '--force-reason <text>',
+    'override the refusal for a CA key with live certificates; the reason is audited',
+  );
 
 export function registerKeysCommands(program: Command, io: CliIo): void {
   const keys = program.command('keys').description('keys held in the key store');
@@ -46,7 +52,9 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
     .addOption(new Option('--state <state>', 'only keys in this state').choices(KEY_STATES))
     .action(async (options: { state?: KeyState }, command: Command) => {
       const { api, isJson } = commandContext(command, io);
-      const list = await api.call(() => api.trpc.keys.list.query(options.state === undefined ? {} : { state: options.state }));
+      const list = await api.call(() =>
+        api.trpc.keys.list.query(options.state === undefined ? {} : { state: options.state }),
+      );
       if (isJson) return printJson(io.stdout, list);
       printTable(
         io.stdout,
@@ -71,18 +79,20 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
     .argument('<key>', 'key id or label')
     .addOption(reasonOption())
     .addOption(forceOption())
-    .action(async (reference: string, options: { reason: RevocationReason; forceReason?: string }, command: Command) => {
-      const { api, isJson } = commandContext(command, io);
-      const key = await resolveKey(api, reference);
-      const revoked = await api.call(() =>
-        api.trpc.keys.revoke.mutate({
-          keyId: key.id,
-          reason: options.reason,
-          ...(options.forceReason === undefined ? {} : { isForced: true, forceReason: options.forceReason }),
-        }),
-      );
-      printKey(io, revoked, isJson);
-    });
+    .action(
+      async (reference: string, options: { reason: RevocationReason; forceReason?: string }, command: Command) => {
+        const { api, isJson } = commandContext(command, io);
+        const key = await resolveKey(api, reference);
+        const revoked = await api.call(() =>
+          api.trpc.keys.revoke.mutate({
+            keyId: key.id,
+            reason: options.reason,
+            ...(options.forceReason === undefined ? {} : { isForced: true, forceReason: options.forceReason }),
+          }),
+        );
+        printKey(io, revoked, isJson);
+      },
+    );
 
   keys
     .command('destroy')

@@ -12,7 +12,9 @@ import { resolveCa } from './ca.js';
 import { printCertificate } from './certs.js';
 
 export const reasonOption = () =>
-  new Option('--reason <reason>', `RFC 5280 reason: ${REVOCATION_REASONS.join(', ')}`).argParser(parseReason).makeOptionMandatory();
+  new Option('--reason <reason>', `RFC 5280 reason: ${REVOCATION_REASONS.join(', ')}`)
+    .argParser(parseReason)
+    .makeOptionMandatory();
 
 export function registerRevokeCommand(program: Command, io: CliIo): void {
   program
@@ -24,7 +26,9 @@ export function registerRevokeCommand(program: Command, io: CliIo): void {
     .action(async (serialHex: string, options: { ca: string; reason: RevocationReason }, command: Command) => {
       const { api, isJson } = commandContext(command, io);
       const ca = await resolveCa(api, options.ca);
-      const revoked = await api.call(() => api.trpc.certificates.revoke.mutate({ caId: ca.id, serialHex, reason: options.reason }));
+      const revoked = await api.call(() =>
+        api.trpc.certificates.revoke.mutate({ caId: ca.id, serialHex, reason: options.reason }),
+      );
       if (isJson) return printJson(io.stdout, revoked);
       printCertificate(io, revoked, ca.name);
     });

@@ -58,7 +58,11 @@ describe('audit procedures', () => {
   it('refuses a forged cursor as bad input, over HTTP, with the request id', async () => {
     testApp = await buildTestApp();
     const input = encodeURIComponent(JSON.stringify({ cursor: 'abc' }));
-    const response = await testApp.app.inject({ method: 'GET', url: `/trpc/audit.list?input=${input}`, headers: { 'x-request-id': 'req-cursor' } });
+    const response = await testApp.app.inject({
+      method: 'GET',
+      url: `/trpc/audit.list?input=${input}`,
+      headers: { 'x-request-id': 'req-cursor' },
+    });
     expect(response.statusCode).toBe(400);
     const body = response.json<{ error: { message: string; data: { appCode: string; requestId: string } } }>();
     expect(body.error.data).toMatchObject({ appCode: 'VALIDATION_FAILED', requestId: 'req-cursor' });
@@ -72,7 +76,9 @@ describe('audit procedures', () => {
     expect(await caller.audit.verifyChain()).toMatchObject({ isValid: true, rowCount: 4 });
 
     const sqlite = testApp.app.services.database.sqlite;
-    const triggers = sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").all() as {
+    const triggers = sqlite
+      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
+      .all() as {
       name: string;
       sql: string;
     }[];
@@ -81,6 +87,10 @@ describe('audit procedures', () => {
 
     const response = await testApp.app.inject({ method: 'GET', url: '/trpc/audit.verifyChain' });
     expect(response.statusCode).toBe(200);
-    expect(response.json<{ result: { data: unknown } }>().result.data).toMatchObject({ isValid: false, firstBadSeq: 2, reason: 'hash-mismatch' });
+    expect(response.json<{ result: { data: unknown } }>().result.data).toMatchObject({
+      isValid: false,
+      firstBadSeq: 2,
+      reason: 'hash-mismatch',
+    });
   });
 });

@@ -13,7 +13,9 @@ export const casRouter = router({
   list: protectedProcedure.query(({ ctx }) => ctx.services.pki.cas.list()),
   /** By id or unique name. */
   get: protectedProcedure.input(CaRefInput).query(({ ctx, input }) => ctx.services.pki.cas.get(input.caId)),
-  createRoot: protectedProcedure.input(CreateRootCaInput).mutation(({ ctx, input }) => ctx.services.pki.cas.createRoot(ctx.request, input)),
+  createRoot: protectedProcedure
+    .input(CreateRootCaInput)
+    .mutation(({ ctx, input }) => ctx.services.pki.cas.createRoot(ctx.request, input)),
   createIntermediate: protectedProcedure
     .input(CreateIntermediateCaInput)
     .mutation(({ ctx, input }) => ctx.services.pki.cas.createIntermediate(ctx.request, input)),
@@ -24,5 +26,7 @@ export const casRouter = router({
     .input(ImportSignedCertificateInput)
     .mutation(({ ctx, input }) => ctx.services.pki.cas.importSignedCertificate(ctx.request, input)),
   /** Revokes the CA and, as status and on the CRLs, everything below it. */
-  revoke: protectedProcedure.input(RevokeCaInput).mutation(({ ctx, input }) => ctx.services.pki.cas.revoke(ctx.request, input)),
+  revoke: protectedProcedure
+    .input(RevokeCaInput)
+    .mutation(({ ctx, input }) => ctx.services.pki.cas.revoke(ctx.request, input)),
 });

@@ -11,16 +11,24 @@ import { protectedProcedure, router } from '../init.js';
 
 export const certificatesRouter = router({
   /** Newest first; keyset-paged by `nextCursor`; filters: status, CA, profile, expiring before, text. */
-  list: protectedProcedure.input(ListCertificatesInput).query(({ ctx, input }) => ctx.services.pki.certificates.list(input)),
+  list: protectedProcedure
+    .input(ListCertificatesInput)
+    .query(({ ctx, input }) => ctx.services.pki.certificates.list(input)),
   /** By id, or by CA and serial (hex, colons optional, any case). */
-  get: protectedProcedure.input(CertificateRefSchema).query(({ ctx, input }) => ctx.services.pki.certificates.get(input)),
+  get: protectedProcedure
+    .input(CertificateRefSchema)
+    .query(({ ctx, input }) => ctx.services.pki.certificates.get(input)),
   issueFromCsr: protectedProcedure
     .input(IssueFromCsrInput)
     .mutation(({ ctx, input }) => ctx.services.pki.certificates.issueFromCsr(ctx.request, input)),
   issueWithServerKey: protectedProcedure
     .input(IssueWithServerKeyInput)
     .mutation(({ ctx, input }) => ctx.services.pki.certificates.issueWithServerKey(ctx.request, input)),
-  revoke: protectedProcedure.input(RevokeCertificateInput).mutation(({ ctx, input }) => ctx.services.pki.certificates.revoke(ctx.request, input)),
+  revoke: protectedProcedure
+    .input(RevokeCertificateInput)
+    .mutation(({ ctx, input }) => ctx.services.pki.certificates.revoke(ctx.request, input)),
   /** PEM, DER, chain, PKCS#7, or (once, when allowed) PKCS#12 with the private key. */
-  export: protectedProcedure.input(ExportCertificateInput).mutation(({ ctx, input }) => ctx.services.pki.certificates.export(ctx.request, input)),
+  export: protectedProcedure
+    .input(ExportCertificateInput)
+    .mutation(({ ctx, input }) => ctx.services.pki.certificates.export(ctx.request, input)),
 });
