@@ -68,7 +68,7 @@ export function encodeTbsCertList(parts: TbsCertListParts): { tbs: Buffer; entry
     der.time(parts.thisUpdate),
     der.time(parts.nextUpdate),
   ];
-  if (entries.length > 0) fields.push(der.sequence(...entries));
+  if (entries.length > 0) fields.push(der.sequenceOf(entries));
   fields.push(
     der.explicit(
       0,

@@ -38,6 +38,12 @@ export function tlv(tag: number, ...contents: Uint8Array[]): Buffer {
 
 export const sequence = (...parts: Uint8Array[]): Buffer => tlv(TAG.sequence, ...parts);
 
+/** SEQUENCE OF with many elements (CRL entries): no argument spread, no stack limit. */
+export function sequenceOf(parts: readonly Uint8Array[]): Buffer {
+  const body = Buffer.concat(parts);
+  return Buffer.concat([Buffer.from([TAG.sequence]), encodeLength(body.length), body]);
+}
+
 /** SET OF in DER sorts its elements by their encodings (X.690 §11.6). */
 export function setOf(...parts: Uint8Array[]): Buffer {
   const sorted = [...parts].sort((a, b) => Buffer.compare(a, b));

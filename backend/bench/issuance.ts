@@ -1,0 +1,168 @@
+/**
+ * The CA in process, on the local key store through KMSService, every certificate stored
+ * and audited (a kms.sign row and a certificate.issue row each):
+ *
+ * - issuance from RSA-2048 CSRs (made by openssl) with an RSA-2048 intermediate,
+ *   sequential and with 16 in flight, next to the bare node:crypto RSA-2048 signature rate
+ *   measured in the same run (the ceiling: issuance can only approach it) and held to the
+ *   figure cfssl reaches over HTTP at concurrency 8 (~1.8 k/s, ../shared/BENCHMARKS.md);
+ * - a CRL of 100,000 revoked entries: generation time and size, next to `openssl ca
+ *   -gencrl` over an index of the same 100,000 entries;
+ * - OCSP responses/s for a cached serial (no nonce) and an uncached one (a nonce forces a
+ *   fresh signature each time), next to the bare signature rate.
+ *
+ * Standalone: `pnpm exec tsx bench/issuance.ts`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+import { openPkiHarness } from '../src/pki/testing/pki-harness.js';
+import type { PkiHarness } from '../src/pki/testing/pki-harness.js';
+import { formatRows } from './bench-row.js';
+import type { BenchRow } from './bench-row.js';
+
+const CSR_COUNT = 16;
+const ISSUE_SECONDS = 4;
+const IN_FLIGHT = 16;
+const CRL_ENTRIES = 100_000;
+const OCSP_SECONDS = 2;
+/** cfssl serve at concurrency 8 on this kind of machine (BENCHMARKS.md). */
+const CFSSL_C8_PER_SECOND = 1800;
+
+async function rate(seconds: number, inFlight: number, work: (index: number) => Promise<unknown>): Promise<number> {
+  let done = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const worker = async () => {
+    while (performance.now() < deadline) await work(done++);
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return done / ((performance.now() - started) / 1000);
+}
+
+function bareSignRate(seconds: number): number {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const data = randomBytes(900);
+  let count = 0;
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) {
+    sign('sha256', data, privateKey);
+    count++;
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+function makeCsrs(dir: string): string[] {
+  return Array.from({ length: CSR_COUNT }, (_, index) => {
+    const keyFile = join(dir, `leaf-${index}.key`);
+    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keyFile], { stdio: 'ignore' });
+    return execFileSync('openssl', ['req', '-new', '-key', keyFile, '-subj', `/CN=host-${index}.bench.test`, '-addext', `subjectAltName=DNS:host-${index}.bench.test`], { encoding: 'utf8' });
+  });
+}
+
+/** Inserts revoked certificate rows straight into SQLite: the CRL reads nothing else. */
+function seedRevoked(h: PkiHarness, caId: string, count: number): { serials: string[] } {
+  const insert = h.temp.database.sqlite.prepare(
+    `INSERT INTO certificates (id, ca_id, serial_hex, subject_dn, common_name, sans, profile, not_before, not_after, der, status, revocation_reason, revoked_at, created_at)
+     VALUES (?, ?, ?, 'CN=seed', 'seed', '[]', 'tls-server', ?, ?, x'00', 'revoked', ?, ?, ?)`,
+  );
+  const now = Date.now();
+  const reasons = ['keyCompromise', 'superseded', 'cessationOfOperation', 'affiliationChanged', 'unspecified'];
+  const serials: string[] = [];
+  h.temp.database.sqlite.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      let serial = randomBytes(16);
+      while (serial[0] === 0) serial = randomBytes(16);
+      const hex = serial.toString('hex');
+      serials.push(hex);
+      insert.run(`seed-${i}`, caId, hex, now - 86_400_000, now + 300 * 86_400_000, reasons[i % reasons.length], now - (i % 1000) * 1000, now);
+    }
+  })();
+  return { serials };
+}
+
+/** `openssl ca -gencrl` over an index.txt holding the same revoked entries. */
+function opensslCrlMs(dir: string, serials: readonly string[]): { ms: number; bytes: number } {
+  const keyFile = join(dir, 'ca.key');
+  const certFile = join(dir, 'ca.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', '/CN=openssl bench CA', '-days', '30'], { stdio: 'ignore' });
+  const stamp = (date: Date) => date.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
+  const expiry = stamp(new Date(Date.now() + 300 * 86_400_000));
+  const revoked = stamp(new Date());
+  writeFileSync(join(dir, 'index.txt'), serials.map((serial) => `R\t${expiry}\t${revoked},keyCompromise\t${serial.toUpperCase()}\tunknown\t/CN=seed\n`).join(''));
+  writeFileSync(join(dir, 'crlnumber'), '01\n');
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    `[ca]\ndefault_ca = bench\n[bench]\ndatabase = ${dir}/index.txt\ncrlnumber = ${dir}/crlnumber\ndefault_md = sha256\ndefault_crl_days = 7\ncrl_extensions = crl_ext\n[crl_ext]\nauthorityKeyIdentifier = keyid\n`,
+  );
+  const outFile = join(dir, 'openssl.crl');
+  const started = performance.now();
+  const result = spawnSync('openssl', ['ca', '-gencrl', '-config', join(dir, 'ca.cnf'), '-keyfile', keyFile, '-cert', certFile, '-outdir', dir, '-out', outFile, '-batch']);
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`openssl ca -gencrl failed: ${result.stderr.toString()}`);
+  execFileSync('openssl', ['crl', '-in', outFile, '-outform', 'DER', '-out', `${outFile}.der`]);
+  return { ms, bytes: readFileSync(`${outFile}.der`).length };
+}
+
+export async function runIssuanceBench(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'pki-bench-issuance-'));
+  const h = await openPkiHarness();
+  try {
+    const root = await h.pki.cas.createRoot(h.ctx, { name: 'Bench Root', subject: { commonName: 'Bench Root' }, algorithm: 'ec-p384', validityDays: 3650 });
+    const ca = await h.pki.cas.createIntermediate(h.ctx, { parentId: root.id, name: 'Bench RSA-2048', subject: { commonName: 'Bench RSA-2048 CA' }, algorithm: 'rsa-2048', validityDays: 1825 });
+    const csrs = makeCsrs(dir);
+    const issue = (index: number) => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: csrs[index % CSR_COUNT] as string });
+
+    await rate(0.5, 1, issue);
+    const ceiling = bareSignRate(2);
+    const sequential = await rate(ISSUE_SECONDS, 1, issue);
+    const concurrent = await rate(ISSUE_SECONDS, IN_FLIGHT, issue);
+    const issuedRows = (h.temp.database.sqlite.prepare('SELECT count(*) AS n FROM certificates WHERE ca_id = ?').get(ca.id) as { n: number }).n;
+    const auditedRows = (h.temp.database.sqlite.prepare("SELECT count(*) AS n FROM audit_log WHERE operation = 'certificate.issue' AND status = 'success'").get() as { n: number }).n;
+    if (issuedRows !== auditedRows) throw new Error(`stored ${issuedRows} certificates but audited ${auditedRows}`);
+
+    // CRL of 100,000 entries on its own CA, so the issuance rows above do not count.
+    const crlCa = await h.pki.cas.createIntermediate(h.ctx, { parentId: root.id, name: 'Bench CRL', subject: { commonName: 'Bench CRL CA' }, algorithm: 'rsa-2048', validityDays: 365 });
+    const { serials } = seedRevoked(h, crlCa.id, CRL_ENTRIES);
+    const crlStarted = performance.now();
+    const published = await h.pki.crls.publish(h.ctx, crlCa.id);
+    const crlMs = performance.now() - crlStarted;
+    if (published.entryCount !== CRL_ENTRIES) throw new Error(`CRL holds ${published.entryCount} entries`);
+    const openssl = opensslCrlMs(dir, serials);
+
+    // OCSP: the same nonce-less request (cached) and requests with a nonce (signed each time).
+    const leafFile = join(dir, 'leaf.pem');
+    const issuerFile = join(dir, 'issuer.pem');
+    writeFileSync(leafFile, (await issue(0)).certificatePem);
+    writeFileSync(issuerFile, h.pki.cas.getCertificatePem(ca.id));
+    execFileSync('openssl', ['ocsp', '-issuer', issuerFile, '-cert', leafFile, '-no_nonce', '-reqout', join(dir, 'plain.der')]);
+    execFileSync('openssl', ['ocsp', '-issuer', issuerFile, '-cert', leafFile, '-reqout', join(dir, 'nonce.der')]);
+    const plain = readFileSync(join(dir, 'plain.der'));
+    const withNonce = readFileSync(join(dir, 'nonce.der'));
+    await h.pki.ocsp.respond(plain);
+    const cached = await rate(OCSP_SECONDS, 1, () => h.pki.ocsp.respond(plain));
+    const uncached = await rate(OCSP_SECONDS, 1, () => h.pki.ocsp.respond(withNonce));
+
+    return [
+      { name: 'issue from CSR, sequential (stored + audited)', ours: sequential, peer: ceiling, unit: 'certs/s vs bare RSA-2048 signs/s', ratio: sequential / ceiling },
+      { name: `issue from CSR, ${IN_FLIGHT} in flight`, ours: concurrent, peer: CFSSL_C8_PER_SECOND, unit: 'certs/s vs cfssl c=8 (HTTP)', ratio: concurrent / CFSSL_C8_PER_SECOND, target: '≥ 1.0× cfssl (in process; HTTP row in issuance-http)' },
+      { name: `CRL generation, ${CRL_ENTRIES} entries`, ours: crlMs, peer: openssl.ms, unit: 'ms vs openssl ca -gencrl', ratio: openssl.ms / crlMs },
+      { name: `CRL size, ${CRL_ENTRIES} entries`, ours: published.der.length, peer: openssl.bytes, unit: 'bytes vs openssl', ratio: openssl.bytes / published.der.length },
+      { name: 'OCSP, cached serial (no nonce)', ours: cached, peer: uncached, unit: 'responses/s vs uncached', ratio: cached / uncached },
+      { name: 'OCSP, uncached (nonce: signed each time)', ours: uncached, peer: ceiling, unit: 'responses/s vs bare RSA-2048 signs/s', ratio: uncached / ceiling },
+    ];
+  } finally {
+    await h.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = await runIssuanceBench();
+  process.stdout.write(`${formatRows('Issuance in process, CRL and OCSP', rows)}\n`);
+}
