@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { openPkiHarness } from './testing/pki-harness.js';
+import type { PkiHarness } from './testing/pki-harness.js';
+
+describe('CRL publisher', () => {
+  let h: PkiHarness;
+  let caId: string;
+  const crlNumber = () => (h.temp.database.sqlite.prepare('SELECT crl_number AS n FROM crls WHERE ca_id = ?').get(caId) as { n: number } | undefined)?.n;
+
+  beforeAll(async () => {
+    h = await openPkiHarness({ crlValiditySeconds: 3600 });
+    caId = (await h.pki.cas.createRoot(h.ctx, { name: 'CRL Root', subject: { commonName: 'CRL Root' }, algorithm: 'ec-p384', validityDays: 30 })).id;
+  });
+  afterAll(async () => h.cleanup());
+
+  it('publishes a first CRL on demand and serves the cached one afterwards', async () => {
+    const first = await h.pki.crls.getCrl(caId);
+    expect(crlNumber()).toBe(1);
+    expect(Buffer.from(await h.pki.crls.getCrl(caId)).equals(Buffer.from(first))).toBe(true);
+    expect(crlNumber()).toBe(1);
+  });
+
+  it('coalesces a burst of publications into the running one plus one more', async () => {
+    const before = crlNumber() ?? 0;
+    const results = await Promise.all(Array.from({ length: 10 }, () => h.pki.crls.publish(h.ctx, caId)));
+    expect(new Set(results.map((result) => result.crlNumber)).size).toBe(2);
+    expect(crlNumber()).toBe(before + 2);
+  });
+
+  it('the scheduler republishes only CRLs past half their validity', async () => {
+    expect(await h.pki.crls.refreshDue()).toBe(0);
+    h.temp.database.sqlite.prepare('UPDATE crls SET next_update = ? WHERE ca_id = ?').run(Date.now() + 60_000, caId);
+    const before = crlNumber() ?? 0;
+    expect(await h.pki.crls.refreshDue()).toBe(1);
+    expect(crlNumber()).toBe(before + 1);
+    const stop = h.pki.crls.startCrlScheduler({ intervalMs: 60_000 });
+    stop();
+  });
+});
