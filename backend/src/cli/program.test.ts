@@ -42,6 +42,7 @@ async function closedPort(): Promise<number> {
 describe('pki bad usage exits 2 with one helpful line', () => {
   it.each([
     [['nope'], /unknown command 'nope'/],
+    [['ca', 'lst'], /unknown command 'lst' \(Did you mean list\?\)/],
     [['ca', 'list', '--bogus'], /unknown option '--bogus'/],
     [['ca', 'create-root', '--algorithm', 'ec-p384', '--days', '10'], /required option '--name <name>' not specified/],
     [

@@ -29,7 +29,8 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),
       writeErr: (text) => void io.stderr.write(text),
-      outputError: (text, write) => write(`pki: ${text.trimEnd()}\n`),
+      // One line, even with commander's "(Did you mean …?)" suggestion.
+      outputError: (text, write) => write(`pki: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     });
 
   registerStatusCommand(program, io);
