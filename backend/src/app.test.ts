@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../test/helpers.js';
@@ -29,17 +30,20 @@ describe('buildApp', () => {
     expect(replaced.headers['x-request-id']).not.toBe('bad id\u0007');
   });
 
-  it('reports readiness of the database and the key store', async () => {
+  it('is ready on the embedded default: database and local key store up', async () => {
     testApp = await buildTestApp();
     const response = await testApp.app.inject({ method: 'GET', url: '/readyz' });
-    const body = response.json<{ database: { state: string }; keyStore: { state: string }; reasons: string[] }>();
-    expect(body.database.state).toBe('up');
-    if (body.keyStore.state === 'up') {
-      expect(response.statusCode).toBe(200);
-    } else {
-      expect(response.statusCode).toBe(503);
-      expect(body.reasons.some((reason) => reason.startsWith('key store:'))).toBe(true);
-    }
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'ready', database: { state: 'up' }, keyStore: { state: 'up' }, reasons: [] });
+  });
+
+  it('logs one `kms backend ready` line with the backend and the key namespace at boot', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    testApp = await buildTestApp({}, { logger });
+    const ready = lines.filter((line) => line.msg === 'kms backend ready');
+    expect(ready).toHaveLength(1);
+    expect(ready[0]).toMatchObject({ backend: 'local', namespace: expect.stringMatching(/^pki-manager/) });
   });
 
   it('answers 503 naming the database when it is gone', async () => {
@@ -73,7 +77,7 @@ describe('buildApp', () => {
     const status = await caller.system.status();
     expect(status.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(status.mode).toBe('test');
-    expect(['up', 'down', 'not-built']).toContain(status.kms.health.state);
+    expect(status.kms.health).toEqual({ state: 'up' });
   });
 
   it('answers an unknown procedure with a tRPC error carrying the request id, no stack', async () => {

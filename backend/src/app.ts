@@ -22,6 +22,7 @@ import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
 import { answerUnroutableOcspRequest, registerOcspRoutes } from './http/ocsp.js';
 import { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
+import { announceKeyStore } from './kms/boot.js';
 import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
 import { KMSService } from './kms/service.js';
@@ -85,6 +86,10 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   const kms = new KMSService({ keyStore, database, log: log.child({ component: 'kms' }) });
   const pki = createPkiServices({ database, kms, publicUrl: config.publicUrl, crlValiditySeconds: config.crlValiditySeconds, log });
   const keyDestruction = new ConfirmedKeyDestruction({ database, keys: pki.keys });
+
+  await announceKeyStore(kms, log.child({ component: 'kms' }));
+  // CRLs are re-signed before their nextUpdate even when nothing is revoked.
+  if (config.mode !== 'test') pki.crls.startCrlScheduler();
 
   const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms });
   const services: AppServices = { config, log, database, system, auditLog: new AuditLogReader(database), kms, pki, keyDestruction };
