@@ -51,7 +51,7 @@ import {
   type SignatureVerifyResponse,
 } from './operations/signature-verify.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
-import type { KmipTransport } from './transport/transport.js';
+import type { KmipTransport, RoundTripOptions } from './transport/transport.js';
 import type { TtlvNode } from './ttlv/types.js';
 
 /** The logger the client writes to: pino's Logger fits; the library does not import pino. */
@@ -61,6 +61,8 @@ export interface KmipLogger {
   warn(object: Record<string, unknown>, message?: string): void;
   error(object: Record<string, unknown>, message?: string): void;
   child(bindings: Record<string, unknown>): KmipLogger;
+  /** pino's; when present, the per-request debug record is built only if debug is on. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 const silentLogger: KmipLogger = {
@@ -69,6 +71,7 @@ const silentLogger: KmipLogger = {
   warn: () => undefined,
   error: () => undefined,
   child: () => silentLogger,
+  isLevelEnabled: () => false,
 };
 
 export interface KmipClientOptions {
@@ -158,7 +161,8 @@ export class KmipClient {
     request: Request,
     options: CallOptions = {},
   ): Promise<Response> {
-    const version = await this.protocolVersion(options);
+    // Once negotiated, the version is read without an extra await per request.
+    const version = this.version ?? (await this.protocolVersion(options));
     if (compareVersions(version, operation.minimumVersion) < 0) {
       throw new KmsInvalidRequest(
         `${operation.name} needs KMIP ${formatVersion(operation.minimumVersion)} or later; this connection speaks ${formatVersion(version)}`,
@@ -188,9 +192,9 @@ export class KmipClient {
     try {
       const result = await withRetry(
         policy,
-        async ({ attempt, signal }) => {
+        async ({ attempt, signal, timeoutMs }) => {
           attempts = attempt;
-          const responseFrame = await this.transport.roundTrip(frame, { signal });
+          const responseFrame = await this.transport.roundTrip(frame, { signal, timeoutMs });
           const message = parseResponseMessage(this.decode(responseFrame));
           const [item] = message.batchItems;
           if (!item || message.batchItems.length !== 1) {
@@ -201,7 +205,7 @@ export class KmipClient {
           return operation.parsePayload(unwrapBatchItem(item, operation.name), context);
         },
         {
-          ...(options.signal ? { signal: options.signal } : {}),
+          signal: options.signal,
           onRetry: (error, attempt, delayMs) => {
             this.log.warn(
               { operation: operation.name, attempt, delayMs, outcome: outcomeOf(error) },
@@ -210,10 +214,12 @@ export class KmipClient {
           },
         },
       );
-      this.log.debug(
-        { operation: operation.name, attempt: attempts, durationMs: elapsed(started), outcome: 'ok' },
-        'KMIP request',
-      );
+      if (this.log.isLevelEnabled?.('debug') !== false) {
+        this.log.debug(
+          { operation: operation.name, attempt: attempts, durationMs: elapsed(started), outcome: 'ok' },
+          'KMIP request',
+        );
+      }
       return result;
     } catch (error) {
       this.log.warn(
@@ -268,8 +274,8 @@ export class KmipClient {
     return this.createOnce(
       create,
       namedRequest,
-      async (signal) => {
-        const found = await this.locateByName(name.value, request.objectType, signal);
+      async (attempt) => {
+        const found = await this.locateByName(name.value, request.objectType, attempt);
         return found === undefined ? undefined : { objectType: request.objectType, uniqueIdentifier: found };
       },
       options,
@@ -292,9 +298,9 @@ export class KmipClient {
     return this.createOnce(
       createKeyPair,
       namedRequest,
-      async (signal) => {
-        const privateKey = await this.locateByName(privateName.value, 'PrivateKey', signal);
-        const publicKey = await this.locateByName(publicName.value, 'PublicKey', signal);
+      async (attempt) => {
+        const privateKey = await this.locateByName(privateName.value, 'PrivateKey', attempt);
+        const publicKey = await this.locateByName(publicName.value, 'PublicKey', attempt);
         if (privateKey === undefined && publicKey === undefined) return undefined;
         if (privateKey === undefined || publicKey === undefined) {
           throw new KmsProtocolError(`only half of key pair "${privateName.value}" exists after a failed create`, {
@@ -399,8 +405,8 @@ export class KmipClient {
     return [{ ...attributes, names: [name] }, name];
   }
 
-  private async locateByName(name: string, objectType: string, signal: AbortSignal): Promise<string | undefined> {
-    const version = await this.protocolVersion({ signal });
+  private async locateByName(name: string, objectType: string, attempt: RoundTripOptions): Promise<string | undefined> {
+    const version = await this.protocolVersion({ signal: attempt.signal });
     const context = { version };
     const frame = this.encode(
       buildRequestMessage({
@@ -411,7 +417,7 @@ export class KmipClient {
         ],
       }),
     );
-    const message = parseResponseMessage(this.decode(await this.transport.roundTrip(frame, { signal })));
+    const message = parseResponseMessage(this.decode(await this.transport.roundTrip(frame, attempt)));
     const [item] = message.batchItems;
     if (!item) throw new KmsProtocolError('Locate answered with no batch item', { operation: 'Locate' });
     const found = locate.parsePayload(unwrapBatchItem(item, 'Locate'), context).uniqueIdentifiers;
@@ -431,7 +437,7 @@ export class KmipClient {
   private async createOnce<Request, Response>(
     operation: KmipOperation<Request, Response>,
     request: Request,
-    findExisting: (signal: AbortSignal) => Promise<Response | undefined>,
+    findExisting: (attempt: RoundTripOptions) => Promise<Response | undefined>,
     options: CallOptions,
   ): Promise<Response> {
     const version = await this.protocolVersion(options);
@@ -439,9 +445,9 @@ export class KmipClient {
     const started = performance.now();
     return withRetry(
       this.policy,
-      async ({ attempt, signal }) => {
+      async ({ attempt, signal, timeoutMs }) => {
         if (attempt > 1) {
-          const existing = await findExisting(signal);
+          const existing = await findExisting({ signal, timeoutMs });
           if (existing !== undefined) {
             this.log.info(
               { operation: operation.name, attempt, durationMs: elapsed(started), outcome: 'found-after-failure' },
@@ -450,10 +456,10 @@ export class KmipClient {
             return existing;
           }
         }
-        return this.execute(operation, request, version, { signal }, singleTry);
+        return this.execute(operation, request, version, signal ? { signal } : {}, singleTry);
       },
       {
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal: options.signal,
         onRetry: (error, attempt, delayMs) => {
           this.log.warn(
             { operation: operation.name, attempt, delayMs, outcome: outcomeOf(error) },

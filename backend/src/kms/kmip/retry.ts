@@ -5,7 +5,7 @@
  * KmsRateLimited). Client errors (HTTP 4xx, KMIP Item_Not_Found, Permission_Denied,
  * Invalid_Field, ...) and anything that is not a KmsError fail at once.
  */
-import { isKmsError, KmsTimeout } from './errors.js';
+import { isKmsError } from './errors.js';
 
 export interface RetryPolicy {
   /** Total tries, the first included. Default 3. */
@@ -28,12 +28,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export interface AttemptInfo {
   /** 1 for the first try. */
   attempt: number;
-  signal: AbortSignal;
+  /** The caller's cancellation, if any; passed through to the transport as is. */
+  signal: AbortSignal | undefined;
+  /** Budget of this try; the transport enforces it (`RoundTripOptions.timeoutMs`). */
+  timeoutMs: number;
 }
 
 export interface RetryHooks {
   /** Cancels the whole call, waits included. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called before waiting for try `attempt + 1`. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
@@ -48,47 +51,26 @@ export function backoffDelay(policy: RetryPolicy, failedAttempt: number, random:
   return Math.max(0, Math.round(base + spread));
 }
 
-/** Runs `attempt` under the policy; each try gets its own AbortSignal that fires on timeout. */
+/**
+ * Runs `run` under the policy. The per-try timeout is handed to the transport, which
+ * owns the socket and is the one that can give up on it cleanly; no AbortController or
+ * timer is made here, because on a busy client they were most of the retry layer's cost.
+ */
 export async function withRetry<T>(
   policy: RetryPolicy,
   run: (info: AttemptInfo) => Promise<T>,
   hooks: RetryHooks = {},
 ): Promise<T> {
+  const { signal } = hooks;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await runWithTimeout(policy.timeoutMs, hooks.signal, (signal) => run({ attempt, signal }));
+      return await run({ attempt, signal, timeoutMs: policy.timeoutMs });
     } catch (error) {
-      if (attempt >= policy.maxAttempts || !isRetryable(error) || hooks.signal?.aborted) throw error;
+      if (attempt >= policy.maxAttempts || !isRetryable(error) || signal?.aborted) throw error;
       const delayMs = backoffDelay(policy, attempt);
       hooks.onRetry?.(error, attempt, delayMs);
-      await sleep(delayMs, hooks.signal);
+      await sleep(delayMs, signal);
     }
-  }
-}
-
-async function runWithTimeout<T>(
-  timeoutMs: number,
-  parent: AbortSignal | undefined,
-  run: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new KmsTimeout(`no answer from the KMS within ${timeoutMs} ms`)),
-    timeoutMs,
-  );
-  const onParentAbort = () => controller.abort(parent?.reason);
-  if (parent?.aborted) onParentAbort();
-  else parent?.addEventListener('abort', onParentAbort, { once: true });
-  // Race the abort too, so a transport that ignores its signal still cannot hang the caller.
-  const aborted = new Promise<never>((_resolve, reject) => {
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-  });
-  aborted.catch(() => undefined);
-  try {
-    return await Promise.race([run(controller.signal), aborted]);
-  } finally {
-    clearTimeout(timer);
-    parent?.removeEventListener('abort', onParentAbort);
   }
 }
 

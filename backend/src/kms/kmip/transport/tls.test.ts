@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { KmipClient } from '../client.js';
+import { KmsTimeout } from '../errors.js';
 import { KMIP_1_2 } from '../messages.js';
 import { startSlowKmipServer, type SlowKmipServer } from './testing/slow-kmip-server.js';
 import { TlsTransport } from './tls.js';
@@ -55,5 +56,13 @@ describe('TlsTransport pool', () => {
     expect(server.connectionsAccepted).toBe(2);
     expect(server.maxInFlight).toBe(2);
     expect(server.requestsAnswered).toBe(6);
+  });
+
+  it('fails a request the server does not answer in time with KmsTimeout and drops its connection', async () => {
+    server = await startSlowKmipServer({ delayMs: 2_000 });
+    const transport = new TlsTransport({ host: server.host, port: server.port, ca: server.caPem });
+    client = new KmipClient(transport, { protocolVersion: KMIP_1_2, retry: { maxAttempts: 1, timeoutMs: 150 } });
+    await expect(client.discoverVersions()).rejects.toBeInstanceOf(KmsTimeout);
+    expect(transport.size).toBe(0);
   });
 });

@@ -5,15 +5,27 @@
  *
  * Each connection carries one request at a time; a response frame is read by the TTLV
  * length in its first 8 bytes (`binaryFrameLength`). Up to `poolSize` connections are
- * opened on demand and reused; a connection that errors, closes, times out or returns a
+ * opened on demand and reused, so up to `poolSize` requests are in flight at once; more
+ * wait for a free connection. A connection that errors, closes, times out or returns a
  * malformed frame is dropped and the next request opens a fresh one. Idle sockets are
  * unref'd, so an idle pool does not keep the process alive.
+ *
+ * The per-request timeout is the socket's inactivity timeout: no byte within
+ * `timeoutMs` of sending (or of the previous byte) fails the request with KmsTimeout and
+ * closes the connection. The TLS handshake is bounded the same way.
  */
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 
 import { binaryFrameLength, DEFAULT_MAX_BYTES } from '../codec/binary.js';
 import { KmsProtocolError, KmsUnavailable } from '../errors.js';
-import { abortReason, networkError, type KmipTransport } from './transport.js';
+import {
+  abortReason,
+  DEFAULT_TIMEOUT_MS,
+  networkError,
+  timeoutError,
+  type KmipTransport,
+  type RoundTripOptions,
+} from './transport.js';
 
 export interface TlsTransportOptions {
   host: string;
@@ -39,15 +51,32 @@ export interface TlsTransportOptions {
 }
 
 const DEFAULT_PORT = 5696;
+const EMPTY = Buffer.alloc(0);
 
+interface ConnectionOwner {
+  /** Called once a request has settled, before its caller sees the answer. */
+  release(connection: Connection): void;
+}
+
+/**
+ * One TLS connection carrying one request at a time. The hot path allocates only the
+ * answer's promise: no wrapper closures, no timer (the socket's own inactivity timeout
+ * bounds both the wait for an answer and the idle time), and a caller's AbortSignal is
+ * listened to only when there is one.
+ */
 class Connection {
-  private buffer: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private received = 0;
   private expectedLength: number | undefined;
-  private pending: { resolve: (frame: Uint8Array) => void; reject: (error: Error) => void } | undefined;
+  private resolvePending: ((frame: Uint8Array) => void) | undefined;
+  private rejectPending: ((error: Error) => void) | undefined;
+  private signal: AbortSignal | undefined;
+  private timeoutMs = 0;
   isBroken = false;
 
   constructor(
     readonly socket: TLSSocket,
+    private readonly owner: ConnectionOwner,
     private readonly endpoint: string,
     private readonly maxResponseBytes: number,
     private readonly idleTimeoutMs: number,
@@ -55,7 +84,7 @@ class Connection {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(networkError(error, endpoint)));
     socket.on('close', () => this.fail(new KmsUnavailable(`KMIP server at ${endpoint} closed the connection`)));
-    socket.on('timeout', () => this.fail(new KmsUnavailable(`idle KMIP connection to ${endpoint} timed out`)));
+    socket.on('timeout', () => this.onTimeout());
     this.becomeIdle();
   }
 
@@ -64,70 +93,98 @@ class Connection {
     this.socket.unref();
   }
 
-  request(frame: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-    if (this.isBroken) return Promise.reject(new KmsUnavailable(`KMIP connection to ${this.endpoint} is closed`));
-    this.socket.setTimeout(0);
+  /** Abandons the request: its answer may still arrive and must not be read as the next one's. */
+  private readonly onAbort = (): void => {
+    if (this.signal) this.fail(abortReason(this.signal));
+  };
+
+  private onTimeout(): void {
+    this.fail(
+      this.rejectPending
+        ? timeoutError(this.timeoutMs)
+        : new KmsUnavailable(`idle KMIP connection to ${this.endpoint} timed out`),
+    );
+  }
+
+  request(frame: Uint8Array, signal: AbortSignal | undefined, timeoutMs: number): Promise<Uint8Array> {
+    if (this.isBroken) {
+      this.owner.release(this);
+      return Promise.reject(new KmsUnavailable(`KMIP connection to ${this.endpoint} is closed`));
+    }
+    // An answer is one frame of a few KB at most, so "no byte for timeoutMs after the
+    // request was written" is "no answer within timeoutMs".
+    this.timeoutMs = timeoutMs;
+    this.socket.setTimeout(timeoutMs);
     this.socket.ref();
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const onAbort = () => {
-        // The answer may still arrive on this socket; it must not be read as the next one's.
-        this.fail(abortReason(signal));
-      };
-      const done = () => signal.removeEventListener('abort', onAbort);
-      this.pending = {
-        resolve: (response) => {
-          done();
-          resolve(response);
-        },
-        reject: (error) => {
-          done();
-          reject(error);
-        },
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.socket.write(frame);
+    const answer = new Promise<Uint8Array>((resolve, reject) => {
+      this.resolvePending = resolve;
+      this.rejectPending = reject;
     });
+    if (signal) {
+      this.signal = signal;
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+    this.socket.write(frame);
+    return answer;
   }
 
   private onData(chunk: Buffer): void {
-    if (!this.pending) {
+    const resolve = this.resolvePending;
+    if (!resolve) {
       this.fail(new KmsProtocolError(`KMIP server at ${this.endpoint} sent data without a request`));
       return;
     }
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    try {
-      if (this.expectedLength === undefined && this.buffer.length >= 8) {
-        this.expectedLength = binaryFrameLength(this.buffer.subarray(0, 8), { maxBytes: this.maxResponseBytes });
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+    if (this.expectedLength === undefined) {
+      if (this.received < 8) return;
+      const header = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks);
+      try {
+        this.expectedLength = binaryFrameLength(header.subarray(0, 8), { maxBytes: this.maxResponseBytes });
+      } catch (error) {
+        this.fail(error instanceof Error ? error : new KmsProtocolError(String(error)));
+        return;
       }
-    } catch (error) {
-      this.fail(error instanceof Error ? error : new KmsProtocolError(String(error)));
-      return;
     }
-    if (this.expectedLength === undefined || this.buffer.length < this.expectedLength) return;
-    if (this.buffer.length > this.expectedLength) {
+    if (this.received < this.expectedLength) return;
+    if (this.received > this.expectedLength) {
       this.fail(new KmsProtocolError(`KMIP server at ${this.endpoint} sent bytes after the response`));
       return;
     }
-    const frame = this.buffer;
-    this.buffer = Buffer.alloc(0);
+    const frame = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.received);
+    this.chunks = [];
+    this.received = 0;
     this.expectedLength = undefined;
-    const pending = this.pending;
-    this.pending = undefined;
+    this.clearPending();
     this.becomeIdle();
-    pending.resolve(frame);
+    this.owner.release(this);
+    resolve(frame);
+  }
+
+  private clearPending(): void {
+    this.resolvePending = undefined;
+    this.rejectPending = undefined;
+    if (this.signal) {
+      this.signal.removeEventListener('abort', this.onAbort);
+      this.signal = undefined;
+    }
   }
 
   /** Marks the connection unusable, rejects the request in flight and closes the socket. */
   fail(error: Error): void {
+    if (this.isBroken) return;
     this.isBroken = true;
-    const pending = this.pending;
-    this.pending = undefined;
+    const reject = this.rejectPending;
+    this.clearPending();
     this.socket.destroy();
-    pending?.reject(error);
+    if (reject) {
+      this.owner.release(this);
+      reject(error);
+    }
   }
 }
 
-export class TlsTransport implements KmipTransport {
+export class TlsTransport implements KmipTransport, ConnectionOwner {
   readonly encoding = 'binary';
   readonly endpoint: string;
   private readonly options: TlsTransportOptions;
@@ -143,13 +200,14 @@ export class TlsTransport implements KmipTransport {
     this.endpoint = `${options.host}:${options.port ?? DEFAULT_PORT}`;
   }
 
-  async roundTrip(frame: Uint8Array, options: { signal: AbortSignal }): Promise<Uint8Array> {
-    const connection = await this.acquire(options.signal);
-    try {
-      return await connection.request(frame, options.signal);
-    } finally {
-      this.release(connection);
-    }
+  roundTrip(frame: Uint8Array, options: RoundTripOptions = {}): Promise<Uint8Array> {
+    const { signal } = options;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (this.isClosed) return Promise.reject(new KmsUnavailable('KMIP transport is closed'));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const connection = this.takeIdle();
+    if (connection) return connection.request(frame, signal, timeoutMs);
+    return this.acquire(signal, timeoutMs).then((opened) => opened.request(frame, signal, timeoutMs));
   }
 
   /** Open connections, idle or busy (for tests and metrics). */
@@ -157,16 +215,16 @@ export class TlsTransport implements KmipTransport {
     return this.openCount;
   }
 
-  private async acquire(signal: AbortSignal): Promise<Connection> {
+  private async acquire(signal: AbortSignal | undefined, timeoutMs: number): Promise<Connection> {
     for (;;) {
       if (this.isClosed) throw new KmsUnavailable('KMIP transport is closed');
-      if (signal.aborted) throw abortReason(signal);
+      if (signal?.aborted) throw abortReason(signal);
       const reusable = this.takeIdle();
       if (reusable) return reusable;
       if (this.openCount < this.poolSize) {
         this.openCount += 1;
         try {
-          return await this.open(signal);
+          return await this.open(signal, timeoutMs);
         } catch (error) {
           this.openCount -= 1;
           this.wakeOne();
@@ -185,7 +243,8 @@ export class TlsTransport implements KmipTransport {
     return undefined;
   }
 
-  private release(connection: Connection): void {
+  /** A request on `connection` has settled: the connection goes back to the pool or away. */
+  release(connection: Connection): void {
     if (connection.isBroken || this.isClosed) {
       if (!connection.isBroken) connection.fail(new KmsUnavailable('KMIP transport is closed'));
       this.openCount -= 1;
@@ -199,11 +258,11 @@ export class TlsTransport implements KmipTransport {
     this.waiters.shift()?.resolve();
   }
 
-  private waitForSlot(signal: AbortSignal): Promise<void> {
+  private waitForSlot(signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter = {
         resolve: () => {
-          signal.removeEventListener('abort', onAbort);
+          signal?.removeEventListener('abort', onAbort);
           resolve();
         },
         reject,
@@ -211,14 +270,14 @@ export class TlsTransport implements KmipTransport {
       const onAbort = () => {
         const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
-        reject(abortReason(signal));
+        reject(abortReason(signal as AbortSignal));
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
     });
   }
 
-  private open(signal: AbortSignal): Promise<Connection> {
+  private open(signal: AbortSignal | undefined, timeoutMs: number): Promise<Connection> {
     const { options } = this;
     return new Promise<Connection>((resolve, reject) => {
       const socket = connect({
@@ -232,30 +291,39 @@ export class TlsTransport implements KmipTransport {
         rejectUnauthorized: options.rejectUnauthorized ?? true,
         servername: options.servername,
       });
+      // Requests are single small frames answered one at a time: Nagle would only delay them.
       socket.setNoDelay(true);
+      // A server that accepts TCP but never finishes the handshake must not hang the caller.
+      socket.setTimeout(timeoutMs);
       const cleanup = () => {
-        signal.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', onAbort);
         socket.removeListener('error', onError);
         socket.removeListener('close', onClose);
+        socket.removeListener('timeout', onTimeout);
       };
-      const onAbort = () => {
+      const giveUp = (error: Error) => {
         cleanup();
         socket.destroy();
-        reject(abortReason(signal));
+        reject(error);
       };
-      const onError = (error: Error) => {
-        cleanup();
-        socket.destroy();
-        reject(networkError(error, this.endpoint));
-      };
+      const onAbort = () => giveUp(abortReason(signal as AbortSignal));
+      const onError = (error: Error) => giveUp(networkError(error, this.endpoint));
       const onClose = () => onError(new Error('connection closed during the TLS handshake'));
-      signal.addEventListener('abort', onAbort, { once: true });
+      const onTimeout = () => giveUp(timeoutError(timeoutMs));
+      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('error', onError);
       socket.once('close', onClose);
+      socket.once('timeout', onTimeout);
       socket.once('secureConnect', () => {
         cleanup();
         resolve(
-          new Connection(socket, this.endpoint, options.maxResponseBytes ?? DEFAULT_MAX_BYTES, options.idleTimeoutMs ?? 60_000),
+          new Connection(
+            socket,
+            this,
+            this.endpoint,
+            options.maxResponseBytes ?? DEFAULT_MAX_BYTES,
+            options.idleTimeoutMs ?? 60_000,
+          ),
         );
       });
     });

@@ -1,17 +1,36 @@
 import { KmsError, KmsProtocolError, KmsTimeout, KmsUnavailable } from '../errors.js';
 
+export interface RoundTripOptions {
+  /** Abandons the request when it fires; the transport rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Rejects with KmsTimeout when the answer has not come this long after the request was
+   * sent, and drops the connection so a late answer is never read as another's.
+   * Default 30 s.
+   */
+  timeoutMs?: number | undefined;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
 /**
  * A transport only moves frames: one encoded request in, one encoded response out. The
- * client picks the codec from `encoding`. Failures are normalized KMS errors; a caller's
- * abort rejects with the signal's reason (the retry layer aborts with a KmsTimeout).
+ * client picks the codec from `encoding`. Failures are normalized KMS errors. The
+ * transport enforces the per-try timeout itself: it owns the socket, so it is the one
+ * that can give up on it cleanly, and a timer of its own costs less than an
+ * AbortController per request.
  */
 export interface KmipTransport {
   /** `json`: Cosmian JSON TTLV over HTTPS; `binary`: KMIP TTLV over TLS. */
   readonly encoding: 'json' | 'binary';
   /** Where it connects, for logs (never carries credentials). */
   readonly endpoint: string;
-  roundTrip(frame: Uint8Array, options: { signal: AbortSignal }): Promise<Uint8Array>;
+  roundTrip(frame: Uint8Array, options?: RoundTripOptions): Promise<Uint8Array>;
   close(): Promise<void>;
+}
+
+export function timeoutError(timeoutMs: number): KmsTimeout {
+  return new KmsTimeout(`no answer from the KMS within ${timeoutMs} ms`);
 }
 
 /** The error a transport rejects with when `signal` aborts. */
