@@ -181,7 +181,7 @@ export function parseResponseMessage(node: TtlvNode): ResponseMessage {
   return { version, timeStamp: readDate(header, 'TimeStamp'), batchItems };
 }
 
-type KmsErrorClass = new (
+export type KmsErrorClass = new (
   message: string,
   details?: { serverReason?: string; serverMessage?: string; operation?: string },
 ) => KmsError;
@@ -200,11 +200,19 @@ const ERROR_OF_REASON: Readonly<Record<string, KmsErrorClass>> = {
   Not_Authorised: KmsPermissionDenied,
   Wrong_Key_Lifecycle_State: KmsPermissionDenied,
   Object_Archived: KmsPermissionDenied,
+  // Export refusals (Cosmian: a Sensitive or non-extractable private key).
+  Sensitive: KmsPermissionDenied,
+  Not_Extractable: KmsPermissionDenied,
   Server_Limit_Exceeded: KmsRateLimited,
   Internal_Server_Error: KmsUnavailable,
   General_Failure: KmsUnavailable,
   Protection_Storage_Unavailable: KmsUnavailable,
 };
+
+/** The error class of a KMIP ResultReason; every reason not in the table is the caller's request. */
+export function errorClassOfReason(reason: string | undefined): KmsErrorClass {
+  return (reason !== undefined ? ERROR_OF_REASON[reason] : undefined) ?? KmsInvalidRequest;
+}
 
 /** Every other reason (Invalid_Field, Invalid_Message, Operation_Not_Supported, ...) is the caller's request. */
 export function errorOfResult(
@@ -212,7 +220,7 @@ export function errorOfResult(
   message: string | undefined,
   operation: string | undefined,
 ): KmsError {
-  const ErrorClass = (reason !== undefined ? ERROR_OF_REASON[reason] : undefined) ?? KmsInvalidRequest;
+  const ErrorClass = errorClassOfReason(reason);
   const text = `KMIP ${operation ?? 'request'} failed: ${reason ?? 'no reason given'}` + (message ? ` (${message})` : '');
   return new ErrorClass(text, { serverReason: reason, serverMessage: message, operation });
 }

@@ -8,9 +8,11 @@
  * URLs are accepted for local test servers.
  *
  * HTTP failures are normalized: 401/403 → KmsPermissionDenied; 404 → KmsProtocolError
- * (wrong endpoint); 400/422 (Cosmian's plain-text KMIP errors) → KmsNotFound,
- * KmsPermissionDenied or KmsInvalidRequest with the text; 429 → KmsRateLimited;
- * 5xx → KmsUnavailable; network failures → KmsUnavailable.
+ * (wrong endpoint); 400/422 (Cosmian's plain-text KMIP errors, see `httpError`) →
+ * KmsNotFound, KmsPermissionDenied or KmsInvalidRequest; 429 → KmsRateLimited;
+ * 5xx → KmsUnavailable; network failures → KmsUnavailable; no answer within the
+ * per-try timeout → KmsTimeout. The server's text is kept in `serverMessage` only, never
+ * in the error's message.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -24,7 +26,16 @@ import {
   KmsUnavailable,
   type KmsError,
 } from '../errors.js';
-import { abortReason, networkError, type KmipTransport } from './transport.js';
+import { errorClassOfReason } from '../messages.js';
+import { hasEnumeration, enumNumber } from '../ttlv/enums.js';
+import {
+  abortReason,
+  DEFAULT_TIMEOUT_MS,
+  networkError,
+  timeoutError,
+  type KmipTransport,
+  type RoundTripOptions,
+} from './transport.js';
 
 export interface HttpsTransportOptions {
   /** Server base URL (`https://kms:9998`) or full endpoint URL; the path defaults to `/kmip/2_1`. */
@@ -92,16 +103,18 @@ export class HttpsTransport implements KmipTransport {
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
-  roundTrip(frame: Uint8Array, options: { signal: AbortSignal }): Promise<Uint8Array> {
+  roundTrip(frame: Uint8Array, options: RoundTripOptions = {}): Promise<Uint8Array> {
     const { signal } = options;
-    if (signal.aborted) return Promise.reject(abortReason(signal));
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<Uint8Array>((resolve, reject) => {
       let isSettled = false;
       const settle = (error: Error | undefined, body?: Uint8Array) => {
         if (isSettled) return;
         isSettled = true;
-        signal.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
         else resolve(body ?? new Uint8Array());
       };
@@ -110,12 +123,13 @@ export class HttpsTransport implements KmipTransport {
         agent: this.agent,
         headers: { ...this.headers, 'content-length': String(frame.byteLength) },
       });
-      const onAbort = () => {
-        const reason = abortReason(signal);
+      const giveUp = (reason: Error) => {
         request.destroy(reason);
         settle(reason);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => giveUp(timeoutError(timeoutMs)), timeoutMs);
+      const onAbort = () => giveUp(abortReason(signal as AbortSignal));
+      signal?.addEventListener('abort', onAbort, { once: true });
       request.on('error', (error) => settle(networkError(error, this.endpoint)));
       request.on('response', (response) => {
         readBody(response, this.maxResponseBytes).then(
@@ -155,24 +169,55 @@ function readBody(response: IncomingMessage, maxBytes: number): Promise<Uint8Arr
   });
 }
 
-/**
- * Cosmian answers a failed bare operation (and an unparsable request) with 422 and the
- * error's Display text, e.g. `Item_Not_Found: <uid>` or `Access denied: ...`.
- */
+/** A failed HTTP exchange as a KMS error; the body is kept in `serverMessage` only. */
 function httpError(status: number, body: Uint8Array, endpoint: string): KmsError {
   const text = Buffer.from(body).toString('utf8').trim().slice(0, MAX_ERROR_TEXT);
   const details = { serverReason: `HTTP ${status}`, serverMessage: text || undefined };
-  const suffix = text ? `: ${text}` : '';
-  if (status === 401 || status === 403) return new KmsPermissionDenied(`KMS refused the credentials (HTTP ${status})${suffix}`, details);
-  if (status === 404) return new KmsProtocolError(`no KMIP endpoint at ${endpoint} (HTTP 404)`, details);
-  if (status === 429) return new KmsRateLimited(`KMS rate limit reached (HTTP 429)${suffix}`, details);
-  if (status >= 500) return new KmsUnavailable(`KMS failed (HTTP ${status})${suffix}`, details);
-  if (status === 400 || status === 422) {
-    if (/^item[_ ]not[_ ]found/i.test(text)) return new KmsNotFound(`KMS object not found${suffix}`, details);
-    if (/^(access denied|unauthorized|wrong_key_lifecycle_state)/i.test(text)) {
-      return new KmsPermissionDenied(`KMS refused the operation${suffix}`, details);
-    }
-    return new KmsInvalidRequest(`KMS rejected the request (HTTP ${status})${suffix}`, details);
+  if (status === 401 || status === 403) {
+    return new KmsPermissionDenied(`KMS refused the credentials (HTTP ${status})`, details);
   }
-  return new KmsProtocolError(`unexpected HTTP ${status} from KMS${suffix}`, details);
+  if (status === 404) return new KmsProtocolError(`no KMIP endpoint at ${endpoint} (HTTP 404)`, details);
+  if (status === 429) return new KmsRateLimited('KMS rate limit reached (HTTP 429)', details);
+  if (status >= 500) return new KmsUnavailable(`KMS failed (HTTP ${status})`, details);
+  if (status === 400 || status === 422) return kmipTextError(status, text);
+  return new KmsProtocolError(`unexpected HTTP ${status} from KMS`, details);
+}
+
+/** Cosmian's Display of its ItemNotFound variant, which is not spelled as a ResultReason. */
+const ITEM_NOT_FOUND_TEXT = /^item not found\b/i;
+/** `Reason_Name: message`, as Cosmian displays its Kmip21Error variant. */
+const REASON_PREFIX = /^([A-Za-z][A-Za-z0-9_]*)\s*:/;
+/** A 4xx is the caller's fault whatever the text says, so it is never retried. */
+const CLIENT_ERROR_CLASSES: ReadonlySet<unknown> = new Set([KmsNotFound, KmsPermissionDenied]);
+
+function resultReasonOf(text: string): string | undefined {
+  if (ITEM_NOT_FOUND_TEXT.test(text)) return 'Item_Not_Found';
+  const name = REASON_PREFIX.exec(text)?.[1];
+  if (name === undefined || !hasEnumeration('ResultReason')) return undefined;
+  try {
+    enumNumber('ResultReason', name);
+    return name;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Cosmian answers a failed bare operation (and an unparsable request) with 422 and its
+ * error's Display as plain text: `<ResultReason>: <message>` (`Object_Not_Found: 1f…`,
+ * `Object_Destroyed: DENIED`, `Permission_Denied: …`, `Sensitive: DENIED`,
+ * `Item_Not_Found: …`), or a phrase (`Item not found: …`, `Invalid Request: …`,
+ * `Not Supported: …`). A ResultReason is mapped by the same table as a failed batch item
+ * and becomes `serverReason`, so callers match one name whichever shape the server used;
+ * only not-found and permission classes are taken from it, everything else is
+ * KmsInvalidRequest.
+ */
+function kmipTextError(status: number, text: string): KmsError {
+  const reason = resultReasonOf(text);
+  const mapped = errorClassOfReason(reason);
+  const ErrorClass = CLIENT_ERROR_CLASSES.has(mapped) ? mapped : KmsInvalidRequest;
+  return new ErrorClass(`KMS rejected the request (HTTP ${status}${reason ? `, ${reason}` : ''})`, {
+    serverReason: reason ?? `HTTP ${status}`,
+    serverMessage: text || undefined,
+  });
 }
