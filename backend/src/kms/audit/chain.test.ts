@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../../db/client.js';
 import { openTempDatabase } from '../testing/temp-local-store.js';
-import { AuditChain, GENESIS_PREV_HASH, canonicalJson, computeAuditHash, timeOrderedUuid } from './chain.js';
+import { AuditChain, GENESIS_PREV_HASH, canonicalJson, computeAuditHash, prepareAuditEntry, timeOrderedUuid } from './chain.js';
 import type { AuditEntry } from './chain.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -80,7 +80,7 @@ print(hashlib.sha256(text.encode()).hexdigest() == row[12])`;
     expect(canonicalJson({ b: undefined, a: new Date(5) })).toBe('{"a":5}');
   });
 
-  it('gives rows time-ordered UUIDv7 ids, so the id index grows at its right edge', () => {
+  it('gives rows time-ordered UUIDv7 ids, so ids sort like seq', () => {
     expect(timeOrderedUuid(0x0123456789ab)).toMatch(/^01234567-89ab-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const ids = database.sqlite.prepare('SELECT id FROM audit_log ORDER BY seq').pluck().all() as string[];
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -98,6 +98,29 @@ print(hashlib.sha256(text.encode()).hexdigest() == row[12])`;
     ).toThrow('domain write failed');
     chain.transaction(() => chain.append(entry(8)));
     expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 1 });
+  });
+
+  it('never lets a timestamp fall below the previous row, so time follows seq', () => {
+    const last = database.sqlite.prepare('SELECT max(timestamp) FROM audit_log').pluck().get() as number;
+    // A clock stepped back (NTP) after the last row, then caught up again.
+    chain.transaction(() => chain.append({ ...entry(7), timestamp: last - 60_000 }));
+    chain.transaction(() => chain.append({ ...entry(8), timestamp: last + 5 }));
+    chain.transaction(() => chain.append({ ...entry(9), timestamp: last + 1 }));
+    const stamps = database.sqlite.prepare('SELECT timestamp FROM audit_log WHERE seq > ? ORDER BY seq').pluck().all(ROWS);
+    expect(stamps).toEqual([last, last + 5, last + 5]);
+    // The raised timestamp is the one hashed: the chain still verifies.
+    expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 3 });
+  });
+
+  it('appends a prepared batch in order on one tip read, linked like single appends', () => {
+    const records = chain.transaction(() => chain.appendPrepared([7, 8, 9].map((index) => prepareAuditEntry(entry(index)))));
+    expect(records.map((record) => record.seq)).toEqual([7, 8, 9]);
+    expect(records[1]?.prevHash).toBe(records[0]?.hash);
+    expect(records[2]?.prevHash).toBe(records[1]?.hash);
+    expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 3, lastHash: records[2]?.hash });
+    expect(() => prepareAuditEntry({ ...entry(10), details: { when: Number.POSITIVE_INFINITY } })).toThrow(TypeError);
+    expect(() => prepareAuditEntry({ ...entry(10), timestamp: 1.5 })).toThrow(/integer milliseconds/);
+    expect(() => chain.appendPrepared([prepareAuditEntry(entry(10))])).toThrow(/IMMEDIATE transaction/);
   });
 
   it('is append-only: the triggers refuse UPDATE and DELETE', () => {

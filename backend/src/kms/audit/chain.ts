@@ -16,7 +16,7 @@
  * so a second writer (another connection or process) waits for the commit and then reads
  * the new last hash.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { hash as oneShotHash, randomUUID } from 'node:crypto';
 
 import type Database from 'better-sqlite3';
 
@@ -102,13 +102,14 @@ export function canonicalAuditRow(row: AuditHashInput): string {
 }
 
 export function computeAuditHash(row: AuditHashInput): string {
-  return createHash('sha256').update(canonicalAuditRow(row)).digest('hex');
+  // The one-shot form: half the cost of createHash().update().digest() for a row this size.
+  return oneShotHash('sha256', canonicalAuditRow(row), 'hex');
 }
 
 /**
  * A UUIDv7 (RFC 9562 §5.7): 48-bit millisecond timestamp, then random bits. Rows are
- * appended in time order, so the unique index on `id` grows at its right edge instead of
- * touching a random, possibly uncached page on every append.
+ * appended in time order, so ids sort like `seq` (and would grow any index on them at its
+ * right edge); 74 random bits keep them unique without a unique index paying a page per append.
  */
 export function timeOrderedUuid(now = Date.now()): string {
   const time = now.toString(16).padStart(12, '0');
@@ -119,11 +120,54 @@ export function timeOrderedUuid(now = Date.now()): string {
 interface ChainTip {
   seq: number;
   hash: string;
+  timestamp: number;
+}
+
+/**
+ * An entry checked and encoded ahead of its transaction (canonical details, integer
+ * timestamp), so a batch of them can only fail for database reasons, all together.
+ */
+export interface PreparedAuditEntry {
+  id: string;
+  /** Integer milliseconds, or undefined for "now, when the row is written". */
+  timestamp: number | undefined;
+  actor: string;
+  operation: string;
+  entityType: string;
+  entityId: string | null;
+  status: AuditStatus;
+  detailsJson: string;
+  kmsOperationId: string | null;
+  requestId: string | null;
+}
+
+export function prepareAuditEntry(entry: AuditEntry): PreparedAuditEntry {
+  if (entry.timestamp !== undefined && !Number.isSafeInteger(entry.timestamp)) {
+    throw new TypeError('audit timestamp must be integer milliseconds');
+  }
+  return {
+    id: entry.id ?? timeOrderedUuid(),
+    timestamp: entry.timestamp,
+    actor: entry.actor,
+    operation: entry.operation,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    status: entry.status,
+    detailsJson: canonicalJson(entry.details),
+    kmsOperationId: entry.kmsOperationId ?? null,
+    requestId: entry.requestId ?? null,
+  };
 }
 
 /**
  * Appends to the chain on one connection. Statements are prepared once, so an append costs
- * two indexed statements and one SHA-256 (what keeps audited signing near raw speed).
+ * two indexed statements and one SHA-256 (what keeps audited signing near raw speed), and a
+ * batch reads the tip once.
+ *
+ * Timestamps never decrease along `seq`: a row's timestamp is the later of its own (now, by
+ * default) and the previous row's, decided inside the write lock. A clock stepped back (NTP)
+ * therefore repeats the last timestamp until it catches up, and time ranges map to `seq`
+ * ranges (kms/audit/time-range.ts), which is why `audit_log` needs no timestamp index.
  */
 export class AuditChain {
   readonly #sqlite: Database.Database;
@@ -133,7 +177,7 @@ export class AuditChain {
 
   constructor(sqlite: Database.Database) {
     this.#sqlite = sqlite;
-    this.#selectTip = sqlite.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    this.#selectTip = sqlite.prepare('SELECT seq, hash, timestamp FROM audit_log ORDER BY seq DESC LIMIT 1');
     this.#insert = sqlite.prepare(
       `INSERT INTO audit_log
          (seq, id, timestamp, actor, operation, entity_type, entity_id, status, details, kms_operation_id, request_id, prev_hash, hash)
@@ -150,29 +194,56 @@ export class AuditChain {
     return this.#runImmediate.immediate(work) as T;
   }
 
+  get isInTransaction(): boolean {
+    return this.#sqlite.inTransaction;
+  }
+
   /** Must run inside `transaction` (or the caller's own IMMEDIATE transaction on the same connection). */
   append(entry: AuditEntry): AuditRecord {
+    this.#requireTransaction();
+    const [record] = this.appendPrepared([prepareAuditEntry(entry)]);
+    if (record === undefined) throw new Error('audit append wrote no row');
+    return record;
+  }
+
+  /** Appends rows in order, reading the tip once; same rule: inside `transaction`. */
+  appendPrepared(entries: readonly PreparedAuditEntry[]): AuditRecord[] {
+    this.#requireTransaction();
+    const tip = this.#selectTip.get();
+    let seq = tip?.seq ?? 0;
+    let prevHash = tip?.hash ?? GENESIS_PREV_HASH;
+    let previousTimestamp = tip?.timestamp ?? 0;
+    const now = Date.now();
+    const records: AuditRecord[] = [];
+    for (const entry of entries) {
+      seq += 1;
+      const timestamp = Math.max(entry.timestamp ?? now, previousTimestamp);
+      const withoutHash: AuditHashInput = {
+        seq,
+        id: entry.id,
+        timestamp,
+        actor: entry.actor,
+        operation: entry.operation,
+        entityType: entry.entityType,
+        entityId: entry.entityId,
+        status: entry.status,
+        detailsJson: entry.detailsJson,
+        kmsOperationId: entry.kmsOperationId,
+        requestId: entry.requestId,
+        prevHash,
+      };
+      const record: AuditRecord = { ...withoutHash, hash: computeAuditHash(withoutHash) };
+      this.#insert.run(record);
+      records.push(record);
+      prevHash = record.hash;
+      previousTimestamp = timestamp;
+    }
+    return records;
+  }
+
+  #requireTransaction(): void {
     if (!this.#sqlite.inTransaction) {
       throw new Error('audit rows are appended inside an IMMEDIATE transaction; call AuditChain.transaction');
     }
-    const tip = this.#selectTip.get();
-    const withoutHash: AuditHashInput = {
-      seq: (tip?.seq ?? 0) + 1,
-      id: entry.id ?? timeOrderedUuid(),
-      timestamp: entry.timestamp ?? Date.now(),
-      actor: entry.actor,
-      operation: entry.operation,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      status: entry.status,
-      detailsJson: canonicalJson(entry.details),
-      kmsOperationId: entry.kmsOperationId ?? null,
-      requestId: entry.requestId ?? null,
-      prevHash: tip?.hash ?? GENESIS_PREV_HASH,
-    };
-    if (!Number.isSafeInteger(withoutHash.timestamp)) throw new TypeError('audit timestamp must be integer milliseconds');
-    const record: AuditRecord = { ...withoutHash, hash: computeAuditHash(withoutHash) };
-    this.#insert.run(record);
-    return record;
   }
 }
