@@ -12,6 +12,7 @@ import type { AuditPage } from '@pki/shared';
 import type { DatabaseHandle } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
+import { firstSeqAtOrAfter } from '../kms/audit/time-range.js';
 
 export class AuditLogReader {
   constructor(private readonly database: DatabaseHandle) {}
@@ -24,8 +25,21 @@ export class AuditLogReader {
     if (input.entityId !== undefined) conditions.push(eq(auditLog.entityId, input.entityId));
     if (input.actor !== undefined) conditions.push(eq(auditLog.actor, input.actor));
     if (input.status !== undefined) conditions.push(eq(auditLog.status, input.status));
-    if (input.since !== undefined) conditions.push(gte(auditLog.timestamp, new Date(input.since)));
-    if (input.until !== undefined) conditions.push(lte(auditLog.timestamp, new Date(input.until)));
+    // No timestamp index: timestamps rise with seq, so the range is also a seq range (primary key).
+    if (input.since !== undefined) {
+      const since = Date.parse(input.since);
+      conditions.push(
+        gte(auditLog.timestamp, new Date(since)),
+        gte(auditLog.seq, firstSeqAtOrAfter(this.database.sqlite, since)),
+      );
+    }
+    if (input.until !== undefined) {
+      const until = Date.parse(input.until);
+      conditions.push(
+        lte(auditLog.timestamp, new Date(until)),
+        lt(auditLog.seq, firstSeqAtOrAfter(this.database.sqlite, until + 1)),
+      );
+    }
     if (input.cursor !== undefined) conditions.push(lt(auditLog.seq, decodeCursor(input.cursor)));
 
     const rows = this.database.db

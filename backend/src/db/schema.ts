@@ -169,12 +169,25 @@ export const certificates = sqliteTable(
  * Append-only, hash-chained record of every key operation. `seq` orders the chain;
  * `hash` = SHA-256(canonical(row) ‖ prev_hash). Triggers (a migration of their own)
  * refuse UPDATE and DELETE.
+ *
+ * Every index costs each append one more B-tree page written to the WAL at commit (the
+ * bulk of an audited signature's overhead), so there are as few as the queries need:
+ * - by time: none. Timestamps never decrease along `seq` (AuditChain), so a time range is a
+ *   `seq` range found by binary search on the primary key (kms/audit/time-range.ts).
+ * - by actor, operation, entity: SQLite ends every index key with the rowid (= `seq`), so
+ *   `(actor)` is `(actor, seq)`: newest-first pages of one actor walk the index backwards,
+ *   without a sort, and a time range narrows it by `seq` too.
+ * `seq` keeps AUTOINCREMENT although sqlite_sequence costs one more page per commit: it
+ * remembers the highest `seq` ever issued, which is how verifyAuditChain sees rows removed
+ * from the end of the chain.
  */
 export const auditLog = sqliteTable(
   'audit_log',
   {
     seq: integer('seq').primaryKey({ autoIncrement: true }),
-    id: text('id').notNull().unique(),
+    // Not unique-indexed either, for the same reason as `hash`: nothing looks a row up by
+    // id, and a time-ordered UUIDv7 from 74 random bits does not repeat.
+    id: text('id').notNull(),
     timestamp: integer('timestamp', { mode: 'timestamp_ms' }).notNull(),
     actor: text('actor').notNull(),
     operation: text('operation').notNull(),
@@ -190,9 +203,8 @@ export const auditLog = sqliteTable(
     hash: text('hash').notNull(),
   },
   (table) => [
-    index('audit_log_timestamp_idx').on(table.timestamp),
-    index('audit_log_actor_idx').on(table.actor, table.timestamp),
-    index('audit_log_operation_idx').on(table.operation, table.timestamp),
+    index('audit_log_actor_seq_idx').on(table.actor),
+    index('audit_log_operation_seq_idx').on(table.operation),
     index('audit_log_entity_idx').on(table.entityType, table.entityId),
   ],
 );
