@@ -11,7 +11,9 @@
  *
  * Signing is the hot path (every certificate, CRL and OCSP response): the key id's
  * reference and algorithm are cached, statements are prepared once, and the audit append
- * is one SELECT, one INSERT and one SHA-256.
+ * is one SELECT, one INSERT and one SHA-256. A signature's row has no domain row to commit
+ * with, so it goes through the group commit of AuditAppendQueue: concurrent signatures share
+ * one transaction, and each caller gets its signature only once its own row is committed.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -33,6 +35,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import { kmsKeys } from '../db/schema.js';
 import { ConflictError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
+import { AuditAppendQueue } from './audit/append-queue.js';
 import { AuditChain } from './audit/chain.js';
 import type { AuditRecord } from './audit/chain.js';
 import { KmsError, KmsInvalidRequest, KmsNotFound, KmsPermissionDenied, KmsProtocolError } from './kmip/errors.js';
@@ -122,6 +125,7 @@ export class KMSService {
   readonly #database: DatabaseHandle;
   readonly #log: Logger;
   readonly #chain: AuditChain;
+  readonly #signQueue: AuditAppendQueue;
   readonly #signingKeys = new Map<string, SigningKey>();
   readonly #selectSigningKey;
 
@@ -130,6 +134,7 @@ export class KMSService {
     this.#database = dependencies.database;
     this.#log = dependencies.log;
     this.#chain = new AuditChain(dependencies.database.sqlite);
+    this.#signQueue = new AuditAppendQueue(this.#chain);
     this.#selectSigningKey = dependencies.database.sqlite.prepare<[string], { private_key_ref: string; algorithm: KeyAlgorithm; state: KeyState }>(
       'SELECT private_key_ref, algorithm, state FROM kms_keys WHERE id = ?',
     );
@@ -207,7 +212,7 @@ export class KMSService {
       hash: input.hash,
       dataLength: input.data.byteLength,
     };
-    if (key instanceof KmsError) throw this.#auditFailure(ctx, operation, { entityId: input.keyId, details }, key);
+    if (key instanceof KmsError) throw await this.#queueFailure(ctx, operation, { entityId: input.keyId, details }, key);
     details.algorithm = key.algorithm;
     details.privateKeyRef = key.privateKeyRef;
 
@@ -223,9 +228,9 @@ export class KMSService {
       const normalized = normalizeKmsError(error, 'sign');
       // The store knows better than our cache: a key revoked behind our back stops here.
       if (normalized instanceof KmsNotFound || normalized instanceof KmsInvalidRequest) this.#signingKeys.delete(input.keyId);
-      throw this.#auditFailure(ctx, operation, { entityId: input.keyId, details }, normalized);
+      throw await this.#queueFailure(ctx, operation, { entityId: input.keyId, details }, normalized);
     }
-    this.#auditAlone(ctx, operation, 'success', { entityId: input.keyId, details });
+    await this.#signQueue.append(this.#auditEntry(ctx, operation, 'success', { entityId: input.keyId, details }));
     return signature;
   }
 
@@ -428,6 +433,7 @@ export class KMSService {
   }
 
   async close(): Promise<void> {
+    this.#signQueue.flush();
     this.#signingKeys.clear();
     await this.#keyStore.close();
   }
@@ -487,17 +493,31 @@ export class KMSService {
 
   /** Records the failure and returns the error to throw; an unwritable audit row is logged, never masks the cause. */
   #auditFailure(ctx: RequestContext, operation: Operation, outcome: OperationOutcome, error: unknown): unknown {
-    outcome.details.errorCode = errorCodeOf(error);
-    outcome.details.errorMessage = messageOf(error).slice(0, AUDITED_MESSAGE_LIMIT);
+    recordError(outcome, error);
     try {
       this.#auditAlone(ctx, operation, 'failure', outcome);
     } catch (auditError) {
-      this.#log.error(
-        { operation: operation.name, kmsOperationId: operation.id, err: auditError },
-        'could not write the audit row of a failed key operation',
-      );
+      this.#logUnwrittenFailure(operation, auditError);
     }
     return error;
+  }
+
+  /** `#auditFailure` through the group commit, so a failed signature's row keeps its place among the others. */
+  async #queueFailure(ctx: RequestContext, operation: Operation, outcome: OperationOutcome, error: unknown): Promise<unknown> {
+    recordError(outcome, error);
+    try {
+      await this.#signQueue.append(this.#auditEntry(ctx, operation, 'failure', outcome));
+    } catch (auditError) {
+      this.#logUnwrittenFailure(operation, auditError);
+    }
+    return error;
+  }
+
+  #logUnwrittenFailure(operation: Operation, auditError: unknown): void {
+    this.#log.error(
+      { operation: operation.name, kmsOperationId: operation.id, err: auditError },
+      'could not write the audit row of a failed key operation',
+    );
   }
 
   #auditEntry(ctx: RequestContext, operation: Operation, status: 'success' | 'failure', outcome: OperationOutcome) {
@@ -607,6 +627,11 @@ export class KMSService {
 export function normalizeKmsError(error: unknown, operation: string): KmsError {
   if (error instanceof KmsError) return error;
   return new KmsProtocolError(`the key store failed during ${operation}: ${messageOf(error)}`, { operation }, { cause: error });
+}
+
+function recordError(outcome: OperationOutcome, error: unknown): void {
+  outcome.details.errorCode = errorCodeOf(error);
+  outcome.details.errorMessage = messageOf(error).slice(0, AUDITED_MESSAGE_LIMIT);
 }
 
 function errorCodeOf(error: unknown): string {
