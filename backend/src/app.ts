@@ -21,6 +21,7 @@ import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
 import { answerUnroutableOcspRequest, registerOcspRoutes } from './http/ocsp.js';
+import { registerTrpcFastPath } from './http/trpc-fast-path.js';
 import { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
 import { announceKeyStore } from './kms/boot.js';
 import { createKeyStore } from './kms/create-key-store.js';
@@ -38,6 +39,8 @@ export interface AppOverrides {
   logger?: Logger;
   /** Replaces the key store PKI_KMS_BACKEND selects (tests with a prepared store). */
   keyStore?: KeyStore;
+  /** false sends every tRPC call through the stock adapter (the fast path's conformance test). */
+  isTrpcFastPathEnabled?: boolean;
 }
 
 declare module 'fastify' {
@@ -132,13 +135,18 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   registerCaCertificateRoutes(app, pki.cas);
   await registerOcspRoutes(app, pki.ocsp);
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: createContextFactory(services),
+  const trpcOptions: FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] = {
+    router: appRouter,
+    createContext: createContextFactory(services),
+  };
+  await app.register(
+    async (trpcScope) => {
+      // Single JSON calls skip the adapter's Fetch Request/Response conversion, same answers.
+      if (overrides.isTrpcFastPathEnabled !== false) registerTrpcFastPath(trpcScope, trpcOptions);
+      await trpcScope.register(fastifyTRPCPlugin, { trpcOptions } satisfies FastifyTRPCPluginOptions<AppRouter>);
     },
-  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+    { prefix: '/trpc' },
+  );
 
   if (config.mode === 'production') {
     const isServed = await registerFrontend(app, config.frontendDir);
