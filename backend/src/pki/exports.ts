@@ -12,7 +12,7 @@ import * as pkijs from 'pkijs';
 
 import { toPem } from './pem.js';
 
-const engine = new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'] });
+const engine = new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto });
 const PBKDF2_ITERATIONS = 100_000;
 const BAG_KEY = '1.2.840.113549.1.12.10.1.2';
 const BAG_CERTIFICATE = '1.2.840.113549.1.12.10.1.3';
@@ -56,7 +56,7 @@ export async function pkcs12(input: Pkcs12Input): Promise<Uint8Array> {
   const password = toArrayBuffer(Buffer.from(input.password, 'utf8'));
   const encryption = {
     password,
-    contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 } as pkijs.ContentEncryptionAlgorithm,
+    contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 },
     hmacHashAlgorithm: 'SHA-256',
     iterationCount: PBKDF2_ITERATIONS,
   };
@@ -98,7 +98,7 @@ export async function pkcs12(input: Pkcs12Input): Promise<Uint8Array> {
   if (!authenticatedSafe) throw new Error('pkijs PFX lost its authenticated safe');
   await authenticatedSafe.makeInternalValues({ safeContents: [{}, encryption] }, engine);
   await pfx.makeInternalValues(
-    { password, iterations: PBKDF2_ITERATIONS, pbkdf2HashAlgorithm: 'SHA-256', hmacHashAlgorithm: 'SHA-256' } as never,
+    { password, iterations: PBKDF2_ITERATIONS, pbkdf2HashAlgorithm: 'SHA-256', hmacHashAlgorithm: 'SHA-256' },
     engine,
   );
   return new Uint8Array(pfx.toSchema().toBER(false));

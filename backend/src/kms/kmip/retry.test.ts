@@ -52,7 +52,7 @@ async function startFakeKms(handler: Handler): Promise<FakeKms> {
     raw.on('end', () => {
       const message = decodeJson(JSON.parse(Buffer.concat(chunks).toString('utf8'))) as TtlvStructure;
       const item = message.value.find((node) => node.tag === 'BatchItem') as TtlvStructure;
-      const operation = String(item.value.find((node) => node.tag === 'Operation')?.value);
+      const operation = item.value.find((node) => node.tag === 'Operation')?.value as string;
       const payload = item.value.find((node) => node.tag === 'RequestPayload') as TtlvStructure;
       received.push(operation);
       handler({ operation, payload }, raw, response);

@@ -380,7 +380,7 @@ export function parseCryptographicParameters(node: TtlvNode): CryptographicParam
           : readBoolean(parameters, field.tag);
     if (value !== undefined) result[key] = value;
   }
-  return result as CryptographicParameters;
+  return result;
 }
 
 function addParsed(result: ParsedAttributes, tag: string, node: TtlvNode): void {

@@ -1,3 +1,4 @@
+import { KmsProtocolError } from '../errors.js';
 import { KMIP_1_0 } from '../messages.js';
 import type { KmipOperation } from './operation.js';
 import { locateAttributeItems, type Attributes } from './attributes.js';
@@ -31,6 +32,9 @@ export const locate: KmipOperation<LocateRequest, LocateResponse> = {
   parsePayload: (payload) => ({
     locatedItems: readInteger(payload, 'LocatedItems'),
     uniqueIdentifiers: findChildren(payload, 'UniqueIdentifier').map((node) => {
+      if (node.type === 'Structure' || node.type === 'ByteString') {
+        throw new KmsProtocolError('Locate answered a unique identifier that is not a value', { operation: 'Locate' });
+      }
       if (node.type !== 'TextString') return String(node.value);
       return node.value;
     }),

@@ -118,7 +118,7 @@ for (const [prefix, version] of [
     });
 
     it('Activate, Get, Revoke, Destroy', () => {
-      const idOf = (vector: string) => String(valueIn(`${prefix}_${vector}.request`, 'UniqueIdentifier'));
+      const idOf = (vector: string) => valueIn(`${prefix}_${vector}.request`, 'UniqueIdentifier') as string;
       expect(requestHex(activate, { uniqueIdentifier: idOf('activate') }, version)).toBe(hex(`${prefix}_activate.request`));
       expect(requestHex(get, { uniqueIdentifier: idOf('get_public_key') }, version)).toBe(
         hex(`${prefix}_get_public_key.request`),
