@@ -13,6 +13,7 @@ import { CaDirectory } from './ca-directory.js';
 import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
+import { GroupCommit } from './group-commit.js';
 import { CertificateService } from './issuance-service.js';
 import { KeyLifecycleService } from './key-lifecycle-service.js';
 import type { PkiKms } from './kms-signer.js';
@@ -42,7 +43,7 @@ export interface PkiServices {
   keys: KeyLifecycleService;
   profiles: { list(): ProfileSummary[] };
   events: PkiEvents;
-  /** Stops the CRL scheduler. */
+  /** Stops the CRL scheduler and commits the writes still queued for the group commit. */
   close(): void;
 }
 
@@ -50,7 +51,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
   const { database, kms } = options;
   const log = options.log.child({ component: 'pki' });
   const now = options.now ?? (() => new Date());
-  const audit = new PkiAudit(new AuditChain(database.sqlite));
+  const audit = new PkiAudit(new AuditChain(database.sqlite), new GroupCommit(database.sqlite));
   const directory = new CaDirectory(database.db, publicEndpoints(options.publicUrl));
   const events = new PkiEvents();
   const crls = new CrlPublisher({
@@ -94,7 +95,10 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     keys,
     profiles: { list: listProfiles },
     events,
-    close: () => crls.stop(),
+    close: () => {
+      crls.stop();
+      audit.flush();
+    },
   };
 }
 

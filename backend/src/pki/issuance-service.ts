@@ -2,8 +2,8 @@
  * Certificates: issuance from a CSR or with a key pair generated in the key store,
  * revocation, listing with keyset pagination, and exports. The hot path (issueFromCsr)
  * reuses the issuer's pre-encoded parts (ca-directory.ts), verifies the CSR with
- * node:crypto, signs through KMSService and writes the certificate and its audit row in
- * one transaction with prepared statements.
+ * node:crypto, signs through KMSService and writes the certificate and its audit row
+ * together through the group commit (group-commit.ts), with prepared statements.
  */
 import type Database from 'better-sqlite3';
 import { and, desc, eq, gt, like, lt, lte, or, sql } from 'drizzle-orm';
@@ -198,7 +198,7 @@ export class CertificateService {
       step.details.serialHex = signed.serial.hex;
       const createdAt = this.#now().getTime();
       try {
-        step.commit(certificateId, () =>
+        await step.commitGrouped(certificateId, () =>
           this.#insert.run({
             id: certificateId,
             caId: issuer.caId,

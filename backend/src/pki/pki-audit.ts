@@ -3,11 +3,15 @@
  * export). KMSService already records each key operation; these rows record what the CA
  * did with them, written in the same transaction as the domain rows, and on failure alone
  * with the error's code, so a refused request leaves a trace and nothing else.
+ *
+ * Issuance, the hot path, commits through the group commit (`commitGrouped`): its rows
+ * still go in together, in a savepoint of a transaction shared with concurrent issuances.
  */
 import { AppError } from '../errors.js';
 import type { AuditChain } from '../kms/audit/chain.js';
 import { KmsError } from '../kms/kmip/errors.js';
 import type { RequestContext } from '../request-context.js';
+import type { GroupCommit } from './group-commit.js';
 
 export const PKI_AUDIT_OPERATIONS = {
   createRoot: 'ca.createRoot',
@@ -31,13 +35,25 @@ export interface AuditStep {
   details: Record<string, unknown>;
   /** Runs the domain writes and appends the success row in one IMMEDIATE transaction. */
   commit<T>(entityId: string | null, write: () => T): T;
+  /**
+   * The same pair of writes through the group commit: resolves once committed; a rejected
+   * commit wrote neither.
+   */
+  commitGrouped<T>(entityId: string | null, write: () => T): Promise<T>;
 }
 
 export class PkiAudit {
   readonly #chain: AuditChain;
+  readonly #groupCommit: GroupCommit;
 
-  constructor(chain: AuditChain) {
+  constructor(chain: AuditChain, groupCommit: GroupCommit) {
     this.#chain = chain;
+    this.#groupCommit = groupCommit;
+  }
+
+  /** Commits the queued grouped writes now; call before the database closes. */
+  flush(): void {
+    this.#groupCommit.flush();
   }
 
   get chain(): AuditChain {
@@ -54,23 +70,22 @@ export class PkiAudit {
     const details: Record<string, unknown> = { ...initialDetails };
     let hasCommitted = false;
     let entity: string | null = null;
+    const writeWithSuccessRow = <W>(entityId: string | null, write: () => W) => () => {
+      const written = write();
+      this.#chain.append({ actor: ctx.actor, requestId: ctx.requestId, operation, entityType, entityId, status: 'success', details });
+      return written;
+    };
     const step: AuditStep = {
       details,
       commit: (entityId, write) => {
         entity = entityId;
-        const result = this.#chain.transaction(() => {
-          const written = write();
-          this.#chain.append({
-            actor: ctx.actor,
-            requestId: ctx.requestId,
-            operation,
-            entityType,
-            entityId,
-            status: 'success',
-            details,
-          });
-          return written;
-        });
+        const result = this.#chain.transaction(writeWithSuccessRow(entityId, write));
+        hasCommitted = true;
+        return result;
+      },
+      commitGrouped: async (entityId, write) => {
+        entity = entityId;
+        const result = await this.#groupCommit.run(writeWithSuccessRow(entityId, write));
         hasCommitted = true;
         return result;
       },

@@ -1,0 +1,99 @@
+/**
+ * Group commit for the CA's hot writes (a certificate row and its issuance audit row). A
+ * commit costs far more than the rows it carries: each B-tree page a row touches (the
+ * table, five indexes of `certificates`, four of `audit_log`) is written to the WAL again
+ * at every commit. Writes queued while the event loop does other work (the signatures of
+ * concurrent issuances come back from the thread pool together) run in ONE immediate
+ * transaction on the next turn of the loop, so they share those page writes.
+ *
+ * What each caller keeps:
+ * - its promise settles only after the transaction holding its write has committed (or
+ *   failed), so a certificate is never handed out before its rows are durable;
+ * - its write runs in its own savepoint: if it throws (a serial collision), its rows are
+ *   rolled back and only its promise rejects, while the rest of the batch commits;
+ * - if the transaction itself fails (BEGIN, a deferred constraint or the COMMIT), every
+ *   waiter of the batch gets the error and none of the batch's rows exists.
+ *
+ * Writes run in the order `run` was called, so audit rows take `seq` in that order.
+ */
+import type Database from 'better-sqlite3';
+
+interface Waiter {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { isWritten: true; value: unknown } | { isWritten: false; error: unknown };
+
+/** Bounds one transaction's work, and so its time holding the write lock, under a burst. */
+const MAX_BATCH_WRITES = 256;
+
+export class GroupCommit {
+  readonly #sqlite: Database.Database;
+  readonly #runBatch: Database.Transaction<(batch: readonly Waiter[]) => Outcome[]>;
+  /** Inside the batch's transaction, better-sqlite3 runs this as a SAVEPOINT. */
+  readonly #runInSavepoint: Database.Transaction<(write: () => unknown) => unknown>;
+  #waiting: Waiter[] = [];
+  #flushTimer: NodeJS.Immediate | undefined;
+
+  constructor(sqlite: Database.Database) {
+    this.#sqlite = sqlite;
+    this.#runInSavepoint = sqlite.transaction((write: () => unknown) => write());
+    this.#runBatch = sqlite.transaction((batch: readonly Waiter[]) =>
+      batch.map((waiter): Outcome => {
+        try {
+          return { isWritten: true, value: this.#runInSavepoint(waiter.write) };
+        } catch (error) {
+          return { isWritten: false, error };
+        }
+      }),
+    );
+  }
+
+  /**
+   * Queues `write` (synchronous database work on this connection) for the next group
+   * commit; resolves with its result once committed.
+   */
+  run<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.#flushTimer ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Writes queued and not yet committed. */
+  get pendingCount(): number {
+    return this.#waiting.length;
+  }
+
+  /** Commits what is queued now (also the scheduled path); close the database only after it. */
+  flush(): void {
+    if (this.#flushTimer !== undefined) {
+      clearImmediate(this.#flushTimer);
+      this.#flushTimer = undefined;
+    }
+    // Inside someone's open transaction our writes would commit or roll back with theirs:
+    // wait for it to end, so "resolved" keeps meaning "committed".
+    if (this.#sqlite.inTransaction) {
+      if (this.#waiting.length > 0) this.#flushTimer = setImmediate(() => this.flush());
+      return;
+    }
+    while (this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0, MAX_BATCH_WRITES);
+      let outcomes: Outcome[];
+      try {
+        outcomes = this.#runBatch.immediate(batch);
+      } catch (error) {
+        for (const waiter of batch) waiter.reject(error);
+        continue;
+      }
+      batch.forEach((waiter, index) => {
+        const outcome = outcomes[index];
+        if (outcome === undefined) waiter.reject(new Error('group commit returned fewer outcomes than writes'));
+        else if (outcome.isWritten) waiter.resolve(outcome.value);
+        else waiter.reject(outcome.error);
+      });
+    }
+  }
+}
