@@ -9,8 +9,14 @@
  * their tests do. Standalone: `pnpm exec tsx bench/key-store.ts`.
  *
  * Fairness notes: `openssl speed` signs a pre-hashed digest in a tight C loop on one core;
- * ours hash ~1 KiB of data (a TBSCertificate's size) and run one signature at a time, also
- * on one core; both rates are per CPU-second (see signRate). `openssl genpkey` is a process
+ * ours hash ~1 KiB of data (a TBSCertificate's size) and run one signature at a time; both
+ * rates are per CPU-second of the whole process, all threads (see signRate). The 8-in-flight
+ * row is the issuance pattern (eight requests signing at once), where the audit rows share
+ * group commits; it is still judged per CPU-second, so using two cores earns it nothing.
+ *
+ * Noise: the machine is shared, so rounds are short and interleaved (openssl, raw, audited,
+ * audited ×8, repeat) and each ratio is the median of the per-round ratios: a burst of load
+ * from elsewhere spoils one round's pair, not the figure. `openssl genpkey` is a process
  * per key, so its latency includes process start-up (a few ms): it matters for P-256, where
  * generation itself is sub-millisecond, not for RSA.
  */
@@ -31,8 +37,9 @@ import type { BenchRow } from './bench-row.js';
 
 const execFileAsync = promisify(execFile);
 
-const SIGN_SECONDS = 3;
-const SIGN_ROUNDS = 2;
+const SIGN_SECONDS = 2;
+const SIGN_ROUNDS = 5;
+const CONCURRENT_SIGNS = 8;
 const DATA = new Uint8Array(1024).fill(0x5a);
 const CONTEXT: RequestContext = { actor: 'bench', requestId: 'bench' };
 /** Within 1.3× of openssl's time per signature = at least 1/1.3 of its rate. */
@@ -71,53 +78,77 @@ const GENPKEY_ARGS: Record<KeyAlgorithm, string[]> = {
   'ec-p384': ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
 };
 
-export async function runKeyStoreBench(targets: readonly KeyStoreBenchTarget[] = KEY_STORE_BENCH_TARGETS): Promise<BenchRow[]> {
+export async function runKeyStoreBench(
+  targets: readonly KeyStoreBenchTarget[] = KEY_STORE_BENCH_TARGETS,
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
 
   for (const target of targets) {
     const opened = await target.open();
     try {
       const kms = new KMSService({ keyStore: opened.keyStore, database: opened.database, log: silentLogger() });
-      const key = await kms.generateKeyPair(CONTEXT, { algorithm: 'rsa-2048', label: 'bench-sign', purpose: 'ca', isExportable: false });
+      const key = await kms.generateKeyPair(CONTEXT, {
+        algorithm: 'rsa-2048',
+        label: 'bench-sign',
+        purpose: 'ca',
+        isExportable: false,
+      });
 
       // Interleaved rounds, so a burst of load from other processes hits both sides alike.
-      const opensslRates: number[] = [];
-      const rawRates: number[] = [];
-      const auditedRates: number[] = [];
+      const rounds: { openssl: number; raw: number; audited: number; auditedConcurrent: number }[] = [];
+      const rawSign = () =>
+        opened.keyStore.sign({
+          privateKeyRef: key.privateKeyRef,
+          scheme: 'rsa-pkcs1-v1_5',
+          hash: 'sha-256',
+          data: DATA,
+        });
+      const auditedSign = () =>
+        kms.sign(CONTEXT, { keyId: key.id, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA });
       for (let round = 0; round < SIGN_ROUNDS; round += 1) {
-        opensslRates.push(await opensslSpeedRsa2048());
-        rawRates.push(
-          await signRate(() =>
-            opened.keyStore.sign({ privateKeyRef: key.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA }),
-          ),
-        );
-        auditedRates.push(
-          await signRate(() => kms.sign(CONTEXT, { keyId: key.id, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA })),
-        );
+        rounds.push({
+          openssl: await opensslSpeedRsa2048(),
+          raw: await signRate(rawSign),
+          audited: await signRate(auditedSign),
+          auditedConcurrent: await signRate(auditedSign, CONCURRENT_SIGNS),
+        });
       }
-      const opensslSign = mean(opensslRates);
-      const rawRate = mean(rawRates);
-      const auditedRate = mean(auditedRates);
+      const opensslSign = median(rounds.map((round) => round.openssl));
+      const signRow = (name: string, rate: (round: (typeof rounds)[number]) => number, signTarget?: number): BenchRow => ({
+        name,
+        ours: median(rounds.map(rate)),
+        peer: opensslSign,
+        unit: 'sign/CPU-s vs openssl speed',
+        ratio: median(rounds.map((round) => rate(round) / round.openssl)),
+        ...(signTarget === undefined ? {} : { target: `≥ ${signTarget.toFixed(2)}× (within 1.3× of openssl)` }),
+      });
       rows.push(
-        { name: `${target.name}: raw driver sign RSA-2048 SHA-256 (1 in flight)`, ours: rawRate, peer: opensslSign, unit: 'sign/CPU-s vs openssl speed', ratio: rawRate / opensslSign },
-        {
-          name: `${target.name}: KMSService sign + audit row (1 in flight)`,
-          ours: auditedRate,
-          peer: opensslSign,
-          unit: 'sign/CPU-s vs openssl speed',
-          ratio: auditedRate / opensslSign,
-          ...(target.signTarget === undefined ? {} : { target: `≥ ${target.signTarget.toFixed(2)}× (within 1.3× of openssl)` }),
-        },
+        signRow(`${target.name}: raw driver sign RSA-2048 SHA-256 (1 in flight)`, (round) => round.raw),
+        signRow(
+          `${target.name}: KMSService sign + audit row (1 in flight)`,
+          (round) => round.audited,
+          target.signTarget,
+        ),
+        signRow(
+          `${target.name}: KMSService sign + audit row (${CONCURRENT_SIGNS} in flight, group commit)`,
+          (round) => round.auditedConcurrent,
+          target.signTarget,
+        ),
       );
 
       for (const { algorithm, runs } of target.keygen) {
         let counter = 0;
-        const oursMs = await median(runs, async () => {
+        const oursMs = await medianOf(runs, async () => {
           const started = performance.now();
-          await kms.generateKeyPair(CONTEXT, { algorithm, label: `bench-${algorithm}-${++counter}`, purpose: 'end-entity', isExportable: false });
+          await kms.generateKeyPair(CONTEXT, {
+            algorithm,
+            label: `bench-${algorithm}-${++counter}`,
+            purpose: 'end-entity',
+            isExportable: false,
+          });
           return performance.now() - started;
         });
-        const opensslMs = await median(runs, () => timeGenpkey(GENPKEY_ARGS[algorithm]));
+        const opensslMs = await medianOf(runs, () => timeGenpkey(GENPKEY_ARGS[algorithm]));
         rows.push({
           name: `${target.name}: KMSService generateKeyPair ${algorithm} median of ${runs}`,
           ours: oursMs,
@@ -136,7 +167,14 @@ export async function runKeyStoreBench(targets: readonly KeyStoreBenchTarget[] =
 
 /** `openssl speed -seconds 3 -multi 1 rsa2048`, its sign/s column. */
 async function opensslSpeedRsa2048(): Promise<number> {
-  const { stdout } = await execFileAsync('openssl', ['speed', '-seconds', String(SIGN_SECONDS), '-multi', '1', 'rsa2048']);
+  const { stdout } = await execFileAsync('openssl', [
+    'speed',
+    '-seconds',
+    String(SIGN_SECONDS),
+    '-multi',
+    '1',
+    'rsa2048',
+  ]);
   const match = /rsa\s+2048 bits\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)/.exec(stdout);
   if (match?.[1] === undefined) throw new Error(`cannot read sign/s from openssl speed output:\n${stdout}`);
   return Number(match[1]);
@@ -149,35 +187,39 @@ async function timeGenpkey(args: string[]): Promise<number> {
 }
 
 /**
- * Sequential: each signature awaited before the next, as `openssl speed -multi 1` does.
- * The divisor is this process's CPU time (user + system), because `openssl speed` divides
- * by its CPU user time unless given -elapsed: on a shared machine, wall time would charge
- * us for other processes' work and openssl not. System time is counted against us: the
- * audit write is mostly pwrite(2) calls into SQLite's WAL.
+ * `inFlight` loops, each awaiting its signature before the next; 1 is what `openssl speed
+ * -multi 1` does. The divisor is this process's CPU time (user + system, all threads),
+ * because `openssl speed` divides by its CPU user time unless given -elapsed: on a shared
+ * machine, wall time would charge us for other processes' work and openssl not. System time
+ * is counted against us: the audit write is mostly pwrite(2) calls into SQLite's WAL.
  */
-async function signRate(signOnce: () => Promise<unknown>): Promise<number> {
+async function signRate(signOnce: () => Promise<unknown>, inFlight = 1): Promise<number> {
   for (let index = 0; index < 50; index += 1) await signOnce();
   let count = 0;
   const cpuBefore = process.cpuUsage();
   const deadline = performance.now() + SIGN_SECONDS * 1000;
-  while (performance.now() < deadline) {
-    await signOnce();
-    count += 1;
-  }
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < deadline) {
+        await signOnce();
+        count += 1;
+      }
+    }),
+  );
   const cpu = process.cpuUsage(cpuBefore);
   return count / ((cpu.user + cpu.system) / 1e6);
 }
 
-function mean(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-async function median(runs: number, measure: () => Promise<number>): Promise<number> {
+async function medianOf(runs: number, measure: () => Promise<number>): Promise<number> {
   const samples: number[] = [];
   for (let index = 0; index < runs; index += 1) samples.push(await measure());
-  samples.sort((left, right) => left - right);
-  const middle = Math.floor(samples.length / 2);
-  return samples.length % 2 === 1 ? (samples[middle] ?? 0) : ((samples[middle - 1] ?? 0) + (samples[middle] ?? 0)) / 2;
+  return median(samples);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
