@@ -1,7 +1,8 @@
 /**
  * Opens the SQLite database with the pragmas a CA needs: WAL so readers never block the
  * writer, foreign keys enforced, a busy timeout so a second writer waits instead of
- * failing, and synchronous=NORMAL (durable with WAL across process crashes).
+ * failing, synchronous=NORMAL (durable with WAL across process crashes), and checkpoints
+ * sized for an append-heavy audit log.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -27,6 +28,13 @@ export function openDatabase(path: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  // Checkpoint every 8000 WAL pages (~32 MB) instead of SQLite's 1000. Appends rewrite the
+  // same right-edge pages commit after commit; a checkpoint copies each page once however
+  // often it was rewritten, so fewer, larger checkpoints cost less per commit: ~9 µs less CPU
+  // per audit row (of ~55), measured on the audit append loop and on audited signing.
+  sqlite.pragma('wal_autocheckpoint = 8000');
+  // After a checkpoint resets the WAL, cut the file back if a long reader let it grow far past that.
+  sqlite.pragma('journal_size_limit = 67108864');
   const db: AppDatabase = drizzle({ client: sqlite, schema });
   return {
     db,
