@@ -40,7 +40,7 @@ import { encrypt, type EncryptRequest, type EncryptResponse } from './operations
 import { get, type GetRequest, type GetResponse } from './operations/get.js';
 import { getAttributes, type GetAttributesRequest, type GetAttributesResponse } from './operations/get-attributes.js';
 import { locate, type LocateRequest, type LocateResponse } from './operations/locate.js';
-import type { KmipOperation } from './operations/operation.js';
+import type { KmipOperation, OperationContext } from './operations/operation.js';
 import { query, type QueryFunction, type QueryResponse } from './operations/query.js';
 import { register, type RegisterRequest, type RegisterResponse } from './operations/register.js';
 import { revoke, type RevokeRequest, type RevokeResponse } from './operations/revoke.js';
@@ -155,18 +155,34 @@ export class KmipClient {
     return chosen;
   }
 
-  /** Sends one operation in the negotiated version, with the retry policy. */
-  async call<Request, Response>(
+  /**
+   * Sends one operation in the negotiated version, with the retry policy. Not `async`:
+   * once the version is known, each promise layer less is CPU saved on every request.
+   */
+  call<Request, Response>(
     operation: KmipOperation<Request, Response>,
     request: Request,
     options: CallOptions = {},
   ): Promise<Response> {
-    // Once negotiated, the version is read without an extra await per request.
-    const version = this.version ?? (await this.protocolVersion(options));
+    const { version } = this;
+    if (version === undefined) {
+      return this.protocolVersion(options).then((negotiated) => this.callIn(negotiated, operation, request, options));
+    }
+    return this.callIn(version, operation, request, options);
+  }
+
+  private callIn<Request, Response>(
+    version: ProtocolVersion,
+    operation: KmipOperation<Request, Response>,
+    request: Request,
+    options: CallOptions,
+  ): Promise<Response> {
     if (compareVersions(version, operation.minimumVersion) < 0) {
-      throw new KmsInvalidRequest(
-        `${operation.name} needs KMIP ${formatVersion(operation.minimumVersion)} or later; this connection speaks ${formatVersion(version)}`,
-        { operation: operation.name },
+      return Promise.reject(
+        new KmsInvalidRequest(
+          `${operation.name} needs KMIP ${formatVersion(operation.minimumVersion)} or later; this connection speaks ${formatVersion(version)}`,
+          { operation: operation.name },
+        ),
       );
     }
     return this.execute(operation, request, version, options);
@@ -192,17 +208,11 @@ export class KmipClient {
     try {
       const result = await withRetry(
         policy,
-        async ({ attempt, signal, timeoutMs }) => {
+        ({ attempt, signal, timeoutMs }) => {
           attempts = attempt;
-          const responseFrame = await this.transport.roundTrip(frame, { signal, timeoutMs });
-          const message = parseResponseMessage(this.decode(responseFrame));
-          const [item] = message.batchItems;
-          if (!item || message.batchItems.length !== 1) {
-            throw new KmsProtocolError(`expected one batch item, got ${message.batchItems.length}`, {
-              operation: operation.name,
-            });
-          }
-          return operation.parsePayload(unwrapBatchItem(item, operation.name), context);
+          return this.transport
+            .roundTrip(frame, { signal, timeoutMs })
+            .then((responseFrame) => this.parseAnswer(operation, responseFrame, context));
         },
         {
           signal: options.signal,
@@ -234,6 +244,21 @@ export class KmipClient {
       );
       throw error;
     }
+  }
+
+  private parseAnswer<Response>(
+    operation: KmipOperation<unknown, Response>,
+    responseFrame: Uint8Array,
+    context: OperationContext,
+  ): Response {
+    const message = parseResponseMessage(this.decode(responseFrame));
+    const [item] = message.batchItems;
+    if (!item || message.batchItems.length !== 1) {
+      throw new KmsProtocolError(`expected one batch item, got ${message.batchItems.length}`, {
+        operation: operation.name,
+      });
+    }
+    return operation.parsePayload(unwrapBatchItem(item, operation.name), context);
   }
 
   private encode(message: TtlvNode): Uint8Array {
