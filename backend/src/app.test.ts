@@ -88,4 +88,16 @@ describe('buildApp', () => {
     expect(body.error.data.requestId).toBe('req-7');
     expect(body.error.data.stack).toBeUndefined();
   });
+
+  it('answers malformed JSON input with 400 BAD_REQUEST, not an internal error', async () => {
+    testApp = await buildTestApp();
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/trpc/cas.createRoot',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { data: { code: string } } }>().error.data.code).toBe('BAD_REQUEST');
+  });
 });

@@ -5,6 +5,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 
+import { AppError } from '../errors.js';
+import { KmsError } from '../kms/kmip/errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { Context } from './context.js';
 import { mapError } from './error-mapping.js';
@@ -37,7 +39,10 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (result.ok) return result;
   const original = result.error.cause ?? result.error;
-  if (original instanceof ZodError || (result.error.code !== 'INTERNAL_SERVER_ERROR' && result.error.cause === undefined)) {
+  // tRPC's own refusals (bad JSON, wrong method, input validation) already carry the right
+  // code; only our errors and unexpected throws need the table.
+  const isOurs = original instanceof AppError || original instanceof KmsError;
+  if (original instanceof ZodError || (!isOurs && result.error.code !== 'INTERNAL_SERVER_ERROR')) {
     throw result.error;
   }
   const mapped = mapError(original);
