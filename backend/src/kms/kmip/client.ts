@@ -28,11 +28,7 @@ import {
 import type { Attributes, Name } from './operations/attributes.js';
 import { activate, type ActivateResponse } from './operations/activate.js';
 import { create, type CreateRequest, type CreateResponse } from './operations/create.js';
-import {
-  createKeyPair,
-  type CreateKeyPairRequest,
-  type CreateKeyPairResponse,
-} from './operations/create-key-pair.js';
+import { createKeyPair, type CreateKeyPairRequest, type CreateKeyPairResponse } from './operations/create-key-pair.js';
 import { decrypt, type DecryptRequest, type DecryptResponse } from './operations/decrypt.js';
 import { destroy, type DestroyRequest, type DestroyResponse } from './operations/destroy.js';
 import { discoverVersions, type DiscoverVersionsResponse } from './operations/discover-versions.js';
@@ -140,7 +136,12 @@ export class KmipClient {
   }
 
   private async negotiate(options: CallOptions): Promise<ProtocolVersion> {
-    const answer = await this.execute(discoverVersions, { versions: [...this.preferredVersions] }, NEGOTIATION_VERSION, options);
+    const answer = await this.execute(
+      discoverVersions,
+      { versions: [...this.preferredVersions] },
+      NEGOTIATION_VERSION,
+      options,
+    );
     const chosen = answer.versions.find((offered) =>
       this.preferredVersions.some((wanted) => compareVersions(wanted, offered) === 0),
     );
@@ -370,7 +371,9 @@ export class KmipClient {
     const publicKey = toPublicKeyObject(keyBlock.keyFormatType, keyBlock.keyMaterial, keyBlock.transparentKey);
     const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
     const pkcs1 =
-      publicKey.asymmetricKeyType === 'rsa' ? new Uint8Array(publicKey.export({ type: 'pkcs1', format: 'der' })) : undefined;
+      publicKey.asymmetricKeyType === 'rsa'
+        ? new Uint8Array(publicKey.export({ type: 'pkcs1', format: 'der' }))
+        : undefined;
     return {
       uniqueIdentifier: response.uniqueIdentifier,
       spki,
@@ -438,7 +441,10 @@ export class KmipClient {
         version,
         ...(this.authentication ? { authentication: this.authentication } : {}),
         batchItems: [
-          { operation: 'Locate', payload: locate.buildPayload({ attributes: { objectType, names: [{ value: name }] } }, context) },
+          {
+            operation: 'Locate',
+            payload: locate.buildPayload({ attributes: { objectType, names: [{ value: name }] } }, context),
+          },
         ],
       }),
     );
@@ -554,7 +560,11 @@ function toPublicKeyObject(
       }
     }
   } catch (error) {
-    throw new KmsProtocolError(`public key in ${keyFormatType} format does not parse`, { operation: 'Get' }, { cause: error });
+    throw new KmsProtocolError(
+      `public key in ${keyFormatType} format does not parse`,
+      { operation: 'Get' },
+      { cause: error },
+    );
   }
   throw new KmsProtocolError(`cannot read a public key in ${keyFormatType} format`, { operation: 'Get' });
 }

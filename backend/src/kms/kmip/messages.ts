@@ -11,7 +11,7 @@
  * the normalized KMS errors, carrying the server's reason and message.
  */
 import {
-  KmsError,
+  type KmsError,
   KmsInvalidRequest,
   KmsNotFound,
   KmsPermissionDenied,
@@ -221,7 +221,8 @@ export function errorOfResult(
   operation: string | undefined,
 ): KmsError {
   const ErrorClass = errorClassOfReason(reason);
-  const text = `KMIP ${operation ?? 'request'} failed: ${reason ?? 'no reason given'}` + (message ? ` (${message})` : '');
+  const text =
+    `KMIP ${operation ?? 'request'} failed: ${reason ?? 'no reason given'}` + (message ? ` (${message})` : '');
   return new ErrorClass(text, { serverReason: reason, serverMessage: message, operation });
 }
 

@@ -24,7 +24,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function clientWithPool(poolSize: number): Promise<{ client: KmipClient; transport: TlsTransport; server: SlowKmipServer }> {
+async function clientWithPool(
+  poolSize: number,
+): Promise<{ client: KmipClient; transport: TlsTransport; server: SlowKmipServer }> {
   server = await startSlowKmipServer({ delayMs: ANSWER_DELAY_MS });
   const transport = new TlsTransport({ host: server.host, port: server.port, ca: server.caPem, poolSize });
   client = new KmipClient(transport, { protocolVersion: KMIP_1_2 });

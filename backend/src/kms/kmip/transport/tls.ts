@@ -51,7 +51,6 @@ export interface TlsTransportOptions {
 }
 
 const DEFAULT_PORT = 5696;
-const EMPTY = Buffer.alloc(0);
 
 interface ConnectionOwner {
   /** Called once a request has settled, before its caller sees the answer. */

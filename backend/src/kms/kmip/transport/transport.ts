@@ -63,9 +63,17 @@ export function networkError(error: unknown, endpoint: string): KmsError {
   const code = (error as { code?: unknown } | undefined)?.code;
   const text = error instanceof Error ? error.message : String(error);
   if (typeof code === 'string' && TLS_VERIFICATION_CODES.has(code)) {
-    return new KmsProtocolError(`TLS verification of ${endpoint} failed: ${text}`, { serverReason: code }, { cause: error });
+    return new KmsProtocolError(
+      `TLS verification of ${endpoint} failed: ${text}`,
+      { serverReason: code },
+      { cause: error },
+    );
   }
-  return new KmsUnavailable(`KMS at ${endpoint} unreachable: ${text}`, {
-    serverReason: typeof code === 'string' ? code : undefined,
-  }, { cause: error });
+  return new KmsUnavailable(
+    `KMS at ${endpoint} unreachable: ${text}`,
+    {
+      serverReason: typeof code === 'string' ? code : undefined,
+    },
+    { cause: error },
+  );
 }
