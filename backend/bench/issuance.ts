@@ -3,9 +3,9 @@
  * and audited (a kms.sign row and a certificate.issue row each):
  *
  * - issuance from RSA-2048 CSRs (made by openssl) with an RSA-2048 intermediate, with 1, 8
- *   and 16 requests in flight, next to `openssl speed rsa2048` measured in the same run:
- *   one process for the sequential row, one per core for the concurrent rows (the
- *   physical limit, since every certificate costs one RSA-2048 signature), and held to
+ *   and 16 requests in flight, each right after `openssl speed rsa2048` (one process for
+ *   the sequential row, one per core for the concurrent rows: the physical limit, since
+ *   every certificate costs one RSA-2048 signature), medians of 3; and held to
  *   the figure cfssl reaches over HTTP at concurrency 8 (~1.8 k/s, ../shared/BENCHMARKS.md;
  *   issuance-http.ts measures cfssl live). The run fails unless every issued certificate
  *   has its row, its certificate.issue audit row and its kms.sign audit row;
@@ -30,7 +30,9 @@ import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
 
 const CSR_COUNT = 16;
-const ISSUE_SECONDS = 4;
+const ISSUE_SECONDS = 2;
+const OPENSSL_SECONDS = 1;
+const REPETITIONS = 3;
 const IN_FLIGHT_LEVELS = [8, 16] as const;
 const CRL_ENTRIES = 100_000;
 const OCSP_SECONDS = 2;
@@ -65,13 +67,19 @@ function bareSignRate(seconds: number): number {
 }
 
 /** RSA-2048 signatures/s from `openssl speed`, in one process or one per core (`-multi`). */
-function opensslSignRate(processes: number): number {
-  const args = ['speed', '-seconds', '2', ...(processes > 1 ? ['-multi', String(processes)] : []), 'rsa2048'];
+function opensslSignRate(processes: number, seconds: number): number {
+  const args = ['speed', '-seconds', String(seconds), ...(processes > 1 ? ['-multi', String(processes)] : []), 'rsa2048'];
   const output = execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const line = output.split('\n').find((candidate) => /^rsa\s+2048 bits/.test(candidate));
   const signsPerSecond = Number(line?.trim().split(/\s+/)[5]);
   if (!Number.isFinite(signsPerSecond)) throw new Error(`cannot read openssl speed output: ${output}`);
   return signsPerSecond;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function countRows(h: PkiHarness, sql: string, ...parameters: string[]): number {
@@ -85,7 +93,19 @@ interface IssuanceFigures {
   rootId: string;
 }
 
-/** Sequential, then 8 and 16 in flight; fails unless every certificate is stored and audited twice. */
+interface Point {
+  inFlight: number;
+  /** openssl speed processes measured right before, so both see the same machine load. */
+  opensslProcesses: number;
+  ours: number[];
+  peer: number[];
+}
+
+/**
+ * Sequential, then 8 and 16 in flight, REPETITIONS times interleaved with their openssl
+ * peer (the machine is shared: a peer measured minutes apart would compare two loads);
+ * medians. Fails unless every certificate is stored and audited twice.
+ */
 async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigures> {
   const root = await h.pki.cas.createRoot(h.ctx, { name: 'Bench Root', subject: { commonName: 'Bench Root' }, algorithm: 'ec-p384', validityDays: 3650 });
   const ca = await h.pki.cas.createIntermediate(h.ctx, { parentId: root.id, name: 'Bench RSA-2048', subject: { commonName: 'Bench RSA-2048 CA' }, algorithm: 'rsa-2048', validityDays: 1825 });
@@ -96,19 +116,18 @@ async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigu
   const countSignAudits = () => countRows(h, "SELECT count(*) AS n FROM audit_log WHERE operation = 'kms.sign' AND status = 'success'");
 
   const cores = Math.min(availableParallelism(), Math.max(...IN_FLIGHT_LEVELS));
-  const opensslOneCore = opensslSignRate(1);
-  const opensslAllCores = opensslSignRate(cores);
+  const points: Point[] = [{ inFlight: 1, opensslProcesses: 1, ours: [], peer: [] }, ...IN_FLIGHT_LEVELS.map((inFlight) => ({ inFlight, opensslProcesses: cores, ours: [], peer: [] }))];
 
   await rate(0.5, 1, issue);
   const before = { stored: countStored(), issueAudits: countIssueAudits(), signAudits: countSignAudits() };
   let issued = 0;
-  const sequential = await rate(ISSUE_SECONDS, 1, issue);
-  issued += sequential.count;
-  const concurrent = [];
-  for (const inFlight of IN_FLIGHT_LEVELS) {
-    const measured = await rate(ISSUE_SECONDS, inFlight, issue);
-    issued += measured.count;
-    concurrent.push({ inFlight, perSecond: measured.perSecond });
+  for (let repetition = 0; repetition < REPETITIONS; repetition++) {
+    for (const point of points) {
+      point.peer.push(opensslSignRate(point.opensslProcesses, OPENSSL_SECONDS));
+      const measured = await rate(ISSUE_SECONDS, point.inFlight, issue);
+      issued += measured.count;
+      point.ours.push(measured.perSecond);
+    }
   }
   const stored = countStored() - before.stored;
   const issueAudits = countIssueAudits() - before.issueAudits;
@@ -117,27 +136,20 @@ async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigu
     throw new Error(`issued ${issued} certificates but stored ${stored}, audited ${issueAudits} issuances and ${signAudits} signatures`);
   }
 
-  const rows: BenchRow[] = [
-    {
-      name: `issue from CSR, sequential (${issued} stored + audited)`,
-      ours: sequential.perSecond,
-      peer: opensslOneCore,
-      unit: 'certs/s vs openssl speed rsa2048 signs/s, 1 process',
-      ratio: sequential.perSecond / opensslOneCore,
-    },
-  ];
-  for (const { inFlight, perSecond } of concurrent) {
-    rows.push({
-      name: `issue from CSR, ${inFlight} in flight`,
-      ours: perSecond,
-      peer: opensslAllCores,
-      unit: `certs/s vs openssl speed rsa2048 signs/s, ${cores} processes`,
-      ratio: perSecond / opensslAllCores,
-    });
-  }
-  const atEight = concurrent.find((point) => point.inFlight === 8)?.perSecond ?? 0;
+  const rows: BenchRow[] = points.map((point) => {
+    const ours = median(point.ours);
+    const peer = median(point.peer);
+    return {
+      name: point.inFlight === 1 ? `issue from CSR, sequential` : `issue from CSR, ${point.inFlight} in flight`,
+      ours,
+      peer,
+      unit: `certs/s vs openssl speed rsa2048 signs/s, ${point.opensslProcesses} process${point.opensslProcesses > 1 ? 'es' : ''}`,
+      ratio: median(point.ours.map((value, index) => value / (point.peer[index] as number))),
+    };
+  });
+  const atEight = median(points.find((point) => point.inFlight === 8)?.ours ?? [0]);
   rows.push({
-    name: 'issue from CSR, 8 in flight, vs cfssl',
+    name: `issue from CSR, 8 in flight, vs cfssl (${issued} stored + audited)`,
     ours: atEight,
     peer: CFSSL_C8_PER_SECOND,
     unit: 'certs/s vs cfssl c=8 over HTTP (BENCHMARKS.md)',
