@@ -28,12 +28,14 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-/** Thrown inside the batch's transaction to roll it back when one write fails. */
-class WriteFailed {
+/** Thrown inside the batch's transaction to roll it back when one write fails; never leaves this file. */
+class WriteFailed extends Error {
   constructor(
     readonly index: number,
     readonly error: unknown,
-  ) {}
+  ) {
+    super(`write ${index} of the batch failed`);
+  }
 }
 
 /** Bounds one transaction's work, and so its time holding the write lock, under a burst. */
