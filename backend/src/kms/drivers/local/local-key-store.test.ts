@@ -78,6 +78,34 @@ describe('local key store', () => {
     await reopened.close();
   });
 
+  it('signs concurrently on the thread pool, each signature over its own data, and refuses once revoked', async () => {
+    temp = await openTempLocalStore();
+    const store = temp.store;
+    const rsa = await store.generateKeyPair({ algorithm: 'rsa-2048', label: 'pool-rsa', isExportable: false });
+    const ec = await store.generateKeyPair({ algorithm: 'ec-p256', label: 'pool-ec', isExportable: false });
+    const requests = Array.from({ length: 24 }, (_, index) => ({
+      key: index % 2 === 0 ? rsa : ec,
+      scheme: index % 2 === 0 ? ('rsa-pkcs1-v1_5' as const) : ('ecdsa' as const),
+      data: Buffer.from(`tbs ${index}`),
+    }));
+    const signatures = await Promise.all(
+      requests.map((request) => store.sign({ privateKeyRef: request.key.privateKeyRef, scheme: request.scheme, hash: 'sha-256', data: request.data })),
+    );
+    signatures.forEach(({ signature }, index) => {
+      const request = requests[index] as (typeof requests)[number];
+      const publicKey = createPublicKey({ key: Buffer.from(request.key.publicKeySpki), format: 'der', type: 'spki' });
+      const keyInput = request.scheme === 'ecdsa' ? { key: publicKey, dsaEncoding: 'der' as const } : publicKey;
+      expect(verify('sha256', request.data, keyInput, signature), `signature ${index}`).toBe(true);
+      const other = requests[(index + 2) % requests.length] as (typeof requests)[number];
+      expect(verify('sha256', other.data, keyInput, signature), `signature ${index} over another request's data`).toBe(false);
+    });
+
+    await store.revoke({ privateKeyRef: rsa.privateKeyRef, reason: 'keyCompromise' });
+    await expect(store.sign({ privateKeyRef: rsa.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA })).rejects.toBeInstanceOf(
+      KmsInvalidRequest,
+    );
+  });
+
   it('refuses a duplicate label and keeps namespaces apart', async () => {
     temp = await openTempLocalStore();
     await temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'twice', isExportable: false });
