@@ -11,8 +11,13 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
 import { toPem } from './pem.js';
+import { bufferSource } from './buffer-source.js';
 
-const engine = new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto });
+const engine = new pkijs.CryptoEngine({
+  name: 'node-webcrypto',
+  // pkijs types its engine against the DOM's Crypto, which node's webcrypto implements.
+  crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'],
+});
 const PBKDF2_ITERATIONS = 100_000;
 const BAG_KEY = '1.2.840.113549.1.12.10.1.2';
 const BAG_CERTIFICATE = '1.2.840.113549.1.12.10.1.3';
@@ -35,7 +40,7 @@ export function pkcs7CertsOnly(certificates: readonly Uint8Array[]): Uint8Array 
   const signedData = new pkijs.SignedData({
     version: 1,
     encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: pkijs.ContentInfo.DATA }),
-    certificates: certificates.map((der) => pkijs.Certificate.fromBER(der)),
+    certificates: certificates.map((der) => pkijs.Certificate.fromBER(bufferSource(der))),
     signerInfos: [],
   });
   const contentInfo = new pkijs.ContentInfo({ contentType: pkijs.ContentInfo.SIGNED_DATA, content: signedData.toSchema(true) });
@@ -56,7 +61,8 @@ export async function pkcs12(input: Pkcs12Input): Promise<Uint8Array> {
   const password = toArrayBuffer(Buffer.from(input.password, 'utf8'));
   const encryption = {
     password,
-    contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 },
+    // pkijs generates the IV itself; its type asks for one anyway.
+    contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 } as pkijs.ContentEncryptionAlgorithm,
     hmacHashAlgorithm: 'SHA-256',
     iterationCount: PBKDF2_ITERATIONS,
   };
@@ -66,14 +72,14 @@ export async function pkcs12(input: Pkcs12Input): Promise<Uint8Array> {
     new pkijs.Attribute({ type: ATTRIBUTE_LOCAL_KEY_ID, values: [new asn1js.OctetString({ valueHex: localKeyId })] }),
   ];
 
-  const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(input.privateKeyPkcs8) });
+  const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(bufferSource(input.privateKeyPkcs8)) });
   await keyBag.makeInternalValues(encryption, engine);
 
   const certificateBags = [input.certificate, ...input.chain].map(
     (der, index) =>
       new pkijs.SafeBag({
         bagId: BAG_CERTIFICATE,
-        bagValue: new pkijs.CertBag({ certId: CERT_TYPE_X509, parsedValue: pkijs.Certificate.fromBER(der) }),
+        bagValue: new pkijs.CertBag({ certId: CERT_TYPE_X509, parsedValue: pkijs.Certificate.fromBER(bufferSource(der)) }),
         ...(index === 0 ? { bagAttributes } : {}),
       }),
   );

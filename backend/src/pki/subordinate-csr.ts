@@ -16,6 +16,7 @@ import * as ext from './extensions.js';
 import { signTbs, signatureAlgorithmFor } from './kms-signer.js';
 import type { PkiKms } from './kms-signer.js';
 import { keyIdentifier } from './public-key.js';
+import { bufferSource } from './buffer-source.js';
 
 export async function buildSubordinateCsr(
   kms: Pick<PkiKms, 'sign'>,
@@ -26,11 +27,11 @@ export async function buildSubordinateCsr(
     ext.basicConstraints(true, null),
     ext.keyUsage(['digitalSignature', 'keyCertSign', 'cRLSign']),
     ext.subjectKeyIdentifier(keyIdentifier(request.subjectPublicKeyInfo)),
-  ].map((encoded) => pkijs.Extension.fromBER(encoded));
+  ].map((encoded) => pkijs.Extension.fromBER(bufferSource(encoded)));
   const csr = new pkijs.CertificationRequest({
     version: 0,
-    subject: pkijs.RelativeDistinguishedNames.fromBER(request.subjectName),
-    subjectPublicKeyInfo: pkijs.PublicKeyInfo.fromBER(request.subjectPublicKeyInfo),
+    subject: pkijs.RelativeDistinguishedNames.fromBER(bufferSource(request.subjectName)),
+    subjectPublicKeyInfo: pkijs.PublicKeyInfo.fromBER(bufferSource(request.subjectPublicKeyInfo)),
     attributes: [
       new pkijs.Attribute({
         type: OID.extensionRequest,
@@ -44,7 +45,7 @@ export async function buildSubordinateCsr(
   const algorithm = signatureAlgorithmFor(request.keyAlgorithm);
   const signature = await signTbs(kms, ctx, request.keyId, algorithm, tbs);
   csr.tbsView = tbs;
-  csr.signatureAlgorithm = pkijs.AlgorithmIdentifier.fromBER(algorithm.algorithmIdentifier);
+  csr.signatureAlgorithm = pkijs.AlgorithmIdentifier.fromBER(bufferSource(algorithm.algorithmIdentifier));
   csr.signatureValue = new asn1js.BitString({ valueHex: signature });
   return new Uint8Array(csr.toSchema(false).toBER(false));
 }
