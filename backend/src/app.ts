@@ -17,6 +17,7 @@ import { openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
+import { InFlightRequests } from './http/in-flight-requests.js';
 import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
@@ -79,9 +80,11 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     throw error;
   }
 
+  const inFlightRequests = new InFlightRequests();
   let keyStore: KeyStore;
   try {
-    keyStore = overrides.keyStore ?? (await createKeyStore(config, { log, database }));
+    keyStore =
+      overrides.keyStore ?? (await createKeyStore(config, { log, database, hasConcurrentWork: inFlightRequests.hasOthers }));
   } catch (error) {
     database.close();
     throw error;
@@ -114,6 +117,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     },
   });
   app.decorate('services', services);
+  inFlightRequests.register(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

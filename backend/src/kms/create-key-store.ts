@@ -20,6 +20,8 @@ export interface KeyStoreDependencies {
   log: Logger;
   /** The app's database: only the local driver uses it (its own table). */
   database: DatabaseHandle;
+  /** Whether other requests are in progress: the local driver then signs off the event loop. */
+  hasConcurrentWork?: () => boolean;
 }
 
 export type KeyStoreFactory<Backend extends KmsBackend> = (
@@ -40,9 +42,15 @@ export class KeyStoreBackendNotBuilt extends AppError {
 }
 
 export const KEY_STORE_FACTORIES: { readonly [Backend in KmsBackend]: KeyStoreFactory<Backend> } = {
-  local: (kms, settings, { log, database }) =>
+  local: (kms, settings, { log, database, hasConcurrentWork }) =>
     LocalKeyStore.open(
-      { dataDir: settings.dataDir, namespace: kms.namespace, isProduction: settings.mode === 'production', database },
+      {
+        dataDir: settings.dataDir,
+        namespace: kms.namespace,
+        isProduction: settings.mode === 'production',
+        database,
+        ...(hasConcurrentWork === undefined ? {} : { hasConcurrentWork }),
+      },
       log,
     ),
   // Both check their server before answering: cosmian refuses a KMS older than 5.8 and bad credentials.

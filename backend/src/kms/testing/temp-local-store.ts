@@ -38,11 +38,17 @@ export function openTempDatabase(prefix = 'pki-kms-'): { dataDir: string; databa
 }
 
 export async function openTempLocalStore(
-  options: { namespace?: string; isProduction?: boolean; log?: Logger } = {},
+  options: { namespace?: string; isProduction?: boolean; log?: Logger; hasConcurrentWork?: () => boolean } = {},
 ): Promise<TempLocalStore> {
   const { dataDir, databasePath, database } = openTempDatabase();
   const store = await LocalKeyStore.open(
-    { dataDir, namespace: options.namespace ?? 'pki-test', isProduction: options.isProduction ?? false, database },
+    {
+      dataDir,
+      namespace: options.namespace ?? 'pki-test',
+      isProduction: options.isProduction ?? false,
+      database,
+      ...(options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork }),
+    },
     options.log ?? silentLogger(),
   );
   return {

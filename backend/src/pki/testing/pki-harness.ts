@@ -17,8 +17,13 @@ export interface PkiHarness {
   cleanup(): Promise<void>;
 }
 
-export async function openPkiHarness(options: Partial<Pick<PkiServicesOptions, 'publicUrl' | 'crlValiditySeconds' | 'ocspValiditySeconds' | 'now'>> = {}): Promise<PkiHarness> {
-  const temp = await openTempLocalStore();
+export async function openPkiHarness(
+  options: Partial<Pick<PkiServicesOptions, 'publicUrl' | 'crlValiditySeconds' | 'ocspValiditySeconds' | 'now'>> & {
+    /** Passed to the local key store (LocalKeyStoreOptions.hasConcurrentWork). */
+    hasConcurrentWork?: () => boolean;
+  } = {},
+): Promise<PkiHarness> {
+  const temp = await openTempLocalStore(options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork });
   const log = silentLogger();
   const kms = new KMSService({ keyStore: temp.store, database: temp.database, log });
   const pki = createPkiServices({

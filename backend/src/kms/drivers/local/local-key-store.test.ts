@@ -106,6 +106,37 @@ describe('local key store', () => {
     );
   });
 
+  it('signs inline when no other request is in progress and on the thread pool when one is', async () => {
+    let hasCompany = false;
+    let asked = 0;
+    temp = await openTempLocalStore({
+      hasConcurrentWork: () => {
+        asked += 1;
+        return hasCompany;
+      },
+    });
+    const key = await temp.store.generateKeyPair({ algorithm: 'rsa-2048', label: 'inline-or-pool', isExportable: false });
+    const publicKey = createPublicKey({ key: Buffer.from(key.publicKeySpki), format: 'der', type: 'spki' });
+    /** A pool job reports back through the event loop; microtasks alone never see it finish. */
+    const settlesOnMicrotasks = async (promise: Promise<unknown>) => {
+      let isSettled = false;
+      void promise.then(() => (isSettled = true));
+      for (let tick = 0; tick < 10; tick += 1) await Promise.resolve();
+      return isSettled;
+    };
+    const signOnce = (data: Buffer) =>
+      temp!.store.sign({ privateKeyRef: key.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data });
+
+    for (const company of [false, true]) {
+      hasCompany = company;
+      const data = Buffer.from(`tbs with company ${company}`);
+      const pending = signOnce(data);
+      expect(await settlesOnMicrotasks(pending), `settles without the event loop when company is ${company}`).toBe(!company);
+      expect(verify('sha256', data, publicKey, (await pending).signature)).toBe(true);
+    }
+    expect(asked).toBe(2);
+  });
+
   it('refuses a duplicate label and keeps namespaces apart', async () => {
     temp = await openTempLocalStore();
     await temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'twice', isExportable: false });
