@@ -14,6 +14,7 @@
  * is one SELECT, one INSERT and one SHA-256. A signature's row has no domain row to commit
  * with, so it goes through the group commit of AuditAppendQueue: concurrent signatures share
  * one transaction, and each caller gets its signature only once its own row is committed.
+ * A signature with no other in progress commits its row at once: nobody would share it.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -32,7 +33,7 @@ import type {
 } from '@pki/shared';
 
 import type { DatabaseHandle } from '../db/client.js';
-import { kmsKeys } from '../db/schema.js';
+import { AUDIT_SIGN_OPERATION, kmsKeys } from '../db/schema.js';
 import { ConflictError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
 import { AuditAppendQueue } from './audit/append-queue.js';
@@ -46,7 +47,7 @@ export type KmsKeyRecord = typeof kmsKeys.$inferSelect;
 
 export const KMS_AUDIT_OPERATIONS = {
   generateKeyPair: 'kms.generateKeyPair',
-  sign: 'kms.sign',
+  sign: AUDIT_SIGN_OPERATION,
   getPublicKey: 'kms.getPublicKey',
   revokeKey: 'kms.revokeKey',
   destroyKey: 'kms.destroyKey',
@@ -128,6 +129,8 @@ export class KMSService {
   readonly #signQueue: AuditAppendQueue;
   readonly #signingKeys = new Map<string, SigningKey>();
   readonly #selectSigningKey;
+  /** Signatures the key store is computing: their audit rows are on their way. */
+  #signsInProgress = 0;
 
   constructor(dependencies: KMSServiceDependencies) {
     this.#keyStore = dependencies.keyStore;
@@ -206,16 +209,24 @@ export class KMSService {
   async sign(ctx: RequestContext, input: SignInput): Promise<Uint8Array> {
     const operation = this.#begin(KMS_AUDIT_OPERATIONS.sign);
     const key = this.#signingKeys.get(input.keyId) ?? this.#loadSigningKey(input.keyId);
+    if (key instanceof KmsError) {
+      const details = { keyId: input.keyId, scheme: input.scheme, hash: input.hash, dataLength: input.data.byteLength };
+      throw await this.#queueFailure(ctx, operation, { entityId: input.keyId, details }, key);
+    }
+    // Every field the row will carry, in canonical (sorted) order: the audit encoder then
+    // neither sorts the keys nor reshapes the object. backend and durationMs are set by #auditEntry.
     const details: Record<string, unknown> = {
-      keyId: input.keyId,
-      scheme: input.scheme,
-      hash: input.hash,
+      algorithm: key.algorithm,
+      backend: this.backend,
       dataLength: input.data.byteLength,
+      durationMs: 0,
+      hash: input.hash,
+      keyId: input.keyId,
+      privateKeyRef: key.privateKeyRef,
+      scheme: input.scheme,
     };
-    if (key instanceof KmsError) throw await this.#queueFailure(ctx, operation, { entityId: input.keyId, details }, key);
-    details.algorithm = key.algorithm;
-    details.privateKeyRef = key.privateKeyRef;
 
+    this.#signsInProgress += 1;
     let signature: Uint8Array;
     try {
       ({ signature } = await this.#keyStore.sign({
@@ -225,12 +236,16 @@ export class KMSService {
         data: input.data,
       }));
     } catch (error) {
+      this.#signsInProgress -= 1;
       const normalized = normalizeKmsError(error, 'sign');
       // The store knows better than our cache: a key revoked behind our back stops here.
       if (normalized instanceof KmsNotFound || normalized instanceof KmsInvalidRequest) this.#signingKeys.delete(input.keyId);
       throw await this.#queueFailure(ctx, operation, { entityId: input.keyId, details }, normalized);
     }
-    await this.#signQueue.append(this.#auditEntry(ctx, operation, 'success', { entityId: input.keyId, details }));
+    // Counted until the row is queued: a signature still computing will have a row to share the commit.
+    const isAlone = this.#signsInProgress === 1;
+    this.#signsInProgress -= 1;
+    await this.#signQueue.append(this.#auditEntry(ctx, operation, 'success', { entityId: input.keyId, details }), { isAlone });
     return signature;
   }
 
@@ -506,7 +521,9 @@ export class KMSService {
   async #queueFailure(ctx: RequestContext, operation: Operation, outcome: OperationOutcome, error: unknown): Promise<unknown> {
     recordError(outcome, error);
     try {
-      await this.#signQueue.append(this.#auditEntry(ctx, operation, 'failure', outcome));
+      await this.#signQueue.append(this.#auditEntry(ctx, operation, 'failure', outcome), {
+        isAlone: this.#signsInProgress === 0,
+      });
     } catch (auditError) {
       this.#logUnwrittenFailure(operation, auditError);
     }

@@ -84,6 +84,26 @@ describe('audit group commit', () => {
     }
   });
 
+  it('commits a lone caller\'s row within the call, together with any rows already queued', async () => {
+    const queued = queue.append(entry(1));
+    expect(rowCount()).toBe(0);
+    const alone = queue.append(entry(2), { isAlone: true });
+    // Before any await: nobody else was coming, so nothing waited for a turn of the loop.
+    expect(rowCount()).toBe(2);
+    expect(queue.pendingCount).toBe(0);
+    await expect(Promise.all([queued, alone])).resolves.toMatchObject([{ seq: 1 }, { seq: 2 }]);
+    expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: 2 });
+  });
+
+  it('queues a lone caller\'s row behind a transaction open on its connection', async () => {
+    database.sqlite.exec('BEGIN IMMEDIATE');
+    const pending = queue.append(entry(1), { isAlone: true });
+    expect(queue.pendingCount).toBe(1);
+    database.sqlite.exec('ROLLBACK');
+    await expect(pending).resolves.toMatchObject({ seq: 1 });
+    expect(rowCount()).toBe(1);
+  });
+
   it('fails every caller of a failed batch and leaves none of its rows', async () => {
     await queue.append(entry(0));
     // A real SQLite failure in the middle of the batch: the third row's INSERT is refused.
