@@ -81,14 +81,33 @@ export function canonicalJson(value: unknown): string {
         throw new TypeError('audit details: binary values must be hex-encoded first');
       }
       if (value instanceof Date) return JSON.stringify(value.getTime());
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, item]) => item !== undefined)
-        .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
-      return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+      return canonicalObject(value as Record<string, unknown>);
     }
     default:
       throw new TypeError(`audit details: a ${typeof value} cannot be stored as JSON`);
   }
+}
+
+/**
+ * Keys in UTF-16 code unit order (what `Array.prototype.sort` does with no comparator);
+ * objects built with their keys in that order, as the signature path does, skip the sort.
+ */
+function canonicalObject(value: Record<string, unknown>): string {
+  const keys = Object.keys(value);
+  for (let index = 1; index < keys.length; index += 1) {
+    if ((keys[index - 1] as string) > (keys[index] as string)) {
+      keys.sort();
+      break;
+    }
+  }
+  let text = '{';
+  for (const key of keys) {
+    const item = value[key];
+    if (item === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${text}}`;
 }
 
 /** The canonical text of a row, built by hand: JSON.stringify of strings and integers is already canonical. */
@@ -116,6 +135,23 @@ export function timeOrderedUuid(now = Date.now()): string {
   const random = randomUUID();
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
+
+/** The INSERT's parameters, in its column order. */
+type InsertValues = [
+  seq: number,
+  id: string,
+  timestamp: number,
+  actor: string,
+  operation: string,
+  entityType: string,
+  entityId: string | null,
+  status: AuditStatus,
+  details: string,
+  kmsOperationId: string | null,
+  requestId: string | null,
+  prevHash: string,
+  hash: string,
+];
 
 interface ChainTip {
   seq: number;
@@ -172,7 +208,7 @@ export function prepareAuditEntry(entry: AuditEntry): PreparedAuditEntry {
 export class AuditChain {
   readonly #sqlite: Database.Database;
   readonly #selectTip: Database.Statement<[], ChainTip>;
-  readonly #insert: Database.Statement<AuditRecord>;
+  readonly #insert: Database.Statement<InsertValues>;
   readonly #runImmediate: Database.Transaction<(work: () => unknown) => unknown>;
 
   constructor(sqlite: Database.Database) {
@@ -181,7 +217,7 @@ export class AuditChain {
     this.#insert = sqlite.prepare(
       `INSERT INTO audit_log
          (seq, id, timestamp, actor, operation, entity_type, entity_id, status, details, kms_operation_id, request_id, prev_hash, hash)
-       VALUES (@seq, @id, @timestamp, @actor, @operation, @entityType, @entityId, @status, @detailsJson, @kmsOperationId, @requestId, @prevHash, @hash)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#runImmediate = sqlite.transaction((work: () => unknown) => work());
   }
@@ -233,7 +269,22 @@ export class AuditChain {
         prevHash,
       };
       const record: AuditRecord = { ...withoutHash, hash: computeAuditHash(withoutHash) };
-      this.#insert.run(record);
+      // Positional: binding thirteen named parameters costs an audited signature ~1.5 µs more.
+      this.#insert.run(
+        seq,
+        record.id,
+        timestamp,
+        record.actor,
+        record.operation,
+        record.entityType,
+        record.entityId,
+        record.status,
+        record.detailsJson,
+        record.kmsOperationId,
+        record.requestId,
+        prevHash,
+        record.hash,
+      );
       records.push(record);
       prevHash = record.hash;
       previousTimestamp = timestamp;
