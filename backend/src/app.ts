@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { AuditLogReader } from './audit/audit-log-reader.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
+import { GroupCommit } from './db/group-commit.js';
 import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
@@ -89,8 +90,18 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     database.close();
     throw error;
   }
-  const kms = new KMSService({ keyStore, database, log: log.child({ component: 'kms' }) });
-  const pki = createPkiServices({ database, kms, publicUrl: config.publicUrl, crlValiditySeconds: config.crlValiditySeconds, log });
+  // One group commit for the connection: signature audit rows and certificate rows of
+  // concurrent requests share their commits.
+  const groupCommit = new GroupCommit(database.sqlite);
+  const kms = new KMSService({ keyStore, database, log: log.child({ component: 'kms' }), groupCommit });
+  const pki = createPkiServices({
+    database,
+    kms,
+    publicUrl: config.publicUrl,
+    crlValiditySeconds: config.crlValiditySeconds,
+    log,
+    groupCommit,
+  });
   const keyDestruction = new ConfirmedKeyDestruction({ database, keys: pki.keys });
 
   await announceKeyStore(kms, log.child({ component: 'kms' }));

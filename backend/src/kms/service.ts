@@ -12,8 +12,9 @@
  * Signing is the hot path (every certificate, CRL and OCSP response): the key id's
  * reference and algorithm are cached, statements are prepared once, and the audit append
  * is one SELECT, one INSERT and one SHA-256. A signature's row has no domain row to commit
- * with, so it goes through the group commit of AuditAppendQueue: concurrent signatures share
- * one transaction, and each caller gets its signature only once its own row is committed.
+ * with, so it goes through the connection's GroupCommit (db/group-commit.ts): concurrent
+ * signatures share one transaction (with the certificate rows of concurrent issuances), and
+ * each caller gets its signature only once its own row is committed.
  * A signature with no other in progress commits its row at once: nobody would share it.
  */
 import { randomUUID } from 'node:crypto';
@@ -33,10 +34,10 @@ import type {
 } from '@pki/shared';
 
 import type { DatabaseHandle } from '../db/client.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { AUDIT_SIGN_OPERATION, kmsKeys } from '../db/schema.js';
 import { ConflictError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import { AuditAppendQueue } from './audit/append-queue.js';
 import { AuditChain } from './audit/chain.js';
 import type { AuditRecord } from './audit/chain.js';
 import { KmsError, KmsInvalidRequest, KmsNotFound, KmsPermissionDenied, KmsProtocolError } from './kmip/errors.js';
@@ -97,6 +98,8 @@ export interface KMSServiceDependencies {
   keyStore: KeyStore;
   database: DatabaseHandle;
   log: Logger;
+  /** The connection's group commit, shared with pki/ (app.ts); its own one otherwise. */
+  groupCommit?: GroupCommit;
 }
 
 interface SigningKey {
@@ -126,7 +129,7 @@ export class KMSService {
   readonly #database: DatabaseHandle;
   readonly #log: Logger;
   readonly #chain: AuditChain;
-  readonly #signQueue: AuditAppendQueue;
+  readonly #groupCommit: GroupCommit;
   readonly #signingKeys = new Map<string, SigningKey>();
   readonly #selectSigningKey;
   /** Signatures the key store is computing: their audit rows are on their way. */
@@ -137,7 +140,7 @@ export class KMSService {
     this.#database = dependencies.database;
     this.#log = dependencies.log;
     this.#chain = new AuditChain(dependencies.database.sqlite);
-    this.#signQueue = new AuditAppendQueue(this.#chain);
+    this.#groupCommit = dependencies.groupCommit ?? new GroupCommit(dependencies.database.sqlite);
     this.#selectSigningKey = dependencies.database.sqlite.prepare<[string], { private_key_ref: string; algorithm: KeyAlgorithm; state: KeyState }>(
       'SELECT private_key_ref, algorithm, state FROM kms_keys WHERE id = ?',
     );
@@ -245,7 +248,8 @@ export class KMSService {
     // Counted until the row is queued: a signature still computing will have a row to share the commit.
     const isAlone = this.#signsInProgress === 1;
     this.#signsInProgress -= 1;
-    await this.#signQueue.append(this.#auditEntry(ctx, operation, 'success', { entityId: input.keyId, details }), { isAlone });
+    const entry = this.#auditEntry(ctx, operation, 'success', { entityId: input.keyId, details });
+    await this.#groupCommit.run(() => this.#chain.append(entry), { isAlone });
     return signature;
   }
 
@@ -448,7 +452,7 @@ export class KMSService {
   }
 
   async close(): Promise<void> {
-    this.#signQueue.flush();
+    this.#groupCommit.flush();
     this.#signingKeys.clear();
     await this.#keyStore.close();
   }
@@ -521,9 +525,8 @@ export class KMSService {
   async #queueFailure(ctx: RequestContext, operation: Operation, outcome: OperationOutcome, error: unknown): Promise<unknown> {
     recordError(outcome, error);
     try {
-      await this.#signQueue.append(this.#auditEntry(ctx, operation, 'failure', outcome), {
-        isAlone: this.#signsInProgress === 0,
-      });
+      const entry = this.#auditEntry(ctx, operation, 'failure', outcome);
+      await this.#groupCommit.run(() => this.#chain.append(entry), { isAlone: this.#signsInProgress === 0 });
     } catch (auditError) {
       this.#logUnwrittenFailure(operation, auditError);
     }

@@ -8,12 +8,12 @@ import type { Logger } from 'pino';
 import type { ProfileSummary } from '@pki/shared';
 
 import type { DatabaseHandle } from '../db/client.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { AuditChain } from '../kms/audit/chain.js';
 import { CaDirectory } from './ca-directory.js';
 import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
-import { GroupCommit } from './group-commit.js';
 import { CertificateService } from './issuance-service.js';
 import { KeyLifecycleService } from './key-lifecycle-service.js';
 import type { PkiKms } from './kms-signer.js';
@@ -33,6 +33,11 @@ export interface PkiServicesOptions {
   ocspValiditySeconds?: number;
   log: Logger;
   now?: () => Date;
+  /**
+   * The connection's group commit, shared with KMSService so a signature's audit row and
+   * the certificate rows of concurrent issuances commit together; its own one otherwise.
+   */
+  groupCommit?: GroupCommit;
 }
 
 export interface PkiServices {
@@ -51,7 +56,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
   const { database, kms } = options;
   const log = options.log.child({ component: 'pki' });
   const now = options.now ?? (() => new Date());
-  const audit = new PkiAudit(new AuditChain(database.sqlite), new GroupCommit(database.sqlite));
+  const audit = new PkiAudit(new AuditChain(database.sqlite), options.groupCommit ?? new GroupCommit(database.sqlite));
   const directory = new CaDirectory(database.db, publicEndpoints(options.publicUrl));
   const events = new PkiEvents();
   const crls = new CrlPublisher({

@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import type { AuditChain } from '../kms/audit/chain.js';
 import { KmsError } from '../kms/kmip/errors.js';
 import type { RequestContext } from '../request-context.js';
-import type { GroupCommit } from './group-commit.js';
+import type { GroupCommit } from '../db/group-commit.js';
 
 export const PKI_AUDIT_OPERATIONS = {
   createRoot: 'ca.createRoot',

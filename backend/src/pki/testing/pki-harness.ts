@@ -2,6 +2,7 @@
  * The CA over the real KMSService and the `local` key store on a fresh SQLite file in a
  * temporary directory: what the pki tests and the benchmark run against.
  */
+import { GroupCommit } from '../../db/group-commit.js';
 import { KMSService } from '../../kms/service.js';
 import { openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
 import type { TempLocalStore } from '../../kms/testing/temp-local-store.js';
@@ -25,10 +26,13 @@ export async function openPkiHarness(
 ): Promise<PkiHarness> {
   const temp = await openTempLocalStore(options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork });
   const log = silentLogger();
-  const kms = new KMSService({ keyStore: temp.store, database: temp.database, log });
+  // Shared as in app.ts: signature rows and certificate rows commit together.
+  const groupCommit = new GroupCommit(temp.database.sqlite);
+  const kms = new KMSService({ keyStore: temp.store, database: temp.database, log, groupCommit });
   const pki = createPkiServices({
     database: temp.database,
     kms,
+    groupCommit,
     publicUrl: options.publicUrl ?? 'http://pki.test:3000',
     crlValiditySeconds: options.crlValiditySeconds ?? 7 * 86_400,
     ...(options.ocspValiditySeconds !== undefined ? { ocspValiditySeconds: options.ocspValiditySeconds } : {}),

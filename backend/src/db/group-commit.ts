@@ -1,10 +1,15 @@
 /**
- * Group commit for the CA's hot writes (a certificate row and its issuance audit row). A
- * commit costs far more than the rows it carries: each B-tree page a row touches (the
- * table, five indexes of `certificates`, four of `audit_log`) is written to the WAL again
- * at every commit. Writes queued while the event loop does other work (the signatures of
- * concurrent issuances come back from the thread pool together) run in ONE immediate
- * transaction on the next turn of the loop, so they share those page writes.
+ * Group commit for the hot writes of one connection: a signature's audit row (KMSService),
+ * a certificate row and its issuance audit row (pki/). A commit costs far more than the
+ * rows it carries: each B-tree page a row touches is written to the WAL again at every
+ * commit. Writes queued while the event loop does other work (the signatures of concurrent
+ * issuances come back from the thread pool together) run in ONE immediate transaction on
+ * the next turn of the loop, so they share those page writes. The app builds one per
+ * connection and hands it to both, so their rows share commits too.
+ *
+ * Waiting only pays when there is someone to wait for: a caller that knows no other write
+ * is on its way (`isAlone`, e.g. the only signature in progress) is committed at once, in
+ * the call, together with whatever is already queued.
  *
  * What each caller keeps:
  * - its promise settles only after the transaction holding its write has committed (or
@@ -62,13 +67,16 @@ export class GroupCommit {
 
   /**
    * Queues `write` (synchronous database work on this connection) for the next group
-   * commit; resolves with its result once committed.
+   * commit; resolves with its result once committed. With `isAlone`, commits before returning.
    */
-  run<T>(write: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  run<T>(write: () => T, options: { isAlone?: boolean } = {}): Promise<T> {
+    const committed = new Promise<T>((resolve, reject) => {
       this.#waiting.push({ write, resolve: resolve as (value: unknown) => void, reject });
-      this.#flushTimer ??= setImmediate(() => this.flush());
     });
+    // Inside someone's open transaction, flush would only reschedule itself.
+    if (options.isAlone === true && !this.#sqlite.inTransaction) this.flush();
+    else this.#flushTimer ??= setImmediate(() => this.flush());
+    return committed;
   }
 
   /** Writes queued and not yet committed. */

@@ -140,6 +140,29 @@ describe('GroupCommit', () => {
     expect(committedNames('item')).toEqual(['outer', 'queued']);
   });
 
+  it('commits a lone caller within the call, together with the writes already queued', async () => {
+    const group = new GroupCommit(writer);
+    const queued = group.run(insertItem('queued'));
+    expect(committedNames('item')).toEqual([]);
+    const alone = group.run(insertItem('alone'), { isAlone: true });
+    // Before any await: nobody else was coming, so nothing waited for a turn of the loop.
+    expect(committedNames('item')).toEqual(['queued', 'alone']);
+    expect(group.pendingCount).toBe(0);
+    await expect(Promise.all([queued, alone])).resolves.toEqual(['queued', 'alone']);
+  });
+
+  it('queues a lone caller behind a transaction open on its connection', async () => {
+    const group = new GroupCommit(writer);
+    let alone: Promise<string> | undefined;
+    writer.transaction(() => {
+      writer.prepare('INSERT INTO item (name, parent_id) VALUES (?, 1)').run('outer');
+      alone = group.run(insertItem('alone'), { isAlone: true });
+      expect(group.pendingCount).toBe(1);
+    })();
+    await expect(alone).resolves.toBe('alone');
+    expect(committedNames('item')).toEqual(['outer', 'alone']);
+  });
+
   it('flush commits what is queued at once, so a caller can close the database after it', async () => {
     const group = new GroupCommit(writer);
     const queued = group.run(insertItem('before-close'));
