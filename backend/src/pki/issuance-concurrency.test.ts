@@ -1,5 +1,5 @@
 /**
- * Concurrent issuances share group commits (group-commit.ts). Whatever the batching, each
+ * Concurrent issuances share group commits (db/group-commit.ts). Whatever the batching, each
  * issuance ends in exactly one of two states: its certificate row, its certificate.issue
  * success row and its kms.sign row all exist and it resolved; or no certificate row, a
  * certificate.issue failure row, and it rejected. Faults are injected with temporary

@@ -3,7 +3,7 @@
  * revocation, listing with keyset pagination, and exports. The hot path (issueFromCsr)
  * reuses the issuer's pre-encoded parts (ca-directory.ts), verifies the CSR with
  * node:crypto, signs through KMSService and writes the certificate and its audit row
- * together through the group commit (group-commit.ts), with prepared statements.
+ * together through the group commit (db/group-commit.ts), with prepared statements.
  */
 import type Database from 'better-sqlite3';
 import { and, desc, eq, gt, like, lt, lte, or, sql } from 'drizzle-orm';
