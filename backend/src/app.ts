@@ -15,6 +15,7 @@ import { AuditLogReader } from './audit/audit-log-reader.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { GroupCommit } from './db/group-commit.js';
+import { startWalCheckpointer } from './db/wal-checkpointer.js';
 import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
@@ -80,6 +81,11 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     database.close();
     throw error;
   }
+  // Test apps come and go by the hundred: they keep SQLite's own checkpoint, not a thread each.
+  const checkpointer =
+    config.mode === 'test' || config.databasePath === ':memory:'
+      ? undefined
+      : startWalCheckpointer(database, config.databasePath, log);
 
   const inFlightRequests = new InFlightRequests();
   let keyStore: KeyStore;
@@ -87,6 +93,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     keyStore =
       overrides.keyStore ?? (await createKeyStore(config, { log, database, hasConcurrentWork: inFlightRequests.hasOthers }));
   } catch (error) {
+    await checkpointer?.stop();
     database.close();
     throw error;
   }
@@ -135,6 +142,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   app.addHook('onClose', async () => {
     pki.close();
     await kms.close();
+    await checkpointer?.stop();
     database.close();
   });
 
