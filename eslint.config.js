@@ -13,7 +13,15 @@ const forbid = (patterns, message) => ({ group: patterns, message });
 
 export default tseslint.config(
   {
-    ignores: ['**/.*', '**/dist/**', '**/node_modules/**', '**/coverage/**', 'backend/drizzle/**', 'e2e/.artifacts/**', '**/*.d.ts'],
+    ignores: [
+      '**/.*',
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      'backend/drizzle/**',
+      'e2e/.artifacts/**',
+      '**/*.d.ts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -61,7 +69,10 @@ export default tseslint.config(
     files: ['backend/src/**/*.ts'],
     ignores: ['backend/src/config.ts', 'backend/src/**/*.test.ts', 'backend/src/**/*.contract.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through config.ts (loadConfig).' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through config.ts (loadConfig).' },
+      ],
     },
   },
   // Layering: lower layers never import higher ones.
@@ -76,8 +87,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            forbid([`${'../'.repeat(depth + 1)}*`], 'kms/kmip is a standalone protocol library: it imports only node:* and its own files.'),
-            forbid(['@pki/*', 'pino', 'fastify', 'drizzle-orm', 'drizzle-orm/*', 'better-sqlite3', 'zod'], 'kms/kmip imports only node:* and its own files.'),
+            forbid(
+              [`${'../'.repeat(depth + 1)}*`],
+              'kms/kmip is a standalone protocol library: it imports only node:* and its own files.',
+            ),
+            forbid(
+              ['@pki/*', 'pino', 'fastify', 'drizzle-orm', 'drizzle-orm/*', 'better-sqlite3', 'zod'],
+              'kms/kmip imports only node:* and its own files.',
+            ),
           ],
         },
       ],
@@ -89,7 +106,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [forbid(['**/db/*', '**/trpc/*', '**/pki/*', '**/http/*'], 'Drivers implement KeyStore only: no database, tRPC, HTTP or PKI imports.')] },
+        {
+          patterns: [
+            forbid(
+              ['**/db/*', '**/trpc/*', '**/pki/*', '**/http/*'],
+              'Drivers implement KeyStore only: no database, tRPC, HTTP or PKI imports.',
+            ),
+          ],
+        },
       ],
     },
   },
@@ -99,7 +123,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [forbid(['**/trpc/*', '**/pki/*', '**/http/*'], 'Drivers implement KeyStore only: no tRPC, HTTP or PKI imports.')] },
+        {
+          patterns: [
+            forbid(
+              ['**/trpc/*', '**/pki/*', '**/http/*'],
+              'Drivers implement KeyStore only: no tRPC, HTTP or PKI imports.',
+            ),
+          ],
+        },
       ],
     },
   },
@@ -110,7 +141,16 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            forbid(['**/kms/drivers/*', '**/kms/drivers/**', '**/kms/key-store.js', '**/kms/kmip/**', '!**/kms/kmip/errors.js'], 'pki/ signs only through KMSService (kms/service.ts).'),
+            forbid(
+              [
+                '**/kms/drivers/*',
+                '**/kms/drivers/**',
+                '**/kms/key-store.js',
+                '**/kms/kmip/**',
+                '!**/kms/kmip/errors.js',
+              ],
+              'pki/ signs only through KMSService (kms/service.ts).',
+            ),
             forbid(['**/trpc/*', '**/http/*'], 'pki/ is a service layer: it does not import the API edge.'),
           ],
         },
@@ -121,7 +161,12 @@ export default tseslint.config(
     files: ['backend/src/db/**/*.ts', 'backend/src/kms/**/*.ts'],
     ignores: ['backend/src/kms/kmip/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [forbid(['**/trpc/*', '**/http/*', '**/pki/*'], 'Lower layers never import the API edge or pki/.')] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [forbid(['**/trpc/*', '**/http/*', '**/pki/*'], 'Lower layers never import the API edge or pki/.')],
+        },
+      ],
     },
   },
   {

@@ -7,10 +7,18 @@ const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const file of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((name) => name.endsWith('.json'))
+  .sort()) {
   const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  const suite = { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests };
-  console.log(`${file.replace(/\.json$/, '').padEnd(22)} ${suite.passed} passed, ${suite.failed} failed, ${suite.skipped} skipped`);
+  const suite = {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests,
+    skipped: report.numPendingTests + report.numTodoTests,
+  };
+  console.log(
+    `${file.replace(/\.json$/, '').padEnd(22)} ${suite.passed} passed, ${suite.failed} failed, ${suite.skipped} skipped`,
+  );
   passed += suite.passed;
   failed += suite.failed;
   skipped += suite.skipped;

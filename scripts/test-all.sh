@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command (README command 2 ends here): system packages → lint → typecheck →
+# The one test command (README command 2 ends here): system packages → lint → format → typecheck →
 # generated-artefact check → unit → integration → build → e2e, then one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,9 @@ pnpm --filter @pki/shared build
 
 step "lint"
 pnpm lint
+
+step "format (prettier --check; pnpm format fixes it)"
+pnpm format:check
 
 step "typecheck"
 pnpm typecheck

@@ -26,7 +26,9 @@ export function formatRows(title: string, rows: readonly BenchRow[]): string {
   ]);
   const widths = header.map((cell, index) => Math.max(cell.length, ...lines.map((line) => (line[index] ?? '').length)));
   const render = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ');
-  return [`\n## ${title}`, render(header), render(widths.map((width) => '-'.repeat(width))), ...lines.map(render)].join('\n');
+  return [`\n## ${title}`, render(header), render(widths.map((width) => '-'.repeat(width))), ...lines.map(render)].join(
+    '\n',
+  );
 }
 
 function formatNumber(value: number): string {

@@ -43,7 +43,11 @@ const CFSSL_C8_PER_SECOND = 1800;
 let requestsInProgress = 0;
 const hasConcurrentWork = () => requestsInProgress > 1;
 
-async function rate(seconds: number, inFlight: number, work: (index: number) => Promise<unknown>): Promise<{ perSecond: number; count: number }> {
+async function rate(
+  seconds: number,
+  inFlight: number,
+  work: (index: number) => Promise<unknown>,
+): Promise<{ perSecond: number; count: number }> {
   let started = 0;
   let completed = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -74,7 +78,13 @@ function bareSignRate(seconds: number): number {
 
 /** RSA-2048 signatures/s from `openssl speed`, in one process or one per core (`-multi`). */
 function opensslSignRate(processes: number, seconds: number): number {
-  const args = ['speed', '-seconds', String(seconds), ...(processes > 1 ? ['-multi', String(processes)] : []), 'rsa2048'];
+  const args = [
+    'speed',
+    '-seconds',
+    String(seconds),
+    ...(processes > 1 ? ['-multi', String(processes)] : []),
+    'rsa2048',
+  ];
   const output = execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const line = output.split('\n').find((candidate) => /^rsa\s+2048 bits/.test(candidate));
   const signsPerSecond = Number(line?.trim().split(/\s+/)[5]);
@@ -85,7 +95,9 @@ function opensslSignRate(processes: number, seconds: number): number {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((left, right) => left - right);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function countRows(h: PkiHarness, sql: string, ...parameters: string[]): number {
@@ -113,16 +125,37 @@ interface Point {
  * medians. Fails unless every certificate is stored and audited twice.
  */
 async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigures> {
-  const root = await h.pki.cas.createRoot(h.ctx, { name: 'Bench Root', subject: { commonName: 'Bench Root' }, algorithm: 'ec-p384', validityDays: 3650 });
-  const ca = await h.pki.cas.createIntermediate(h.ctx, { parentId: root.id, name: 'Bench RSA-2048', subject: { commonName: 'Bench RSA-2048 CA' }, algorithm: 'rsa-2048', validityDays: 1825 });
+  const root = await h.pki.cas.createRoot(h.ctx, {
+    name: 'Bench Root',
+    subject: { commonName: 'Bench Root' },
+    algorithm: 'ec-p384',
+    validityDays: 3650,
+  });
+  const ca = await h.pki.cas.createIntermediate(h.ctx, {
+    parentId: root.id,
+    name: 'Bench RSA-2048',
+    subject: { commonName: 'Bench RSA-2048 CA' },
+    algorithm: 'rsa-2048',
+    validityDays: 1825,
+  });
   const csrs = makeCsrs(dir);
-  const issue = (index: number) => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: csrs[index % CSR_COUNT] as string });
+  const issue = (index: number) =>
+    h.pki.certificates.issueFromCsr(h.ctx, {
+      caId: ca.id,
+      profile: 'tls-server',
+      csr: csrs[index % CSR_COUNT] as string,
+    });
   const countStored = () => countRows(h, 'SELECT count(*) AS n FROM certificates WHERE ca_id = ?', ca.id);
-  const countIssueAudits = () => countRows(h, "SELECT count(*) AS n FROM audit_log WHERE operation = 'certificate.issue' AND status = 'success'");
-  const countSignAudits = () => countRows(h, "SELECT count(*) AS n FROM audit_log WHERE operation = 'kms.sign' AND status = 'success'");
+  const countIssueAudits = () =>
+    countRows(h, "SELECT count(*) AS n FROM audit_log WHERE operation = 'certificate.issue' AND status = 'success'");
+  const countSignAudits = () =>
+    countRows(h, "SELECT count(*) AS n FROM audit_log WHERE operation = 'kms.sign' AND status = 'success'");
 
   const cores = Math.min(availableParallelism(), Math.max(...IN_FLIGHT_LEVELS));
-  const points: Point[] = [{ inFlight: 1, opensslProcesses: 1, ours: [], peer: [] }, ...IN_FLIGHT_LEVELS.map((inFlight) => ({ inFlight, opensslProcesses: cores, ours: [], peer: [] }))];
+  const points: Point[] = [
+    { inFlight: 1, opensslProcesses: 1, ours: [], peer: [] },
+    ...IN_FLIGHT_LEVELS.map((inFlight) => ({ inFlight, opensslProcesses: cores, ours: [], peer: [] })),
+  ];
 
   await rate(0.5, 1, issue);
   const before = { stored: countStored(), issueAudits: countIssueAudits(), signAudits: countSignAudits() };
@@ -139,7 +172,9 @@ async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigu
   const issueAudits = countIssueAudits() - before.issueAudits;
   const signAudits = countSignAudits() - before.signAudits;
   if (stored !== issued || issueAudits !== issued || signAudits < issued) {
-    throw new Error(`issued ${issued} certificates but stored ${stored}, audited ${issueAudits} issuances and ${signAudits} signatures`);
+    throw new Error(
+      `issued ${issued} certificates but stored ${stored}, audited ${issueAudits} issuances and ${signAudits} signatures`,
+    );
   }
 
   const rows: BenchRow[] = points.map((point) => {
@@ -168,8 +203,23 @@ async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigu
 function makeCsrs(dir: string): string[] {
   return Array.from({ length: CSR_COUNT }, (_, index) => {
     const keyFile = join(dir, `leaf-${index}.key`);
-    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keyFile], { stdio: 'ignore' });
-    return execFileSync('openssl', ['req', '-new', '-key', keyFile, '-subj', `/CN=host-${index}.bench.test`, '-addext', `subjectAltName=DNS:host-${index}.bench.test`], { encoding: 'utf8' });
+    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keyFile], {
+      stdio: 'ignore',
+    });
+    return execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-key',
+        keyFile,
+        '-subj',
+        `/CN=host-${index}.bench.test`,
+        '-addext',
+        `subjectAltName=DNS:host-${index}.bench.test`,
+      ],
+      { encoding: 'utf8' },
+    );
   });
 }
 
@@ -188,7 +238,16 @@ function seedRevoked(h: PkiHarness, caId: string, count: number): { serials: str
       while (serial[0] === 0) serial = randomBytes(16);
       const hex = serial.toString('hex');
       serials.push(hex);
-      insert.run(`seed-${i}`, caId, hex, now - 86_400_000, now + 300 * 86_400_000, reasons[i % reasons.length], now - (i % 1000) * 1000, now);
+      insert.run(
+        `seed-${i}`,
+        caId,
+        hex,
+        now - 86_400_000,
+        now + 300 * 86_400_000,
+        reasons[i % reasons.length],
+        now - (i % 1000) * 1000,
+        now,
+      );
     }
   })();
   return { serials };
@@ -198,11 +257,34 @@ function seedRevoked(h: PkiHarness, caId: string, count: number): { serials: str
 function opensslCrlMs(dir: string, serials: readonly string[]): { ms: number; bytes: number } {
   const keyFile = join(dir, 'ca.key');
   const certFile = join(dir, 'ca.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', '/CN=openssl bench CA', '-days', '30'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      '/CN=openssl bench CA',
+      '-days',
+      '30',
+    ],
+    { stdio: 'ignore' },
+  );
   const stamp = (date: Date) => date.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
   const expiry = stamp(new Date(Date.now() + 300 * 86_400_000));
   const revoked = stamp(new Date());
-  writeFileSync(join(dir, 'index.txt'), serials.map((serial) => `R\t${expiry}\t${revoked},keyCompromise\t${serial.toUpperCase()}\tunknown\t/CN=seed\n`).join(''));
+  writeFileSync(
+    join(dir, 'index.txt'),
+    serials
+      .map((serial) => `R\t${expiry}\t${revoked},keyCompromise\t${serial.toUpperCase()}\tunknown\t/CN=seed\n`)
+      .join(''),
+  );
   writeFileSync(join(dir, 'crlnumber'), '01\n');
   writeFileSync(
     join(dir, 'ca.cnf'),
@@ -210,7 +292,21 @@ function opensslCrlMs(dir: string, serials: readonly string[]): { ms: number; by
   );
   const outFile = join(dir, 'openssl.crl');
   const started = performance.now();
-  const result = spawnSync('openssl', ['ca', '-gencrl', '-config', join(dir, 'ca.cnf'), '-keyfile', keyFile, '-cert', certFile, '-outdir', dir, '-out', outFile, '-batch']);
+  const result = spawnSync('openssl', [
+    'ca',
+    '-gencrl',
+    '-config',
+    join(dir, 'ca.cnf'),
+    '-keyfile',
+    keyFile,
+    '-cert',
+    certFile,
+    '-outdir',
+    dir,
+    '-out',
+    outFile,
+    '-batch',
+  ]);
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`openssl ca -gencrl failed: ${result.stderr.toString()}`);
   execFileSync('openssl', ['crl', '-in', outFile, '-outform', 'DER', '-out', `${outFile}.der`]);
@@ -227,7 +323,13 @@ export async function runIssuanceBench(options: { isIssuanceOnly?: boolean } = {
     const ceiling = bareSignRate(2);
 
     // CRL of 100,000 entries on its own CA, so the issuance rows above do not count.
-    const crlCa = await h.pki.cas.createIntermediate(h.ctx, { parentId: rootId, name: 'Bench CRL', subject: { commonName: 'Bench CRL CA' }, algorithm: 'rsa-2048', validityDays: 365 });
+    const crlCa = await h.pki.cas.createIntermediate(h.ctx, {
+      parentId: rootId,
+      name: 'Bench CRL',
+      subject: { commonName: 'Bench CRL CA' },
+      algorithm: 'rsa-2048',
+      validityDays: 365,
+    });
     const { serials } = seedRevoked(h, crlCa.id, CRL_ENTRIES);
     const crlStarted = performance.now();
     const published = await h.pki.crls.publish(h.ctx, crlCa.id);
@@ -240,7 +342,16 @@ export async function runIssuanceBench(options: { isIssuanceOnly?: boolean } = {
     const issuerFile = join(dir, 'issuer.pem');
     writeFileSync(leafFile, (await issue(0)).certificatePem);
     writeFileSync(issuerFile, h.pki.cas.getCertificatePem(caId));
-    execFileSync('openssl', ['ocsp', '-issuer', issuerFile, '-cert', leafFile, '-no_nonce', '-reqout', join(dir, 'plain.der')]);
+    execFileSync('openssl', [
+      'ocsp',
+      '-issuer',
+      issuerFile,
+      '-cert',
+      leafFile,
+      '-no_nonce',
+      '-reqout',
+      join(dir, 'plain.der'),
+    ]);
     execFileSync('openssl', ['ocsp', '-issuer', issuerFile, '-cert', leafFile, '-reqout', join(dir, 'nonce.der')]);
     const plain = readFileSync(join(dir, 'plain.der'));
     const withNonce = readFileSync(join(dir, 'nonce.der'));
@@ -250,10 +361,34 @@ export async function runIssuanceBench(options: { isIssuanceOnly?: boolean } = {
 
     return [
       ...issuance.rows,
-      { name: `CRL generation, ${CRL_ENTRIES} entries`, ours: crlMs, peer: openssl.ms, unit: 'ms vs openssl ca -gencrl', ratio: openssl.ms / crlMs },
-      { name: `CRL size, ${CRL_ENTRIES} entries`, ours: published.der.length, peer: openssl.bytes, unit: 'bytes vs openssl', ratio: openssl.bytes / published.der.length },
-      { name: 'OCSP, cached serial (no nonce)', ours: cached, peer: uncached, unit: 'responses/s vs uncached', ratio: cached / uncached },
-      { name: 'OCSP, uncached (nonce: signed each time)', ours: uncached, peer: ceiling, unit: 'responses/s vs bare node RSA-2048 signs/s', ratio: uncached / ceiling },
+      {
+        name: `CRL generation, ${CRL_ENTRIES} entries`,
+        ours: crlMs,
+        peer: openssl.ms,
+        unit: 'ms vs openssl ca -gencrl',
+        ratio: openssl.ms / crlMs,
+      },
+      {
+        name: `CRL size, ${CRL_ENTRIES} entries`,
+        ours: published.der.length,
+        peer: openssl.bytes,
+        unit: 'bytes vs openssl',
+        ratio: openssl.bytes / published.der.length,
+      },
+      {
+        name: 'OCSP, cached serial (no nonce)',
+        ours: cached,
+        peer: uncached,
+        unit: 'responses/s vs uncached',
+        ratio: cached / uncached,
+      },
+      {
+        name: 'OCSP, uncached (nonce: signed each time)',
+        ours: uncached,
+        peer: ceiling,
+        unit: 'responses/s vs bare node RSA-2048 signs/s',
+        ratio: uncached / ceiling,
+      },
     ];
   } finally {
     await h.cleanup();

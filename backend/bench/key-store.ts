@@ -134,7 +134,11 @@ export async function runKeyStoreBench(
         });
       }
       const opensslSign = median(rounds.map((round) => round.openssl));
-      const signRow = (name: string, rate: (round: (typeof rounds)[number]) => number, signTarget?: number): BenchRow => ({
+      const signRow = (
+        name: string,
+        rate: (round: (typeof rounds)[number]) => number,
+        signTarget?: number,
+      ): BenchRow => ({
         name,
         ours: median(rounds.map(rate)),
         peer: opensslSign,

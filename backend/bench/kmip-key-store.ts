@@ -9,18 +9,18 @@
  * private key on every Sign (about 29 ms, PYKMIP.md), so expect ~30 sign/s whatever the
  * client does. P-256 is absent because PyKMIP cannot generate EC keys.
  */
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
-import type { KeyAlgorithm } from "@pki/shared";
+import type { KeyAlgorithm } from '@pki/shared';
 
-import { openKmipKeyStore } from "../src/kms/drivers/kmip/kmip-key-store.js";
-import { startPyKmip } from "../test/harness/pykmip.js";
-import { formatRows } from "./bench-row.js";
-import type { BenchRow } from "./bench-row.js";
+import { openKmipKeyStore } from '../src/kms/drivers/kmip/kmip-key-store.js';
+import { startPyKmip } from '../test/harness/pykmip.js';
+import { formatRows } from './bench-row.js';
+import type { BenchRow } from './bench-row.js';
 
 const execFileAsync = promisify(execFile);
 const SIGN_SECONDS = 3;
@@ -32,13 +32,13 @@ const KEYGEN_CASES: {
   runs: number;
 }[] = [
   {
-    algorithm: "rsa-2048",
-    genpkeyArgs: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+    algorithm: 'rsa-2048',
+    genpkeyArgs: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
     runs: 9,
   },
   {
-    algorithm: "rsa-4096",
-    genpkeyArgs: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096"],
+    algorithm: 'rsa-4096',
+    genpkeyArgs: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'],
     runs: 3,
   },
 ];
@@ -47,13 +47,13 @@ export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
   const server = await startPyKmip();
   const store = await openKmipKeyStore(
     {
-      backend: "kmip",
-      namespace: "pki-bench",
+      backend: 'kmip',
+      namespace: 'pki-bench',
       host: server.host,
       port: server.port,
-      caPath: join(server.directory, "ca.crt"),
-      certPath: join(server.directory, "client.crt"),
-      keyPath: join(server.directory, "client.key"),
+      caPath: join(server.directory, 'ca.crt'),
+      certPath: join(server.directory, 'client.crt'),
+      keyPath: join(server.directory, 'client.key'),
     },
     { attempts: 1, timeoutMs: 60_000 },
   );
@@ -61,15 +61,15 @@ export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     const opensslSign = await opensslSpeedRsa2048();
     const key = await store.generateKeyPair({
-      algorithm: "rsa-2048",
-      label: "bench-sign",
+      algorithm: 'rsa-2048',
+      label: 'bench-sign',
       isExportable: false,
     });
     const signOnce = () =>
       store.sign({
         privateKeyRef: key.privateKeyRef,
-        scheme: "rsa-pkcs1-v1_5",
-        hash: "sha-256",
+        scheme: 'rsa-pkcs1-v1_5',
+        hash: 'sha-256',
         data: DATA,
       });
     for (let index = 0; index < 5; index += 1) await signOnce();
@@ -81,10 +81,10 @@ export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
     }
     const signRate = count / ((performance.now() - started) / 1000);
     rows.push({
-      name: "kmip (PyKMIP): raw driver sign RSA-2048 SHA-256 (1 in flight)",
+      name: 'kmip (PyKMIP): raw driver sign RSA-2048 SHA-256 (1 in flight)',
       ours: signRate,
       peer: opensslSign,
-      unit: "sign/s (wall) vs openssl speed",
+      unit: 'sign/s (wall) vs openssl speed',
       ratio: signRate / opensslSign,
     });
 
@@ -101,19 +101,14 @@ export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
       });
       const opensslMs = await median(runs, async () => {
         const begun = performance.now();
-        await execFileAsync("openssl", [
-          "genpkey",
-          ...genpkeyArgs,
-          "-out",
-          "/dev/null",
-        ]);
+        await execFileAsync('openssl', ['genpkey', ...genpkeyArgs, '-out', '/dev/null']);
         return performance.now() - begun;
       });
       rows.push({
         name: `kmip (PyKMIP): generateKeyPair ${algorithm} median of ${runs}`,
         ours: oursMs,
         peer: opensslMs,
-        unit: "ms vs openssl genpkey",
+        unit: 'ms vs openssl genpkey',
         ratio: opensslMs / oursMs,
       });
     }
@@ -126,36 +121,28 @@ export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
 
 /** `openssl speed -seconds 3 -multi 1 rsa2048`, its sign/s column. */
 async function opensslSpeedRsa2048(): Promise<number> {
-  const { stdout } = await execFileAsync("openssl", [
-    "speed",
-    "-seconds",
+  const { stdout } = await execFileAsync('openssl', [
+    'speed',
+    '-seconds',
     String(SIGN_SECONDS),
-    "-multi",
-    "1",
-    "rsa2048",
+    '-multi',
+    '1',
+    'rsa2048',
   ]);
   const match = /rsa\s+2048 bits\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)/.exec(stdout);
-  if (match?.[1] === undefined)
-    throw new Error(`cannot read sign/s from openssl speed output:\n${stdout}`);
+  if (match?.[1] === undefined) throw new Error(`cannot read sign/s from openssl speed output:\n${stdout}`);
   return Number(match[1]);
 }
 
-async function median(
-  runs: number,
-  measure: () => Promise<number>,
-): Promise<number> {
+async function median(runs: number, measure: () => Promise<number>): Promise<number> {
   const samples: number[] = [];
   for (let index = 0; index < runs; index += 1) samples.push(await measure());
   samples.sort((left, right) => left - right);
   const middle = Math.floor(samples.length / 2);
-  return samples.length % 2 === 1
-    ? (samples[middle] ?? 0)
-    : ((samples[middle - 1] ?? 0) + (samples[middle] ?? 0)) / 2;
+  return samples.length % 2 === 1 ? (samples[middle] ?? 0) : ((samples[middle - 1] ?? 0) + (samples[middle] ?? 0)) / 2;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = await runKmipKeyStoreBench();
-  process.stdout.write(
-    `${formatRows("kmip key store (PyKMIP) vs openssl speed / genpkey", rows)}\n`,
-  );
+  process.stdout.write(`${formatRows('kmip key store (PyKMIP) vs openssl speed / genpkey', rows)}\n`);
 }

@@ -36,7 +36,12 @@ const KEYGEN_CASES: KeygenCase[] = [
 export async function runPkcs11Bench(): Promise<BenchRow[]> {
   const token = await createSoftHsmToken({ tokenLabel: 'pki-bench' });
   const log = pino({ level: 'silent' });
-  const options = { modulePath: token.modulePath, tokenLabel: token.tokenLabel, pin: token.pin, namespace: 'pki-bench' };
+  const options = {
+    modulePath: token.modulePath,
+    tokenLabel: token.tokenLabel,
+    pin: token.pin,
+    namespace: 'pki-bench',
+  };
   // One session: `openssl speed` without -multi is one core, one operation at a time.
   const store = new Pkcs11KeyStore({ ...options, maxSessions: 1 }, log);
   const rows: BenchRow[] = [];
@@ -48,13 +53,17 @@ export async function runPkcs11Bench(): Promise<BenchRow[]> {
       store.sign({ privateKeyRef: rsa.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA }),
     );
     const opensslRsa = await opensslSignsPerSecond('rsa2048', /rsa\s+2048 bits\s+\S+\s+\S+\s+([\d.]+)/);
-    rows.push(throughputRow('pkcs11 sign RSA-2048 SHA-256 (1 in flight) vs openssl speed rsa2048', rsaSigns, opensslRsa));
+    rows.push(
+      throughputRow('pkcs11 sign RSA-2048 SHA-256 (1 in flight) vs openssl speed rsa2048', rsaSigns, opensslRsa),
+    );
 
     const ecSigns = await signsPerSecond(() =>
       store.sign({ privateKeyRef: ec.privateKeyRef, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
     );
     const opensslEc = await opensslSignsPerSecond('ecdsap256', /256 bits ecdsa \(nistp256\)\s+\S+\s+\S+\s+([\d.]+)/);
-    rows.push(throughputRow('pkcs11 sign ECDSA P-256 SHA-256 (1 in flight) vs openssl speed ecdsap256', ecSigns, opensslEc));
+    rows.push(
+      throughputRow('pkcs11 sign ECDSA P-256 SHA-256 (1 in flight) vs openssl speed ecdsap256', ecSigns, opensslEc),
+    );
 
     // Process start-up is not key generation: subtract the median cost of running openssl at all.
     const spawnBaseline = median(await timeRuns(9, () => execFileAsync('openssl', ['version'])));
@@ -71,7 +80,8 @@ export async function runPkcs11Bench(): Promise<BenchRow[]> {
       );
       const peer = Math.max(
         0.01,
-        median(await timeRuns(testCase.runs, () => execFileAsync('openssl', ['genpkey', ...testCase.genpkeyArgs]))) - spawnBaseline,
+        median(await timeRuns(testCase.runs, () => execFileAsync('openssl', ['genpkey', ...testCase.genpkeyArgs]))) -
+          spawnBaseline,
       );
       rows.push({
         name: `pkcs11 keygen ${testCase.algorithm} median of ${testCase.runs} (incl. destroy) vs openssl genpkey`,

@@ -12,20 +12,50 @@ interface Suite {
 }
 
 const SUITES: Suite[] = [
-  { name: 'kmip-codec', title: 'KMIP codecs vs PyKMIP kmip.core', load: async () => (await import('./kmip-codec.js')).runKmipCodecBench },
-  { name: 'kmip-client', title: 'KMIP client vs PyKMIP ProxyKmipClient (same PyKMIP server)', load: async () => (await import('./kmip-client.js')).runKmipClientBench },
-  { name: 'key-store', title: 'Key stores vs openssl speed / genpkey', load: async () => (await import('./key-store.js')).runKeyStoreBench },
-  { name: 'kmip-key-store', title: 'kmip key store on PyKMIP vs openssl', load: async () => (await import('./kmip-key-store.js')).runKmipKeyStoreBench },
-  { name: 'pkcs11', title: 'pkcs11 key store on SoftHSM2 vs openssl', load: async () => (await import('./pkcs11.js')).runPkcs11Bench },
-  { name: 'issuance', title: 'Issuance in process, CRL and OCSP', load: async () => (await import('./issuance.js')).runIssuanceBench },
-  { name: 'issuance-http', title: 'Issuance over HTTP vs cfssl serve', load: async () => (await import('./issuance-http.js')).runIssuanceHttpBench },
+  {
+    name: 'kmip-codec',
+    title: 'KMIP codecs vs PyKMIP kmip.core',
+    load: async () => (await import('./kmip-codec.js')).runKmipCodecBench,
+  },
+  {
+    name: 'kmip-client',
+    title: 'KMIP client vs PyKMIP ProxyKmipClient (same PyKMIP server)',
+    load: async () => (await import('./kmip-client.js')).runKmipClientBench,
+  },
+  {
+    name: 'key-store',
+    title: 'Key stores vs openssl speed / genpkey',
+    load: async () => (await import('./key-store.js')).runKeyStoreBench,
+  },
+  {
+    name: 'kmip-key-store',
+    title: 'kmip key store on PyKMIP vs openssl',
+    load: async () => (await import('./kmip-key-store.js')).runKmipKeyStoreBench,
+  },
+  {
+    name: 'pkcs11',
+    title: 'pkcs11 key store on SoftHSM2 vs openssl',
+    load: async () => (await import('./pkcs11.js')).runPkcs11Bench,
+  },
+  {
+    name: 'issuance',
+    title: 'Issuance in process, CRL and OCSP',
+    load: async () => (await import('./issuance.js')).runIssuanceBench,
+  },
+  {
+    name: 'issuance-http',
+    title: 'Issuance over HTTP vs cfssl serve',
+    load: async () => (await import('./issuance-http.js')).runIssuanceHttpBench,
+  },
 ];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));
   if (unknown.length > 0) {
-    process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; available: ${SUITES.map((suite) => suite.name).join(', ')}\n`);
+    process.stderr.write(
+      `unknown benchmark(s): ${unknown.join(', ')}; available: ${SUITES.map((suite) => suite.name).join(', ')}\n`,
+    );
     process.exit(2);
   }
   let hasFailed = false;

@@ -26,7 +26,11 @@ describe('buildApp', () => {
     testApp = await buildTestApp();
     const kept = await testApp.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'req-42' } });
     expect(kept.headers['x-request-id']).toBe('req-42');
-    const replaced = await testApp.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\u0007' } });
+    const replaced = await testApp.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'bad id\u0007' },
+    });
     expect(replaced.headers['x-request-id']).not.toBe('bad id\u0007');
   });
 
@@ -34,12 +38,20 @@ describe('buildApp', () => {
     testApp = await buildTestApp();
     const response = await testApp.app.inject({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ status: 'ready', database: { state: 'up' }, keyStore: { state: 'up' }, reasons: [] });
+    expect(response.json()).toMatchObject({
+      status: 'ready',
+      database: { state: 'up' },
+      keyStore: { state: 'up' },
+      reasons: [],
+    });
   });
 
   it('logs one `kms backend ready` line with the backend and the key namespace at boot', async () => {
     const lines: Array<Record<string, unknown>> = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
     testApp = await buildTestApp({}, { logger });
     const ready = lines.filter((line) => line.msg === 'kms backend ready');
     expect(ready).toHaveLength(1);
@@ -69,7 +81,9 @@ describe('buildApp', () => {
     testApp = await buildTestApp();
     const response = await testApp.app.inject({ method: 'GET', url: '/trpc/system.status' });
     expect(response.statusCode).toBe(200);
-    const overHttp = response.json<{ result: { data: { kms: { backend: string; label: string }; database: { state: string } } } }>();
+    const overHttp = response.json<{
+      result: { data: { kms: { backend: string; label: string }; database: { state: string } } };
+    }>();
     expect(overHttp.result.data.kms).toMatchObject({ backend: 'local', label: 'local (embedded)' });
     expect(overHttp.result.data.database.state).toBe('up');
 
@@ -82,7 +96,11 @@ describe('buildApp', () => {
 
   it('answers an unknown procedure with a tRPC error carrying the request id, no stack', async () => {
     testApp = await buildTestApp();
-    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/nope.nothing', headers: { 'x-request-id': 'req-7' } });
+    const response = await testApp.app.inject({
+      method: 'GET',
+      url: '/trpc/nope.nothing',
+      headers: { 'x-request-id': 'req-7' },
+    });
     expect(response.statusCode).toBe(404);
     const body = response.json<{ error: { data: { requestId: string; stack?: string } } }>();
     expect(body.error.data.requestId).toBe('req-7');

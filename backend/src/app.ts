@@ -91,7 +91,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   let keyStore: KeyStore;
   try {
     keyStore =
-      overrides.keyStore ?? (await createKeyStore(config, { log, database, hasConcurrentWork: inFlightRequests.hasOthers }));
+      overrides.keyStore ??
+      (await createKeyStore(config, { log, database, hasConcurrentWork: inFlightRequests.hasOthers }));
   } catch (error) {
     await checkpointer?.stop();
     database.close();
@@ -116,7 +117,16 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
 
   const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms });
-  const services: AppServices = { config, log, database, system, auditLog: new AuditLogReader(database), kms, pki, keyDestruction };
+  const services: AppServices = {
+    config,
+    log,
+    database,
+    system,
+    auditLog: new AuditLogReader(database),
+    kms,
+    pki,
+    keyDestruction,
+  };
 
   // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
   const httpLogger: FastifyBaseLogger = log.child({ component: 'http' });
@@ -173,7 +183,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
 
   if (config.mode === 'production') {
     const isServed = await registerFrontend(app, config.frontendDir);
-    if (!isServed) log.warn({ frontendDir: config.frontendDir }, 'built frontend not found; run `pnpm build` to serve the UI');
+    if (!isServed)
+      log.warn({ frontendDir: config.frontendDir }, 'built frontend not found; run `pnpm build` to serve the UI');
   }
 
   return app;

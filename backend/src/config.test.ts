@@ -41,10 +41,16 @@ describe('loadConfig', () => {
     [{ PKI_KMS_BACKEND: 'nope' }, 'PKI_KMS_BACKEND: expected one of local, cosmian, kmip, pkcs11, got "nope"'],
     [{ PKI_MODE: 'staging' }, 'PKI_MODE: expected one of production, development, test, got "staging"'],
     [{ PKI_PUBLIC_URL: 'ftp://x' }, 'PKI_PUBLIC_URL: expected an http(s) URL, got "ftp://x"'],
-    [{ PKI_CRL_VALIDITY: '7 days' }, 'PKI_CRL_VALIDITY: expected a duration such as 12h or 7d, between 3600s and 366d, got "7 days"'],
+    [
+      { PKI_CRL_VALIDITY: '7 days' },
+      'PKI_CRL_VALIDITY: expected a duration such as 12h or 7d, between 3600s and 366d, got "7 days"',
+    ],
     [{ PKI_KMS_BACKEND: 'cosmian' }, 'PKI_COSMIAN_URL: expected an http(s) URL, but it is not set'],
     [{ PKI_KMS_BACKEND: 'kmip' }, 'PKI_KMIP_HOST: expected the KMIP server host name, but it is not set'],
-    [{ PKI_KMS_BACKEND: 'pkcs11' }, 'PKI_PKCS11_PIN: expected the token user PIN (or PKI_PKCS11_PIN_FILE), but it is not set'],
+    [
+      { PKI_KMS_BACKEND: 'pkcs11' },
+      'PKI_PKCS11_PIN: expected the token user PIN (or PKI_PKCS11_PIN_FILE), but it is not set',
+    ],
     [{ PKI_KMS_NAMESPACE: 'a b' }, 'PKI_KMS_NAMESPACE: expected 1–64 letters, digits, ".", "_" or "-", got "a b"'],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(configError(env)).toBe(message);
@@ -61,10 +67,20 @@ describe('loadConfig', () => {
     writeFileSync(join(dir, 'pin'), '1234\n');
     writeFileSync(join(dir, 'module.so'), '');
     const config = loadConfig(
-      { PKI_KMS_BACKEND: 'pkcs11', PKI_PKCS11_PIN_FILE: 'pin', PKI_PKCS11_MODULE: 'module.so', PKI_PKCS11_TOKEN_LABEL: 'ca' },
+      {
+        PKI_KMS_BACKEND: 'pkcs11',
+        PKI_PKCS11_PIN_FILE: 'pin',
+        PKI_PKCS11_MODULE: 'module.so',
+        PKI_PKCS11_TOKEN_LABEL: 'ca',
+      },
       dir,
     );
-    expect(config.kms).toMatchObject({ backend: 'pkcs11', pin: '1234', tokenLabel: 'ca', modulePath: join(dir, 'module.so') });
+    expect(config.kms).toMatchObject({
+      backend: 'pkcs11',
+      pin: '1234',
+      tokenLabel: 'ca',
+      modulePath: join(dir, 'module.so'),
+    });
     expect(
       configError({ PKI_KMS_BACKEND: 'kmip', PKI_KMIP_HOST: 'kmip.example', PKI_KMIP_CA: '/nonexistent/ca.pem' }),
     ).toBe('PKI_KMIP_CA: expected the path of a readable file (not found), got "/nonexistent/ca.pem"');

@@ -28,7 +28,9 @@ class InvalidVariable extends Error {
     readonly expectation: string,
     readonly received: string | undefined,
   ) {
-    super(`${variable}: ${expectation}${received === undefined ? ', but it is not set' : `, got ${JSON.stringify(received)}`}`);
+    super(
+      `${variable}: ${expectation}${received === undefined ? ', but it is not set' : `, got ${JSON.stringify(received)}`}`,
+    );
   }
 }
 
@@ -87,7 +89,11 @@ function duration(env: Env, name: string, fallback: string, minSeconds: number, 
   const match = /^(\d+)([smhd])$/.exec(value);
   const seconds = match ? Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] ?? 1) : Number.NaN;
   if (!Number.isSafeInteger(seconds) || seconds < minSeconds || seconds > maxSeconds) {
-    throw new InvalidVariable(name, `expected a duration such as 12h or 7d, between ${minSeconds}s and ${maxSeconds / 86_400}d`, value);
+    throw new InvalidVariable(
+      name,
+      `expected a duration such as 12h or 7d, between ${minSeconds}s and ${maxSeconds / 86_400}d`,
+      value,
+    );
   }
   return seconds;
 }
@@ -104,7 +110,15 @@ export type KmsConfig =
       clientCertPath: string | undefined;
       clientKeyPath: string | undefined;
     }
-  | { backend: 'kmip'; namespace: string; host: string; port: number; caPath: string; certPath: string; keyPath: string }
+  | {
+      backend: 'kmip';
+      namespace: string;
+      host: string;
+      port: number;
+      caPath: string;
+      certPath: string;
+      keyPath: string;
+    }
   | { backend: 'pkcs11'; namespace: string; modulePath: string; tokenLabel: string; pin: string };
 
 export interface Config {
@@ -187,7 +201,11 @@ export function loadConfig(env: Env, baseDir: string = process.cwd()): Readonly<
     const dataDir = isAbsolute(dataDirValue) ? dataDirValue : resolve(baseDir, dataDirValue);
     const databaseValue = read(env, 'PKI_DB_PATH');
     const databasePath =
-      databaseValue === undefined ? resolve(dataDir, 'pki.sqlite') : isAbsolute(databaseValue) ? databaseValue : resolve(baseDir, databaseValue);
+      databaseValue === undefined
+        ? resolve(dataDir, 'pki.sqlite')
+        : isAbsolute(databaseValue)
+          ? databaseValue
+          : resolve(baseDir, databaseValue);
     const displayHost = host.includes(':') ? `[${host}]` : host;
     const config: Config = {
       mode,

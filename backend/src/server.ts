@@ -38,7 +38,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => close('SIGTERM'));
 
   await app.listen({ host: config.host, port: config.port });
-  app.log.info({ url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`, kms: config.kms.backend }, 'PKI Manager listening');
+  app.log.info(
+    {
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
+      kms: config.kms.backend,
+    },
+    'PKI Manager listening',
+  );
 }
 
 main().catch((error: unknown) => {

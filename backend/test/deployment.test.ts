@@ -27,7 +27,11 @@ const ServiceSchema = z
   .strict()
   .refine((service) => service.image !== undefined || service.build !== undefined, 'a service needs image or build');
 const ComposeSchema = z
-  .object({ name: z.string(), services: z.record(z.string(), ServiceSchema), volumes: z.record(z.string(), z.null()).optional() })
+  .object({
+    name: z.string(),
+    services: z.record(z.string(), ServiceSchema),
+    volumes: z.record(z.string(), z.null()).optional(),
+  })
   .strict();
 
 describe('docker-compose.yml', () => {
@@ -37,7 +41,10 @@ describe('docker-compose.yml', () => {
     const kms = compose.services.kms;
     expect(kms?.image).toMatch(/^ghcr\.io\/cosmian\/kms:\$\{COSMIAN_KMS_VERSION:-5\.\d+\.\d+\}$/);
     expect(kms?.ports).toContain('127.0.0.1:${COSMIAN_KMS_HOST_PORT:-42998}:9998');
-    expect(kms?.volumes).toEqual(['./kms/data:/var/lib/cosmian-kms/sqlite-data', './kms/kms.toml:/etc/cosmian/kms.toml:ro']);
+    expect(kms?.volumes).toEqual([
+      './kms/data:/var/lib/cosmian-kms/sqlite-data',
+      './kms/kms.toml:/etc/cosmian/kms.toml:ro',
+    ]);
   });
 
   it('mounts only host paths that exist in the repository', () => {

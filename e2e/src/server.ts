@@ -120,7 +120,9 @@ async function waitForHealthy(baseUrl: string, child: ChildProcess): Promise<voi
     }
     await new Promise((wake) => setTimeout(wake, 100));
   }
-  throw new Error(`The server did not answer GET /healthz with 200 within ${READY_TIMEOUT_MS / 1000} s (last: ${lastProblem}).`);
+  throw new Error(
+    `The server did not answer GET /healthz with 200 within ${READY_TIMEOUT_MS / 1000} s (last: ${lastProblem}).`,
+  );
 }
 
 /** SIGTERM lets the app close its database cleanly; SIGKILL only if it does not within the bound. */

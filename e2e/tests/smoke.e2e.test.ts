@@ -137,7 +137,9 @@ describe('the built app on the embedded default', () => {
       await page.route('**/trpc/**', (route) => route.abort('connectionrefused'));
       await page.goto(`${app.baseUrl}/`);
 
-      const unavailableBadge = page.getByRole('status', { name: 'Key store status unavailable: the server did not answer' });
+      const unavailableBadge = page.getByRole('status', {
+        name: 'Key store status unavailable: the server did not answer',
+      });
       await unavailableBadge.waitFor({ timeout: UI_TIMEOUT_MS });
       const alert = page.getByRole('alert');
       await alert.waitFor({ timeout: UI_TIMEOUT_MS });

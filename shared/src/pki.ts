@@ -5,12 +5,7 @@
  */
 import { z } from 'zod';
 
-import {
-  CA_STATUSES,
-  CERTIFICATE_STATUSES,
-  KeyAlgorithmSchema,
-  RevocationReasonSchema,
-} from './enums.js';
+import { CA_STATUSES, CERTIFICATE_STATUSES, KeyAlgorithmSchema, RevocationReasonSchema } from './enums.js';
 
 /** Certificate profiles; each is a row of backend/src/pki/profiles.ts. */
 export const PROFILE_IDS = [

@@ -42,11 +42,13 @@ describe('GroupCommit', () => {
 
   const committedNames = (table: 'item' | 'item_audit') =>
     (reader.prepare(`SELECT name FROM ${table} ORDER BY rowid`).all() as { name: string }[]).map((row) => row.name);
-  const insertItem = (name: string, parentId = 1) => () => {
-    writer.prepare('INSERT INTO item (name, parent_id) VALUES (?, ?)').run(name, parentId);
-    writer.prepare('INSERT INTO item_audit (name) VALUES (?)').run(name);
-    return name;
-  };
+  const insertItem =
+    (name: string, parentId = 1) =>
+    () => {
+      writer.prepare('INSERT INTO item (name, parent_id) VALUES (?, ?)').run(name, parentId);
+      writer.prepare('INSERT INTO item_audit (name) VALUES (?)').run(name);
+      return name;
+    };
 
   it('commits concurrent writes in one transaction, in call order, before any caller resumes', async () => {
     const group = new GroupCommit(writer);
@@ -120,7 +122,10 @@ describe('GroupCommit', () => {
     try {
       const group = new GroupCommit(writer);
       const outcomes = await Promise.allSettled([group.run(insertItem('x')), group.run(insertItem('y'))]);
-      expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason?.code)).toEqual(['SQLITE_BUSY', 'SQLITE_BUSY']);
+      expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason?.code)).toEqual([
+        'SQLITE_BUSY',
+        'SQLITE_BUSY',
+      ]);
     } finally {
       other.exec('ROLLBACK');
       other.close();
@@ -128,7 +133,7 @@ describe('GroupCommit', () => {
     expect(committedNames('item')).toEqual([]);
   });
 
-  it('a flush inside someone else\'s transaction waits for it instead of joining it', async () => {
+  it("a flush inside someone else's transaction waits for it instead of joining it", async () => {
     const group = new GroupCommit(writer);
     const queued = group.run(insertItem('queued'));
     writer.transaction(() => {

@@ -57,9 +57,7 @@ describe('migrations', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'pki-db-')), 'pki.sqlite');
     const first = openDatabase(path);
     migrateDatabase(first.db);
-    first.sqlite
-      .prepare(`INSERT INTO users (id, username, role) VALUES ('u1', 'alice', 'admin')`)
-      .run();
+    first.sqlite.prepare(`INSERT INTO users (id, username, role) VALUES ('u1', 'alice', 'admin')`).run();
     first.close();
 
     const second = openDatabase(path);
@@ -72,7 +70,10 @@ describe('migrations', () => {
 
   it('match the schema: drizzle-kit has nothing left to generate', async () => {
     const { execFileSync } = await import('node:child_process');
-    const output = execFileSync('pnpm', ['exec', 'drizzle-kit', 'check'], { cwd: join(MIGRATIONS_FOLDER, '..'), encoding: 'utf8' });
+    const output = execFileSync('pnpm', ['exec', 'drizzle-kit', 'check'], {
+      cwd: join(MIGRATIONS_FOLDER, '..'),
+      encoding: 'utf8',
+    });
     expect(output).toMatch(/Everything's fine/);
   });
 });

@@ -144,7 +144,10 @@ export const certificates = sqliteTable(
     subjectDn: text('subject_dn').notNull(),
     commonName: text('common_name'),
     /** JSON array of "dns:…", "ip:…", "email:…", "uri:…". */
-    sans: text('sans', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    sans: text('sans', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
     profile: text('profile').notNull(),
     notBefore: integer('not_before', { mode: 'timestamp_ms' }).notNull(),
     notAfter: integer('not_after', { mode: 'timestamp_ms' }).notNull(),

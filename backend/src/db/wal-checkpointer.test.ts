@@ -11,7 +11,10 @@ import type { WalCheckpointer } from './wal-checkpointer.js';
 
 function capturingLogger() {
   const lines: { level: number; msg: string }[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+  const log = pino(
+    { level: 'info' },
+    { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
+  );
   return { log, lines };
 }
 
@@ -70,7 +73,9 @@ describe('WAL checkpointer', () => {
     const { log, lines } = capturingLogger();
     checkpointer = startWalCheckpointer(database, join(dataDir, 'missing', 'pki.sqlite'), log, { intervalMs: 20 });
     await waitUntil(() => lines.length > 0);
-    expect(lines).toMatchObject([{ level: 50, msg: 'the WAL checkpointer failed; the automatic checkpoint takes over' }]);
+    expect(lines).toMatchObject([
+      { level: 50, msg: 'the WAL checkpointer failed; the automatic checkpoint takes over' },
+    ]);
     expect(database.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES);
   });
 });

@@ -26,7 +26,10 @@ describe('createKeyStore', () => {
 
   it('builds the local driver from config, warning in production mode', async () => {
     const lines: { level: number; msg: string; component?: string }[] = [];
-    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) },
+    );
     const store = await createKeyStore(settings({ backend: 'local', namespace: 'pki-manager' }, 'production'), {
       log,
       database: temp.database,
@@ -34,7 +37,10 @@ describe('createKeyStore', () => {
     expect(store).toBeInstanceOf(LocalKeyStore);
     expect(store.backend).toBe('local');
     expect(store.namespace).toBe('pki-manager/');
-    expect(lines.find((line) => line.level === 40)).toMatchObject({ component: 'kms', msg: expect.stringContaining('for development') });
+    expect(lines.find((line) => line.level === 40)).toMatchObject({
+      component: 'kms',
+      msg: expect.stringContaining('for development'),
+    });
     await store.close();
   });
 
@@ -44,12 +50,22 @@ describe('createKeyStore', () => {
 
   it('names the backend in the typed error a missing driver raises', () => {
     const error = new KeyStoreBackendNotBuilt('kmip');
-    expect(error).toMatchObject({ code: 'KMS_BACKEND_NOT_BUILT', backend: 'kmip', message: expect.stringContaining('PKI_KMS_BACKEND=kmip') });
+    expect(error).toMatchObject({
+      code: 'KMS_BACKEND_NOT_BUILT',
+      backend: 'kmip',
+      message: expect.stringContaining('PKI_KMS_BACKEND=kmip'),
+    });
   });
 
   it('builds the pkcs11 driver without touching the token until first use', async () => {
     const store = await createKeyStore(
-      settings({ backend: 'pkcs11', namespace: 'pki', modulePath: '/nonexistent/libsofthsm2.so', tokenLabel: 't', pin: '1234' }),
+      settings({
+        backend: 'pkcs11',
+        namespace: 'pki',
+        modulePath: '/nonexistent/libsofthsm2.so',
+        tokenLabel: 't',
+        pin: '1234',
+      }),
       { log: silentLogger(), database: temp.database },
     );
     expect(store.backend).toBe('pkcs11');

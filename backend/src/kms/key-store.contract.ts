@@ -96,7 +96,11 @@ export function runKeyStoreContract(options: KeyStoreContractOptions): void {
     }
 
     /** Registers a contract test: declared skips become `it.skip` with the reason in the title. */
-    function contractTest(name: KeyStoreContractTest, body: (context: TestContext) => Promise<void>, timeoutMs?: number) {
+    function contractTest(
+      name: KeyStoreContractTest,
+      body: (context: TestContext) => Promise<void>,
+      timeoutMs?: number,
+    ) {
       const reason = skipReasons.get(name);
       if (reason !== undefined) {
         it.skip(`${name} [skipped for ${options.name}: ${reason}]`, () => undefined);
@@ -218,11 +222,41 @@ export function runKeyStoreContract(options: KeyStoreContractOptions): void {
       expect((error as KmsError).code).toBe('KMS_INVALID_REQUEST');
     });
 
-    const algorithmCases: { test: KeyStoreContractTest; algorithm: KeyAlgorithm; scheme: SignatureScheme; hashes: HashAlgorithm[]; expected: { type: string; size: number | string } }[] = [
-      { test: 'rsa-3072 generate and sign', algorithm: 'rsa-3072', scheme: 'rsa-pkcs1-v1_5', hashes: ['sha-384'], expected: { type: 'rsa', size: 3072 } },
-      { test: 'rsa-4096 generate and sign', algorithm: 'rsa-4096', scheme: 'rsa-pkcs1-v1_5', hashes: ['sha-256'], expected: { type: 'rsa', size: 4096 } },
-      { test: 'ec-p256 generate and sign ECDSA (DER)', algorithm: 'ec-p256', scheme: 'ecdsa', hashes: ['sha-256', 'sha-384'], expected: { type: 'ec', size: 'prime256v1' } },
-      { test: 'ec-p384 generate and sign ECDSA (DER)', algorithm: 'ec-p384', scheme: 'ecdsa', hashes: ['sha-384', 'sha-512'], expected: { type: 'ec', size: 'secp384r1' } },
+    const algorithmCases: {
+      test: KeyStoreContractTest;
+      algorithm: KeyAlgorithm;
+      scheme: SignatureScheme;
+      hashes: HashAlgorithm[];
+      expected: { type: string; size: number | string };
+    }[] = [
+      {
+        test: 'rsa-3072 generate and sign',
+        algorithm: 'rsa-3072',
+        scheme: 'rsa-pkcs1-v1_5',
+        hashes: ['sha-384'],
+        expected: { type: 'rsa', size: 3072 },
+      },
+      {
+        test: 'rsa-4096 generate and sign',
+        algorithm: 'rsa-4096',
+        scheme: 'rsa-pkcs1-v1_5',
+        hashes: ['sha-256'],
+        expected: { type: 'rsa', size: 4096 },
+      },
+      {
+        test: 'ec-p256 generate and sign ECDSA (DER)',
+        algorithm: 'ec-p256',
+        scheme: 'ecdsa',
+        hashes: ['sha-256', 'sha-384'],
+        expected: { type: 'ec', size: 'prime256v1' },
+      },
+      {
+        test: 'ec-p384 generate and sign ECDSA (DER)',
+        algorithm: 'ec-p384',
+        scheme: 'ecdsa',
+        hashes: ['sha-384', 'sha-512'],
+        expected: { type: 'ec', size: 'secp384r1' },
+      },
     ];
     for (const testCase of algorithmCases) {
       contractTest(
@@ -233,7 +267,12 @@ export function runKeyStoreContract(options: KeyStoreContractOptions): void {
           const key = await generate(testCase.algorithm);
           expect(publicKeyDetails(key.publicKeySpki)).toEqual(testCase.expected);
           for (const hash of testCase.hashes) {
-            const { signature } = await store.sign({ privateKeyRef: key.privateKeyRef, scheme: testCase.scheme, hash, data: DATA });
+            const { signature } = await store.sign({
+              privateKeyRef: key.privateKeyRef,
+              scheme: testCase.scheme,
+              hash,
+              data: DATA,
+            });
             expect(verifySignature(key, testCase.scheme, hash, signature), `${testCase.algorithm} ${hash}`).toBe(true);
           }
         },
@@ -243,13 +282,19 @@ export function runKeyStoreContract(options: KeyStoreContractOptions): void {
     }
 
     contractTest('exports an exportable key and refuses a non-exportable one', async (context) => {
-      requireCapability(context, capabilities.canExportPrivateKey && store.exportPrivateKey !== undefined, 'private key export');
+      requireCapability(
+        context,
+        capabilities.canExportPrivateKey && store.exportPrivateKey !== undefined,
+        'private key export',
+      );
       const exportPrivateKey = store.exportPrivateKey?.bind(store);
       if (exportPrivateKey === undefined) return;
       const algorithm: KeyAlgorithm = capabilities.algorithms.includes('ec-p256') ? 'ec-p256' : 'rsa-2048';
       const exportable = await generate(algorithm, true, 'exportable');
       const pkcs8 = await exportPrivateKey(exportable.privateKeyRef);
-      const derivedSpki = createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })).export({
+      const derivedSpki = createPublicKey(
+        createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }),
+      ).export({
         type: 'spki',
         format: 'der',
       });
@@ -263,7 +308,12 @@ export function runKeyStoreContract(options: KeyStoreContractOptions): void {
   });
 }
 
-function verifySignature(key: GenerateKeyPairResult, scheme: SignatureScheme, hash: HashAlgorithm, signature: Uint8Array): boolean {
+function verifySignature(
+  key: GenerateKeyPairResult,
+  scheme: SignatureScheme,
+  hash: HashAlgorithm,
+  signature: Uint8Array,
+): boolean {
   const publicKey = createPublicKey({ key: Buffer.from(key.publicKeySpki), format: 'der', type: 'spki' });
   const nodeHash = hash.replace('-', '');
   switch (scheme) {
@@ -274,7 +324,11 @@ function verifySignature(key: GenerateKeyPairResult, scheme: SignatureScheme, ha
       return verify(
         nodeHash,
         DATA,
-        { key: publicKey, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST },
+        {
+          key: publicKey,
+          padding: cryptoConstants.RSA_PKCS1_PSS_PADDING,
+          saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST,
+        },
         signature,
       );
     case 'ecdsa':

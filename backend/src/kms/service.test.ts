@@ -44,16 +44,20 @@ describe('KMSService', () => {
 
   /** The rows written since the previous call. */
   function newAuditRows(): AuditRowView[] {
-    const rows = temp.database.sqlite.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq').all(lastSeenSeq) as (Omit<
-      AuditRowView,
-      'details'
-    > & { details: string })[];
+    const rows = temp.database.sqlite
+      .prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq')
+      .all(lastSeenSeq) as (Omit<AuditRowView, 'details'> & { details: string })[];
     lastSeenSeq = rows.at(-1)?.seq ?? lastSeenSeq;
     return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
   }
 
   /** Exactly one new row, with the fields every KMSService row carries. */
-  function expectOneAuditRow(expected: { operation: string; status: 'success' | 'failure'; entityId: string | null; errorCode?: string }) {
+  function expectOneAuditRow(expected: {
+    operation: string;
+    status: 'success' | 'failure';
+    entityId: string | null;
+    errorCode?: string;
+  }) {
     const rows = newAuditRows();
     expect(rows).toHaveLength(1);
     const [row] = rows;
@@ -76,14 +80,24 @@ describe('KMSService', () => {
   }
 
   async function activeKey(algorithm: 'rsa-2048' | 'ec-p256' = 'ec-p256', isExportable = false) {
-    const key = await kms.generateKeyPair(ctx, { algorithm, label: `key-${Math.random()}`, purpose: 'ca', isExportable });
+    const key = await kms.generateKeyPair(ctx, {
+      algorithm,
+      label: `key-${Math.random()}`,
+      purpose: 'ca',
+      isExportable,
+    });
     newAuditRows();
     return key;
   }
 
   describe('generateKeyPair', () => {
     it('records the key and one success row', async () => {
-      const key = await kms.generateKeyPair(ctx, { algorithm: 'rsa-2048', label: 'root-ca', purpose: 'ca', isExportable: false });
+      const key = await kms.generateKeyPair(ctx, {
+        algorithm: 'rsa-2048',
+        label: 'root-ca',
+        purpose: 'ca',
+        isExportable: false,
+      });
       expect(key).toMatchObject({
         id: expect.stringMatching(UUID),
         backend: 'local',
@@ -94,9 +108,16 @@ describe('KMSService', () => {
         isExportable: false,
         exportedAt: null,
       });
-      expect(createPublicKey({ key: key.publicKeySpki, format: 'der', type: 'spki' }).asymmetricKeyDetails?.modulusLength).toBe(2048);
+      expect(
+        createPublicKey({ key: key.publicKeySpki, format: 'der', type: 'spki' }).asymmetricKeyDetails?.modulusLength,
+      ).toBe(2048);
       const row = expectOneAuditRow({ operation: 'kms.generateKeyPair', status: 'success', entityId: key.id });
-      expect(row.details).toMatchObject({ algorithm: 'rsa-2048', keyId: key.id, privateKeyRef: key.privateKeyRef, label: 'root-ca' });
+      expect(row.details).toMatchObject({
+        algorithm: 'rsa-2048',
+        keyId: key.id,
+        privateKeyRef: key.privateKeyRef,
+        label: 'root-ca',
+      });
     });
 
     it('refuses a label already in the database, before asking the key store', async () => {
@@ -104,11 +125,21 @@ describe('KMSService', () => {
       const [existing] = await kms.listKeys(ctx);
       newAuditRows();
       const error = await kms
-        .generateKeyPair(ctx, { algorithm: 'ec-p256', label: existing?.label ?? '', purpose: 'ca', isExportable: false })
+        .generateKeyPair(ctx, {
+          algorithm: 'ec-p256',
+          label: existing?.label ?? '',
+          purpose: 'ca',
+          isExportable: false,
+        })
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ConflictError);
       expect((error as ConflictError).code).toBe('KMS_KEY_LABEL_TAKEN');
-      expectOneAuditRow({ operation: 'kms.generateKeyPair', status: 'failure', entityId: null, errorCode: 'KMS_KEY_LABEL_TAKEN' });
+      expectOneAuditRow({
+        operation: 'kms.generateKeyPair',
+        status: 'failure',
+        entityId: null,
+        errorCode: 'KMS_KEY_LABEL_TAKEN',
+      });
       expect(await temp.store.list()).toHaveLength(1);
     });
 
@@ -118,7 +149,12 @@ describe('KMSService', () => {
       await expect(
         kms.generateKeyPair(ctx, { algorithm: 'ec-p256', label: 'orphan', purpose: 'ca', isExportable: false }),
       ).rejects.toBeInstanceOf(KmsInvalidRequest);
-      expectOneAuditRow({ operation: 'kms.generateKeyPair', status: 'failure', entityId: null, errorCode: 'KMS_INVALID_REQUEST' });
+      expectOneAuditRow({
+        operation: 'kms.generateKeyPair',
+        status: 'failure',
+        entityId: null,
+        errorCode: 'KMS_INVALID_REQUEST',
+      });
     });
 
     it('compensates when the database refuses a key the key store created: no live key, two rows', async () => {
@@ -141,8 +177,16 @@ describe('KMSService', () => {
         ['kms.compensate', 'success'],
       ]);
       const [failed, compensation] = rows;
-      expect(failed?.details).toMatchObject({ errorCode: 'SQLITE_CONSTRAINT_TRIGGER', isCompensated: true, label: 'doomed' });
-      expect(compensation?.details).toMatchObject({ isRevoked: true, isDestroyed: true, privateKeyRef: failed?.details.privateKeyRef });
+      expect(failed?.details).toMatchObject({
+        errorCode: 'SQLITE_CONSTRAINT_TRIGGER',
+        isCompensated: true,
+        label: 'doomed',
+      });
+      expect(compensation?.details).toMatchObject({
+        isRevoked: true,
+        isDestroyed: true,
+        privateKeyRef: failed?.details.privateKeyRef,
+      });
       expect(compensation?.kms_operation_id).toBe(failed?.kms_operation_id);
       expect(compensation).toMatchObject({ actor: 'alice', request_id: 'req-42' });
     });
@@ -156,22 +200,37 @@ describe('KMSService', () => {
       const publicKey = createPublicKey({ key: key.publicKeySpki, format: 'der', type: 'spki' });
       expect(verify('sha256', DATA, { key: publicKey, padding: 6, saltLength: 32 }, signature)).toBe(true);
       const row = expectOneAuditRow({ operation: 'kms.sign', status: 'success', entityId: key.id });
-      expect(row.details).toMatchObject({ scheme: 'rsa-pss', hash: 'sha-256', dataLength: DATA.byteLength, algorithm: 'rsa-2048' });
+      expect(row.details).toMatchObject({
+        scheme: 'rsa-pss',
+        hash: 'sha-256',
+        dataLength: DATA.byteLength,
+        algorithm: 'rsa-2048',
+      });
     });
 
     it('audits an unknown key id', async () => {
-      await expect(kms.sign(ctx, { keyId: 'no-such-key', scheme: 'ecdsa', hash: 'sha-256', data: DATA })).rejects.toBeInstanceOf(
-        KmsNotFound,
-      );
-      expectOneAuditRow({ operation: 'kms.sign', status: 'failure', entityId: 'no-such-key', errorCode: 'KMS_NOT_FOUND' });
+      await expect(
+        kms.sign(ctx, { keyId: 'no-such-key', scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
+      ).rejects.toBeInstanceOf(KmsNotFound);
+      expectOneAuditRow({
+        operation: 'kms.sign',
+        status: 'failure',
+        entityId: 'no-such-key',
+        errorCode: 'KMS_NOT_FOUND',
+      });
     });
 
     it('audits a scheme the key cannot use', async () => {
       const key = await activeKey('ec-p256');
-      await expect(kms.sign(ctx, { keyId: key.id, scheme: 'rsa-pss', hash: 'sha-256', data: DATA })).rejects.toBeInstanceOf(
-        KmsInvalidRequest,
-      );
-      expectOneAuditRow({ operation: 'kms.sign', status: 'failure', entityId: key.id, errorCode: 'KMS_INVALID_REQUEST' });
+      await expect(
+        kms.sign(ctx, { keyId: key.id, scheme: 'rsa-pss', hash: 'sha-256', data: DATA }),
+      ).rejects.toBeInstanceOf(KmsInvalidRequest);
+      expectOneAuditRow({
+        operation: 'kms.sign',
+        status: 'failure',
+        entityId: key.id,
+        errorCode: 'KMS_INVALID_REQUEST',
+      });
     });
 
     it('refuses a revoked key even after its reference was cached', async () => {
@@ -179,10 +238,15 @@ describe('KMSService', () => {
       await kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
       await kms.revokeKey(ctx, { keyId: key.id, reason: 'superseded' });
       newAuditRows();
-      await expect(kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA })).rejects.toBeInstanceOf(
-        KmsInvalidRequest,
-      );
-      expectOneAuditRow({ operation: 'kms.sign', status: 'failure', entityId: key.id, errorCode: 'KMS_INVALID_REQUEST' });
+      await expect(
+        kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
+      ).rejects.toBeInstanceOf(KmsInvalidRequest);
+      expectOneAuditRow({
+        operation: 'kms.sign',
+        status: 'failure',
+        entityId: key.id,
+        errorCode: 'KMS_INVALID_REQUEST',
+      });
     });
 
     it('refuses a key the key store revoked behind our back', async () => {
@@ -190,10 +254,15 @@ describe('KMSService', () => {
       await kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
       await temp.store.revoke({ privateKeyRef: key.privateKeyRef, reason: 'keyCompromise' });
       newAuditRows();
-      await expect(kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA })).rejects.toBeInstanceOf(
-        KmsInvalidRequest,
-      );
-      expectOneAuditRow({ operation: 'kms.sign', status: 'failure', entityId: key.id, errorCode: 'KMS_INVALID_REQUEST' });
+      await expect(
+        kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
+      ).rejects.toBeInstanceOf(KmsInvalidRequest);
+      expectOneAuditRow({
+        operation: 'kms.sign',
+        status: 'failure',
+        entityId: key.id,
+        errorCode: 'KMS_INVALID_REQUEST',
+      });
     });
 
     it('8 concurrent signatures, one failing: 8 rows in one unbroken chain, each signature valid', async () => {
@@ -201,10 +270,24 @@ describe('KMSService', () => {
       const publicKey = createPublicKey({ key: key.publicKeySpki, format: 'der', type: 'spki' });
       const outcomes = await Promise.allSettled(
         Array.from({ length: 8 }, (_, index) =>
-          kms.sign(ctx, { keyId: key.id, scheme: index === 5 ? 'ecdsa' : 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA }),
+          kms.sign(ctx, {
+            keyId: key.id,
+            scheme: index === 5 ? 'ecdsa' : 'rsa-pkcs1-v1_5',
+            hash: 'sha-256',
+            data: DATA,
+          }),
         ),
       );
-      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
       for (const outcome of outcomes) {
         if (outcome.status === 'fulfilled') expect(verify('sha256', DATA, publicKey, outcome.value)).toBe(true);
       }
@@ -221,10 +304,13 @@ describe('KMSService', () => {
       const key = await activeKey();
       const reader = new Database(temp.databasePath, { readonly: true });
       try {
-        const signRowsSeenByReader = () => reader.prepare("SELECT count(*) FROM audit_log WHERE operation = 'kms.sign'").pluck().get();
+        const signRowsSeenByReader = () =>
+          reader.prepare("SELECT count(*) FROM audit_log WHERE operation = 'kms.sign'").pluck().get();
         await kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
         expect(signRowsSeenByReader()).toBe(1);
-        await Promise.all([1, 2, 3].map(() => kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA })));
+        await Promise.all(
+          [1, 2, 3].map(() => kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA })),
+        );
         expect(signRowsSeenByReader()).toBe(4);
       } finally {
         reader.close();
@@ -238,7 +324,9 @@ describe('KMSService', () => {
         WHEN NEW.operation = 'kms.sign' AND json_extract(NEW.details, '$.dataLength') = 20
         BEGIN SELECT RAISE(ABORT, 'audit disk full (simulated by trigger)'); END`);
       const outcomes = await Promise.allSettled(
-        [12, 20, 12, 12].map((length) => kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: new Uint8Array(length) })),
+        [12, 20, 12, 12].map((length) =>
+          kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: new Uint8Array(length) }),
+        ),
       );
       // Whichever signatures shared its commit, only the poisoned call fails: its batch is
       // rolled back and the other rows are written again (db/group-commit.ts).
@@ -262,7 +350,12 @@ describe('KMSService', () => {
 
     it('audits an unknown key id', async () => {
       await expect(kms.getPublicKey(ctx, { keyId: 'nope' })).rejects.toBeInstanceOf(KmsNotFound);
-      expectOneAuditRow({ operation: 'kms.getPublicKey', status: 'failure', entityId: 'nope', errorCode: 'KMS_NOT_FOUND' });
+      expectOneAuditRow({
+        operation: 'kms.getPublicKey',
+        status: 'failure',
+        entityId: 'nope',
+        errorCode: 'KMS_NOT_FOUND',
+      });
     });
   });
 
@@ -270,7 +363,11 @@ describe('KMSService', () => {
     it('moves the key to the KMIP state of the reason, in the database and the key store', async () => {
       const key = await activeKey();
       const revoked = await kms.revokeKey(ctx, { keyId: key.id, reason: 'keyCompromise', message: 'laptop stolen' });
-      expect(revoked).toMatchObject({ state: 'compromised', revocationReason: 'keyCompromise', revokedAt: expect.any(Date) });
+      expect(revoked).toMatchObject({
+        state: 'compromised',
+        revocationReason: 'keyCompromise',
+        revokedAt: expect.any(Date),
+      });
       expect((await temp.store.describe(key.privateKeyRef)).state).toBe('compromised');
       const row = expectOneAuditRow({ operation: 'kms.revokeKey', status: 'success', entityId: key.id });
       expect(row.details).toMatchObject({ reason: 'keyCompromise', state: 'compromised', previousState: 'active' });
@@ -279,7 +376,12 @@ describe('KMSService', () => {
 
     it('audits an unknown key id', async () => {
       await expect(kms.revokeKey(ctx, { keyId: 'nope', reason: 'superseded' })).rejects.toBeInstanceOf(KmsNotFound);
-      expectOneAuditRow({ operation: 'kms.revokeKey', status: 'failure', entityId: 'nope', errorCode: 'KMS_NOT_FOUND' });
+      expectOneAuditRow({
+        operation: 'kms.revokeKey',
+        status: 'failure',
+        entityId: 'nope',
+        errorCode: 'KMS_NOT_FOUND',
+      });
     });
   });
 
@@ -292,14 +394,21 @@ describe('KMSService', () => {
       expect(destroyed).toMatchObject({ state: 'destroyed', destroyedAt: expect.any(Date) });
       await expect(temp.store.describe(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
       expectOneAuditRow({ operation: 'kms.destroyKey', status: 'success', entityId: key.id });
-      await expect(kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA })).rejects.toBeInstanceOf(KmsNotFound);
+      await expect(
+        kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
+      ).rejects.toBeInstanceOf(KmsNotFound);
       expectOneAuditRow({ operation: 'kms.sign', status: 'failure', entityId: key.id, errorCode: 'KMS_NOT_FOUND' });
     });
 
     it('refuses an active key', async () => {
       const key = await activeKey();
       await expect(kms.destroyKey(ctx, { keyId: key.id })).rejects.toBeInstanceOf(KmsInvalidRequest);
-      expectOneAuditRow({ operation: 'kms.destroyKey', status: 'failure', entityId: key.id, errorCode: 'KMS_INVALID_REQUEST' });
+      expectOneAuditRow({
+        operation: 'kms.destroyKey',
+        status: 'failure',
+        entityId: key.id,
+        errorCode: 'KMS_INVALID_REQUEST',
+      });
       expect((await temp.store.describe(key.privateKeyRef)).state).toBe('active');
     });
 
@@ -325,7 +434,12 @@ describe('KMSService', () => {
 
     it('audits an unknown key id', async () => {
       await expect(kms.describeKey(ctx, { keyId: 'nope' })).rejects.toBeInstanceOf(KmsNotFound);
-      expectOneAuditRow({ operation: 'kms.describeKey', status: 'failure', entityId: 'nope', errorCode: 'KMS_NOT_FOUND' });
+      expectOneAuditRow({
+        operation: 'kms.describeKey',
+        status: 'failure',
+        entityId: 'nope',
+        errorCode: 'KMS_NOT_FOUND',
+      });
     });
   });
 
@@ -361,7 +475,12 @@ describe('KMSService', () => {
       newAuditRows();
 
       await expect(kms.exportPrivateKey(ctx, { keyId: key.id })).rejects.toBeInstanceOf(KmsPermissionDenied);
-      expectOneAuditRow({ operation: 'kms.exportPrivateKey', status: 'failure', entityId: key.id, errorCode: 'KMS_PERMISSION_DENIED' });
+      expectOneAuditRow({
+        operation: 'kms.exportPrivateKey',
+        status: 'failure',
+        entityId: key.id,
+        errorCode: 'KMS_PERMISSION_DENIED',
+      });
     });
 
     it('lets only one of two racing exports through', async () => {
@@ -373,13 +492,22 @@ describe('KMSService', () => {
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.find((result) => result.status === 'rejected');
       expect(rejected?.reason).toBeInstanceOf(KmsPermissionDenied);
-      expect(newAuditRows().map((row) => row.status).sort()).toEqual(['failure', 'success']);
+      expect(
+        newAuditRows()
+          .map((row) => row.status)
+          .sort(),
+      ).toEqual(['failure', 'success']);
     });
 
     it('refuses a non-exportable key', async () => {
       const key = await activeKey('ec-p256', false);
       await expect(kms.exportPrivateKey(ctx, { keyId: key.id })).rejects.toBeInstanceOf(KmsPermissionDenied);
-      expectOneAuditRow({ operation: 'kms.exportPrivateKey', status: 'failure', entityId: key.id, errorCode: 'KMS_PERMISSION_DENIED' });
+      expectOneAuditRow({
+        operation: 'kms.exportPrivateKey',
+        status: 'failure',
+        entityId: key.id,
+        errorCode: 'KMS_PERMISSION_DENIED',
+      });
     });
   });
 
@@ -395,14 +523,23 @@ describe('KMSService', () => {
       expect(report.unknownKeys.map((key) => key.privateKeyRef)).toEqual([stray.privateKeyRef]);
       expect(report.missingKeyIds).toEqual([lost.id]);
       const row = expectOneAuditRow({ operation: 'kms.reconcile', status: 'success', entityId: null });
-      expect(row.details).toMatchObject({ unknownCount: 1, unknownKeyRefs: [stray.privateKeyRef], missingKeyIds: [lost.id] });
+      expect(row.details).toMatchObject({
+        unknownCount: 1,
+        unknownKeyRefs: [stray.privateKeyRef],
+        missingKeyIds: [lost.id],
+      });
       expect(known.id).not.toBe(lost.id);
     });
 
     it('audits a key store that cannot list', async () => {
       temp.database.sqlite.exec('ALTER TABLE local_kms_keys RENAME TO local_kms_keys_hidden');
       await expect(kms.reconcile(ctx)).rejects.toBeInstanceOf(KmsUnavailable);
-      expectOneAuditRow({ operation: 'kms.reconcile', status: 'failure', entityId: null, errorCode: 'KMS_UNAVAILABLE' });
+      expectOneAuditRow({
+        operation: 'kms.reconcile',
+        status: 'failure',
+        entityId: null,
+        errorCode: 'KMS_UNAVAILABLE',
+      });
       temp.database.sqlite.exec('ALTER TABLE local_kms_keys_hidden RENAME TO local_kms_keys');
     });
   });

@@ -141,9 +141,10 @@ export class KMSService {
     this.#log = dependencies.log;
     this.#chain = new AuditChain(dependencies.database.sqlite);
     this.#groupCommit = dependencies.groupCommit ?? new GroupCommit(dependencies.database.sqlite);
-    this.#selectSigningKey = dependencies.database.sqlite.prepare<[string], { private_key_ref: string; algorithm: KeyAlgorithm; state: KeyState }>(
-      'SELECT private_key_ref, algorithm, state FROM kms_keys WHERE id = ?',
-    );
+    this.#selectSigningKey = dependencies.database.sqlite.prepare<
+      [string],
+      { private_key_ref: string; algorithm: KeyAlgorithm; state: KeyState }
+    >('SELECT private_key_ref, algorithm, state FROM kms_keys WHERE id = ?');
   }
 
   get backend(): KmsBackend {
@@ -160,9 +161,16 @@ export class KMSService {
 
   async generateKeyPair(ctx: RequestContext, input: GenerateKeyInput): Promise<KmsKeyRecord> {
     const operation = this.#begin(KMS_AUDIT_OPERATIONS.generateKeyPair);
-    const details = { algorithm: input.algorithm, label: input.label, purpose: input.purpose, isExportable: input.isExportable };
+    const details = {
+      algorithm: input.algorithm,
+      label: input.label,
+      purpose: input.purpose,
+      isExportable: input.isExportable,
+    };
     if (this.#findByLabel(input.label) !== undefined) {
-      const conflict = new ConflictError(`a key labelled "${input.label}" already exists`, { code: 'KMS_KEY_LABEL_TAKEN' });
+      const conflict = new ConflictError(`a key labelled "${input.label}" already exists`, {
+        code: 'KMS_KEY_LABEL_TAKEN',
+      });
       throw this.#auditFailure(ctx, operation, { entityId: null, details }, conflict);
     }
 
@@ -174,11 +182,21 @@ export class KMSService {
         isExportable: input.isExportable,
       });
     } catch (error) {
-      throw this.#auditFailure(ctx, operation, { entityId: null, details }, normalizeKmsError(error, 'generateKeyPair'));
+      throw this.#auditFailure(
+        ctx,
+        operation,
+        { entityId: null, details },
+        normalizeKmsError(error, 'generateKeyPair'),
+      );
     }
 
     const keyId = randomUUID();
-    const keyDetails = { ...details, keyId, privateKeyRef: generated.privateKeyRef, publicKeyRef: generated.publicKeyRef };
+    const keyDetails = {
+      ...details,
+      keyId,
+      privateKeyRef: generated.privateKeyRef,
+      publicKeyRef: generated.publicKeyRef,
+    };
     try {
       return this.#chain.transaction(() => {
         const now = new Date();
@@ -204,7 +222,13 @@ export class KMSService {
         return record;
       });
     } catch (databaseError) {
-      await this.#compensate(ctx, operation, { entityId: keyId, details: keyDetails }, generated.privateKeyRef, databaseError);
+      await this.#compensate(
+        ctx,
+        operation,
+        { entityId: keyId, details: keyDetails },
+        generated.privateKeyRef,
+        databaseError,
+      );
       throw databaseError;
     }
   }
@@ -242,7 +266,8 @@ export class KMSService {
       this.#signsInProgress -= 1;
       const normalized = normalizeKmsError(error, 'sign');
       // The store knows better than our cache: a key revoked behind our back stops here.
-      if (normalized instanceof KmsNotFound || normalized instanceof KmsInvalidRequest) this.#signingKeys.delete(input.keyId);
+      if (normalized instanceof KmsNotFound || normalized instanceof KmsInvalidRequest)
+        this.#signingKeys.delete(input.keyId);
       throw await this.#queueFailure(ctx, operation, { entityId: input.keyId, details }, normalized);
     }
     // Counted until the row is queued: a signature still computing will have a row to share the commit.
@@ -258,12 +283,16 @@ export class KMSService {
       const record = this.#requireKey(input.keyId, 'getPublicKey');
       details.privateKeyRef = record.privateKeyRef;
       details.algorithm = record.algorithm;
-      if (record.state === 'destroyed') throw new KmsNotFound(`key ${input.keyId} was destroyed`, { operation: 'getPublicKey' });
+      if (record.state === 'destroyed')
+        throw new KmsNotFound(`key ${input.keyId} was destroyed`, { operation: 'getPublicKey' });
       const spki = await this.#callKeyStore('getPublicKey', () => this.#keyStore.getPublicKey(record.privateKeyRef));
       if (!Buffer.from(spki).equals(record.publicKeySpki)) {
-        throw new KmsProtocolError(`the key store returned a different public key for ${input.keyId} than it did at generation`, {
-          operation: 'getPublicKey',
-        });
+        throw new KmsProtocolError(
+          `the key store returned a different public key for ${input.keyId} than it did at generation`,
+          {
+            operation: 'getPublicKey',
+          },
+        );
       }
       return spki;
     });
@@ -308,7 +337,9 @@ export class KMSService {
       details.privateKeyRef = record.privateKeyRef;
       details.algorithm = record.algorithm;
       if (record.state === 'active' || record.state === 'pre-active') {
-        throw new KmsInvalidRequest(`key ${input.keyId} is ${record.state}: revoke it before destroying it`, { operation: 'destroy' });
+        throw new KmsInvalidRequest(`key ${input.keyId} is ${record.state}: revoke it before destroying it`, {
+          operation: 'destroy',
+        });
       }
       await this.#callKeyStore('destroy', () => this.#keyStore.destroy(record.privateKeyRef));
     } catch (error) {
@@ -342,7 +373,10 @@ export class KMSService {
     });
   }
 
-  async listKeys(ctx: RequestContext, filter: { state?: KeyState; purpose?: KeyPurpose } = {}): Promise<KmsKeyRecord[]> {
+  async listKeys(
+    ctx: RequestContext,
+    filter: { state?: KeyState; purpose?: KeyPurpose } = {},
+  ): Promise<KmsKeyRecord[]> {
     return this.#run(ctx, KMS_AUDIT_OPERATIONS.listKeys, null, async (details) => {
       details.filter = { ...filter };
       const conditions = [eq(kmsKeys.backend, this.backend)];
@@ -373,16 +407,23 @@ export class KMSService {
       details.privateKeyRef = record.privateKeyRef;
       details.algorithm = record.algorithm;
       if (!record.isExportable) {
-        throw new KmsPermissionDenied(`key ${input.keyId} was generated non-exportable`, { operation: 'exportPrivateKey' });
-      }
-      if (record.exportedAt !== null) {
-        throw new KmsPermissionDenied(`key ${input.keyId} was already exported once, at ${record.exportedAt.toISOString()}`, {
+        throw new KmsPermissionDenied(`key ${input.keyId} was generated non-exportable`, {
           operation: 'exportPrivateKey',
         });
       }
+      if (record.exportedAt !== null) {
+        throw new KmsPermissionDenied(
+          `key ${input.keyId} was already exported once, at ${record.exportedAt.toISOString()}`,
+          {
+            operation: 'exportPrivateKey',
+          },
+        );
+      }
       const exportFromStore = this.#keyStore.exportPrivateKey?.bind(this.#keyStore);
       if (!this.capabilities().canExportPrivateKey || exportFromStore === undefined) {
-        throw new KmsPermissionDenied(`the ${this.backend} key store cannot export private keys`, { operation: 'exportPrivateKey' });
+        throw new KmsPermissionDenied(`the ${this.backend} key store cannot export private keys`, {
+          operation: 'exportPrivateKey',
+        });
       }
       pkcs8 = await this.#callKeyStore('exportPrivateKey', () => exportFromStore(record.privateKeyRef));
     } catch (error) {
@@ -397,7 +438,9 @@ export class KMSService {
           .returning()
           .get();
         if (claimed === undefined) {
-          throw new KmsPermissionDenied(`key ${input.keyId} was already exported once`, { operation: 'exportPrivateKey' });
+          throw new KmsPermissionDenied(`key ${input.keyId} was already exported once`, {
+            operation: 'exportPrivateKey',
+          });
         }
         return claimed;
       });
@@ -493,7 +536,8 @@ export class KMSService {
     try {
       return this.#chain.transaction(() => {
         const record = change(new Date());
-        if (record === undefined) throw new KmsNotFound(`no key ${String(outcome.entityId)}`, { operation: operation.name });
+        if (record === undefined)
+          throw new KmsNotFound(`no key ${String(outcome.entityId)}`, { operation: operation.name });
         this.#appendSuccess(ctx, operation, outcome);
         return record;
       });
@@ -506,7 +550,12 @@ export class KMSService {
     return this.#chain.append(this.#auditEntry(ctx, operation, 'success', outcome));
   }
 
-  #auditAlone(ctx: RequestContext, operation: Operation, status: 'success' | 'failure', outcome: OperationOutcome): void {
+  #auditAlone(
+    ctx: RequestContext,
+    operation: Operation,
+    status: 'success' | 'failure',
+    outcome: OperationOutcome,
+  ): void {
     this.#chain.transaction(() => this.#chain.append(this.#auditEntry(ctx, operation, status, outcome)));
   }
 
@@ -522,7 +571,12 @@ export class KMSService {
   }
 
   /** `#auditFailure` through the group commit, so a failed signature's row keeps its place among the others. */
-  async #queueFailure(ctx: RequestContext, operation: Operation, outcome: OperationOutcome, error: unknown): Promise<unknown> {
+  async #queueFailure(
+    ctx: RequestContext,
+    operation: Operation,
+    outcome: OperationOutcome,
+    error: unknown,
+  ): Promise<unknown> {
     recordError(outcome, error);
     try {
       const entry = this.#auditEntry(ctx, operation, 'failure', outcome);
@@ -570,7 +624,11 @@ export class KMSService {
     const compensation: Record<string, unknown> = { privateKeyRef, compensatesOperationId: operation.id };
     let compensationError: unknown;
     try {
-      await this.#keyStore.revoke({ privateKeyRef, reason: 'cessationOfOperation', message: 'database write failed after key creation' });
+      await this.#keyStore.revoke({
+        privateKeyRef,
+        reason: 'cessationOfOperation',
+        message: 'database write failed after key creation',
+      });
       compensation.isRevoked = true;
       await this.#keyStore.destroy(privateKeyRef);
       compensation.isDestroyed = true;
@@ -599,7 +657,10 @@ export class KMSService {
         );
       });
     } catch (auditError) {
-      this.#log.error({ kmsOperationId: operation.id, err: auditError }, 'could not write the audit rows of a compensated key generation');
+      this.#log.error(
+        { kmsOperationId: operation.id, err: auditError },
+        'could not write the audit rows of a compensated key generation',
+      );
     }
   }
 
@@ -613,7 +674,8 @@ export class KMSService {
 
   #loadSigningKey(keyId: string): SigningKey | KmsError {
     const row = this.#selectSigningKey.get(keyId);
-    if (row === undefined || row.state === 'destroyed') return new KmsNotFound(`no key ${keyId}`, { operation: 'sign' });
+    if (row === undefined || row.state === 'destroyed')
+      return new KmsNotFound(`no key ${keyId}`, { operation: 'sign' });
     if (row.state !== 'active') {
       return new KmsInvalidRequest(`key is revoked (state ${row.state}); it can no longer sign`, { operation: 'sign' });
     }
@@ -646,7 +708,11 @@ export class KMSService {
 /** Driver errors reach callers as the KMS family; anything else from a driver is a bug in it. */
 export function normalizeKmsError(error: unknown, operation: string): KmsError {
   if (error instanceof KmsError) return error;
-  return new KmsProtocolError(`the key store failed during ${operation}: ${messageOf(error)}`, { operation }, { cause: error });
+  return new KmsProtocolError(
+    `the key store failed during ${operation}: ${messageOf(error)}`,
+    { operation },
+    { cause: error },
+  );
 }
 
 function recordError(outcome: OperationOutcome, error: unknown): void {

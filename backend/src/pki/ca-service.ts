@@ -86,7 +86,7 @@ export class CaService {
   /** The CA's certificate followed by its issuers up to the root, PEM. */
   getChainPem(ref: string): string {
     const pems: string[] = [];
-    for (let record: CaRecord | null = this.#deps.directory.get(ref); record; ) {
+    for (let record: CaRecord | null = this.#deps.directory.get(ref); record;) {
       if (record.certificate) pems.push(toPem('CERTIFICATE', record.certificate.der));
       if (record.row.issuerChainPem) pems.push(record.row.issuerChainPem.trim() + '\n');
       record = record.row.parentId ? this.#deps.directory.get(record.row.parentId) : null;
@@ -96,204 +96,246 @@ export class CaService {
 
   async createRoot(ctx: RequestContext, rawInput: CreateRootCaInput): Promise<CaSummary> {
     const input = parseInput(CreateRootCaInput, rawInput);
-    return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.createRoot, 'certificate_authority', async (step) => {
-      this.#assertNameFree(input.name);
-      const subjectName = encodeName(subjectToAttributes(input.subject));
-      const caId = timeOrderedId();
-      step.details.caId = caId;
-      const key = await this.#deps.kms.generateKeyPair(ctx, {
-        algorithm: input.algorithm,
-        label: `ca-${caId}`,
-        purpose: 'ca',
-        isExportable: false,
-      });
-      step.details.keyId = key.id;
-      const plan = applyProfile({
-        profile: ROOT_CA_PROFILE,
-        keyAlgorithm: input.algorithm,
-        subjectPublicKeyInfo: key.publicKeySpki,
-        subject: input.subject,
-        validityDays: input.validityDays,
-        pathLength: null,
-        now: this.#now(),
-      });
-      const issuer = selfIssuerContext({
-        id: caId,
-        keyId: key.id,
-        keyAlgorithm: input.algorithm,
-        subjectName,
-        subjectPublicKeyInfo: key.publicKeySpki,
-      });
-      const signed = await signCertificate(this.#deps.kms, ctx, issuer, plan);
-      step.details.serialHex = signed.serial.hex;
-      step.commit(caId, () =>
-        this.#deps.db
-          .insert(certificateAuthorities)
-          .values({
-            id: caId,
-            name: input.name,
-            parentId: null,
-            keyId: key.id,
-            subjectDn: formatDn(plan.subjectAttributes),
-            certificateDer: signed.der,
-            serialHex: signed.serial.hex,
-            notBefore: plan.notBefore,
-            notAfter: plan.notAfter,
-            pathLength: null,
-            status: 'active',
-          })
-          .run(),
-      );
-      return this.get(caId);
-    }, { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays });
+    return this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.createRoot,
+      'certificate_authority',
+      async (step) => {
+        this.#assertNameFree(input.name);
+        const subjectName = encodeName(subjectToAttributes(input.subject));
+        const caId = timeOrderedId();
+        step.details.caId = caId;
+        const key = await this.#deps.kms.generateKeyPair(ctx, {
+          algorithm: input.algorithm,
+          label: `ca-${caId}`,
+          purpose: 'ca',
+          isExportable: false,
+        });
+        step.details.keyId = key.id;
+        const plan = applyProfile({
+          profile: ROOT_CA_PROFILE,
+          keyAlgorithm: input.algorithm,
+          subjectPublicKeyInfo: key.publicKeySpki,
+          subject: input.subject,
+          validityDays: input.validityDays,
+          pathLength: null,
+          now: this.#now(),
+        });
+        const issuer = selfIssuerContext({
+          id: caId,
+          keyId: key.id,
+          keyAlgorithm: input.algorithm,
+          subjectName,
+          subjectPublicKeyInfo: key.publicKeySpki,
+        });
+        const signed = await signCertificate(this.#deps.kms, ctx, issuer, plan);
+        step.details.serialHex = signed.serial.hex;
+        step.commit(caId, () =>
+          this.#deps.db
+            .insert(certificateAuthorities)
+            .values({
+              id: caId,
+              name: input.name,
+              parentId: null,
+              keyId: key.id,
+              subjectDn: formatDn(plan.subjectAttributes),
+              certificateDer: signed.der,
+              serialHex: signed.serial.hex,
+              notBefore: plan.notBefore,
+              notAfter: plan.notAfter,
+              pathLength: null,
+              status: 'active',
+            })
+            .run(),
+        );
+        return this.get(caId);
+      },
+      { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays },
+    );
   }
 
   async createIntermediate(ctx: RequestContext, rawInput: CreateIntermediateCaInput): Promise<CaSummary> {
     const input = parseInput(CreateIntermediateCaInput, rawInput);
-    return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.createIntermediate, 'certificate_authority', async (step) => {
-      this.#assertNameFree(input.name);
-      const parent = this.#deps.directory.getSigning(input.parentId);
-      step.details.parentId = parent.row.id;
-      const pathLength =
-        input.pathLength !== undefined ? input.pathLength : parent.issuer.pathLength === null ? null : parent.issuer.pathLength - 1;
-      subjectToAttributes(input.subject);
-      const caId = timeOrderedId();
-      step.details.caId = caId;
-      // Check everything that needs no key before asking the KMS for one.
-      const draft = applyProfile({
-        profile: CA_MAX_VALIDITY,
-        keyAlgorithm: input.algorithm,
-        subjectPublicKeyInfo: parent.keySpki,
-        subject: input.subject,
-        validityDays: input.validityDays,
-        pathLength: pathLength ?? null,
-        now: this.#now(),
-      });
-      checkIssuerLimits(parent.issuer, draft);
-      const key = await this.#deps.kms.generateKeyPair(ctx, {
-        algorithm: input.algorithm,
-        label: `ca-${caId}`,
-        purpose: 'ca',
-        isExportable: false,
-      });
-      step.details.keyId = key.id;
-      const plan = { ...draft, subjectPublicKeyInfo: key.publicKeySpki };
-      const signed = await signCertificate(this.#deps.kms, ctx, parent.issuer, plan);
-      step.details.serialHex = signed.serial.hex;
-      const subjectDn = formatDn(plan.subjectAttributes);
-      step.commit(caId, () => {
-        this.#deps.db
-          .insert(certificateAuthorities)
-          .values({
-            id: caId,
-            name: input.name,
-            parentId: parent.row.id,
-            keyId: key.id,
-            subjectDn,
-            certificateDer: signed.der,
-            serialHex: signed.serial.hex,
-            notBefore: plan.notBefore,
-            notAfter: plan.notAfter,
-            pathLength: plan.pathLength,
-            status: 'active',
-          })
-          .run();
-        // The parent's own records (listing, CRL, OCSP) cover the CA certificate it signed.
-        this.#deps.db
-          .insert(certificates)
-          .values({
-            id: timeOrderedId(),
-            caId: parent.row.id,
-            serialHex: signed.serial.hex,
-            subjectDn,
-            commonName: commonNameOf(plan.subjectAttributes),
-            sans: [],
-            profile: 'intermediate-ca',
-            notBefore: plan.notBefore,
-            notAfter: plan.notAfter,
-            der: signed.der,
-            status: 'active',
-            keyId: key.id,
-          })
-          .run();
-      });
-      return this.get(caId);
-    }, { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays });
+    return this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.createIntermediate,
+      'certificate_authority',
+      async (step) => {
+        this.#assertNameFree(input.name);
+        const parent = this.#deps.directory.getSigning(input.parentId);
+        step.details.parentId = parent.row.id;
+        const pathLength =
+          input.pathLength !== undefined
+            ? input.pathLength
+            : parent.issuer.pathLength === null
+              ? null
+              : parent.issuer.pathLength - 1;
+        subjectToAttributes(input.subject);
+        const caId = timeOrderedId();
+        step.details.caId = caId;
+        // Check everything that needs no key before asking the KMS for one.
+        const draft = applyProfile({
+          profile: CA_MAX_VALIDITY,
+          keyAlgorithm: input.algorithm,
+          subjectPublicKeyInfo: parent.keySpki,
+          subject: input.subject,
+          validityDays: input.validityDays,
+          pathLength: pathLength ?? null,
+          now: this.#now(),
+        });
+        checkIssuerLimits(parent.issuer, draft);
+        const key = await this.#deps.kms.generateKeyPair(ctx, {
+          algorithm: input.algorithm,
+          label: `ca-${caId}`,
+          purpose: 'ca',
+          isExportable: false,
+        });
+        step.details.keyId = key.id;
+        const plan = { ...draft, subjectPublicKeyInfo: key.publicKeySpki };
+        const signed = await signCertificate(this.#deps.kms, ctx, parent.issuer, plan);
+        step.details.serialHex = signed.serial.hex;
+        const subjectDn = formatDn(plan.subjectAttributes);
+        step.commit(caId, () => {
+          this.#deps.db
+            .insert(certificateAuthorities)
+            .values({
+              id: caId,
+              name: input.name,
+              parentId: parent.row.id,
+              keyId: key.id,
+              subjectDn,
+              certificateDer: signed.der,
+              serialHex: signed.serial.hex,
+              notBefore: plan.notBefore,
+              notAfter: plan.notAfter,
+              pathLength: plan.pathLength,
+              status: 'active',
+            })
+            .run();
+          // The parent's own records (listing, CRL, OCSP) cover the CA certificate it signed.
+          this.#deps.db
+            .insert(certificates)
+            .values({
+              id: timeOrderedId(),
+              caId: parent.row.id,
+              serialHex: signed.serial.hex,
+              subjectDn,
+              commonName: commonNameOf(plan.subjectAttributes),
+              sans: [],
+              profile: 'intermediate-ca',
+              notBefore: plan.notBefore,
+              notAfter: plan.notAfter,
+              der: signed.der,
+              status: 'active',
+              keyId: key.id,
+            })
+            .run();
+        });
+        return this.get(caId);
+      },
+      { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays },
+    );
   }
 
   /** A new CA key and its PKCS#10 request, to be signed by a root outside this system. */
-  async createSubordinateCsr(ctx: RequestContext, rawInput: CreateSubordinateCsrInput): Promise<{ ca: CaSummary; csrPem: string }> {
+  async createSubordinateCsr(
+    ctx: RequestContext,
+    rawInput: CreateSubordinateCsrInput,
+  ): Promise<{ ca: CaSummary; csrPem: string }> {
     const input = parseInput(CreateSubordinateCsrInput, rawInput);
-    return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.createSubordinateCsr, 'certificate_authority', async (step) => {
-      this.#assertNameFree(input.name);
-      const attributes = subjectToAttributes(input.subject);
-      const caId = timeOrderedId();
-      step.details.caId = caId;
-      const key = await this.#deps.kms.generateKeyPair(ctx, {
-        algorithm: input.algorithm,
-        label: `ca-${caId}`,
-        purpose: 'ca',
-        isExportable: false,
-      });
-      step.details.keyId = key.id;
-      const csrDer = await buildSubordinateCsr(this.#deps.kms, ctx, {
-        keyId: key.id,
-        keyAlgorithm: input.algorithm,
-        subjectName: encodeName(attributes),
-        subjectPublicKeyInfo: key.publicKeySpki,
-      });
-      step.commit(caId, () =>
-        this.#deps.db
-          .insert(certificateAuthorities)
-          .values({ id: caId, name: input.name, parentId: null, keyId: key.id, subjectDn: formatDn(attributes), status: 'pending' })
-          .run(),
-      );
-      return { ca: this.get(caId), csrPem: toPem('CERTIFICATE REQUEST', csrDer) };
-    }, { name: input.name, algorithm: input.algorithm });
+    return this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.createSubordinateCsr,
+      'certificate_authority',
+      async (step) => {
+        this.#assertNameFree(input.name);
+        const attributes = subjectToAttributes(input.subject);
+        const caId = timeOrderedId();
+        step.details.caId = caId;
+        const key = await this.#deps.kms.generateKeyPair(ctx, {
+          algorithm: input.algorithm,
+          label: `ca-${caId}`,
+          purpose: 'ca',
+          isExportable: false,
+        });
+        step.details.keyId = key.id;
+        const csrDer = await buildSubordinateCsr(this.#deps.kms, ctx, {
+          keyId: key.id,
+          keyAlgorithm: input.algorithm,
+          subjectName: encodeName(attributes),
+          subjectPublicKeyInfo: key.publicKeySpki,
+        });
+        step.commit(caId, () =>
+          this.#deps.db
+            .insert(certificateAuthorities)
+            .values({
+              id: caId,
+              name: input.name,
+              parentId: null,
+              keyId: key.id,
+              subjectDn: formatDn(attributes),
+              status: 'pending',
+            })
+            .run(),
+        );
+        return { ca: this.get(caId), csrPem: toPem('CERTIFICATE REQUEST', csrDer) };
+      },
+      { name: input.name, algorithm: input.algorithm },
+    );
   }
 
   /** Completes a pending sub-CA with the certificate the external root signed. */
   async importSignedCertificate(ctx: RequestContext, rawInput: ImportSignedCertificateInput): Promise<CaSummary> {
     const input = parseInput(ImportSignedCertificateInput, rawInput);
-    return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.importSignedCertificate, 'certificate_authority', async (step) => {
-      const record = this.#deps.directory.get(input.caId);
-      step.details.caId = record.row.id;
-      if (record.row.status !== 'pending') throw pkiErrors.importedCertificateMismatch(`CA ${record.row.name} is not waiting for a certificate`);
-      const [certificate] = parseCertificatesPem(input.certificatePem);
-      if (!certificate) throw pkiErrors.certificateMalformed('no CERTIFICATE PEM block');
-      if (!Buffer.from(certificate.subjectPublicKeyInfo).equals(record.keySpki)) {
-        throw pkiErrors.importedCertificateMismatch("its public key is not this CA's key");
-      }
-      if (!certificate.isCa) throw pkiErrors.importedCertificateMismatch('it is not a CA certificate (basicConstraints cA is false)');
-      if (certificate.notAfter.getTime() <= this.#now().getTime()) throw pkiErrors.importedCertificateMismatch('it has expired');
-      const chain = input.issuerChainPem ? parseCertificatesPem(input.issuerChainPem) : [];
-      const [issuerCertificate] = chain;
-      if (issuerCertificate) {
-        const issuerKey = new X509Certificate(Buffer.from(issuerCertificate.der)).publicKey;
-        if (!new X509Certificate(Buffer.from(certificate.der)).verify(issuerKey)) {
-          throw pkiErrors.importedCertificateMismatch('its signature does not verify with the first certificate of the issuer chain');
+    return this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.importSignedCertificate,
+      'certificate_authority',
+      async (step) => {
+        const record = this.#deps.directory.get(input.caId);
+        step.details.caId = record.row.id;
+        if (record.row.status !== 'pending')
+          throw pkiErrors.importedCertificateMismatch(`CA ${record.row.name} is not waiting for a certificate`);
+        const [certificate] = parseCertificatesPem(input.certificatePem);
+        if (!certificate) throw pkiErrors.certificateMalformed('no CERTIFICATE PEM block');
+        if (!Buffer.from(certificate.subjectPublicKeyInfo).equals(record.keySpki)) {
+          throw pkiErrors.importedCertificateMismatch("its public key is not this CA's key");
         }
-      }
-      step.details.serialHex = certificate.serialHex;
-      step.commit(record.row.id, () =>
-        this.#deps.db
-          .update(certificateAuthorities)
-          .set({
-            certificateDer: Buffer.from(certificate.der),
-            serialHex: certificate.serialHex,
-            subjectDn: formatDn(decodeNameDer(certificate.subjectName)),
-            notBefore: certificate.notBefore,
-            notAfter: certificate.notAfter,
-            pathLength: certificate.pathLength,
-            status: 'active',
-            issuerChainPem: chain.map((item) => toPem('CERTIFICATE', item.der)).join('') || null,
-          })
-          .where(eq(certificateAuthorities.id, record.row.id))
-          .run(),
-      );
-      this.#deps.directory.invalidate(record.row.id);
-      return this.get(record.row.id);
-    });
+        if (!certificate.isCa)
+          throw pkiErrors.importedCertificateMismatch('it is not a CA certificate (basicConstraints cA is false)');
+        if (certificate.notAfter.getTime() <= this.#now().getTime())
+          throw pkiErrors.importedCertificateMismatch('it has expired');
+        const chain = input.issuerChainPem ? parseCertificatesPem(input.issuerChainPem) : [];
+        const [issuerCertificate] = chain;
+        if (issuerCertificate) {
+          const issuerKey = new X509Certificate(Buffer.from(issuerCertificate.der)).publicKey;
+          if (!new X509Certificate(Buffer.from(certificate.der)).verify(issuerKey)) {
+            throw pkiErrors.importedCertificateMismatch(
+              'its signature does not verify with the first certificate of the issuer chain',
+            );
+          }
+        }
+        step.details.serialHex = certificate.serialHex;
+        step.commit(record.row.id, () =>
+          this.#deps.db
+            .update(certificateAuthorities)
+            .set({
+              certificateDer: Buffer.from(certificate.der),
+              serialHex: certificate.serialHex,
+              subjectDn: formatDn(decodeNameDer(certificate.subjectName)),
+              notBefore: certificate.notBefore,
+              notAfter: certificate.notAfter,
+              pathLength: certificate.pathLength,
+              status: 'active',
+              issuerChainPem: chain.map((item) => toPem('CERTIFICATE', item.der)).join('') || null,
+            })
+            .where(eq(certificateAuthorities.id, record.row.id))
+            .run(),
+        );
+        this.#deps.directory.invalidate(record.row.id);
+        return this.get(record.row.id);
+      },
+    );
   }
 
   /**
@@ -303,18 +345,27 @@ export class CaService {
   async revoke(ctx: RequestContext, rawInput: RevokeCaInput): Promise<CaSummary> {
     const input = parseInput(RevokeCaInput, rawInput);
     const affected: string[] = [];
-    const summary = await this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.revokeCa, 'certificate_authority', async (step) => {
-      if (input.reason === 'removeFromCRL') throw pkiErrors.reasonInvalid(input.reason);
-      const record = this.#deps.directory.get(input.caId);
-      if (record.row.status === 'revoked') throw pkiErrors.alreadyRevoked(`CA ${record.row.name}`);
-      step.details.caId = record.row.id;
-      const now = this.#now();
-      const counts = step.commit(record.row.id, () => this.#revokeTree(record.row.id, input.reason, now, affected));
-      step.details.revokedCas = counts.cas;
-      step.details.revokedCertificates = counts.certificates;
-      if (record.row.parentId) affected.push(record.row.parentId);
-      return toCaSummary({ ...record, row: { ...record.row, status: 'revoked', revocationReason: input.reason, revokedAt: now } });
-    }, { reason: input.reason });
+    const summary = await this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.revokeCa,
+      'certificate_authority',
+      async (step) => {
+        if (input.reason === 'removeFromCRL') throw pkiErrors.reasonInvalid(input.reason);
+        const record = this.#deps.directory.get(input.caId);
+        if (record.row.status === 'revoked') throw pkiErrors.alreadyRevoked(`CA ${record.row.name}`);
+        step.details.caId = record.row.id;
+        const now = this.#now();
+        const counts = step.commit(record.row.id, () => this.#revokeTree(record.row.id, input.reason, now, affected));
+        step.details.revokedCas = counts.cas;
+        step.details.revokedCertificates = counts.certificates;
+        if (record.row.parentId) affected.push(record.row.parentId);
+        return toCaSummary({
+          ...record,
+          row: { ...record.row, status: 'revoked', revocationReason: input.reason, revokedAt: now },
+        });
+      },
+      { reason: input.reason },
+    );
     for (const caId of affected) {
       this.#deps.directory.invalidate(caId);
       this.#deps.events.statusChanged({ caId, serialHex: null });
@@ -326,18 +377,32 @@ export class CaService {
     return summary;
   }
 
-  #revokeTree(caId: string, reason: RevocationReason, now: Date, affected: string[]): { cas: number; certificates: number } {
+  #revokeTree(
+    caId: string,
+    reason: RevocationReason,
+    now: Date,
+    affected: string[],
+  ): { cas: number; certificates: number } {
     const { db } = this.#deps;
     const ca = db.select().from(certificateAuthorities).where(eq(certificateAuthorities.id, caId)).get();
     if (!ca) return { cas: 0, certificates: 0 };
     affected.push(caId);
-    db.update(certificateAuthorities).set({ status: 'revoked', revocationReason: reason, revokedAt: now }).where(eq(certificateAuthorities.id, caId)).run();
+    db.update(certificateAuthorities)
+      .set({ status: 'revoked', revocationReason: reason, revokedAt: now })
+      .where(eq(certificateAuthorities.id, caId))
+      .run();
     let revokedCertificates = 0;
     if (ca.parentId && ca.serialHex) {
       revokedCertificates += db
         .update(certificates)
         .set({ status: 'revoked', revocationReason: reason, revokedAt: now })
-        .where(and(eq(certificates.caId, ca.parentId), eq(certificates.serialHex, ca.serialHex), eq(certificates.status, 'active')))
+        .where(
+          and(
+            eq(certificates.caId, ca.parentId),
+            eq(certificates.serialHex, ca.serialHex),
+            eq(certificates.status, 'active'),
+          ),
+        )
         .run().changes;
     }
     revokedCertificates += db
@@ -346,9 +411,17 @@ export class CaService {
       .where(and(eq(certificates.caId, caId), eq(certificates.status, 'active')))
       .run().changes;
     let revokedCas = 1;
-    const children = db.select({ id: certificateAuthorities.id }).from(certificateAuthorities).where(eq(certificateAuthorities.parentId, caId)).all();
+    const children = db
+      .select({ id: certificateAuthorities.id })
+      .from(certificateAuthorities)
+      .where(eq(certificateAuthorities.parentId, caId))
+      .all();
     for (const child of children) {
-      const childStatus = db.select({ status: certificateAuthorities.status }).from(certificateAuthorities).where(eq(certificateAuthorities.id, child.id)).get();
+      const childStatus = db
+        .select({ status: certificateAuthorities.status })
+        .from(certificateAuthorities)
+        .where(eq(certificateAuthorities.id, child.id))
+        .get();
       if (childStatus?.status === 'revoked') continue;
       const counts = this.#revokeTree(child.id, cascadeReason(reason), now, affected);
       revokedCas += counts.cas;
@@ -358,7 +431,11 @@ export class CaService {
   }
 
   #assertNameFree(name: string): void {
-    const taken = this.#deps.db.select({ id: certificateAuthorities.id }).from(certificateAuthorities).where(eq(certificateAuthorities.name, name)).get();
+    const taken = this.#deps.db
+      .select({ id: certificateAuthorities.id })
+      .from(certificateAuthorities)
+      .where(eq(certificateAuthorities.name, name))
+      .get();
     if (taken) throw pkiErrors.caNameTaken(name);
   }
 }

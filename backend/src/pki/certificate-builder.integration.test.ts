@@ -9,7 +9,12 @@ import type { KeyAlgorithm, ProfileId } from '@pki/shared';
 
 import { SYSTEM_CONTEXT } from '../request-context.js';
 import { parseCertificateDer } from './certificate-parser.js';
-import { issuerContextFromCertificate, publicEndpoints, selfIssuerContext, signCertificate } from './certificate-template.js';
+import {
+  issuerContextFromCertificate,
+  publicEndpoints,
+  selfIssuerContext,
+  signCertificate,
+} from './certificate-template.js';
 import type { IssuerContext } from './certificate-template.js';
 import { parseCsr } from './csr.js';
 import { toPem } from './pem.js';
@@ -24,7 +29,13 @@ import type { ScratchDir } from './testing/openssl.js';
 const ctx = SYSTEM_CONTEXT;
 const endpoints = publicEndpoints('http://pki.test:3000/');
 
-async function makeCa(kms: KMSService, algorithm: KeyAlgorithm, name: string, parent: IssuerContext | null, pathLength: number | null) {
+async function makeCa(
+  kms: KMSService,
+  algorithm: KeyAlgorithm,
+  name: string,
+  parent: IssuerContext | null,
+  pathLength: number | null,
+) {
   const key = await kms.generateKeyPair(ctx, { algorithm, label: name, purpose: 'ca', isExportable: false });
   const id = `${name.toLowerCase().replace(/\s/g, '-')}`;
   const plan = applyProfile({
@@ -36,23 +47,51 @@ async function makeCa(kms: KMSService, algorithm: KeyAlgorithm, name: string, pa
     pathLength,
     now: new Date(),
   });
-  const issuer = parent ?? selfIssuerContext({ id, keyId: key.id, keyAlgorithm: algorithm, subjectName: plan.subjectName, subjectPublicKeyInfo: key.publicKeySpki });
+  const issuer =
+    parent ??
+    selfIssuerContext({
+      id,
+      keyId: key.id,
+      keyAlgorithm: algorithm,
+      subjectName: plan.subjectName,
+      subjectPublicKeyInfo: key.publicKeySpki,
+    });
   const signed = await signCertificate(kms, ctx, issuer, plan);
   const certificate = parseCertificateDer(signed.der);
-  return { der: signed.der, context: issuerContextFromCertificate({ id, keyId: key.id, keyAlgorithm: algorithm, certificate }, endpoints) };
+  return {
+    der: signed.der,
+    context: issuerContextFromCertificate({ id, keyId: key.id, keyAlgorithm: algorithm, certificate }, endpoints),
+  };
 }
 
 const CSR_FOR_PROFILE: Record<ProfileId, { key: string; subject: string; sans?: string }> = {
-  'tls-server': { key: 'ec:P-256', subject: '/CN=www.example.test/O=Ignored Org', sans: 'DNS:www.example.test,DNS:*.api.example.test,IP:192.0.2.10,IP:2001:db8::1' },
-  'tls-client': { key: 'rsa:2048', subject: '/CN=client-7/O=Example', sans: 'email:ops@example.test,URI:spiffe://example.test/client-7' },
-  'tls-server-client': { key: 'ec:P-384', subject: '/CN=node-1.mesh.test', sans: 'DNS:node-1.mesh.test,URI:spiffe://mesh.test/node-1' },
+  'tls-server': {
+    key: 'ec:P-256',
+    subject: '/CN=www.example.test/O=Ignored Org',
+    sans: 'DNS:www.example.test,DNS:*.api.example.test,IP:192.0.2.10,IP:2001:db8::1',
+  },
+  'tls-client': {
+    key: 'rsa:2048',
+    subject: '/CN=client-7/O=Example',
+    sans: 'email:ops@example.test,URI:spiffe://example.test/client-7',
+  },
+  'tls-server-client': {
+    key: 'ec:P-384',
+    subject: '/CN=node-1.mesh.test',
+    sans: 'DNS:node-1.mesh.test,URI:spiffe://mesh.test/node-1',
+  },
   'code-signing': { key: 'rsa:3072', subject: '/CN=Example Release Signing/O=Example' },
   'email-protection': { key: 'rsa:2048', subject: '/CN=Alice Example', sans: 'email:alice@example.test' },
   'intermediate-ca': { key: 'ec:P-384', subject: '/CN=Issued Sub CA/O=Example' },
 };
 
 const EXPECTED_TEXT: Record<ProfileId, string[]> = {
-  'tls-server': ['TLS Web Server Authentication', 'Digital Signature', 'DNS:*.api.example.test', 'IP Address:2001:DB8:0:0:0:0:0:1'],
+  'tls-server': [
+    'TLS Web Server Authentication',
+    'Digital Signature',
+    'DNS:*.api.example.test',
+    'IP Address:2001:DB8:0:0:0:0:0:1',
+  ],
   'tls-client': ['TLS Web Client Authentication', 'email:ops@example.test', 'URI:spiffe://example.test/client-7'],
   'tls-server-client': ['TLS Web Server Authentication, TLS Web Client Authentication'],
   'code-signing': ['Code Signing'],
@@ -95,55 +134,103 @@ describe('certificate builder, validated by openssl and certtool', () => {
     expect(run('openssl', ['verify', '-x509_strict', '-CAfile', rootFile, intermediateFile]).status).toBe(0);
   });
 
-  it.each(PROFILE_IDS)('%s: openssl -x509_strict and certtool accept the chain; extensions as the profile says', async (profileId) => {
-    const spec = CSR_FOR_PROFILE[profileId];
-    const { csrPem } = opensslCsr(dir, profileId, spec);
-    const csr = parseCsr(csrPem);
-    const plan = applyProfile({
-      profile: PROFILES[profileId],
-      keyAlgorithm: csr.keyAlgorithm,
-      subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
-      csr,
-      pathLength: profileId === 'intermediate-ca' ? 0 : undefined,
-      now: new Date(),
-    });
-    const leaf = await signCertificate(kms, ctx, intermediate, plan);
-    const leafFile = dir.write(`${profileId}.pem`, toPem('CERTIFICATE', leaf.der));
+  it.each(PROFILE_IDS)(
+    '%s: openssl -x509_strict and certtool accept the chain; extensions as the profile says',
+    async (profileId) => {
+      const spec = CSR_FOR_PROFILE[profileId];
+      const { csrPem } = opensslCsr(dir, profileId, spec);
+      const csr = parseCsr(csrPem);
+      const plan = applyProfile({
+        profile: PROFILES[profileId],
+        keyAlgorithm: csr.keyAlgorithm,
+        subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
+        csr,
+        pathLength: profileId === 'intermediate-ca' ? 0 : undefined,
+        now: new Date(),
+      });
+      const leaf = await signCertificate(kms, ctx, intermediate, plan);
+      const leafFile = dir.write(`${profileId}.pem`, toPem('CERTIFICATE', leaf.der));
 
-    const verify = run('openssl', ['verify', '-x509_strict', '-CAfile', rootFile, '-untrusted', intermediateFile, leafFile]);
-    expect(verify.output).toContain(': OK');
-    expect(verify.status).toBe(0);
+      const verify = run('openssl', [
+        'verify',
+        '-x509_strict',
+        '-CAfile',
+        rootFile,
+        '-untrusted',
+        intermediateFile,
+        leafFile,
+      ]);
+      expect(verify.output).toContain(': OK');
+      expect(verify.status).toBe(0);
 
-    const chainFile = dir.write(`${profileId}-chain.pem`, `${toPem('CERTIFICATE', leaf.der)}${run('cat', [intermediateFile]).output}${run('cat', [rootFile]).output}`);
-    const certtool = run('certtool', ['--verify-chain', '--infile', chainFile]);
-    expect(certtool.output).toContain('Chain verification output: Verified.');
-    expect(certtool.status).toBe(0);
+      const chainFile = dir.write(
+        `${profileId}-chain.pem`,
+        `${toPem('CERTIFICATE', leaf.der)}${run('cat', [intermediateFile]).output}${run('cat', [rootFile]).output}`,
+      );
+      const certtool = run('certtool', ['--verify-chain', '--infile', chainFile]);
+      expect(certtool.output).toContain('Chain verification output: Verified.');
+      expect(certtool.status).toBe(0);
 
-    const text = run('openssl', ['x509', '-in', leafFile, '-noout', '-text']).output;
-    expect(text).toMatch(/X509v3 Key Usage: critical/);
-    expect(text).toMatch(/X509v3 Basic Constraints: critical/);
-    expect(text).toContain('X509v3 Subject Key Identifier');
-    expect(text).toContain('X509v3 Authority Key Identifier');
-    expect(text).toContain('URI:http://pki.test:3000/crl/test-issuing-ca.crl');
-    for (const expected of EXPECTED_TEXT[profileId]) expect(text).toContain(expected);
-    expect(run('openssl', ['x509', '-in', leafFile, '-noout', '-serial']).output).toContain(leaf.serial.hex.toUpperCase());
-  });
+      const text = run('openssl', ['x509', '-in', leafFile, '-noout', '-text']).output;
+      expect(text).toMatch(/X509v3 Key Usage: critical/);
+      expect(text).toMatch(/X509v3 Basic Constraints: critical/);
+      expect(text).toContain('X509v3 Subject Key Identifier');
+      expect(text).toContain('X509v3 Authority Key Identifier');
+      expect(text).toContain('URI:http://pki.test:3000/crl/test-issuing-ca.crl');
+      for (const expected of EXPECTED_TEXT[profileId]) expect(text).toContain(expected);
+      expect(run('openssl', ['x509', '-in', leafFile, '-noout', '-serial']).output).toContain(
+        leaf.serial.hex.toUpperCase(),
+      );
+    },
+  );
 
   it('tls-server keeps only the CSR common name (profile decides), as a UTF8String', async () => {
     const { csrPem } = opensslCsr(dir, 'cn-only', { key: 'ec:P-256', subject: '/CN=só.example.test/O=Dropped' });
     const csr = parseCsr(csrPem);
-    const plan = applyProfile({ profile: PROFILES['tls-server'], keyAlgorithm: csr.keyAlgorithm, subjectPublicKeyInfo: csr.subjectPublicKeyInfo, csr, sans: ['dns:example.test'], now: new Date() });
+    const plan = applyProfile({
+      profile: PROFILES['tls-server'],
+      keyAlgorithm: csr.keyAlgorithm,
+      subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
+      csr,
+      sans: ['dns:example.test'],
+      now: new Date(),
+    });
     const leaf = await signCertificate(kms, ctx, intermediate, plan);
     const file = dir.write('cn-only.pem', toPem('CERTIFICATE', leaf.der));
     const parsed = run('openssl', ['asn1parse', '-in', file]).output;
     expect(parsed).toMatch(/UTF8STRING\s+:só\.example\.test/);
-    expect(run('openssl', ['x509', '-in', file, '-noout', '-subject', '-nameopt', 'RFC2253']).output).not.toContain('Dropped');
+    expect(run('openssl', ['x509', '-in', file, '-noout', '-subject', '-nameopt', 'RFC2253']).output).not.toContain(
+      'Dropped',
+    );
   });
 
   it('encodes notAfter from 2050 on as GeneralizedTime and before as UTCTime', async () => {
-    const key = await kms.generateKeyPair(ctx, { algorithm: 'ec-p256', label: 'long-root', purpose: 'ca', isExportable: false });
-    const plan = applyProfile({ profile: ROOT_CA_PROFILE, keyAlgorithm: 'ec-p256', subjectPublicKeyInfo: key.publicKeySpki, subject: { commonName: 'Long Root' }, validityDays: 10_000, now: new Date('2026-01-01T00:00:00Z') });
-    const signed = await signCertificate(kms, ctx, selfIssuerContext({ id: 'long', keyId: key.id, keyAlgorithm: 'ec-p256', subjectName: plan.subjectName, subjectPublicKeyInfo: key.publicKeySpki }), plan);
+    const key = await kms.generateKeyPair(ctx, {
+      algorithm: 'ec-p256',
+      label: 'long-root',
+      purpose: 'ca',
+      isExportable: false,
+    });
+    const plan = applyProfile({
+      profile: ROOT_CA_PROFILE,
+      keyAlgorithm: 'ec-p256',
+      subjectPublicKeyInfo: key.publicKeySpki,
+      subject: { commonName: 'Long Root' },
+      validityDays: 10_000,
+      now: new Date('2026-01-01T00:00:00Z'),
+    });
+    const signed = await signCertificate(
+      kms,
+      ctx,
+      selfIssuerContext({
+        id: 'long',
+        keyId: key.id,
+        keyAlgorithm: 'ec-p256',
+        subjectName: plan.subjectName,
+        subjectPublicKeyInfo: key.publicKeySpki,
+      }),
+      plan,
+    );
     const file = dir.write('long.pem', toPem('CERTIFICATE', signed.der));
     const parsed = run('openssl', ['asn1parse', '-in', file]).output;
     expect(parsed).toMatch(/UTCTIME\s+:251231235900Z/);

@@ -4,7 +4,20 @@
  * signs, §4.1.2.4), validity, SPKI, basic constraints and key identifiers. Used for our
  * own CA certificates and for sub-CA certificates signed by an external root.
  */
-import { DerDecodeError, contentOf, decodeBitString, decodeBoolean, decodeOid, decodeSmallInteger, decodeUnsignedInteger, encodingOf, expectTag, readChildren, readElement, readRoot } from './asn1/der-reader.js';
+import {
+  DerDecodeError,
+  contentOf,
+  decodeBitString,
+  decodeBoolean,
+  decodeOid,
+  decodeSmallInteger,
+  decodeUnsignedInteger,
+  encodingOf,
+  expectTag,
+  readChildren,
+  readElement,
+  readRoot,
+} from './asn1/der-reader.js';
 import type { DerElement } from './asn1/der-reader.js';
 import { OID } from './asn1/oids.js';
 import { pkiErrors } from './errors.js';
@@ -79,7 +92,10 @@ export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
     return {
       der,
       tbs: encodingOf(der, tbsElement),
-      serialHex: Buffer.from(decodeUnsignedInteger(der, serial)).toString('hex').replace(/^0+(?=.)/, '').padStart(2, '0'),
+      serialHex: Buffer.from(decodeUnsignedInteger(der, serial))
+        .toString('hex')
+        .replace(/^0+(?=.)/, '')
+        .padStart(2, '0'),
       signatureAlgorithmOid: decodeOid(der, expectTag(algorithmParts[0], 0x06, 'algorithm')),
       signature: decodeBitString(der, expectTag(signatureValue, 0x03, 'signatureValue')).bits,
       issuerName: encodingOf(der, issuer),
@@ -92,7 +108,8 @@ export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
       subjectKeyIdentifier,
     };
   } catch (error) {
-    if (error instanceof DerDecodeError || error instanceof TypeError) throw pkiErrors.certificateMalformed(error.message, { cause: error });
+    if (error instanceof DerDecodeError || error instanceof TypeError)
+      throw pkiErrors.certificateMalformed(error.message, { cause: error });
     throw error;
   }
 }

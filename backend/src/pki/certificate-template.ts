@@ -52,11 +52,17 @@ export interface IssuerContext {
   issuedExtensions: readonly Buffer[];
 }
 
-export function issuedExtensionsFor(caId: string, caKeyIdentifier: Uint8Array, endpoints: PublicEndpoints | null): Buffer[] {
+export function issuedExtensionsFor(
+  caId: string,
+  caKeyIdentifier: Uint8Array,
+  endpoints: PublicEndpoints | null,
+): Buffer[] {
   const extensions = [ext.authorityKeyIdentifier(caKeyIdentifier)];
   if (endpoints) {
     extensions.push(ext.crlDistributionPoints(endpoints.crlUrl(caId)));
-    extensions.push(ext.authorityInfoAccess({ ocspUrl: endpoints.ocspUrl, caIssuersUrl: endpoints.caIssuersUrl(caId) }));
+    extensions.push(
+      ext.authorityInfoAccess({ ocspUrl: endpoints.ocspUrl, caIssuersUrl: endpoints.caIssuersUrl(caId) }),
+    );
   }
   return extensions;
 }
@@ -85,7 +91,11 @@ export function validityWindow(now: Date, days: number): { notBefore: Date; notA
 
 const profileExtensionCache = new Map<string, Buffer[]>();
 
-function profileExtensions(profile: CertificateProfile, keyAlgorithm: KeyAlgorithm, pathLength: number | null): Buffer[] {
+function profileExtensions(
+  profile: CertificateProfile,
+  keyAlgorithm: KeyAlgorithm,
+  pathLength: number | null,
+): Buffer[] {
   const isRsa = keyAlgorithm.startsWith('rsa');
   const cacheKey = `${profile.id}|${profile.displayName}|${isRsa ? 'rsa' : 'ec'}|${pathLength ?? '-'}`;
   const cached = profileExtensionCache.get(cacheKey);
@@ -100,12 +110,16 @@ function profileExtensions(profile: CertificateProfile, keyAlgorithm: KeyAlgorit
 }
 
 /** Refuses what the issuer may not sign: beyond its own validity or its path length. */
-export function checkIssuerLimits(issuer: IssuerContext, plan: Pick<CertificatePlan, 'notAfter' | 'profile' | 'pathLength'>): void {
+export function checkIssuerLimits(
+  issuer: IssuerContext,
+  plan: Pick<CertificatePlan, 'notAfter' | 'profile' | 'pathLength'>,
+): void {
   if (issuer.notAfter && plan.notAfter.getTime() > issuer.notAfter.getTime()) {
     throw pkiErrors.validityExceedsIssuer(plan.notAfter, issuer.notAfter);
   }
   if (plan.profile.isCa && issuer.pathLength !== null) {
-    if (issuer.pathLength === 0) throw pkiErrors.pathLengthExceeded('the issuing CA has path length 0 and cannot sign another CA');
+    if (issuer.pathLength === 0)
+      throw pkiErrors.pathLengthExceeded('the issuing CA has path length 0 and cannot sign another CA');
     if (plan.pathLength === null || plan.pathLength >= issuer.pathLength) {
       throw pkiErrors.pathLengthExceeded(`pathLength must be below the issuing CA's ${issuer.pathLength}`);
     }

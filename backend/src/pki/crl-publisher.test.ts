@@ -6,11 +6,22 @@ import type { PkiHarness } from './testing/pki-harness.js';
 describe('CRL publisher', () => {
   let h: PkiHarness;
   let caId: string;
-  const crlNumber = () => (h.temp.database.sqlite.prepare('SELECT crl_number AS n FROM crls WHERE ca_id = ?').get(caId) as { n: number } | undefined)?.n;
+  const crlNumber = () =>
+    (
+      h.temp.database.sqlite.prepare('SELECT crl_number AS n FROM crls WHERE ca_id = ?').get(caId) as
+        { n: number } | undefined
+    )?.n;
 
   beforeAll(async () => {
     h = await openPkiHarness({ crlValiditySeconds: 3600 });
-    caId = (await h.pki.cas.createRoot(h.ctx, { name: 'CRL Root', subject: { commonName: 'CRL Root' }, algorithm: 'ec-p384', validityDays: 30 })).id;
+    caId = (
+      await h.pki.cas.createRoot(h.ctx, {
+        name: 'CRL Root',
+        subject: { commonName: 'CRL Root' },
+        algorithm: 'ec-p384',
+        validityDays: 30,
+      })
+    ).id;
   });
   afterAll(async () => h.cleanup());
 

@@ -126,7 +126,12 @@ export class CrlPublisher {
       });
       const signature = await signTbs(this.#deps.kms, ctx, issuer.keyId, issuer.signatureAlgorithm, tbs);
       const crlDer = assembleCrl(tbs, issuer.signatureAlgorithm.algorithmIdentifier, signature);
-      Object.assign(step.details, { crlNumber, entryCount, sizeBytes: crlDer.length, nextUpdate: nextUpdate.toISOString() });
+      Object.assign(step.details, {
+        crlNumber,
+        entryCount,
+        sizeBytes: crlDer.length,
+        nextUpdate: nextUpdate.toISOString(),
+      });
       step.commit(record.row.id, () => {
         this.#deps.db
           .update(certificateAuthorities)
@@ -136,7 +141,10 @@ export class CrlPublisher {
         this.#deps.db
           .insert(crls)
           .values({ caId: record.row.id, crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer })
-          .onConflictDoUpdate({ target: crls.caId, set: { crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer } })
+          .onConflictDoUpdate({
+            target: crls.caId,
+            set: { crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer },
+          })
           .run();
       });
       this.#deps.directory.invalidate(record.row.id);
@@ -163,7 +171,11 @@ export class CrlPublisher {
     let published = 0;
     for (const record of this.#deps.directory.list()) {
       if (record.row.status !== 'active' || !record.certificate) continue;
-      const cached = this.#deps.db.select({ nextUpdate: crls.nextUpdate }).from(crls).where(eq(crls.caId, record.row.id)).get();
+      const cached = this.#deps.db
+        .select({ nextUpdate: crls.nextUpdate })
+        .from(crls)
+        .where(eq(crls.caId, record.row.id))
+        .get();
       if (cached && cached.nextUpdate.getTime() - now > halfLife) continue;
       try {
         await this.publish(SCHEDULER_CONTEXT, record.row.id);

@@ -16,7 +16,18 @@ import { createHash, verify } from 'node:crypto';
 
 import type { KeyAlgorithm } from '@pki/shared';
 
-import { DerDecodeError, decodeBitString, decodeBoolean, decodeOid, decodeSmallInteger, encodingOf, contentOf, expectTag, readChildren, readRoot } from './asn1/der-reader.js';
+import {
+  DerDecodeError,
+  decodeBitString,
+  decodeBoolean,
+  decodeOid,
+  decodeSmallInteger,
+  encodingOf,
+  contentOf,
+  expectTag,
+  readChildren,
+  readRoot,
+} from './asn1/der-reader.js';
 import { OID } from './asn1/oids.js';
 import { pkiErrors } from './errors.js';
 import { decodeGeneralNames, decodeName } from './names.js';
@@ -96,7 +107,8 @@ function parseCsrDer(der: Uint8Array): ParsedCsr {
   const requestInfo = info as NonNullable<typeof info>;
 
   const [version, subjectName, spki, attributes] = readChildren(der, requestInfo);
-  if (decodeSmallInteger(der, expectTag(version, 0x02, 'version')) !== 0) throw pkiErrors.csrMalformed('version must be v1 (0)');
+  if (decodeSmallInteger(der, expectTag(version, 0x02, 'version')) !== 0)
+    throw pkiErrors.csrMalformed('version must be v1 (0)');
   expectTag(subjectName, 0x30, 'subject');
   expectTag(spki, 0x30, 'subjectPKInfo');
   const spkiDer = encodingOf(der, spki as NonNullable<typeof spki>);

@@ -53,4 +53,3 @@ export function toCertificateSummary(
     createdAt: row.createdAt.toISOString(),
   };
 }
-

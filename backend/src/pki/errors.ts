@@ -41,17 +41,23 @@ type Options = AppErrorOptions;
 
 export const pkiErrors = {
   csrMalformed: (why: string, options?: Options) =>
-    new ValidationError(`CSR is not a valid PKCS#10 request: ${why}`, { ...options, code: PKI_ERROR_CODES.csrMalformed }),
+    new ValidationError(`CSR is not a valid PKCS#10 request: ${why}`, {
+      ...options,
+      code: PKI_ERROR_CODES.csrMalformed,
+    }),
   csrTooLarge: (size: number, limit: number) =>
     new ValidationError(`CSR is ${size} bytes; the limit is ${limit}`, {
       code: PKI_ERROR_CODES.csrTooLarge,
       details: { size, limit },
     }),
   csrBadSignature: () =>
-    new ValidationError('CSR signature does not verify with its own public key', { code: PKI_ERROR_CODES.csrBadSignature }),
+    new ValidationError('CSR signature does not verify with its own public key', {
+      code: PKI_ERROR_CODES.csrBadSignature,
+    }),
   csrUnsupportedAlgorithm: (what: string) =>
     new PolicyError(`CSR uses an unsupported algorithm: ${what}`, { code: PKI_ERROR_CODES.csrUnsupportedAlgorithm }),
-  keyTooWeak: (what: string) => new PolicyError(`public key is too weak: ${what}`, { code: PKI_ERROR_CODES.keyTooWeak }),
+  keyTooWeak: (what: string) =>
+    new PolicyError(`public key is too weak: ${what}`, { code: PKI_ERROR_CODES.keyTooWeak }),
   keyAlgorithmNotAllowed: (algorithm: string, profile: string) =>
     new PolicyError(`key algorithm ${algorithm} is not allowed by profile ${profile}`, {
       code: PKI_ERROR_CODES.keyAlgorithmNotAllowed,
@@ -85,7 +91,9 @@ export const pkiErrors = {
     ),
   pathLengthExceeded: (why: string) => new PolicyError(why, { code: PKI_ERROR_CODES.pathLengthExceeded }),
   profileNotFound: (profile: string) =>
-    new NotFoundError(`no certificate profile named ${JSON.stringify(profile)}`, { code: PKI_ERROR_CODES.profileNotFound }),
+    new NotFoundError(`no certificate profile named ${JSON.stringify(profile)}`, {
+      code: PKI_ERROR_CODES.profileNotFound,
+    }),
   caNotFound: (ref: string) => new NotFoundError(`no CA ${JSON.stringify(ref)}`, { code: PKI_ERROR_CODES.caNotFound }),
   caNotActive: (name: string, status: string) =>
     new ConflictError(`CA ${name} is ${status} and cannot sign`, { code: PKI_ERROR_CODES.caNotActive }),
@@ -93,7 +101,8 @@ export const pkiErrors = {
     new ConflictError(`a CA named ${JSON.stringify(name)} already exists`, { code: PKI_ERROR_CODES.caNameTaken }),
   certificateNotFound: (ref: string) =>
     new NotFoundError(`no certificate ${ref}`, { code: PKI_ERROR_CODES.certificateNotFound }),
-  alreadyRevoked: (what: string) => new ConflictError(`${what} is already revoked`, { code: PKI_ERROR_CODES.alreadyRevoked }),
+  alreadyRevoked: (what: string) =>
+    new ConflictError(`${what} is already revoked`, { code: PKI_ERROR_CODES.alreadyRevoked }),
   reasonInvalid: (reason: string) =>
     new ValidationError(`reason: ${reason} only appears in delta CRLs and cannot revoke a certificate`, {
       code: PKI_ERROR_CODES.reasonInvalid,
@@ -103,7 +112,8 @@ export const pkiErrors = {
       `key ${keyId} signs a CA with ${count} unexpired, unrevoked certificate(s); force it with a reason to proceed`,
       { code: PKI_ERROR_CODES.keyHasLiveCertificates, details: { keyId, count } },
     ),
-  exportNotAllowed: (why: string) => new PolicyError(`private key export refused: ${why}`, { code: PKI_ERROR_CODES.exportNotAllowed }),
+  exportNotAllowed: (why: string) =>
+    new PolicyError(`private key export refused: ${why}`, { code: PKI_ERROR_CODES.exportNotAllowed }),
   exportAlreadyDone: () =>
     new ConflictError('the private key was already downloaded once and cannot be exported again', {
       code: PKI_ERROR_CODES.exportAlreadyDone,
@@ -115,5 +125,8 @@ export const pkiErrors = {
   importedCertificateMismatch: (why: string) =>
     new PolicyError(`imported certificate refused: ${why}`, { code: PKI_ERROR_CODES.importedCertificateMismatch }),
   certificateMalformed: (why: string, options?: Options) =>
-    new ValidationError(`not a valid X.509 certificate: ${why}`, { ...options, code: PKI_ERROR_CODES.certificateMalformed }),
+    new ValidationError(`not a valid X.509 certificate: ${why}`, {
+      ...options,
+      code: PKI_ERROR_CODES.certificateMalformed,
+    }),
 };

@@ -43,7 +43,10 @@ export function pkcs7CertsOnly(certificates: readonly Uint8Array[]): Uint8Array 
     certificates: certificates.map((der) => pkijs.Certificate.fromBER(bufferSource(der))),
     signerInfos: [],
   });
-  const contentInfo = new pkijs.ContentInfo({ contentType: pkijs.ContentInfo.SIGNED_DATA, content: signedData.toSchema(true) });
+  const contentInfo = new pkijs.ContentInfo({
+    contentType: pkijs.ContentInfo.SIGNED_DATA,
+    content: signedData.toSchema(true),
+  });
   return new Uint8Array(contentInfo.toSchema().toBER(false));
 }
 
@@ -68,18 +71,26 @@ export async function pkcs12(input: Pkcs12Input): Promise<Uint8Array> {
   };
   const localKeyId = new Uint8Array(await webcrypto.subtle.digest('SHA-1', input.certificate));
   const bagAttributes = [
-    new pkijs.Attribute({ type: ATTRIBUTE_FRIENDLY_NAME, values: [new asn1js.BmpString({ value: input.friendlyName })] }),
+    new pkijs.Attribute({
+      type: ATTRIBUTE_FRIENDLY_NAME,
+      values: [new asn1js.BmpString({ value: input.friendlyName })],
+    }),
     new pkijs.Attribute({ type: ATTRIBUTE_LOCAL_KEY_ID, values: [new asn1js.OctetString({ valueHex: localKeyId })] }),
   ];
 
-  const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(bufferSource(input.privateKeyPkcs8)) });
+  const keyBag = new pkijs.PKCS8ShroudedKeyBag({
+    parsedValue: pkijs.PrivateKeyInfo.fromBER(bufferSource(input.privateKeyPkcs8)),
+  });
   await keyBag.makeInternalValues(encryption, engine);
 
   const certificateBags = [input.certificate, ...input.chain].map(
     (der, index) =>
       new pkijs.SafeBag({
         bagId: BAG_CERTIFICATE,
-        bagValue: new pkijs.CertBag({ certId: CERT_TYPE_X509, parsedValue: pkijs.Certificate.fromBER(bufferSource(der)) }),
+        bagValue: new pkijs.CertBag({
+          certId: CERT_TYPE_X509,
+          parsedValue: pkijs.Certificate.fromBER(bufferSource(der)),
+        }),
         ...(index === 0 ? { bagAttributes } : {}),
       }),
   );
@@ -92,7 +103,9 @@ export async function pkcs12(input: Pkcs12Input): Promise<Uint8Array> {
           safeContents: [
             {
               privacyMode: 0,
-              value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: BAG_KEY, bagValue: keyBag, bagAttributes })] }),
+              value: new pkijs.SafeContents({
+                safeBags: [new pkijs.SafeBag({ bagId: BAG_KEY, bagValue: keyBag, bagAttributes })],
+              }),
             },
             { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: certificateBags }) },
           ],

@@ -68,7 +68,9 @@ export function crlDistributionPoints(url: string): Buffer {
 export function authorityInfoAccess(access: { ocspUrl?: string; caIssuersUrl?: string }): Buffer {
   const descriptions: Buffer[] = [];
   if (access.ocspUrl) {
-    descriptions.push(der.sequence(der.oid(OID.accessOcsp), der.implicitPrimitive(6, Buffer.from(access.ocspUrl, 'latin1'))));
+    descriptions.push(
+      der.sequence(der.oid(OID.accessOcsp), der.implicitPrimitive(6, Buffer.from(access.ocspUrl, 'latin1'))),
+    );
   }
   if (access.caIssuersUrl) {
     descriptions.push(

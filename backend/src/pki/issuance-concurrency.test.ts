@@ -23,10 +23,14 @@ describe('concurrent issuance', () => {
   let ca: CaSummary;
   const csrFor = new Map<string, string>();
 
-  const count = (sql: string, ...parameters: string[]) => (h.temp.database.sqlite.prepare(sql).get(...parameters) as { n: number }).n;
-  const storedFor = (commonName: string) => count('SELECT count(*) AS n FROM certificates WHERE common_name = ?', commonName);
-  const issueRows = (status: 'success' | 'failure') => count("SELECT count(*) AS n FROM audit_log WHERE operation = 'certificate.issue' AND status = ?", status);
-  const signRows = () => count("SELECT count(*) AS n FROM audit_log WHERE operation = 'kms.sign' AND status = 'success'");
+  const count = (sql: string, ...parameters: string[]) =>
+    (h.temp.database.sqlite.prepare(sql).get(...parameters) as { n: number }).n;
+  const storedFor = (commonName: string) =>
+    count('SELECT count(*) AS n FROM certificates WHERE common_name = ?', commonName);
+  const issueRows = (status: 'success' | 'failure') =>
+    count("SELECT count(*) AS n FROM audit_log WHERE operation = 'certificate.issue' AND status = ?", status);
+  const signRows = () =>
+    count("SELECT count(*) AS n FROM audit_log WHERE operation = 'kms.sign' AND status = 'success'");
   const issue = (commonName: string) => {
     const csr = csrFor.get(commonName);
     if (csr === undefined) throw new Error(`no CSR made for ${commonName}`);
@@ -36,8 +40,19 @@ describe('concurrent issuance', () => {
   beforeAll(async () => {
     dir = scratchDir('pki-concurrency-');
     h = await openPkiHarness();
-    const root = await h.pki.cas.createRoot(h.ctx, { name: 'Concurrency Root', subject: { commonName: 'Concurrency Root' }, algorithm: 'ec-p384', validityDays: 365 });
-    ca = await h.pki.cas.createIntermediate(h.ctx, { parentId: root.id, name: 'Concurrency CA', subject: { commonName: 'Concurrency CA' }, algorithm: 'rsa-2048', validityDays: 300 });
+    const root = await h.pki.cas.createRoot(h.ctx, {
+      name: 'Concurrency Root',
+      subject: { commonName: 'Concurrency Root' },
+      algorithm: 'ec-p384',
+      validityDays: 365,
+    });
+    ca = await h.pki.cas.createIntermediate(h.ctx, {
+      parentId: root.id,
+      name: 'Concurrency CA',
+      subject: { commonName: 'Concurrency CA' },
+      algorithm: 'rsa-2048',
+      validityDays: 300,
+    });
     const names = [
       ...Array.from({ length: IN_FLIGHT }, (_, index) => `host-${index}.example.test`),
       'poison-write.example.test',
@@ -140,7 +155,9 @@ describe('concurrent issuance', () => {
       expect(count('SELECT count(*) AS n FROM temp.commit_guard_child')).toBe(0);
       expect(verifyAuditChain(h.temp.database)).toMatchObject({ isValid: true });
     } finally {
-      h.temp.database.sqlite.exec('DROP TRIGGER temp.poison_commit; DROP TABLE temp.commit_guard_child; DROP TABLE temp.commit_guard_parent;');
+      h.temp.database.sqlite.exec(
+        'DROP TRIGGER temp.poison_commit; DROP TABLE temp.commit_guard_child; DROP TABLE temp.commit_guard_parent;',
+      );
     }
   });
 });

@@ -22,17 +22,35 @@ describe('issuance refusals', () => {
 
   const count = (sql: string) => (h.temp.database.sqlite.prepare(sql).get() as { n: number }).n;
   const certificateCount = () => count('SELECT count(*) AS n FROM certificates');
-  const issueFailures = () => count("SELECT count(*) AS n FROM audit_log WHERE operation = 'certificate.issue' AND status = 'failure'");
+  const issueFailures = () =>
+    count("SELECT count(*) AS n FROM audit_log WHERE operation = 'certificate.issue' AND status = 'failure'");
   const lastFailureCode = () =>
     JSON.parse(
-      (h.temp.database.sqlite.prepare("SELECT details FROM audit_log WHERE operation = 'certificate.issue' AND status = 'failure' ORDER BY seq DESC LIMIT 1").get() as { details: string }).details,
+      (
+        h.temp.database.sqlite
+          .prepare(
+            "SELECT details FROM audit_log WHERE operation = 'certificate.issue' AND status = 'failure' ORDER BY seq DESC LIMIT 1",
+          )
+          .get() as { details: string }
+      ).details,
     ).errorCode as string;
 
   beforeAll(async () => {
     dir = scratchDir();
     h = await openPkiHarness();
-    const root = await h.pki.cas.createRoot(h.ctx, { name: 'Refusal Root', subject: { commonName: 'Refusal Root' }, algorithm: 'ec-p384', validityDays: 365 });
-    ca = await h.pki.cas.createIntermediate(h.ctx, { parentId: root.id, name: 'Refusal CA', subject: { commonName: 'Refusal CA' }, algorithm: 'ec-p256', validityDays: 300 });
+    const root = await h.pki.cas.createRoot(h.ctx, {
+      name: 'Refusal Root',
+      subject: { commonName: 'Refusal Root' },
+      algorithm: 'ec-p384',
+      validityDays: 365,
+    });
+    ca = await h.pki.cas.createIntermediate(h.ctx, {
+      parentId: root.id,
+      name: 'Refusal CA',
+      subject: { commonName: 'Refusal CA' },
+      algorithm: 'ec-p256',
+      validityDays: 300,
+    });
     goodCsr = opensslCsr(dir, 'good', { key: 'ec:P-256', subject: '/CN=good.example.test' }).csrPem;
   });
   afterAll(async () => {
@@ -40,15 +58,57 @@ describe('issuance refusals', () => {
     await h.cleanup();
   });
 
-  const pemOf = (der: Uint8Array) => `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(der).toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+  const pemOf = (der: Uint8Array) =>
+    `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(der).toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
   const derOf = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
 
   const cases: [string, () => Promise<unknown>, string][] = [
-    ['garbage', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: 'hello, I am not a CSR' }), 'CSR_MALFORMED'],
-    ['no PEM block of the right label', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: goodCsr.replace(/CERTIFICATE REQUEST/g, 'PRIVATE KEY') }), 'CSR_MALFORMED'],
-    ['truncated', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: pemOf(derOf(goodCsr).subarray(0, 120)) }), 'CSR_MALFORMED'],
-    ['trailing bytes', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: pemOf(Buffer.concat([derOf(goodCsr), Buffer.from([0])])) }), 'CSR_MALFORMED'],
-    ['oversized', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: `${goodCsr}${' '.repeat(MAX_CSR_BYTES)}` }), 'CSR_TOO_LARGE'],
+    [
+      'garbage',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: 'hello, I am not a CSR' }),
+      'CSR_MALFORMED',
+    ],
+    [
+      'no PEM block of the right label',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: goodCsr.replace(/CERTIFICATE REQUEST/g, 'PRIVATE KEY'),
+        }),
+      'CSR_MALFORMED',
+    ],
+    [
+      'truncated',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: pemOf(derOf(goodCsr).subarray(0, 120)),
+        }),
+      'CSR_MALFORMED',
+    ],
+    [
+      'trailing bytes',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: pemOf(Buffer.concat([derOf(goodCsr), Buffer.from([0])])),
+        }),
+      'CSR_MALFORMED',
+    ],
+    [
+      'oversized',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: `${goodCsr}${' '.repeat(MAX_CSR_BYTES)}`,
+        }),
+      'CSR_TOO_LARGE',
+    ],
     [
       'bad signature',
       () => {
@@ -58,21 +118,151 @@ describe('issuance refusals', () => {
       },
       'CSR_BAD_SIGNATURE',
     ],
-    ['RSA-1024', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: opensslCsr(dir, 'weak', { key: 'rsa:1024', subject: '/CN=weak.example.test' }).csrPem }), 'KEY_TOO_WEAK'],
-    ['SHA-1 signature', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: opensslCsr(dir, 'sha1', { key: 'ec:P-256', subject: '/CN=sha1.example.test', digest: 'sha1' }).csrPem }), 'CSR_UNSUPPORTED_ALGORITHM'],
-    ['unknown curve', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: opensslCsr(dir, 'k1', { key: 'ec:secp256k1', subject: '/CN=k1.example.test' }).csrPem }), 'CSR_UNSUPPORTED_ALGORITHM'],
-    ['SAN with a newline', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: goodCsr, sans: ['dns:good.example.test\nDNS:evil.test'] }), 'SAN_INVALID'],
-    ['SAN with a comma injection', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: goodCsr, sans: ['dns:good.example.test,DNS:evil.test'] }), 'SAN_INVALID'],
-    ['URI with a quote', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server-client', csr: goodCsr, sans: ['dns:a.example.test', 'uri:https://a.test/"><script>'] }), 'SAN_INVALID'],
-    ['email SAN on tls-server', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: goodCsr, sans: ['email:a@example.test'] }), 'SAN_NOT_ALLOWED'],
-    ['tls-server with no host name', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: opensslCsr(dir, 'nohost', { key: 'ec:P-256', subject: '/CN=Just A Name' }).csrPem }), 'SAN_REQUIRED'],
-    ['control character in a CSR subject', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-client', csr: opensslCsr(dir, 'ctl', { key: 'ec:P-256', subject: '/CN=bad\x07bell' }).csrPem, validityDays: 30 }), 'NAME_INVALID'],
-    ['control character in a given subject', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-client', csr: goodCsr, subject: { commonName: 'a\u202eb' } }), 'VALIDATION_FAILED'],
-    ['validity beyond the profile', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: goodCsr, validityDays: 399 }), 'VALIDITY_EXCEEDS_PROFILE'],
-    ['validity beyond the issuer', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-client', csr: goodCsr, validityDays: 398 }), 'VALIDITY_EXCEEDS_ISSUER'],
-    ['key algorithm not allowed by the profile', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'code-signing', csr: opensslCsr(dir, 'cs2048', { key: 'rsa:2048', subject: '/CN=Signer' }).csrPem }), 'KEY_ALGORITHM_NOT_ALLOWED'],
-    ['unknown CA', () => h.pki.certificates.issueFromCsr(h.ctx, { caId: 'nope', profile: 'tls-server', csr: goodCsr }), 'CA_NOT_FOUND'],
-    ['export requested on a profile that forbids it', () => h.pki.certificates.issueWithServerKey(h.ctx, { caId: ca.id, profile: 'code-signing', algorithm: 'ec-p256', subject: { commonName: 'Signer' }, isExportable: true }), 'EXPORT_NOT_ALLOWED'],
+    [
+      'RSA-1024',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: opensslCsr(dir, 'weak', { key: 'rsa:1024', subject: '/CN=weak.example.test' }).csrPem,
+        }),
+      'KEY_TOO_WEAK',
+    ],
+    [
+      'SHA-1 signature',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: opensslCsr(dir, 'sha1', { key: 'ec:P-256', subject: '/CN=sha1.example.test', digest: 'sha1' }).csrPem,
+        }),
+      'CSR_UNSUPPORTED_ALGORITHM',
+    ],
+    [
+      'unknown curve',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: opensslCsr(dir, 'k1', { key: 'ec:secp256k1', subject: '/CN=k1.example.test' }).csrPem,
+        }),
+      'CSR_UNSUPPORTED_ALGORITHM',
+    ],
+    [
+      'SAN with a newline',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: goodCsr,
+          sans: ['dns:good.example.test\nDNS:evil.test'],
+        }),
+      'SAN_INVALID',
+    ],
+    [
+      'SAN with a comma injection',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: goodCsr,
+          sans: ['dns:good.example.test,DNS:evil.test'],
+        }),
+      'SAN_INVALID',
+    ],
+    [
+      'URI with a quote',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server-client',
+          csr: goodCsr,
+          sans: ['dns:a.example.test', 'uri:https://a.test/"><script>'],
+        }),
+      'SAN_INVALID',
+    ],
+    [
+      'email SAN on tls-server',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: goodCsr,
+          sans: ['email:a@example.test'],
+        }),
+      'SAN_NOT_ALLOWED',
+    ],
+    [
+      'tls-server with no host name',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-server',
+          csr: opensslCsr(dir, 'nohost', { key: 'ec:P-256', subject: '/CN=Just A Name' }).csrPem,
+        }),
+      'SAN_REQUIRED',
+    ],
+    [
+      'control character in a CSR subject',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-client',
+          csr: opensslCsr(dir, 'ctl', { key: 'ec:P-256', subject: '/CN=bad\x07bell' }).csrPem,
+          validityDays: 30,
+        }),
+      'NAME_INVALID',
+    ],
+    [
+      'control character in a given subject',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'tls-client',
+          csr: goodCsr,
+          subject: { commonName: 'a\u202eb' },
+        }),
+      'VALIDATION_FAILED',
+    ],
+    [
+      'validity beyond the profile',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: goodCsr, validityDays: 399 }),
+      'VALIDITY_EXCEEDS_PROFILE',
+    ],
+    [
+      'validity beyond the issuer',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-client', csr: goodCsr, validityDays: 398 }),
+      'VALIDITY_EXCEEDS_ISSUER',
+    ],
+    [
+      'key algorithm not allowed by the profile',
+      () =>
+        h.pki.certificates.issueFromCsr(h.ctx, {
+          caId: ca.id,
+          profile: 'code-signing',
+          csr: opensslCsr(dir, 'cs2048', { key: 'rsa:2048', subject: '/CN=Signer' }).csrPem,
+        }),
+      'KEY_ALGORITHM_NOT_ALLOWED',
+    ],
+    [
+      'unknown CA',
+      () => h.pki.certificates.issueFromCsr(h.ctx, { caId: 'nope', profile: 'tls-server', csr: goodCsr }),
+      'CA_NOT_FOUND',
+    ],
+    [
+      'export requested on a profile that forbids it',
+      () =>
+        h.pki.certificates.issueWithServerKey(h.ctx, {
+          caId: ca.id,
+          profile: 'code-signing',
+          algorithm: 'ec-p256',
+          subject: { commonName: 'Signer' },
+          isExportable: true,
+        }),
+      'EXPORT_NOT_ALLOWED',
+    ],
   ];
 
   it.each(cases)('%s → typed error, nothing written, failure audited', async (_name, attempt, code) => {
@@ -91,14 +281,22 @@ describe('issuance refusals', () => {
   it('a refused server-key request generates no key', async () => {
     const keysBefore = count('SELECT count(*) AS n FROM kms_keys');
     await expect(
-      h.pki.certificates.issueWithServerKey(h.ctx, { caId: ca.id, profile: 'tls-server', algorithm: 'ec-p256', subject: { commonName: 'x' }, sans: ['email:a@b.test'] }),
+      h.pki.certificates.issueWithServerKey(h.ctx, {
+        caId: ca.id,
+        profile: 'tls-server',
+        algorithm: 'ec-p256',
+        subject: { commonName: 'x' },
+        sans: ['email:a@b.test'],
+      }),
     ).rejects.toMatchObject({ code: 'SAN_NOT_ALLOWED' });
     expect(count('SELECT count(*) AS n FROM kms_keys')).toBe(keysBefore);
   });
 
   it('accepts a DER CSR given as base64 and as bytes', async () => {
     const der = derOf(goodCsr);
-    await expect(h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: der.toString('base64') })).resolves.toBeDefined();
+    await expect(
+      h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: der.toString('base64') }),
+    ).resolves.toBeDefined();
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     expect(rsa.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
   });

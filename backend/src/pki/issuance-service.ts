@@ -74,7 +74,12 @@ export interface ExportedFile {
 const SERIAL_ATTEMPTS = 3;
 
 function isSerialCollision(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('serial_hex');
+  return (
+    error instanceof Error &&
+    'code' in error &&
+    error.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    error.message.includes('serial_hex')
+  );
 }
 
 export class CertificateService {
@@ -92,92 +97,128 @@ export class CertificateService {
   }
 
   async issueFromCsr(ctx: RequestContext, rawInput: IssueFromCsrInput): Promise<IssuedCertificate> {
-    return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.issue, 'certificate', async (step) => {
-      const input = parseInput(IssueFromCsrInput, rawInput);
-      const ca = this.#deps.directory.getSigning(input.caId);
-      step.details.caId = ca.row.id;
-      const profile = getProfile(input.profile);
-      const csr = parseCsr(input.csr);
-      step.details.csrSha256 = csr.fingerprint;
-      step.details.keyAlgorithm = csr.keyAlgorithm;
-      const plan = applyProfile({
-        profile,
-        keyAlgorithm: csr.keyAlgorithm,
-        subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
-        csr,
-        ...(input.subject ? { subject: input.subject } : {}),
-        ...(input.sans ? { sans: input.sans } : {}),
-        ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
-        ...(input.pathLength !== undefined ? { pathLength: input.pathLength } : {}),
-        now: this.#now(),
-      });
-      return this.#issue(ctx, step, ca.issuer, plan, null);
-    }, { profile: String(rawInput.profile), source: 'csr' });
+    return this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.issue,
+      'certificate',
+      async (step) => {
+        const input = parseInput(IssueFromCsrInput, rawInput);
+        const ca = this.#deps.directory.getSigning(input.caId);
+        step.details.caId = ca.row.id;
+        const profile = getProfile(input.profile);
+        const csr = parseCsr(input.csr);
+        step.details.csrSha256 = csr.fingerprint;
+        step.details.keyAlgorithm = csr.keyAlgorithm;
+        const plan = applyProfile({
+          profile,
+          keyAlgorithm: csr.keyAlgorithm,
+          subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
+          csr,
+          ...(input.subject ? { subject: input.subject } : {}),
+          ...(input.sans ? { sans: input.sans } : {}),
+          ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
+          ...(input.pathLength !== undefined ? { pathLength: input.pathLength } : {}),
+          now: this.#now(),
+        });
+        return this.#issue(ctx, step, ca.issuer, plan, null);
+      },
+      { profile: String(rawInput.profile), source: 'csr' },
+    );
   }
 
   async issueWithServerKey(ctx: RequestContext, rawInput: IssueWithServerKeyInput): Promise<IssuedCertificate> {
-    return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.issue, 'certificate', async (step) => {
-      const input = parseInput(IssueWithServerKeyInput, rawInput);
-      const ca = this.#deps.directory.getSigning(input.caId);
-      step.details.caId = ca.row.id;
-      const profile = getProfile(input.profile);
-      if (input.isExportable && !profile.canExportPrivateKey) {
-        throw pkiErrors.exportNotAllowed(`profile ${profile.id} keeps its private keys in the key store`);
-      }
-      if (input.isExportable && !this.#deps.kms.capabilities().canExportPrivateKey) {
-        throw pkiErrors.exportNotAllowed(`the ${this.#deps.kms.backend} key store cannot export private keys`);
-      }
-      // Decide everything a key is not needed for before generating one.
-      const draft = applyProfile({
-        profile,
-        keyAlgorithm: input.algorithm,
-        subjectPublicKeyInfo: new Uint8Array(),
-        subject: input.subject,
-        sans: input.sans,
-        ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
-        now: this.#now(),
-      });
-      checkIssuerLimits(ca.issuer, draft);
-      const certificateId = timeOrderedId();
-      const key = await this.#deps.kms.generateKeyPair(ctx, {
-        algorithm: input.algorithm,
-        label: `cert-${certificateId}`,
-        purpose: profile.id === 'ocsp-signing' ? 'ocsp-signing' : 'end-entity',
-        isExportable: input.isExportable,
-      });
-      step.details.keyId = key.id;
-      step.details.keyAlgorithm = input.algorithm;
-      step.details.isExportable = input.isExportable;
-      return this.#issue(ctx, step, ca.issuer, { ...draft, subjectPublicKeyInfo: key.publicKeySpki }, key.id, certificateId);
-    }, { profile: String(rawInput.profile), source: 'server-key' });
+    return this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.issue,
+      'certificate',
+      async (step) => {
+        const input = parseInput(IssueWithServerKeyInput, rawInput);
+        const ca = this.#deps.directory.getSigning(input.caId);
+        step.details.caId = ca.row.id;
+        const profile = getProfile(input.profile);
+        if (input.isExportable && !profile.canExportPrivateKey) {
+          throw pkiErrors.exportNotAllowed(`profile ${profile.id} keeps its private keys in the key store`);
+        }
+        if (input.isExportable && !this.#deps.kms.capabilities().canExportPrivateKey) {
+          throw pkiErrors.exportNotAllowed(`the ${this.#deps.kms.backend} key store cannot export private keys`);
+        }
+        // Decide everything a key is not needed for before generating one.
+        const draft = applyProfile({
+          profile,
+          keyAlgorithm: input.algorithm,
+          subjectPublicKeyInfo: new Uint8Array(),
+          subject: input.subject,
+          sans: input.sans,
+          ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
+          now: this.#now(),
+        });
+        checkIssuerLimits(ca.issuer, draft);
+        const certificateId = timeOrderedId();
+        const key = await this.#deps.kms.generateKeyPair(ctx, {
+          algorithm: input.algorithm,
+          label: `cert-${certificateId}`,
+          purpose: profile.id === 'ocsp-signing' ? 'ocsp-signing' : 'end-entity',
+          isExportable: input.isExportable,
+        });
+        step.details.keyId = key.id;
+        step.details.keyAlgorithm = input.algorithm;
+        step.details.isExportable = input.isExportable;
+        return this.#issue(
+          ctx,
+          step,
+          ca.issuer,
+          { ...draft, subjectPublicKeyInfo: key.publicKeySpki },
+          key.id,
+          certificateId,
+        );
+      },
+      { profile: String(rawInput.profile), source: 'server-key' },
+    );
   }
 
   /** A delegated OCSP responder certificate for a CA (RFC 6960 §4.2.2.2), key held in the key store. */
-  async issueOcspSigner(ctx: RequestContext, caId: string, validityDays = OCSP_SIGNING_PROFILE.defaultValidityDays): Promise<IssuedCertificate> {
-    return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.createOcspSigner, 'certificate', async (step) => {
-      const ca = this.#deps.directory.getSigning(caId);
-      step.details.caId = ca.row.id;
-      const draft = applyProfile({
-        profile: OCSP_SIGNING_PROFILE,
-        keyAlgorithm: 'ec-p256',
-        subjectPublicKeyInfo: new Uint8Array(),
-        subject: { commonName: `OCSP responder for ${ca.row.name}`.slice(0, 64) },
-        validityDays,
-        now: this.#now(),
-      });
-      checkIssuerLimits(ca.issuer, draft);
-      const certificateId = timeOrderedId();
-      const key = await this.#deps.kms.generateKeyPair(ctx, {
-        algorithm: 'ec-p256',
-        label: `ocsp-${certificateId}`,
-        purpose: 'ocsp-signing',
-        isExportable: false,
-      });
-      step.details.keyId = key.id;
-      const issued = await this.#issue(ctx, step, ca.issuer, { ...draft, subjectPublicKeyInfo: key.publicKeySpki }, key.id, certificateId);
-      this.#deps.events.statusChanged({ caId: ca.row.id, serialHex: null });
-      return issued;
-    }, { profile: OCSP_SIGNING_PROFILE.id });
+  async issueOcspSigner(
+    ctx: RequestContext,
+    caId: string,
+    validityDays = OCSP_SIGNING_PROFILE.defaultValidityDays,
+  ): Promise<IssuedCertificate> {
+    return this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.createOcspSigner,
+      'certificate',
+      async (step) => {
+        const ca = this.#deps.directory.getSigning(caId);
+        step.details.caId = ca.row.id;
+        const draft = applyProfile({
+          profile: OCSP_SIGNING_PROFILE,
+          keyAlgorithm: 'ec-p256',
+          subjectPublicKeyInfo: new Uint8Array(),
+          subject: { commonName: `OCSP responder for ${ca.row.name}`.slice(0, 64) },
+          validityDays,
+          now: this.#now(),
+        });
+        checkIssuerLimits(ca.issuer, draft);
+        const certificateId = timeOrderedId();
+        const key = await this.#deps.kms.generateKeyPair(ctx, {
+          algorithm: 'ec-p256',
+          label: `ocsp-${certificateId}`,
+          purpose: 'ocsp-signing',
+          isExportable: false,
+        });
+        step.details.keyId = key.id;
+        const issued = await this.#issue(
+          ctx,
+          step,
+          ca.issuer,
+          { ...draft, subjectPublicKeyInfo: key.publicKeySpki },
+          key.id,
+          certificateId,
+        );
+        this.#deps.events.statusChanged({ caId: ca.row.id, serialHex: null });
+        return issued;
+      },
+      { profile: OCSP_SIGNING_PROFILE.id },
+    );
   }
 
   async #issue(
@@ -257,21 +298,27 @@ export class CertificateService {
       await this.#deps.revokeCa(ctx, { caId: subCa.id, reason });
       return this.get({ id: row.id });
     }
-    const summary = await this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.revokeCertificate, 'certificate', (step) => {
-      step.details.caId = row.caId;
-      step.details.serialHex = row.serialHex;
-      if (reason === 'removeFromCRL') throw pkiErrors.reasonInvalid(reason);
-      if (row.status === 'revoked') throw pkiErrors.alreadyRevoked(`certificate ${row.serialHex}`);
-      const now = this.#now();
-      step.commit(row.id, () =>
-        this.#deps.db
-          .update(certificates)
-          .set({ status: 'revoked', revocationReason: reason, revokedAt: now })
-          .where(and(eq(certificates.id, row.id), eq(certificates.status, 'active')))
-          .run(),
-      );
-      return toCertificateSummary({ ...row, status: 'revoked', revocationReason: reason, revokedAt: now });
-    }, { reason, entityId: row.id });
+    const summary = await this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.revokeCertificate,
+      'certificate',
+      (step) => {
+        step.details.caId = row.caId;
+        step.details.serialHex = row.serialHex;
+        if (reason === 'removeFromCRL') throw pkiErrors.reasonInvalid(reason);
+        if (row.status === 'revoked') throw pkiErrors.alreadyRevoked(`certificate ${row.serialHex}`);
+        const now = this.#now();
+        step.commit(row.id, () =>
+          this.#deps.db
+            .update(certificates)
+            .set({ status: 'revoked', revocationReason: reason, revokedAt: now })
+            .where(and(eq(certificates.id, row.id), eq(certificates.status, 'active')))
+            .run(),
+        );
+        return toCertificateSummary({ ...row, status: 'revoked', revocationReason: reason, revokedAt: now });
+      },
+      { reason, entityId: row.id },
+    );
     this.#deps.events.statusChanged({ caId: row.caId, serialHex: row.serialHex });
     await this.#deps.publishCrl(ctx, row.caId);
     return summary;
@@ -290,8 +337,10 @@ export class CertificateService {
     const input = parseInput(ListCertificatesInput, rawInput);
     const now = this.#now();
     const conditions: SQL[] = [];
-    if (input.status === 'expired') conditions.push(and(eq(certificates.status, 'active'), lte(certificates.notAfter, now)) as SQL);
-    else if (input.status === 'active') conditions.push(and(eq(certificates.status, 'active'), gt(certificates.notAfter, now)) as SQL);
+    if (input.status === 'expired')
+      conditions.push(and(eq(certificates.status, 'active'), lte(certificates.notAfter, now)) as SQL);
+    else if (input.status === 'active')
+      conditions.push(and(eq(certificates.status, 'active'), gt(certificates.notAfter, now)) as SQL);
     else if (input.status) conditions.push(eq(certificates.status, input.status));
     if (input.caId) conditions.push(eq(certificates.caId, this.#deps.directory.get(input.caId).row.id));
     if (input.profile) conditions.push(eq(certificates.profile, input.profile));
@@ -320,7 +369,10 @@ export class CertificateService {
     const page = rows.slice(0, input.limit);
     return {
       items: page.map((row) =>
-        toCertificateSummary(row.certificate, row.isExportable === null ? null : { isExportable: row.isExportable, exportedAt: row.exportedAt }),
+        toCertificateSummary(
+          row.certificate,
+          row.isExportable === null ? null : { isExportable: row.isExportable, exportedAt: row.exportedAt },
+        ),
       ),
       nextCursor: rows.length > input.limit ? (page[page.length - 1]?.certificate.id ?? null) : null,
     };
@@ -333,11 +385,29 @@ export class CertificateService {
     const chain = this.#issuerChainDer(row.caId);
     switch (input.format) {
       case 'pem':
-        return { format: 'pem', filename: `${baseName}.pem`, mimeType: 'application/x-pem-file', encoding: 'utf8', content: toPem('CERTIFICATE', row.der) };
+        return {
+          format: 'pem',
+          filename: `${baseName}.pem`,
+          mimeType: 'application/x-pem-file',
+          encoding: 'utf8',
+          content: toPem('CERTIFICATE', row.der),
+        };
       case 'der':
-        return { format: 'der', filename: `${baseName}.cer`, mimeType: 'application/pkix-cert', encoding: 'base64', content: Buffer.from(row.der).toString('base64') };
+        return {
+          format: 'der',
+          filename: `${baseName}.cer`,
+          mimeType: 'application/pkix-cert',
+          encoding: 'base64',
+          content: Buffer.from(row.der).toString('base64'),
+        };
       case 'chain':
-        return { format: 'chain', filename: `${baseName}-chain.pem`, mimeType: 'application/x-pem-file', encoding: 'utf8', content: chainPem([row.der, ...chain]) };
+        return {
+          format: 'chain',
+          filename: `${baseName}-chain.pem`,
+          mimeType: 'application/x-pem-file',
+          encoding: 'utf8',
+          content: chainPem([row.der, ...chain]),
+        };
       case 'pkcs7':
         return {
           format: 'pkcs7',
@@ -351,27 +421,52 @@ export class CertificateService {
     }
   }
 
-  async #exportPkcs12(ctx: RequestContext, row: CertificateRow, chain: Uint8Array[], password: string | undefined, baseName: string): Promise<ExportedFile> {
-    return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.exportPrivateKey, 'certificate', async (step) => {
-      step.details.keyId = row.keyId;
-      step.details.format = 'pkcs12';
-      if (!password) throw pkiErrors.passwordRequired();
-      if (!row.keyId) throw pkiErrors.exportNotAllowed('the key pair was generated by the requester, not here');
-      if (row.status !== 'active') throw pkiErrors.exportNotAllowed(`the certificate is ${row.status}`);
-      const profile = getProfile(row.profile);
-      if (!profile.canExportPrivateKey) throw pkiErrors.exportNotAllowed(`profile ${profile.id} keeps its private keys in the key store`);
-      const keyState = this.#keyExportState(row.keyId);
-      if (!keyState?.isExportable) throw pkiErrors.exportNotAllowed('the key was generated non-exportable');
-      if (keyState.exportedAt) throw pkiErrors.exportAlreadyDone();
-      const privateKey = await this.#deps.kms.exportPrivateKey(ctx, { keyId: row.keyId });
-      try {
-        const file = await pkcs12({ privateKeyPkcs8: privateKey, certificate: row.der, chain, password, friendlyName: row.commonName ?? row.serialHex });
-        step.commit(row.id, () => undefined);
-        return { format: 'pkcs12', filename: `${baseName}.p12`, mimeType: 'application/x-pkcs12', encoding: 'base64', content: Buffer.from(file).toString('base64') };
-      } finally {
-        privateKey.fill(0);
-      }
-    }, { entityId: row.id });
+  async #exportPkcs12(
+    ctx: RequestContext,
+    row: CertificateRow,
+    chain: Uint8Array[],
+    password: string | undefined,
+    baseName: string,
+  ): Promise<ExportedFile> {
+    return this.#deps.audit.run(
+      ctx,
+      PKI_AUDIT_OPERATIONS.exportPrivateKey,
+      'certificate',
+      async (step) => {
+        step.details.keyId = row.keyId;
+        step.details.format = 'pkcs12';
+        if (!password) throw pkiErrors.passwordRequired();
+        if (!row.keyId) throw pkiErrors.exportNotAllowed('the key pair was generated by the requester, not here');
+        if (row.status !== 'active') throw pkiErrors.exportNotAllowed(`the certificate is ${row.status}`);
+        const profile = getProfile(row.profile);
+        if (!profile.canExportPrivateKey)
+          throw pkiErrors.exportNotAllowed(`profile ${profile.id} keeps its private keys in the key store`);
+        const keyState = this.#keyExportState(row.keyId);
+        if (!keyState?.isExportable) throw pkiErrors.exportNotAllowed('the key was generated non-exportable');
+        if (keyState.exportedAt) throw pkiErrors.exportAlreadyDone();
+        const privateKey = await this.#deps.kms.exportPrivateKey(ctx, { keyId: row.keyId });
+        try {
+          const file = await pkcs12({
+            privateKeyPkcs8: privateKey,
+            certificate: row.der,
+            chain,
+            password,
+            friendlyName: row.commonName ?? row.serialHex,
+          });
+          step.commit(row.id, () => undefined);
+          return {
+            format: 'pkcs12',
+            filename: `${baseName}.p12`,
+            mimeType: 'application/x-pkcs12',
+            encoding: 'base64',
+            content: Buffer.from(file).toString('base64'),
+          };
+        } finally {
+          privateKey.fill(0);
+        }
+      },
+      { entityId: row.id },
+    );
   }
 
   #find(ref: CertificateRef): CertificateRow {
@@ -384,7 +479,11 @@ export class CertificateService {
       const serialHex = normalizeSerialHex(ref.serialHex);
       label = `${serialHex} of CA ${ref.caId}`;
       const caId = this.#deps.directory.get(ref.caId).row.id;
-      row = this.#deps.db.select().from(certificates).where(and(eq(certificates.caId, caId), eq(certificates.serialHex, serialHex))).get();
+      row = this.#deps.db
+        .select()
+        .from(certificates)
+        .where(and(eq(certificates.caId, caId), eq(certificates.serialHex, serialHex)))
+        .get();
     }
     if (!row) throw pkiErrors.certificateNotFound(label);
     return row;
@@ -392,17 +491,25 @@ export class CertificateService {
 
   #keyExportState(keyId: string | null): { isExportable: boolean; exportedAt: Date | null } | null {
     if (!keyId) return null;
-    return this.#deps.db.select({ isExportable: kmsKeys.isExportable, exportedAt: kmsKeys.exportedAt }).from(kmsKeys).where(eq(kmsKeys.id, keyId)).get() ?? null;
+    return (
+      this.#deps.db
+        .select({ isExportable: kmsKeys.isExportable, exportedAt: kmsKeys.exportedAt })
+        .from(kmsKeys)
+        .where(eq(kmsKeys.id, keyId))
+        .get() ?? null
+    );
   }
 
   /** The issuing CA's certificate and those above it, nearest first. */
   #issuerChainDer(caId: string): Uint8Array[] {
     const chain: Uint8Array[] = [];
-    for (let id: string | null = caId; id; ) {
+    for (let id: string | null = caId; id;) {
       const record = this.#deps.directory.get(id);
       if (record.certificate) chain.push(record.certificate.der);
       if (record.row.issuerChainPem) {
-        for (const match of record.row.issuerChainPem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) {
+        for (const match of record.row.issuerChainPem.matchAll(
+          /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g,
+        )) {
           chain.push(Buffer.from((match[1] ?? '').replace(/\s+/g, ''), 'base64'));
         }
       }

@@ -47,7 +47,10 @@ export class KeyLifecycleService {
       .from(certificates)
       .where(
         and(
-          inArray(certificates.caId, cas.map((ca) => ca.id)),
+          inArray(
+            certificates.caId,
+            cas.map((ca) => ca.id),
+          ),
           eq(certificates.status, 'active'),
           gt(certificates.notAfter, this.#now()),
         ),
@@ -69,7 +72,9 @@ export class KeyLifecycleService {
 
   async destroyKey(ctx: RequestContext, rawInput: KeyLifecycleInput): Promise<KmsKeyRecord> {
     const input = parseInput(KeyLifecycleInput, rawInput);
-    return this.#guarded(ctx, PKI_AUDIT_OPERATIONS.destroyKey, input, () => this.#deps.kms.destroyKey(ctx, { keyId: input.keyId }));
+    return this.#guarded(ctx, PKI_AUDIT_OPERATIONS.destroyKey, input, () =>
+      this.#deps.kms.destroyKey(ctx, { keyId: input.keyId }),
+    );
   }
 
   async #guarded(
@@ -78,16 +83,30 @@ export class KeyLifecycleService {
     input: ReturnType<typeof KeyLifecycleInput.parse>,
     action: () => Promise<KmsKeyRecord>,
   ): Promise<KmsKeyRecord> {
-    return this.#deps.audit.run(ctx, operation, 'kms_key', async (step) => {
-      if (input.isForced && !input.forceReason) {
-        throw new ValidationError('forceReason: required when forcing past live certificates', { code: 'FORCE_REASON_REQUIRED' });
-      }
-      const live = this.liveCertificateCount(input.keyId);
-      step.details.liveCertificates = live;
-      if (live > 0 && !input.isForced) throw pkiErrors.keyHasLiveCertificates(input.keyId, live);
-      const record = await action();
-      step.commit(input.keyId, () => undefined);
-      return record;
-    }, { keyId: input.keyId, reason: input.reason, isForced: input.isForced, forceReason: input.forceReason ?? null, entityId: input.keyId });
+    return this.#deps.audit.run(
+      ctx,
+      operation,
+      'kms_key',
+      async (step) => {
+        if (input.isForced && !input.forceReason) {
+          throw new ValidationError('forceReason: required when forcing past live certificates', {
+            code: 'FORCE_REASON_REQUIRED',
+          });
+        }
+        const live = this.liveCertificateCount(input.keyId);
+        step.details.liveCertificates = live;
+        if (live > 0 && !input.isForced) throw pkiErrors.keyHasLiveCertificates(input.keyId, live);
+        const record = await action();
+        step.commit(input.keyId, () => undefined);
+        return record;
+      },
+      {
+        keyId: input.keyId,
+        reason: input.reason,
+        isForced: input.isForced,
+        forceReason: input.forceReason ?? null,
+        entityId: input.keyId,
+      },
+    );
   }
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
-import { decodeGeneralNames, decodeNameDer, encodeGeneralName, encodeName, formatDn, parseSan, subjectToAttributes } from './names.js';
+import {
+  decodeGeneralNames,
+  decodeNameDer,
+  encodeGeneralName,
+  encodeName,
+  formatDn,
+  parseSan,
+  subjectToAttributes,
+} from './names.js';
 import * as der from './asn1/der-writer.js';
 
 describe('subject alternative names', () => {
@@ -53,6 +61,8 @@ describe('distinguished names', () => {
     [{ commonName: 'x'.repeat(65) }, 'longer'],
     [{ commonName: 'ok', country: 'fr' }, 'ISO 3166'],
   ])('refuses %j with NAME_INVALID', (subject, why) => {
-    expect(() => subjectToAttributes(subject)).toThrow(expect.objectContaining({ code: 'NAME_INVALID', message: expect.stringContaining(why) }));
+    expect(() => subjectToAttributes(subject)).toThrow(
+      expect.objectContaining({ code: 'NAME_INVALID', message: expect.stringContaining(why) }),
+    );
   });
 });

@@ -58,7 +58,8 @@ function validateAttribute(attribute: NameAttribute): AttributeSpec {
   if (value.length === 0) throw pkiErrors.nameInvalid(field, 'must not be empty');
   if (FORBIDDEN_NAME_CHARACTERS.test(value)) throw pkiErrors.nameInvalid(field, 'must not contain control characters');
   if (value !== value.trim()) throw pkiErrors.nameInvalid(field, 'must not start or end with spaces');
-  if ([...value].length > spec.maxLength) throw pkiErrors.nameInvalid(field, `longer than ${spec.maxLength} characters`);
+  if ([...value].length > spec.maxLength)
+    throw pkiErrors.nameInvalid(field, `longer than ${spec.maxLength} characters`);
   if (spec.encoding === 'printable' && !PRINTABLE.test(value)) {
     throw pkiErrors.nameInvalid(field, 'only letters, digits and simple punctuation are allowed');
   }
@@ -110,7 +111,10 @@ function escapeRfc4514(value: string): string {
 export function formatDn(attributes: readonly NameAttribute[]): string {
   return [...attributes]
     .reverse()
-    .map((attribute) => `${ATTRIBUTE_BY_OID.get(attribute.oid)?.shortName ?? attribute.oid}=${escapeRfc4514(attribute.value)}`)
+    .map(
+      (attribute) =>
+        `${ATTRIBUTE_BY_OID.get(attribute.oid)?.shortName ?? attribute.oid}=${escapeRfc4514(attribute.value)}`,
+    )
     .join(',');
 }
 
@@ -200,7 +204,8 @@ export function parseSan(input: string): SubjectAltName {
   const separator = input.indexOf(':');
   const type = input.slice(0, separator).toLowerCase();
   const value = input.slice(separator + 1);
-  if (separator < 0 || value.length === 0) throw pkiErrors.sanInvalid(input, 'expected dns:, ip:, email: or uri: and a value');
+  if (separator < 0 || value.length === 0)
+    throw pkiErrors.sanInvalid(input, 'expected dns:, ip:, email: or uri: and a value');
   if (FORBIDDEN_NAME_CHARACTERS.test(value) || /\s/.test(value)) {
     throw pkiErrors.sanInvalid(input, 'must not contain spaces or control characters');
   }
@@ -215,7 +220,8 @@ export function parseSan(input: string): SubjectAltName {
     case 'email': {
       const at = value.lastIndexOf('@');
       const local = value.slice(0, at);
-      if (at <= 0 || local.length > 64 || !EMAIL_LOCAL.test(local)) throw pkiErrors.sanInvalid(input, 'not an e-mail address');
+      if (at <= 0 || local.length > 64 || !EMAIL_LOCAL.test(local))
+        throw pkiErrors.sanInvalid(input, 'not an e-mail address');
       return { type: 'email', value: `${local}@${validateHostName(value.slice(at + 1), input, false)}` };
     }
     case 'uri': {
@@ -274,7 +280,7 @@ function formatIp(bytes: Uint8Array): string {
   // Compress the longest run of zero words (RFC 5952 §4.2).
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== '0') {
       i++;
       continue;
@@ -308,7 +314,8 @@ export function encodeGeneralName(san: SubjectAltName): Buffer {
 /** Decodes GeneralNames from a SAN extension value; any other GeneralName form is refused. */
 export function decodeGeneralNames(bytes: Uint8Array): SubjectAltName[] {
   const sequence = readElement(bytes, 0);
-  if (sequence.tag !== 0x30 || sequence.end !== bytes.length) throw new DerDecodeError('GeneralNames is not a SEQUENCE', 0);
+  if (sequence.tag !== 0x30 || sequence.end !== bytes.length)
+    throw new DerDecodeError('GeneralNames is not a SEQUENCE', 0);
   return readChildren(bytes, sequence).map((name) => {
     const content = Buffer.from(contentOf(bytes, name));
     const text = content.toString('latin1');
@@ -320,10 +327,14 @@ export function decodeGeneralNames(bytes: Uint8Array): SubjectAltName[] {
       case 0x86:
         return parseSan(`uri:${text}`);
       case 0x87:
-        if (content.length !== 4 && content.length !== 16) throw pkiErrors.sanInvalid('ip', 'iPAddress must be 4 or 16 bytes');
+        if (content.length !== 4 && content.length !== 16)
+          throw pkiErrors.sanInvalid('ip', 'iPAddress must be 4 or 16 bytes');
         return { type: 'ip', value: formatIp(content) };
       default:
-        throw pkiErrors.sanInvalid(`[${name.tag & 0x1f}]`, 'only dNSName, iPAddress, rfc822Name and URI names are supported');
+        throw pkiErrors.sanInvalid(
+          `[${name.tag & 0x1f}]`,
+          'only dNSName, iPAddress, rfc822Name and URI names are supported',
+        );
     }
   });
 }

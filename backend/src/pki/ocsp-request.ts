@@ -10,7 +10,16 @@
  *   CertID ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, issuerNameHash OCTET STRING,
  *     issuerKeyHash OCTET STRING, serialNumber CertificateSerialNumber }
  */
-import { contentOf, decodeBoolean, decodeOid, decodeUnsignedInteger, encodingOf, expectTag, readChildren, readRoot } from './asn1/der-reader.js';
+import {
+  contentOf,
+  decodeBoolean,
+  decodeOid,
+  decodeUnsignedInteger,
+  encodingOf,
+  expectTag,
+  readChildren,
+  readRoot,
+} from './asn1/der-reader.js';
 import { OID } from './asn1/oids.js';
 
 export class OcspMalformedRequest extends Error {
@@ -37,7 +46,8 @@ export const MAX_OCSP_REQUEST_BYTES = 16 * 1024;
 const MAX_CERT_IDS = 20;
 
 export function parseOcspRequest(bytes: Uint8Array): OcspRequest {
-  if (bytes.length === 0 || bytes.length > MAX_OCSP_REQUEST_BYTES) throw new OcspMalformedRequest('request size out of bounds');
+  if (bytes.length === 0 || bytes.length > MAX_OCSP_REQUEST_BYTES)
+    throw new OcspMalformedRequest('request size out of bounds');
   try {
     const root = expectTag(readRoot(bytes), 0x30, 'OCSPRequest');
     const [tbsRequest] = readChildren(bytes, root);
@@ -46,7 +56,8 @@ export function parseOcspRequest(bytes: Uint8Array): OcspRequest {
     if (fields[index]?.tag === 0xa0) index++;
     if (fields[index]?.tag === 0xa1) index++;
     const requestList = readChildren(bytes, expectTag(fields[index], 0x30, 'requestList'));
-    if (requestList.length === 0 || requestList.length > MAX_CERT_IDS) throw new OcspMalformedRequest('requestList must hold 1–20 requests');
+    if (requestList.length === 0 || requestList.length > MAX_CERT_IDS)
+      throw new OcspMalformedRequest('requestList must hold 1–20 requests');
     const certIds = requestList.map((request) => {
       const [certId] = readChildren(bytes, expectTag(request, 0x30, 'Request'));
       const certIdElement = expectTag(certId, 0x30, 'CertID');

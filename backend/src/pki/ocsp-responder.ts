@@ -21,7 +21,12 @@ import { signTbs, signatureAlgorithmFor } from './kms-signer.js';
 import type { PkiKms, SignatureAlgorithm } from './kms-signer.js';
 import { OcspMalformedRequest, parseOcspRequest } from './ocsp-request.js';
 import type { OcspCertId } from './ocsp-request.js';
-import { assembleOcspResponse, encodeResponseData, encodeSingleResponse, ocspErrorResponse } from './ocsp-response-builder.js';
+import {
+  assembleOcspResponse,
+  encodeResponseData,
+  encodeSingleResponse,
+  ocspErrorResponse,
+} from './ocsp-response-builder.js';
 import type { CertStatus } from './ocsp-response-builder.js';
 import type { PkiEvents } from './pki-events.js';
 import { subjectPublicKeyBits } from './public-key.js';
@@ -153,8 +158,19 @@ export class OcspResponder {
       singleResponses: singles,
       nonceExtensionValue: request.nonceExtensionValue,
     });
-    const signature = await signTbs(this.#deps.kms, RESPONDER_CONTEXT, signer.keyId, signer.signatureAlgorithm, responseData);
-    const response = assembleOcspResponse(responseData, signer.signatureAlgorithm.algorithmIdentifier, signature, signer.certificates);
+    const signature = await signTbs(
+      this.#deps.kms,
+      RESPONDER_CONTEXT,
+      signer.keyId,
+      signer.signatureAlgorithm,
+      responseData,
+    );
+    const response = assembleOcspResponse(
+      responseData,
+      signer.signatureAlgorithm.algorithmIdentifier,
+      signature,
+      signer.certificates,
+    );
     if (isCacheable) {
       if (this.#cache.size >= this.#cacheLimit) {
         const oldest = this.#cache.keys().next();
@@ -222,7 +238,9 @@ export class OcspResponder {
       signer = {
         keyId: record.row.keyId,
         signatureAlgorithm: signatureAlgorithmFor(record.keyAlgorithm),
-        responderKeyHash: createHash('sha1').update(subjectPublicKeyBits(record.certificate.subjectPublicKeyInfo)).digest(),
+        responderKeyHash: createHash('sha1')
+          .update(subjectPublicKeyBits(record.certificate.subjectPublicKeyInfo))
+          .digest(),
         certificates: [],
         checkAfter: nowMs + SIGNER_RECHECK_MS,
       };

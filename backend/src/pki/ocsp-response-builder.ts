@@ -36,9 +36,7 @@ export function ocspErrorResponse(status: Exclude<OcspResponseStatus, 'successfu
 }
 
 export type CertStatus =
-  | { status: 'good' }
-  | { status: 'unknown' }
-  | { status: 'revoked'; revokedAt: Date; reason: RevocationReason | null };
+  { status: 'good' } | { status: 'unknown' } | { status: 'revoked'; revokedAt: Date; reason: RevocationReason | null };
 
 export interface SingleResponseParts {
   certIdDer: Uint8Array;
@@ -62,12 +60,18 @@ export function encodeSingleResponse(parts: SingleResponseParts): Buffer {
     case 'revoked': {
       const { revokedAt, reason } = parts.certStatus;
       const fields = [der.generalizedTime(revokedAt)];
-      if (reason && reason !== 'unspecified') fields.push(der.explicit(0, der.enumerated(REVOCATION_REASON_CODES[reason])));
+      if (reason && reason !== 'unspecified')
+        fields.push(der.explicit(0, der.enumerated(REVOCATION_REASON_CODES[reason])));
       status = der.implicitConstructed(1, ...fields);
       break;
     }
   }
-  return der.sequence(parts.certIdDer, status, der.generalizedTime(parts.thisUpdate), der.explicit(0, der.generalizedTime(parts.nextUpdate)));
+  return der.sequence(
+    parts.certIdDer,
+    status,
+    der.generalizedTime(parts.thisUpdate),
+    der.explicit(0, der.generalizedTime(parts.nextUpdate)),
+  );
 }
 
 export interface ResponseDataParts {

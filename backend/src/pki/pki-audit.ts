@@ -70,11 +70,21 @@ export class PkiAudit {
     const details: Record<string, unknown> = { ...initialDetails };
     let hasCommitted = false;
     let entity: string | null = null;
-    const writeWithSuccessRow = <W>(entityId: string | null, write: () => W) => () => {
-      const written = write();
-      this.#chain.append({ actor: ctx.actor, requestId: ctx.requestId, operation, entityType, entityId, status: 'success', details });
-      return written;
-    };
+    const writeWithSuccessRow =
+      <W>(entityId: string | null, write: () => W) =>
+      () => {
+        const written = write();
+        this.#chain.append({
+          actor: ctx.actor,
+          requestId: ctx.requestId,
+          operation,
+          entityType,
+          entityId,
+          status: 'success',
+          details,
+        });
+        return written;
+      };
     const step: AuditStep = {
       details,
       commit: (entityId, write) => {

@@ -67,22 +67,47 @@ describe('CA services through KMSService (local driver), validated by openssl', 
 
   it('refuses an intermediate below a path length 0 CA and one outliving its issuer, audited', async () => {
     await expect(
-      h.pki.cas.createIntermediate(h.ctx, { parentId: intermediate.id, name: 'Too Deep', subject: { commonName: 'Too Deep' }, algorithm: 'ec-p256', validityDays: 30 }),
+      h.pki.cas.createIntermediate(h.ctx, {
+        parentId: intermediate.id,
+        name: 'Too Deep',
+        subject: { commonName: 'Too Deep' },
+        algorithm: 'ec-p256',
+        validityDays: 30,
+      }),
     ).rejects.toMatchObject({ code: 'PATH_LENGTH_EXCEEDED' });
     await expect(
-      h.pki.cas.createIntermediate(h.ctx, { parentId: root.id, name: 'Too Long', subject: { commonName: 'Too Long' }, algorithm: 'ec-p256', validityDays: 5000 }),
+      h.pki.cas.createIntermediate(h.ctx, {
+        parentId: root.id,
+        name: 'Too Long',
+        subject: { commonName: 'Too Long' },
+        algorithm: 'ec-p256',
+        validityDays: 5000,
+      }),
     ).rejects.toMatchObject({ code: 'VALIDITY_EXCEEDS_ISSUER' });
     expect(auditRows('ca.createIntermediate').filter((row) => row.status === 'failure')).toHaveLength(2);
     expect(h.pki.cas.list()).toHaveLength(2);
   });
 
   it('issues from an openssl CSR, revokes it, and the CRL and OCSP say so', async () => {
-    const { csrPem } = opensslCsr(dir, 'web', { key: 'rsa:2048', subject: '/CN=web.example.test', sans: 'DNS:web.example.test' });
-    const issued = await h.pki.certificates.issueFromCsr(h.ctx, { caId: intermediate.id, profile: 'tls-server', csr: csrPem });
+    const { csrPem } = opensslCsr(dir, 'web', {
+      key: 'rsa:2048',
+      subject: '/CN=web.example.test',
+      sans: 'DNS:web.example.test',
+    });
+    const issued = await h.pki.certificates.issueFromCsr(h.ctx, {
+      caId: intermediate.id,
+      profile: 'tls-server',
+      csr: csrPem,
+    });
     const leafFile = dir.write('web.pem', issued.certificatePem);
     const chainFile = dir.write('web-chain.pem', issued.chainPem);
-    expect(run('openssl', ['verify', '-x509_strict', '-CAfile', rootFile, '-untrusted', chainFile, leafFile]).status).toBe(0);
-    expect(auditRows('certificate.issue').at(-1)).toMatchObject({ status: 'success', entity_id: issued.certificate.id });
+    expect(
+      run('openssl', ['verify', '-x509_strict', '-CAfile', rootFile, '-untrusted', chainFile, leafFile]).status,
+    ).toBe(0);
+    expect(auditRows('certificate.issue').at(-1)).toMatchObject({
+      status: 'success',
+      entity_id: issued.certificate.id,
+    });
 
     const ocsp = async (name: string, useNonce: boolean) => {
       const requestFile = `${dir.path}/${name}-req.der`;
@@ -92,7 +117,18 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       const response = await h.pki.ocsp.respond(readFileSync(requestFile));
       const responseFile = dir.write(`${name}-resp.der`, response);
       // No -cert here: with it openssl builds a fresh request (and nonce) instead of reading -reqin.
-      return run('openssl', ['ocsp', '-reqin', requestFile, '-respin', responseFile, '-CAfile', rootFile, '-verify_other', intermediateFile, '-resp_text']);
+      return run('openssl', [
+        'ocsp',
+        '-reqin',
+        requestFile,
+        '-respin',
+        responseFile,
+        '-CAfile',
+        rootFile,
+        '-verify_other',
+        intermediateFile,
+        '-resp_text',
+      ]);
     };
     const good = await ocsp('good', true);
     expect(good.output).toContain('Response verify OK');
@@ -102,8 +138,15 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const cachedGood = await ocsp('good-cached', false);
     expect(cachedGood.output).toContain('Cert Status: good');
 
-    await h.pki.certificates.revoke(h.ctx, { caId: intermediate.name, serialHex: issued.certificate.serialHex.toUpperCase(), reason: 'keyCompromise' });
-    expect(auditRows('certificate.revoke').at(-1)).toMatchObject({ status: 'success', entity_id: issued.certificate.id });
+    await h.pki.certificates.revoke(h.ctx, {
+      caId: intermediate.name,
+      serialHex: issued.certificate.serialHex.toUpperCase(),
+      reason: 'keyCompromise',
+    });
+    expect(auditRows('certificate.revoke').at(-1)).toMatchObject({
+      status: 'success',
+      entity_id: issued.certificate.id,
+    });
 
     const crlFile = dir.write('intermediate.crl.pem', await h.pki.crls.getCrlPem(intermediate.id));
     const crlText = run('openssl', ['crl', '-in', crlFile, '-noout', '-text', '-verify', '-CAfile', chainFile]);
@@ -112,7 +155,17 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     expect(crlText.output).toContain('Key Compromise');
     expect(crlText.output).toMatch(/X509v3 CRL Number:\s+\d+/);
     expect(crlText.output).toContain('X509v3 Authority Key Identifier');
-    const crlCheck = run('openssl', ['verify', '-crl_check', '-CRLfile', crlFile, '-CAfile', rootFile, '-untrusted', intermediateFile, leafFile]);
+    const crlCheck = run('openssl', [
+      'verify',
+      '-crl_check',
+      '-CRLfile',
+      crlFile,
+      '-CAfile',
+      rootFile,
+      '-untrusted',
+      intermediateFile,
+      leafFile,
+    ]);
     expect(crlCheck.output).toContain('certificate revoked');
     expect(crlCheck.status).not.toBe(0);
 
@@ -128,14 +181,34 @@ describe('CA services through KMSService (local driver), validated by openssl', 
 
   it('answers garbage with malformedRequest and a foreign issuer with unauthorized, never throwing', async () => {
     const malformed = dir.write('malformed.der', await h.pki.ocsp.respond(Buffer.from('not an OCSP request')));
-    expect(run('openssl', ['ocsp', '-respin', malformed, '-resp_text', '-noverify']).output).toContain('malformedrequest (1)');
+    expect(run('openssl', ['ocsp', '-respin', malformed, '-resp_text', '-noverify']).output).toContain(
+      'malformedrequest (1)',
+    );
     const other = scratchDir();
     try {
-      run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${other.path}/k.pem`, '-out', `${other.path}/ca.pem`, '-subj', '/CN=Other', '-days', '1']);
+      run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${other.path}/k.pem`,
+        '-out',
+        `${other.path}/ca.pem`,
+        '-subj',
+        '/CN=Other',
+        '-days',
+        '1',
+      ]);
       const requestFile = `${other.path}/req.der`;
       run('openssl', ['ocsp', '-issuer', `${other.path}/ca.pem`, '-serial', '0x1234', '-reqout', requestFile]);
       const unauthorized = other.write('resp.der', await h.pki.ocsp.respond(readFileSync(requestFile)));
-      expect(run('openssl', ['ocsp', '-respin', unauthorized, '-resp_text', '-noverify']).output).toContain('unauthorized (6)');
+      expect(run('openssl', ['ocsp', '-respin', unauthorized, '-resp_text', '-noverify']).output).toContain(
+        'unauthorized (6)',
+      );
     } finally {
       other.remove();
     }
@@ -143,7 +216,11 @@ describe('CA services through KMSService (local driver), validated by openssl', 
 
   it('signs OCSP with a delegated responder certificate once one exists', async () => {
     const { csrPem } = opensslCsr(dir, 'api', { key: 'ec:P-256', subject: '/CN=api.example.test' });
-    const issued = await h.pki.certificates.issueFromCsr(h.ctx, { caId: intermediate.id, profile: 'tls-server', csr: csrPem });
+    const issued = await h.pki.certificates.issueFromCsr(h.ctx, {
+      caId: intermediate.id,
+      profile: 'tls-server',
+      csr: csrPem,
+    });
     const signer = await h.pki.certificates.issueOcspSigner(h.ctx, intermediate.id);
     const signerText = run('openssl', ['x509', '-noout', '-text'], signer.certificatePem).output;
     expect(signerText).toContain('OCSP Signing');
@@ -152,7 +229,18 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const requestFile = `${dir.path}/api-req.der`;
     run('openssl', ['ocsp', '-issuer', intermediateFile, '-cert', leafFile, '-reqout', requestFile]);
     const responseFile = dir.write('api-resp.der', await h.pki.ocsp.respond(readFileSync(requestFile)));
-    const result = run('openssl', ['ocsp', '-reqin', requestFile, '-respin', responseFile, '-CAfile', rootFile, '-verify_other', intermediateFile, '-resp_text']);
+    const result = run('openssl', [
+      'ocsp',
+      '-reqin',
+      requestFile,
+      '-respin',
+      responseFile,
+      '-CAfile',
+      rootFile,
+      '-verify_other',
+      intermediateFile,
+      '-resp_text',
+    ]);
     expect(result.output).toContain('Response verify OK');
     expect(result.output).not.toContain('Nonce Verify error');
     expect(result.output).toContain(`Subject: CN=OCSP responder for ${intermediate.name}`);
@@ -169,8 +257,14 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       isExportable: true,
     });
     expect(issued.certificate.canExportPrivateKey).toBe(true);
-    await expect(h.pki.certificates.export(h.ctx, { id: issued.certificate.id, format: 'pkcs12' })).rejects.toMatchObject({ code: 'PASSWORD_REQUIRED' });
-    const exported = await h.pki.certificates.export(h.ctx, { id: issued.certificate.id, format: 'pkcs12', password: 'correct horse battery' });
+    await expect(
+      h.pki.certificates.export(h.ctx, { id: issued.certificate.id, format: 'pkcs12' }),
+    ).rejects.toMatchObject({ code: 'PASSWORD_REQUIRED' });
+    const exported = await h.pki.certificates.export(h.ctx, {
+      id: issued.certificate.id,
+      format: 'pkcs12',
+      password: 'correct horse battery',
+    });
     const pfx = Buffer.from(exported.content, 'base64');
     const p12File = dir.write('server.p12', pfx);
     const info = run('openssl', ['pkcs12', '-in', p12File, '-passin', 'pass:correct horse battery', '-nodes', '-info']);
@@ -179,12 +273,22 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     expect(info.output).toContain('Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC');
     expect(info.output).toContain('MAC: sha256');
     await expect(
-      h.pki.certificates.export(h.ctx, { id: issued.certificate.id, format: 'pkcs12', password: 'correct horse battery' }),
+      h.pki.certificates.export(h.ctx, {
+        id: issued.certificate.id,
+        format: 'pkcs12',
+        password: 'correct horse battery',
+      }),
     ).rejects.toMatchObject({ code: 'EXPORT_ALREADY_DONE' });
     expect(h.pki.certificates.get({ id: issued.certificate.id }).canExportPrivateKey).toBe(false);
-    expect(auditRows('certificate.exportPrivateKey').map((row) => row.status)).toEqual(['failure', 'success', 'failure']);
+    expect(auditRows('certificate.exportPrivateKey').map((row) => row.status)).toEqual([
+      'failure',
+      'success',
+      'failure',
+    ]);
 
-    const server = createServer({ pfx, passphrase: 'correct horse battery' }, (socket) => socket.end('hello over TLS\n'));
+    const server = createServer({ pfx, passphrase: 'correct horse battery' }, (socket) =>
+      socket.end('hello over TLS\n'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
@@ -207,11 +311,17 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const { items } = h.pki.certificates.list({ caId: intermediate.id, profile: 'tls-server', limit: 1 });
     const id = items[0]?.id ?? '';
     const der = await h.pki.certificates.export(h.ctx, { id, format: 'der' });
-    expect(run('openssl', ['x509', '-inform', 'DER', '-noout', '-subject'], Buffer.from(der.content, 'base64')).status).toBe(0);
+    expect(
+      run('openssl', ['x509', '-inform', 'DER', '-noout', '-subject'], Buffer.from(der.content, 'base64')).status,
+    ).toBe(0);
     const chain = await h.pki.certificates.export(h.ctx, { id, format: 'chain' });
     expect(chain.content.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
     const p7 = await h.pki.certificates.export(h.ctx, { id, format: 'pkcs7' });
-    const printed = run('openssl', ['pkcs7', '-inform', 'DER', '-print_certs', '-noout'], Buffer.from(p7.content, 'base64'));
+    const printed = run(
+      'openssl',
+      ['pkcs7', '-inform', 'DER', '-print_certs', '-noout'],
+      Buffer.from(p7.content, 'base64'),
+    );
     expect(printed.status).toBe(0);
     expect(printed.output).toContain('subject=O = PKI Manager, CN = Services Issuing CA');
     expect(printed.output).toContain('subject=C = FR, O = PKI Manager, CN = Services Test Root');
@@ -223,43 +333,103 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     expect(first.nextCursor).not.toBeNull();
     const second = h.pki.certificates.list({ limit: 2, cursor: first.nextCursor ?? undefined });
     expect(second.items.map((item) => item.id)).not.toContain(first.items[0]?.id);
-    expect(h.pki.certificates.list({ status: 'revoked' }).items.map((item) => item.commonName)).toEqual(['web.example.test']);
+    expect(h.pki.certificates.list({ status: 'revoked' }).items.map((item) => item.commonName)).toEqual([
+      'web.example.test',
+    ]);
     expect(h.pki.certificates.list({ search: 'API.EXAMPLE' }).items).toHaveLength(1);
     expect(h.pki.certificates.list({ search: 'localhost' }).items[0]?.sans).toEqual(['dns:localhost', 'ip:127.0.0.1']);
   });
 
   it('refuses to revoke or destroy a CA key with live certificates unless forced with a reason', async () => {
     const keyId = intermediate.keyId;
-    await expect(h.pki.keys.revokeKey(h.ctx, { keyId, reason: 'superseded' })).rejects.toMatchObject({ code: 'KEY_HAS_LIVE_CERTIFICATES' });
-    await expect(h.pki.keys.destroyKey(h.ctx, { keyId, reason: 'superseded', isForced: true })).rejects.toMatchObject({ code: 'FORCE_REASON_REQUIRED' });
+    await expect(h.pki.keys.revokeKey(h.ctx, { keyId, reason: 'superseded' })).rejects.toMatchObject({
+      code: 'KEY_HAS_LIVE_CERTIFICATES',
+    });
+    await expect(h.pki.keys.destroyKey(h.ctx, { keyId, reason: 'superseded', isForced: true })).rejects.toMatchObject({
+      code: 'FORCE_REASON_REQUIRED',
+    });
     expect(auditRows('key.revoke')).toMatchObject([{ status: 'failure' }]);
     expect(h.pki.keys.liveCertificateCount(keyId)).toBeGreaterThan(0);
   });
 
   it('revoking a CA revokes what it issued and puts the CA certificate on its parent CRL', async () => {
-    const sub = await h.pki.cas.createIntermediate(h.ctx, { parentId: root.id, name: 'Doomed', subject: { commonName: 'Doomed CA' }, algorithm: 'ec-p256', validityDays: 365 });
+    const sub = await h.pki.cas.createIntermediate(h.ctx, {
+      parentId: root.id,
+      name: 'Doomed',
+      subject: { commonName: 'Doomed CA' },
+      algorithm: 'ec-p256',
+      validityDays: 365,
+    });
     const { csrPem } = opensslCsr(dir, 'doomed-leaf', { key: 'ec:P-256', subject: '/CN=leaf.doomed.test' });
     const leaf = await h.pki.certificates.issueFromCsr(h.ctx, { caId: sub.id, profile: 'tls-server', csr: csrPem });
     await h.pki.cas.revoke(h.ctx, { caId: sub.id, reason: 'keyCompromise' });
     expect(h.pki.cas.get(sub.id).status).toBe('revoked');
-    expect(h.pki.certificates.get({ id: leaf.certificate.id })).toMatchObject({ status: 'revoked', revocationReason: 'cACompromise' });
+    expect(h.pki.certificates.get({ id: leaf.certificate.id })).toMatchObject({
+      status: 'revoked',
+      revocationReason: 'cACompromise',
+    });
     const rootCrl = dir.write('root.crl.pem', await h.pki.crls.getCrlPem(root.id));
     const text = run('openssl', ['crl', '-in', rootCrl, '-noout', '-text', '-verify', '-CAfile', rootFile]).output;
     expect(text).toContain('verify OK');
     expect(text).toContain(sub.serialHex?.toUpperCase() ?? 'missing');
     const subCrl = dir.write('doomed.crl.pem', await h.pki.crls.getCrlPem(sub.id));
     expect(run('openssl', ['crl', '-in', subCrl, '-noout', '-text']).output).toContain('CA Compromise');
-    await expect(h.pki.certificates.issueFromCsr(h.ctx, { caId: sub.id, profile: 'tls-server', csr: csrPem })).rejects.toMatchObject({ code: 'CA_NOT_ACTIVE' });
+    await expect(
+      h.pki.certificates.issueFromCsr(h.ctx, { caId: sub.id, profile: 'tls-server', csr: csrPem }),
+    ).rejects.toMatchObject({ code: 'CA_NOT_ACTIVE' });
   });
 
   it('produces a sub-CA CSR for an external root and imports the signed certificate', async () => {
-    const { ca, csrPem } = await h.pki.cas.createSubordinateCsr(h.ctx, { name: 'External Sub', subject: { commonName: 'External Sub CA', organization: 'Example' }, algorithm: 'ec-p384' });
+    const { ca, csrPem } = await h.pki.cas.createSubordinateCsr(h.ctx, {
+      name: 'External Sub',
+      subject: { commonName: 'External Sub CA', organization: 'Example' },
+      algorithm: 'ec-p384',
+    });
     expect(ca.status).toBe('pending');
     const csrFile = dir.write('external.csr', csrPem);
-    expect(run('openssl', ['req', '-in', csrFile, '-noout', '-verify']).output).toMatch(/verify OK|Certificate request self-signature verify OK/);
-    run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-keyout', `${dir.path}/ext-root.key`, '-out', `${dir.path}/ext-root.pem`, '-subj', '/CN=External Root', '-days', '3650', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-    const extFile = dir.write('ext.cnf', 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-    const signed = run('openssl', ['x509', '-req', '-in', csrFile, '-CA', `${dir.path}/ext-root.pem`, '-CAkey', `${dir.path}/ext-root.key`, '-CAcreateserial', '-days', '365', '-extfile', extFile, '-out', `${dir.path}/ext-sub.pem`]);
+    expect(run('openssl', ['req', '-in', csrFile, '-noout', '-verify']).output).toMatch(
+      /verify OK|Certificate request self-signature verify OK/,
+    );
+    run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-384',
+      '-nodes',
+      '-keyout',
+      `${dir.path}/ext-root.key`,
+      '-out',
+      `${dir.path}/ext-root.pem`,
+      '-subj',
+      '/CN=External Root',
+      '-days',
+      '3650',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
+    const extFile = dir.write(
+      'ext.cnf',
+      'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+    );
+    const signed = run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      csrFile,
+      '-CA',
+      `${dir.path}/ext-root.pem`,
+      '-CAkey',
+      `${dir.path}/ext-root.key`,
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-extfile',
+      extFile,
+      '-out',
+      `${dir.path}/ext-sub.pem`,
+    ]);
     expect(signed.status).toBe(0);
     const imported = await h.pki.cas.importSignedCertificate(h.ctx, {
       caId: ca.id,
@@ -271,8 +441,18 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const leaf = await h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-client', csr: leafCsr });
     const leafFile = dir.write('ext-leaf.pem', leaf.certificatePem);
     const chainFile = dir.write('ext-chain.pem', leaf.chainPem);
-    const verified = run('openssl', ['verify', '-x509_strict', '-CAfile', `${dir.path}/ext-root.pem`, '-untrusted', chainFile, leafFile]);
+    const verified = run('openssl', [
+      'verify',
+      '-x509_strict',
+      '-CAfile',
+      `${dir.path}/ext-root.pem`,
+      '-untrusted',
+      chainFile,
+      leafFile,
+    ]);
     expect(verified.output).toContain(': OK');
-    expect(toPem('CERTIFICATE', h.pki.cas.getCertificateDer(ca.id))).toBe(readFileSync(`${dir.path}/ext-sub.pem`, 'utf8'));
+    expect(toPem('CERTIFICATE', h.pki.cas.getCertificateDer(ca.id))).toBe(
+      readFileSync(`${dir.path}/ext-sub.pem`, 'utf8'),
+    );
   });
 });

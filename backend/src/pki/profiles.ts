@@ -20,7 +20,13 @@ export const KEY_USAGE_BITS = {
 } as const;
 export type KeyUsage = keyof typeof KEY_USAGE_BITS;
 
-export const EXTENDED_KEY_USAGES = ['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'ocspSigning'] as const;
+export const EXTENDED_KEY_USAGES = [
+  'serverAuth',
+  'clientAuth',
+  'codeSigning',
+  'emailProtection',
+  'ocspSigning',
+] as const;
 export type ExtendedKeyUsage = (typeof EXTENDED_KEY_USAGES)[number];
 
 export interface CertificateProfile {

@@ -39,13 +39,23 @@ function importPublicKey(spki: Uint8Array): KeyObject {
       const [algorithmOid, parameters] = readChildren(spki, algorithm);
       const oid = algorithmOid ? decodeOid(spki, algorithmOid) : '';
       const { bits, unusedBits } = decodeBitString(spki, publicKey);
-      if (unusedBits === 0 && oid === OID.rsaEncryption && parameters && Buffer.from(encodingOf(spki, parameters)).equals(NULL_PARAMETERS)) {
+      if (
+        unusedBits === 0 &&
+        oid === OID.rsaEncryption &&
+        parameters &&
+        Buffer.from(encodingOf(spki, parameters)).equals(NULL_PARAMETERS)
+      ) {
         return createPublicKey({ key: Buffer.from(bits), format: 'der', type: 'pkcs1' });
       }
-      const curve = oid === OID.ecPublicKey && parameters?.tag === 0x06 ? JWK_CURVES[decodeOid(spki, parameters)] : undefined;
+      const curve =
+        oid === OID.ecPublicKey && parameters?.tag === 0x06 ? JWK_CURVES[decodeOid(spki, parameters)] : undefined;
       if (unusedBits === 0 && curve && bits.length === 1 + 2 * curve.size && bits[0] === 0x04) {
-        const coordinate = (start: number) => Buffer.from(bits.subarray(start, start + curve.size)).toString('base64url');
-        return createPublicKey({ key: { kty: 'EC', crv: curve.crv, x: coordinate(1), y: coordinate(1 + curve.size) }, format: 'jwk' });
+        const coordinate = (start: number) =>
+          Buffer.from(bits.subarray(start, start + curve.size)).toString('base64url');
+        return createPublicKey({
+          key: { kty: 'EC', crv: curve.crv, x: coordinate(1), y: coordinate(1 + curve.size) },
+          format: 'jwk',
+        });
       }
     }
   } catch {
@@ -67,14 +77,18 @@ export function classifyPublicKey(spki: Uint8Array): ClassifiedPublicKey {
       const bits = details.modulusLength ?? 0;
       if (bits < 2048) throw pkiErrors.keyTooWeak(`RSA-${bits} (at least 2048 bits required)`);
       const exponent = details.publicExponent ?? 0n;
-      if (exponent <= 1n || exponent % 2n === 0n) throw pkiErrors.keyTooWeak('RSA public exponent must be odd and greater than 1');
+      if (exponent <= 1n || exponent % 2n === 0n)
+        throw pkiErrors.keyTooWeak('RSA public exponent must be odd and greater than 1');
       const algorithm = RSA_SIZES[bits];
       if (!algorithm) throw pkiErrors.csrUnsupportedAlgorithm(`RSA-${bits} (2048, 3072 or 4096 bits are supported)`);
       return { algorithm, keyObject };
     }
     case 'ec': {
       const algorithm = CURVES[details.namedCurve ?? ''];
-      if (!algorithm) throw pkiErrors.csrUnsupportedAlgorithm(`EC curve ${details.namedCurve ?? '(explicit parameters)'} (P-256 and P-384 are supported)`);
+      if (!algorithm)
+        throw pkiErrors.csrUnsupportedAlgorithm(
+          `EC curve ${details.namedCurve ?? '(explicit parameters)'} (P-256 and P-384 are supported)`,
+        );
       return { algorithm, keyObject };
     }
     default:

@@ -53,7 +53,10 @@ export class SystemService {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS / 1000} s`)), HEALTH_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS / 1000} s`)),
+          HEALTH_TIMEOUT_MS,
+        );
       });
       const result = await Promise.race([probe.health(), timeout]);
       return result.isHealthy ? { state: 'up' } : { state: 'down', detail: result.detail ?? 'key store unhealthy' };

@@ -13,7 +13,11 @@ export interface ContextInner {
   requestId: string;
 }
 
-export function createContextInner(options: { services: AppServices; requestId?: string; actor?: string }): ContextInner {
+export function createContextInner(options: {
+  services: AppServices;
+  requestId?: string;
+  actor?: string;
+}): ContextInner {
   return {
     services: options.services,
     actor: options.actor ?? 'anonymous',

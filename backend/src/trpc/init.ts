@@ -16,7 +16,8 @@ const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
-    const appCode = error instanceof TRPCError && cause && !(cause instanceof ZodError) ? mapError(cause).appCode : undefined;
+    const appCode =
+      error instanceof TRPCError && cause && !(cause instanceof ZodError) ? mapError(cause).appCode : undefined;
     return {
       ...shape,
       data: {

@@ -32,17 +32,11 @@
  * What it does not do: persistence, access rights, symmetric keys and the other ~30
  * operations (answered `Not Supported` rather than faked), binary `/kmip`, TLS.
  */
-import { createServer } from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 
-import {
-  StandInFailure,
-  StandInKms,
-  batchFailureOf,
-  displayError,
-  httpStatusOf,
-} from "./cosmian-standin/kms.js";
+import { StandInFailure, StandInKms, batchFailureOf, displayError, httpStatusOf } from './cosmian-standin/kms.js';
 import {
   asNode,
   child,
@@ -54,8 +48,8 @@ import {
   readEnum,
   structure,
   text,
-} from "./cosmian-standin/json-ttlv.js";
-import type { JsonTtlv } from "./cosmian-standin/json-ttlv.js";
+} from './cosmian-standin/json-ttlv.js';
+import type { JsonTtlv } from './cosmian-standin/json-ttlv.js';
 
 export interface CosmianStandInOptions {
   /** Reported by `GET /version` (the server appends its OpenSSL build). Default 5.26.0. */
@@ -77,7 +71,7 @@ export interface ReceivedKmipRequest {
  * answer is lost (the connection drops after the work is done: the case that makes a
  * retried create dangerous).
  */
-export type StandInFault = "unavailable" | "hang" | "lose-answer";
+export type StandInFault = 'unavailable' | 'hang' | 'lose-answer';
 
 export interface CosmianStandIn {
   url: string;
@@ -88,16 +82,14 @@ export interface CosmianStandIn {
   /** The next `count` KMIP requests (only those for `operation`, if given) get this fault. */
   injectFaults(fault: StandInFault, count: number, operation?: string): void;
   /** What the stand-in holds for a UID (state, names, tags), for assertions. */
-  inspect(uid: string): ReturnType<StandInKms["snapshot"]>;
+  inspect(uid: string): ReturnType<StandInKms['snapshot']>;
   stop(): Promise<void>;
 }
 
-const OPENSSL_BUILD = "OpenSSL 3.6.0 1 Oct 2025-non-FIPS";
+const OPENSSL_BUILD = 'OpenSSL 3.6.0 1 Oct 2025-non-FIPS';
 
-export async function startCosmianStandIn(
-  options: CosmianStandInOptions = {},
-): Promise<CosmianStandIn> {
-  let version = options.version ?? "5.26.0";
+export async function startCosmianStandIn(options: CosmianStandInOptions = {}): Promise<CosmianStandIn> {
+  let version = options.version ?? '5.26.0';
   const faults: { fault: StandInFault; operation: string | undefined }[] = [];
   const received: ReceivedKmipRequest[] = [];
   const sockets = new Set<Socket>();
@@ -106,33 +98,29 @@ export async function startCosmianStandIn(
   const server = createServer((request, response) => {
     void route(request, response).catch((error: unknown) => {
       // A bug in the stand-in itself: answer like Cosmian's 5xx, keep the cause visible in test output.
-      console.error("cosmian stand-in internal error", error);
-      if (!response.headersSent)
-        sendText(response, 500, "Internal server error");
+      console.error('cosmian stand-in internal error', error);
+      if (!response.headersSent) sendText(response, 500, 'Internal server error');
     });
   });
-  server.on("connection", (socket) => {
+  server.on('connection', (socket) => {
     sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+    socket.once('close', () => sockets.delete(socket));
   });
 
-  async function route(
-    request: IncomingMessage,
-    response: ServerResponse,
-  ): Promise<void> {
-    const path = (request.url ?? "/").split("?")[0];
-    if (request.method === "GET" && path === "/version") {
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method === 'GET' && path === '/version') {
       return sendJson(response, 200, `${version} (${OPENSSL_BUILD})`);
     }
-    if (request.method === "GET" && path === "/health") {
+    if (request.method === 'GET' && path === '/health') {
       return sendJson(response, 200, {
-        status: "UP",
+        status: 'UP',
         latency_ms: 0,
-        dependencies: { database: { name: "sqlite", status: "UP" } },
+        dependencies: { database: { name: 'sqlite', status: 'UP' } },
       });
     }
-    if (request.method !== "POST" || path !== "/kmip/2_1") {
-      return sendText(response, 404, `Route not supported: ${path ?? ""}`);
+    if (request.method !== 'POST' || path !== '/kmip/2_1') {
+      return sendText(response, 404, `Route not supported: ${path ?? ''}`);
     }
     const raw = await readBody(request);
     const authorization = request.headers.authorization;
@@ -144,25 +132,19 @@ export async function startCosmianStandIn(
     received.push(record);
 
     const fault = takeFault(record.body);
-    if (fault === "hang") return; // never answered; stop() closes the socket
+    if (fault === 'hang') return; // never answered; stop() closes the socket
     const answer = (status: number, send: () => void) => {
       record.status = status;
-      if (fault === "lose-answer") {
+      if (fault === 'lose-answer') {
         request.socket.destroy();
         return;
       }
       send();
     };
-    if (fault === "unavailable")
-      return answer(503, () => sendText(response, 503, "Service Unavailable"));
+    if (fault === 'unavailable') return answer(503, () => sendText(response, 503, 'Service Unavailable'));
 
-    if (
-      options.apiToken !== undefined &&
-      !isAuthorized(authorization, options.apiToken)
-    ) {
-      return answer(401, () =>
-        sendText(response, 401, "No authentication provided."),
-      );
+    if (options.apiToken !== undefined && !isAuthorized(authorization, options.apiToken)) {
+      return answer(401, () => sendText(response, 401, 'No authentication provided.'));
     }
 
     let root: JsonTtlv;
@@ -170,12 +152,10 @@ export async function startCosmianStandIn(
       root = asNode(JSON.parse(raw));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return answer(422, () =>
-        sendText(response, 422, `Codec_Error: ${message}`),
-      );
+      return answer(422, () => sendText(response, 422, `Codec_Error: ${message}`));
     }
 
-    if (root.tag === "RequestMessage") {
+    if (root.tag === 'RequestMessage') {
       const reply = await handleRequestMessage(root);
       return answer(200, () => sendJson(response, 200, reply));
     }
@@ -187,20 +167,14 @@ export async function startCosmianStandIn(
       const status = httpStatusOf(error.error);
       // 5xx bodies hide the details (routes/mod.rs error_response).
       return answer(status, () =>
-        sendText(
-          response,
-          status,
-          status >= 500 ? "Internal server error" : displayError(error.error),
-        ),
+        sendText(response, status, status >= 500 ? 'Internal server error' : displayError(error.error)),
       );
     }
   }
 
   function takeFault(body: unknown): StandInFault | undefined {
     const operation = operationsOf(body)[0]?.operation;
-    const index = faults.findIndex(
-      (entry) => entry.operation === undefined || entry.operation === operation,
-    );
+    const index = faults.findIndex((entry) => entry.operation === undefined || entry.operation === operation);
     if (index < 0) return undefined;
     return faults.splice(index, 1)[0]?.fault;
   }
@@ -209,44 +183,35 @@ export async function startCosmianStandIn(
     const items: JsonTtlv[] = [];
     let header: JsonTtlv[];
     try {
-      const batchItems = childrenOf(message).filter(
-        (node) => node.tag === "BatchItem",
-      );
+      const batchItems = childrenOf(message).filter((node) => node.tag === 'BatchItem');
       header = [
-        structure("ProtocolVersion", [
-          integer("ProtocolVersionMajor", 2),
-          integer("ProtocolVersionMinor", 1),
-        ]),
-        dateTime("TimeStamp", new Date()),
-        integer("BatchCount", batchItems.length),
+        structure('ProtocolVersion', [integer('ProtocolVersionMajor', 2), integer('ProtocolVersionMinor', 1)]),
+        dateTime('TimeStamp', new Date()),
+        integer('BatchCount', batchItems.length),
       ];
       for (const item of batchItems) {
-        const operation = readEnum(child(item, "Operation")) ?? "";
-        const id = child(item, "UniqueBatchItemID");
-        const payload =
-          child(item, "RequestPayload") ?? structure("RequestPayload", []);
-        const common = [
-          enumeration("Operation", operation),
-          ...(id === undefined ? [] : [id]),
-        ];
+        const operation = readEnum(child(item, 'Operation')) ?? '';
+        const id = child(item, 'UniqueBatchItemID');
+        const payload = child(item, 'RequestPayload') ?? structure('RequestPayload', []);
+        const common = [enumeration('Operation', operation), ...(id === undefined ? [] : [id])];
         try {
           const reply = await kms.execute(operation, payload);
           items.push(
-            structure("BatchItem", [
+            structure('BatchItem', [
               ...common,
-              enumeration("ResultStatus", "Success"),
-              structure("ResponsePayload", childrenOf(reply)),
+              enumeration('ResultStatus', 'Success'),
+              structure('ResponsePayload', childrenOf(reply)),
             ]),
           );
         } catch (error) {
           if (!(error instanceof StandInFailure)) throw error;
           const failure = batchFailureOf(error.error);
           items.push(
-            structure("BatchItem", [
+            structure('BatchItem', [
               ...common,
-              enumeration("ResultStatus", "OperationFailed"),
-              enumeration("ResultReason", failure.reason),
-              text("ResultMessage", failure.message),
+              enumeration('ResultStatus', 'OperationFailed'),
+              enumeration('ResultReason', failure.reason),
+              text('ResultMessage', failure.message),
             ]),
           );
         }
@@ -255,30 +220,24 @@ export async function startCosmianStandIn(
       if (!(error instanceof JsonTtlvError)) throw error;
       // An unparsable RequestMessage: one BatchItem without Operation, Invalid_Message (COSMIAN.md §1).
       header = [
-        structure("ProtocolVersion", [
-          integer("ProtocolVersionMajor", 2),
-          integer("ProtocolVersionMinor", 1),
-        ]),
-        dateTime("TimeStamp", new Date()),
-        integer("BatchCount", 1),
+        structure('ProtocolVersion', [integer('ProtocolVersionMajor', 2), integer('ProtocolVersionMinor', 1)]),
+        dateTime('TimeStamp', new Date()),
+        integer('BatchCount', 1),
       ];
       items.splice(
         0,
         items.length,
-        structure("BatchItem", [
-          enumeration("ResultStatus", "OperationFailed"),
-          enumeration("ResultReason", "Invalid_Message"),
-          text("ResultMessage", error.message),
+        structure('BatchItem', [
+          enumeration('ResultStatus', 'OperationFailed'),
+          enumeration('ResultReason', 'Invalid_Message'),
+          text('ResultMessage', error.message),
         ]),
       );
     }
-    return structure("ResponseMessage", [
-      structure("ResponseHeader", header),
-      ...items,
-    ]);
+    return structure('ResponseMessage', [structure('ResponseHeader', header), ...items]);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -291,8 +250,7 @@ export async function startCosmianStandIn(
       version = next;
     },
     injectFaults(fault, count, operation) {
-      for (let index = 0; index < count; index += 1)
-        faults.push({ fault, operation });
+      for (let index = 0; index < count; index += 1) faults.push({ fault, operation });
     },
     inspect(uid) {
       return kms.snapshot(uid);
@@ -305,24 +263,20 @@ export async function startCosmianStandIn(
 }
 
 /** The operations of one request body: the bare operation, or each BatchItem's. */
-function operationsOf(
-  body: unknown,
-): { operation: string; payload: JsonTtlv }[] {
+function operationsOf(body: unknown): { operation: string; payload: JsonTtlv }[] {
   let root: JsonTtlv;
   try {
     root = asNode(body);
   } catch {
     return [];
   }
-  if (root.tag !== "RequestMessage")
-    return [{ operation: root.tag, payload: root }];
+  if (root.tag !== 'RequestMessage') return [{ operation: root.tag, payload: root }];
   try {
     return childrenOf(root)
-      .filter((node) => node.tag === "BatchItem")
+      .filter((node) => node.tag === 'BatchItem')
       .map((item) => ({
-        operation: readEnum(child(item, "Operation")) ?? "",
-        payload:
-          child(item, "RequestPayload") ?? structure("RequestPayload", []),
+        operation: readEnum(child(item, 'Operation')) ?? '',
+        payload: child(item, 'RequestPayload') ?? structure('RequestPayload', []),
       }));
   } catch {
     return [];
@@ -331,10 +285,8 @@ function operationsOf(
 
 /** api_token_auth.rs: `Bearer <token>`, compared after lower-casing both sides. */
 function isAuthorized(header: string | undefined, token: string): boolean {
-  const match = /^Bearer (.+)$/.exec(header ?? "");
-  return (
-    match?.[1] !== undefined && match[1].toLowerCase() === token.toLowerCase()
-  );
+  const match = /^Bearer (.+)$/.exec(header ?? '');
+  return match?.[1] !== undefined && match[1].toLowerCase() === token.toLowerCase();
 }
 
 function parseOrRaw(raw: string): unknown {
@@ -348,27 +300,19 @@ function parseOrRaw(raw: string): unknown {
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.once("error", reject);
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.once('error', reject);
   });
 }
 
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-): void {
-  response.writeHead(status, { "content-type": "application/json" });
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
 }
 
 /** Cosmian's error bodies are text with this exact content type (routes/mod.rs). */
-function sendText(
-  response: ServerResponse,
-  status: number,
-  body: string,
-): void {
-  response.writeHead(status, { "content-type": "text/html; charset=utf-8" });
+function sendText(response: ServerResponse, status: number, body: string): void {
+  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
   response.end(body);
 }

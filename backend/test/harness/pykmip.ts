@@ -58,9 +58,7 @@ export function isPyKmipInstalled(): boolean {
 
 export async function startPyKmip(options: StartPyKmipOptions = {}): Promise<PyKmipServer> {
   if (!isPyKmipInstalled()) {
-    throw new Error(
-      `PyKMIP is not installed (${SERVER_ENTRYPOINT} missing): apt-get install python3-pykmip`,
-    );
+    throw new Error(`PyKMIP is not installed (${SERVER_ENTRYPOINT} missing): apt-get install python3-pykmip`);
   }
   const clientIdentity = options.clientIdentity ?? 'pki-manager-test';
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
@@ -161,20 +159,56 @@ async function makeCertificates(directory: string, clientIdentity: string): Prom
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
   );
   await openssl(directory, [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt',
-    '-days', '2', '-subj', '/CN=PyKMIP test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=PyKMIP test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   for (const [name, subject] of [
     ['server', '/CN=localhost'],
     ['client', `/CN=${clientIdentity}`],
   ] as const) {
     await openssl(directory, [
-      'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject,
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      subject,
     ]);
     await openssl(directory, [
-      'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
     ]);
   }
 }

@@ -26,7 +26,8 @@ function waitForLine(child: ChildProcessWithoutNullStreams, expected: string): P
     };
     child.stdout.on('data', onData);
     child.once('exit', (code) => {
-      if (!output.split('\n').includes(expected)) reject(new Error(`writer exited ${code} before "${expected}": ${errors}`));
+      if (!output.split('\n').includes(expected))
+        reject(new Error(`writer exited ${code} before "${expected}": ${errors}`));
     });
   });
 }
@@ -43,9 +44,13 @@ describe('audit chain under concurrent writers', () => {
     };
 
     const writers = Array.from({ length: WRITERS }, (_, index) =>
-      spawn(process.execPath, ['--import', 'tsx', WORKER, databasePath, String(APPENDS_PER_WRITER), `writer-${index}`], {
-        stdio: 'pipe',
-      }),
+      spawn(
+        process.execPath,
+        ['--import', 'tsx', WORKER, databasePath, String(APPENDS_PER_WRITER), `writer-${index}`],
+        {
+          stdio: 'pipe',
+        },
+      ),
     );
     await Promise.all(writers.map((writer) => waitForLine(writer, 'ready')));
     const finished = writers.map((writer) => waitForLine(writer, 'done'));

@@ -5,7 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../../db/client.js';
 import { openTempDatabase } from '../testing/temp-local-store.js';
-import { AuditChain, GENESIS_PREV_HASH, canonicalJson, computeAuditHash, prepareAuditEntry, timeOrderedUuid } from './chain.js';
+import {
+  AuditChain,
+  GENESIS_PREV_HASH,
+  canonicalJson,
+  computeAuditHash,
+  prepareAuditEntry,
+  timeOrderedUuid,
+} from './chain.js';
 import type { AuditEntry } from './chain.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -106,14 +113,19 @@ print(hashlib.sha256(text.encode()).hexdigest() == row[12])`;
     chain.transaction(() => chain.append({ ...entry(7), timestamp: last - 60_000 }));
     chain.transaction(() => chain.append({ ...entry(8), timestamp: last + 5 }));
     chain.transaction(() => chain.append({ ...entry(9), timestamp: last + 1 }));
-    const stamps = database.sqlite.prepare('SELECT timestamp FROM audit_log WHERE seq > ? ORDER BY seq').pluck().all(ROWS);
+    const stamps = database.sqlite
+      .prepare('SELECT timestamp FROM audit_log WHERE seq > ? ORDER BY seq')
+      .pluck()
+      .all(ROWS);
     expect(stamps).toEqual([last, last + 5, last + 5]);
     // The raised timestamp is the one hashed: the chain still verifies.
     expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 3 });
   });
 
   it('appends a prepared batch in order on one tip read, linked like single appends', () => {
-    const records = chain.transaction(() => chain.appendPrepared([7, 8, 9].map((index) => prepareAuditEntry(entry(index)))));
+    const records = chain.transaction(() =>
+      chain.appendPrepared([7, 8, 9].map((index) => prepareAuditEntry(entry(index)))),
+    );
     expect(records.map((record) => record.seq)).toEqual([7, 8, 9]);
     expect(records[1]?.prevHash).toBe(records[0]?.hash);
     expect(records[2]?.prevHash).toBe(records[1]?.hash);
@@ -139,7 +151,10 @@ print(hashlib.sha256(text.encode()).hexdigest() == row[12])`;
   });
 
   it('detects an edited row whose hash was recomputed, at the next row', () => {
-    const row = database.sqlite.prepare('SELECT * FROM audit_log WHERE seq = 2').get() as Record<string, string | number | null>;
+    const row = database.sqlite.prepare('SELECT * FROM audit_log WHERE seq = 2').get() as Record<
+      string,
+      string | number | null
+    >;
     const rehashed = computeAuditHash({
       seq: 2,
       id: String(row.id),

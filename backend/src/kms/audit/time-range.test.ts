@@ -70,7 +70,9 @@ describe('audit time ranges without a timestamp index', () => {
     );
     // AuditLogReader states the partial index's condition next to the equality.
     expect(
-      plan(`SELECT * FROM audit_log WHERE operation = 'certificate.issue' AND operation <> 'kms.sign' AND seq < 9 ${newestFirst}`),
+      plan(
+        `SELECT * FROM audit_log WHERE operation = 'certificate.issue' AND operation <> 'kms.sign' AND seq < 9 ${newestFirst}`,
+      ),
     ).toMatch(/USING INDEX audit_log_operation_unsigned_idx \(operation=\? AND rowid<\?\)/);
     // Signature rows are most of the log: newest first down the primary key finds them at once.
     expect(plan(`SELECT * FROM audit_log WHERE operation = 'kms.sign' AND seq < 9 ${newestFirst}`)).toMatch(

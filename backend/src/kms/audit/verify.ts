@@ -48,7 +48,8 @@ export function verifyAuditChain(database: DatabaseHandle | Database.Database): 
 
 function verifySnapshot(sqlite: Database.Database): AuditChainVerification {
   const highestSeqEverIssued =
-    (sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as { seq: number } | undefined)?.seq ?? 0;
+    (sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as { seq: number } | undefined)
+      ?.seq ?? 0;
   const rows = sqlite.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<StoredAuditRow>;
 
   let expectedSeq = 1;

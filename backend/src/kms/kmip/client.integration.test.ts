@@ -67,7 +67,11 @@ describe('KMIP client against PyKMIP', () => {
         await expect(
           client.sign({
             uniqueIdentifier: pair.privateKeyUniqueIdentifier,
-            cryptographicParameters: { paddingMethod: 'PKCS1v15', hashingAlgorithm: 'SHA256', cryptographicAlgorithm: 'RSA' },
+            cryptographicParameters: {
+              paddingMethod: 'PKCS1v15',
+              hashingAlgorithm: 'SHA256',
+              cryptographicAlgorithm: 'RSA',
+            },
             data: message,
           }),
         ).rejects.toBeInstanceOf(KmsPermissionDenied); // created PRE_ACTIVE
@@ -75,7 +79,11 @@ describe('KMIP client against PyKMIP', () => {
 
         const pkcs1 = await client.sign({
           uniqueIdentifier: pair.privateKeyUniqueIdentifier,
-          cryptographicParameters: { paddingMethod: 'PKCS1v15', hashingAlgorithm: 'SHA256', cryptographicAlgorithm: 'RSA' },
+          cryptographicParameters: {
+            paddingMethod: 'PKCS1v15',
+            hashingAlgorithm: 'SHA256',
+            cryptographicAlgorithm: 'RSA',
+          },
           data: message,
         });
         expect(verify('sha256', message, keyObject, pkcs1.signatureData)).toBe(true);
@@ -100,7 +108,9 @@ describe('KMIP client against PyKMIP', () => {
           message: 'integration test',
         });
         await client.destroy({ uniqueIdentifier: pair.privateKeyUniqueIdentifier });
-        const error = await client.get({ uniqueIdentifier: pair.privateKeyUniqueIdentifier }).catch((caught: unknown) => caught);
+        const error = await client
+          .get({ uniqueIdentifier: pair.privateKeyUniqueIdentifier })
+          .catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(KmsNotFound);
         expect(error).toMatchObject({ serverReason: 'Item_Not_Found', operation: 'Get' });
       } finally {
@@ -158,7 +168,9 @@ describe('KMIP client against PyKMIP', () => {
         data: encrypted.data,
         ivCounterNonce: iv,
         authenticatedEncryptionAdditionalData: aad,
-        ...(encrypted.authenticatedEncryptionTag ? { authenticatedEncryptionTag: encrypted.authenticatedEncryptionTag } : {}),
+        ...(encrypted.authenticatedEncryptionTag
+          ? { authenticatedEncryptionTag: encrypted.authenticatedEncryptionTag }
+          : {}),
       });
       expect(Buffer.from(decrypted.data).equals(plaintext)).toBe(true);
     } finally {
@@ -172,12 +184,19 @@ describe('KMIP client against PyKMIP', () => {
       const name = `it-aes-${randomUUID()}`;
       const key = await client.create({
         objectType: 'SymmetricKey',
-        attributes: { cryptographicAlgorithm: 'AES', cryptographicLength: 256, cryptographicUsageMask: 12, names: [{ value: name }] },
+        attributes: {
+          cryptographicAlgorithm: 'AES',
+          cryptographicLength: 256,
+          cryptographicUsageMask: 12,
+          names: [{ value: name }],
+        },
       });
       expect((await client.locate({ attributes: { names: [{ value: name }] } })).uniqueIdentifiers).toEqual([
         key.uniqueIdentifier,
       ]);
-      expect((await client.locate({ attributes: { names: [{ value: `${name}-absent` }] } })).uniqueIdentifiers).toEqual([]);
+      expect((await client.locate({ attributes: { names: [{ value: `${name}-absent` }] } })).uniqueIdentifiers).toEqual(
+        [],
+      );
     } finally {
       await client.close();
     }
@@ -199,11 +218,20 @@ describe('KMIP client against PyKMIP', () => {
       const message = new TextEncoder().encode('after restart');
       const signed = await client.sign({
         uniqueIdentifier: pair.privateKeyUniqueIdentifier,
-        cryptographicParameters: { paddingMethod: 'PKCS1v15', hashingAlgorithm: 'SHA256', cryptographicAlgorithm: 'RSA' },
+        cryptographicParameters: {
+          paddingMethod: 'PKCS1v15',
+          hashingAlgorithm: 'SHA256',
+          cryptographicAlgorithm: 'RSA',
+        },
         data: message,
       });
       expect(
-        verify('sha256', message, createPublicKey({ key: Buffer.from(after.spki), format: 'der', type: 'spki' }), signed.signatureData),
+        verify(
+          'sha256',
+          message,
+          createPublicKey({ key: Buffer.from(after.spki), format: 'der', type: 'spki' }),
+          signed.signatureData,
+        ),
       ).toBe(true);
     } finally {
       await client.close();

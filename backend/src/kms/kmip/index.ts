@@ -3,7 +3,13 @@
  * as PyKMIP) or JSON TTLV/HTTPS (Cosmian KMS), with retries and normalized errors.
  * Imports only `node:*`. See README.md.
  */
-export { KmipClient, type CallOptions, type KmipClientOptions, type KmipLogger, type PublicKeyResult } from './client.js';
+export {
+  KmipClient,
+  type CallOptions,
+  type KmipClientOptions,
+  type KmipLogger,
+  type PublicKeyResult,
+} from './client.js';
 export { HttpsTransport, type HttpsTransportOptions } from './transport/https.js';
 export { TlsTransport, type TlsTransportOptions } from './transport/tls.js';
 export type { KmipTransport } from './transport/transport.js';

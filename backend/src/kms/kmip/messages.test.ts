@@ -52,7 +52,13 @@ describe('request header', () => {
             { tag: 'BatchCount', type: 'Integer', value: 1 },
           ],
         },
-        { tag: 'BatchItem', value: [{ tag: 'Operation', type: 'Enumeration', value: 'Query' }, { tag: 'RequestPayload', value: [] }] },
+        {
+          tag: 'BatchItem',
+          value: [
+            { tag: 'Operation', type: 'Enumeration', value: 'Query' },
+            { tag: 'RequestPayload', value: [] },
+          ],
+        },
       ],
     });
   });
@@ -81,11 +87,17 @@ describe('result reason → normalized error', () => {
   it('a response for another operation, or a pending one, is a protocol error', () => {
     const base = { uniqueBatchItemId: undefined, reason: undefined, message: undefined, payload: undefined };
     expect(() => unwrapBatchItem({ ...base, operation: 'Get', status: 'Success' }, 'Sign')).toThrow(KmsProtocolError);
-    expect(() => unwrapBatchItem({ ...base, operation: 'Sign', status: 'OperationPending' }, 'Sign')).toThrow(KmsProtocolError);
+    expect(() => unwrapBatchItem({ ...base, operation: 'Sign', status: 'OperationPending' }, 'Sign')).toThrow(
+      KmsProtocolError,
+    );
   });
 
   it('a tree that is not a ResponseMessage is a protocol error', () => {
-    expect(() => parseResponseMessage({ tag: 'RequestMessage', type: 'Structure', value: [] })).toThrow(KmsProtocolError);
-    expect(() => parseResponseMessage({ tag: 'ResponseMessage', type: 'Structure', value: [] })).toThrow(KmsProtocolError);
+    expect(() => parseResponseMessage({ tag: 'RequestMessage', type: 'Structure', value: [] })).toThrow(
+      KmsProtocolError,
+    );
+    expect(() => parseResponseMessage({ tag: 'ResponseMessage', type: 'Structure', value: [] })).toThrow(
+      KmsProtocolError,
+    );
   });
 });

@@ -22,7 +22,11 @@ import { backoffDelay, DEFAULT_RETRY_POLICY } from './retry.js';
 import { HttpsTransport } from './transport/https.js';
 import type { TtlvNode, TtlvStructure } from './ttlv/types.js';
 
-type Handler = (request: { operation: string; payload: TtlvStructure }, raw: IncomingMessage, response: ServerResponse) => void;
+type Handler = (
+  request: { operation: string; payload: TtlvStructure },
+  raw: IncomingMessage,
+  response: ServerResponse,
+) => void;
 
 interface FakeKms {
   url: string;
@@ -126,7 +130,9 @@ describe('retry policy over HTTP', () => {
   });
 
   it('three 503s → KmsUnavailable after exactly 3 attempts', async () => {
-    const kms = await startFakeKms((_request, _raw, response) => reply(response, 503, 'Internal server error', 'text/plain'));
+    const kms = await startFakeKms((_request, _raw, response) =>
+      reply(response, 503, 'Internal server error', 'text/plain'),
+    );
     await expect(clientOf(kms).activate('k1')).rejects.toBeInstanceOf(KmsUnavailable);
     expect(kms.received).toHaveLength(3);
   });
@@ -135,7 +141,9 @@ describe('retry policy over HTTP', () => {
     const kms = await startFakeKms((_request, _raw, response) =>
       reply(response, 400, 'Invalid Request: bad field', 'text/html; charset=utf-8'),
     );
-    const error = await clientOf(kms).activate('k1').catch((caught: unknown) => caught);
+    const error = await clientOf(kms)
+      .activate('k1')
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KmsInvalidRequest);
     expect(error).toMatchObject({ serverReason: 'HTTP 400', serverMessage: 'Invalid Request: bad field' });
     expect(kms.received).toHaveLength(1);
@@ -153,7 +161,9 @@ describe('retry policy over HTTP', () => {
   });
 
   it('429 → KmsRateLimited, retried', async () => {
-    const kms = await startFakeKms((_request, _raw, response) => reply(response, 429, 'Too Many Requests', 'text/plain'));
+    const kms = await startFakeKms((_request, _raw, response) =>
+      reply(response, 429, 'Too Many Requests', 'text/plain'),
+    );
     await expect(clientOf(kms, { maxAttempts: 2 }).activate('k1')).rejects.toBeInstanceOf(KmsRateLimited);
     expect(kms.received).toHaveLength(2);
   });
@@ -166,7 +176,9 @@ describe('retry policy over HTTP', () => {
       );
       reply(response, 200, body);
     });
-    const error = await clientOf(kms).activate('k1').catch((caught: unknown) => caught);
+    const error = await clientOf(kms)
+      .activate('k1')
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KmsNotFound);
     expect(error).toMatchObject({ serverReason: 'Item_Not_Found', serverMessage: 'k1' });
     expect(kms.received).toHaveLength(1);
@@ -218,7 +230,9 @@ describe('a create is never duplicated by a retry', () => {
         return;
       }
       if (operation === 'Locate') {
-        const found = JSON.stringify(encodeJson(payload)).includes('unique-name-1') ? objects.get('unique-name-1') : undefined;
+        const found = JSON.stringify(encodeJson(payload)).includes('unique-name-1')
+          ? objects.get('unique-name-1')
+          : undefined;
         reply(
           response,
           200,
@@ -252,7 +266,11 @@ describe('a create is never duplicated by a retry', () => {
         return;
       }
       const text = JSON.stringify(encodeJson(payload));
-      const id = text.includes('unique-name-1-public') ? 'pub-1' : text.includes('unique-name-1') ? 'priv-1' : undefined;
+      const id = text.includes('unique-name-1-public')
+        ? 'pub-1'
+        : text.includes('unique-name-1')
+          ? 'priv-1'
+          : undefined;
       reply(response, 200, success('Locate', id ? [{ tag: 'UniqueIdentifier', type: 'TextString', value: id }] : []));
     });
     await expect(

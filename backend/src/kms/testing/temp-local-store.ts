@@ -29,7 +29,11 @@ export function silentLogger(): Logger {
 }
 
 /** A migrated database in a new temporary directory. */
-export function openTempDatabase(prefix = 'pki-kms-'): { dataDir: string; databasePath: string; database: DatabaseHandle } {
+export function openTempDatabase(prefix = 'pki-kms-'): {
+  dataDir: string;
+  databasePath: string;
+  database: DatabaseHandle;
+} {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const databasePath = join(dataDir, 'pki.sqlite');
   const database = openDatabase(databasePath);
@@ -65,7 +69,10 @@ export async function openTempLocalStore(
 }
 
 /** `create`/`teardown` for runKeyStoreContract: each created store gets its own directory. */
-export function tempLocalStoreHarness(): { create: () => Promise<LocalKeyStore>; teardown: (store: object) => Promise<void> } {
+export function tempLocalStoreHarness(): {
+  create: () => Promise<LocalKeyStore>;
+  teardown: (store: object) => Promise<void>;
+} {
   const cleanups = new WeakMap<object, () => Promise<void>>();
   return {
     create: async () => {

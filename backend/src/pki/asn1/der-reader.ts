@@ -57,7 +57,7 @@ export function readElement(bytes: Uint8Array, offset: number, limit = bytes.len
 export function readChildren(bytes: Uint8Array, parent: DerElement): DerElement[] {
   if ((parent.tag & 0x20) === 0) throw new DerDecodeError('expected a constructed element', parent.start);
   const children: DerElement[] = [];
-  for (let offset = parent.contentStart; offset < parent.end; ) {
+  for (let offset = parent.contentStart; offset < parent.end;) {
     const child = readElement(bytes, offset, parent.end);
     children.push(child);
     offset = child.end;
@@ -75,7 +75,10 @@ export function readRoot(bytes: Uint8Array): DerElement {
 export function expectTag(element: DerElement | undefined, tag: number, what: string): DerElement {
   if (!element) throw new DerDecodeError(`missing ${what}`, -1);
   if (element.tag !== tag) {
-    throw new DerDecodeError(`expected ${what} (tag 0x${tag.toString(16)}), got 0x${element.tag.toString(16)}`, element.start);
+    throw new DerDecodeError(
+      `expected ${what} (tag 0x${tag.toString(16)}), got 0x${element.tag.toString(16)}`,
+      element.start,
+    );
   }
   return element;
 }
@@ -89,7 +92,8 @@ export const encodingOf = (bytes: Uint8Array, element: DerElement): Uint8Array =
 export function decodeOid(bytes: Uint8Array, element: DerElement): string {
   if (element.tag !== 0x06) throw new DerDecodeError('expected an OBJECT IDENTIFIER', element.start);
   const content = contentOf(bytes, element);
-  if (content.length === 0 || content.length > 64) throw new DerDecodeError('bad OBJECT IDENTIFIER length', element.start);
+  if (content.length === 0 || content.length > 64)
+    throw new DerDecodeError('bad OBJECT IDENTIFIER length', element.start);
   const arcs: bigint[] = [];
   let value = 0n;
   for (let i = 0; i < content.length; i++) {

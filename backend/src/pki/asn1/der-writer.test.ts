@@ -36,8 +36,16 @@ describe('DER writer', () => {
   });
 
   it('switches from UTCTime to GeneralizedTime in 2050', () => {
-    expect(Buffer.from(der.time(new Date('2049-12-31T23:59:59Z'))).toString('latin1').slice(2)).toBe('491231235959Z');
-    expect(Buffer.from(der.time(new Date('2050-01-01T00:00:00Z'))).toString('latin1').slice(2)).toBe('20500101000000Z');
+    expect(
+      Buffer.from(der.time(new Date('2049-12-31T23:59:59Z')))
+        .toString('latin1')
+        .slice(2),
+    ).toBe('491231235959Z');
+    expect(
+      Buffer.from(der.time(new Date('2050-01-01T00:00:00Z')))
+        .toString('latin1')
+        .slice(2),
+    ).toBe('20500101000000Z');
     expect(der.time(new Date('2050-01-01T00:00:00Z'))[0]).toBe(0x18);
   });
 

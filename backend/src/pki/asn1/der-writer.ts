@@ -125,7 +125,8 @@ export function namedBits(bitNumbers: readonly number[]): Buffer {
   if (bitNumbers.length === 0) return Buffer.from([TAG.bitString, 1, 0]);
   const highest = Math.max(...bitNumbers);
   const bytes = Buffer.alloc(Math.floor(highest / 8) + 1);
-  for (const bit of bitNumbers) bytes[Math.floor(bit / 8)] = (bytes[Math.floor(bit / 8)] as number) | (0x80 >> bit % 8);
+  for (const bit of bitNumbers)
+    bytes[Math.floor(bit / 8)] = (bytes[Math.floor(bit / 8)] as number) | (0x80 >> (bit % 8));
   const unusedBits = 7 - (highest % 8);
   return bitString(bytes, unusedBits);
 }

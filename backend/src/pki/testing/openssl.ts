@@ -51,7 +51,18 @@ export function opensslCsr(
     : ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${options.key.slice(3)}`];
   const genpkey = run('openssl', ['genpkey', ...keyArgs, '-out', keyFile]);
   if (genpkey.status !== 0) throw new Error(genpkey.output);
-  const args = ['req', '-new', '-utf8', '-key', keyFile, '-subj', options.subject, '-out', csrFile, `-${options.digest ?? 'sha256'}`];
+  const args = [
+    'req',
+    '-new',
+    '-utf8',
+    '-key',
+    keyFile,
+    '-subj',
+    options.subject,
+    '-out',
+    csrFile,
+    `-${options.digest ?? 'sha256'}`,
+  ];
   if (options.sans) args.push('-addext', `subjectAltName=${options.sans}`);
   const req = run('openssl', args);
   if (req.status !== 0) throw new Error(req.output);

@@ -24,7 +24,9 @@ export async function openPkiHarness(
     hasConcurrentWork?: () => boolean;
   } = {},
 ): Promise<PkiHarness> {
-  const temp = await openTempLocalStore(options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork });
+  const temp = await openTempLocalStore(
+    options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork },
+  );
   const log = silentLogger();
   // Shared as in app.ts: signature rows and certificate rows commit together.
   const groupCommit = new GroupCommit(temp.database.sqlite);

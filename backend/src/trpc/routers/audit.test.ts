@@ -40,7 +40,13 @@ describe('audit procedures', () => {
     const second = await caller.audit.list({ limit: 3, cursor: first.nextCursor ?? undefined });
     const third = await caller.audit.list({ limit: 3, cursor: second.nextCursor ?? undefined });
     // The oldest row is the boot-time reconciliation of the key store (no entity).
-    expect([...second.items, ...third.items].map((row) => row.entityId)).toEqual(['key-3', 'key-2', 'key-1', 'key-0', null]);
+    expect([...second.items, ...third.items].map((row) => row.entityId)).toEqual([
+      'key-3',
+      'key-2',
+      'key-1',
+      'key-0',
+      null,
+    ]);
     expect(third.items.at(-1)?.operation).toBe('kms.reconcile');
     expect(third.nextCursor).toBeNull();
     expect(first.items[0]).toMatchObject({ actor: 'anonymous', requestId: 'req-6', details: { index: 6 } });

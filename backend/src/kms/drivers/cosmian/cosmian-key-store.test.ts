@@ -3,28 +3,23 @@
  * stand-in actually received: the 5.8 version floor, Cascade=true and ActivationDate on the
  * wire, revoke before destroy, the three error shapes, and retries that never duplicate a key.
  */
-import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
 
-import { startCosmianStandIn } from "../../../../test/harness/cosmian-standin.js";
-import type { CosmianStandIn } from "../../../../test/harness/cosmian-standin.js";
-import type { JsonTtlv } from "../../../../test/harness/cosmian-standin/json-ttlv.js";
-import type { KmsError } from "../../kmip/index.js";
-import {
-  HttpsTransport,
-  KmsNotFound,
-  KmsPermissionDenied,
-  KmsProtocolError,
-} from "../../kmip/index.js";
-import { loadConfig } from "../../../config.js";
-import type { DatabaseHandle } from "../../../db/client.js";
-import { createKeyStore } from "../../create-key-store.js";
-import type { KeyStore } from "../../key-store.js";
-import { CosmianKeyStore, openCosmianKeyStore } from "./cosmian-key-store.js";
-import { CosmianServerTooOld } from "./cosmian-server-info.js";
+import { startCosmianStandIn } from '../../../../test/harness/cosmian-standin.js';
+import type { CosmianStandIn } from '../../../../test/harness/cosmian-standin.js';
+import type { JsonTtlv } from '../../../../test/harness/cosmian-standin/json-ttlv.js';
+import type { KmsError } from '../../kmip/index.js';
+import { HttpsTransport, KmsNotFound, KmsPermissionDenied, KmsProtocolError } from '../../kmip/index.js';
+import { loadConfig } from '../../../config.js';
+import type { DatabaseHandle } from '../../../db/client.js';
+import { createKeyStore } from '../../create-key-store.js';
+import type { KeyStore } from '../../key-store.js';
+import { CosmianKeyStore, openCosmianKeyStore } from './cosmian-key-store.js';
+import { CosmianServerTooOld } from './cosmian-server-info.js';
 
-const TOKEN = "dGVzdC1hcGktdG9rZW4=";
-const DATA = new TextEncoder().encode("tbs certificate bytes");
+const TOKEN = 'dGVzdC1hcGktdG9rZW4=';
+const DATA = new TextEncoder().encode('tbs certificate bytes');
 
 let standIn: CosmianStandIn | undefined;
 let store: KeyStore | undefined;
@@ -50,8 +45,8 @@ async function open(
   });
   const opened = openCosmianKeyStore(
     {
-      backend: "cosmian",
-      namespace: "pki-test",
+      backend: 'cosmian',
+      namespace: 'pki-test',
       url: standIn.url,
       token: options.token ?? TOKEN,
       apiKey: undefined,
@@ -66,9 +61,7 @@ async function open(
 
 /** A payload's child by tag, as the stand-in received it. */
 function field(node: JsonTtlv | undefined, tag: string): JsonTtlv | undefined {
-  return Array.isArray(node?.value)
-    ? (node.value as JsonTtlv[]).find((child) => child.tag === tag)
-    : undefined;
+  return Array.isArray(node?.value) ? (node.value as JsonTtlv[]).find((child) => child.tag === tag) : undefined;
 }
 
 function sent(server: CosmianStandIn, operation: string): JsonTtlv[] {
@@ -78,22 +71,22 @@ function sent(server: CosmianStandIn, operation: string): JsonTtlv[] {
     .map((entry) => entry.payload);
 }
 
-describe("cosmian driver: selection", () => {
-  it("is built by createKeyStore from PKI_* variables, as the app does", async () => {
+describe('cosmian driver: selection', () => {
+  it('is built by createKeyStore from PKI_* variables, as the app does', async () => {
     standIn = await startCosmianStandIn({ apiToken: TOKEN });
     const config = loadConfig({
-      PKI_KMS_BACKEND: "cosmian",
+      PKI_KMS_BACKEND: 'cosmian',
       PKI_COSMIAN_URL: standIn.url,
       PKI_COSMIAN_TOKEN: TOKEN,
-      PKI_KMS_NAMESPACE: "pki-app",
+      PKI_KMS_NAMESPACE: 'pki-app',
     });
     // The database is the local driver's only; the cosmian factory never touches it.
     store = await createKeyStore(config, {
-      log: pino({ level: "silent" }),
+      log: pino({ level: 'silent' }),
       database: {} as DatabaseHandle,
     });
     expect(store).toBeInstanceOf(CosmianKeyStore);
-    expect(store.namespace).toBe("pki-app");
+    expect(store.namespace).toBe('pki-app');
     expect(await store.health()).toMatchObject({
       isHealthy: true,
       serverVersion: expect.stringMatching(/^5\.26\.0 /),
@@ -101,187 +94,168 @@ describe("cosmian driver: selection", () => {
   });
 });
 
-describe("cosmian driver: server version", () => {
-  it("refuses a server older than 5.8 at boot, before any KMIP request", async () => {
-    const { standIn: server, opened } = await open({ version: "5.7.2" });
+describe('cosmian driver: server version', () => {
+  it('refuses a server older than 5.8 at boot, before any KMIP request', async () => {
+    const { standIn: server, opened } = await open({ version: '5.7.2' });
     const error = await opened.then(
       () => undefined,
       (reason: unknown) => reason,
     );
     expect(error).toBeInstanceOf(CosmianServerTooOld);
     expect(error).toBeInstanceOf(KmsProtocolError);
-    expect((error as KmsError).code).toBe("KMS_PROTOCOL_ERROR");
-    expect((error as Error).message).toBe(
-      "Cosmian KMS 5.7.2 is too old: KMIP Sign needs 5.8 or later",
-    );
+    expect((error as KmsError).code).toBe('KMS_PROTOCOL_ERROR');
+    expect((error as Error).message).toBe('Cosmian KMS 5.7.2 is too old: KMIP Sign needs 5.8 or later');
     expect(server.received).toHaveLength(0);
   });
 
-  it("accepts 5.8.0 and reports unhealthy if the server is later downgraded", async () => {
-    const { standIn: server, opened } = await open({ version: "5.8.0" });
+  it('accepts 5.8.0 and reports unhealthy if the server is later downgraded', async () => {
+    const { standIn: server, opened } = await open({ version: '5.8.0' });
     store = await opened;
     expect((await store.health()).isHealthy).toBe(true);
-    server.setVersion("5.7.2");
+    server.setVersion('5.7.2');
     const health = await store.health();
     expect(health).toMatchObject({
       isHealthy: false,
-      detail: "Cosmian KMS 5.7.2 is too old: KMIP Sign needs 5.8 or later",
+      detail: 'Cosmian KMS 5.7.2 is too old: KMIP Sign needs 5.8 or later',
     });
   });
 });
 
-describe("cosmian driver: what goes on the wire", () => {
-  it("creates with ActivationDate, Name, namespace tag and Sensitive, then needs no Activate", async () => {
+describe('cosmian driver: what goes on the wire', () => {
+  it('creates with ActivationDate, Name, namespace tag and Sensitive, then needs no Activate', async () => {
     const { standIn: server, opened } = await open();
     store = await opened;
     const before = Date.now();
     const key = await store.generateKeyPair({
-      algorithm: "rsa-2048",
-      label: "root-2026",
+      algorithm: 'rsa-2048',
+      label: 'root-2026',
       isExportable: false,
     });
 
-    const [create] = sent(server, "CreateKeyPair");
-    const common = field(create, "CommonAttributes");
-    const activation = Date.parse(
-      String(field(common, "ActivationDate")?.value),
-    );
-    expect(activation).toBeGreaterThanOrEqual(
-      Math.floor(before / 1000) * 1000 - 1000,
-    );
+    const [create] = sent(server, 'CreateKeyPair');
+    const common = field(create, 'CommonAttributes');
+    const activation = Date.parse(String(field(common, 'ActivationDate')?.value));
+    expect(activation).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
     expect(activation).toBeLessThanOrEqual(Date.now());
-    const tag = field(common, "Attribute");
-    expect(field(tag, "AttributeValue")?.value).toBe('["pki-test"]');
-    const privateSide = field(create, "PrivateKeyAttributes");
-    expect(field(field(privateSide, "Name"), "NameValue")?.value).toBe(
-      "pki-test/root-2026",
-    );
-    expect(field(privateSide, "Sensitive")?.value).toBe(true);
-    expect(server.inspect(key.privateKeyRef)?.state).toBe("Active");
-    expect(sent(server, "Activate")).toHaveLength(0);
+    const tag = field(common, 'Attribute');
+    expect(field(tag, 'AttributeValue')?.value).toBe('["pki-test"]');
+    const privateSide = field(create, 'PrivateKeyAttributes');
+    expect(field(field(privateSide, 'Name'), 'NameValue')?.value).toBe('pki-test/root-2026');
+    expect(field(privateSide, 'Sensitive')?.value).toBe(true);
+    expect(server.inspect(key.privateKeyRef)?.state).toBe('Active');
+    expect(sent(server, 'Activate')).toHaveLength(0);
   });
 
-  it("sends Cascade=true on Revoke and Destroy, so the KMS retires the public key too", async () => {
+  it('sends Cascade=true on Revoke and Destroy, so the KMS retires the public key too', async () => {
     const { standIn: server, opened } = await open();
     store = await opened;
     const key = await store.generateKeyPair({
-      algorithm: "ec-p256",
-      label: "issuing",
+      algorithm: 'ec-p256',
+      label: 'issuing',
       isExportable: false,
     });
     await store.revoke({
       privateKeyRef: key.privateKeyRef,
-      reason: "superseded",
-      message: "rotated",
+      reason: 'superseded',
+      message: 'rotated',
     });
     await store.destroy(key.privateKeyRef);
 
-    const [revoke] = sent(server, "Revoke");
-    expect(field(revoke, "Cascade")).toEqual({
-      tag: "Cascade",
-      type: "Boolean",
+    const [revoke] = sent(server, 'Revoke');
+    expect(field(revoke, 'Cascade')).toEqual({
+      tag: 'Cascade',
+      type: 'Boolean',
       value: true,
     });
-    expect(
-      field(field(revoke, "RevocationReason"), "RevocationReasonCode")?.value,
-    ).toBe("Superseded");
-    const [destroy] = sent(server, "Destroy");
-    expect(field(destroy, "Cascade")).toEqual({
-      tag: "Cascade",
-      type: "Boolean",
+    expect(field(field(revoke, 'RevocationReason'), 'RevocationReasonCode')?.value).toBe('Superseded');
+    const [destroy] = sent(server, 'Destroy');
+    expect(field(destroy, 'Cascade')).toEqual({
+      tag: 'Cascade',
+      type: 'Boolean',
       value: true,
     });
-    expect(server.inspect(key.publicKeyRef)?.state).toBe("Destroyed");
+    expect(server.inspect(key.publicKeyRef)?.state).toBe('Destroyed');
   });
 
-  it("revokes an Active key before destroying it (Cosmian refuses otherwise)", async () => {
+  it('revokes an Active key before destroying it (Cosmian refuses otherwise)', async () => {
     const { standIn: server, opened } = await open();
     store = await opened;
     const key = await store.generateKeyPair({
-      algorithm: "rsa-2048",
-      label: "short-lived",
+      algorithm: 'rsa-2048',
+      label: 'short-lived',
       isExportable: false,
     });
     await store.destroy(key.privateKeyRef);
     const order = server
       .receivedOperations()
       .map((entry) => entry.operation)
-      .filter((name) => name === "Revoke" || name === "Destroy");
-    expect(order).toEqual(["Revoke", "Destroy"]);
-    expect(server.inspect(key.privateKeyRef)?.state).toBe("Destroyed");
-    await expect(store.destroy(key.privateKeyRef)).rejects.toBeInstanceOf(
-      KmsNotFound,
-    );
+      .filter((name) => name === 'Revoke' || name === 'Destroy');
+    expect(order).toEqual(['Revoke', 'Destroy']);
+    expect(server.inspect(key.privateKeyRef)?.state).toBe('Destroyed');
+    await expect(store.destroy(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
   });
 
-  it("signs ECDSA by sending our digest as DigestedData with the matching DSA", async () => {
+  it('signs ECDSA by sending our digest as DigestedData with the matching DSA', async () => {
     const { standIn: server, opened } = await open();
     store = await opened;
     const key = await store.generateKeyPair({
-      algorithm: "ec-p256",
-      label: "ocsp",
+      algorithm: 'ec-p256',
+      label: 'ocsp',
       isExportable: false,
     });
     await store.sign({
       privateKeyRef: key.privateKeyRef,
-      scheme: "ecdsa",
-      hash: "sha-384",
+      scheme: 'ecdsa',
+      hash: 'sha-384',
       data: DATA,
     });
-    const [sign] = sent(server, "Sign");
-    expect(field(sign, "Data")).toBeUndefined();
-    expect(String(field(sign, "DigestedData")?.value)).toHaveLength(96);
-    expect(
-      field(field(sign, "CryptographicParameters"), "DigitalSignatureAlgorithm")
-        ?.value,
-    ).toBe("ECDSAWithSHA384");
+    const [sign] = sent(server, 'Sign');
+    expect(field(sign, 'Data')).toBeUndefined();
+    expect(String(field(sign, 'DigestedData')?.value)).toHaveLength(96);
+    expect(field(field(sign, 'CryptographicParameters'), 'DigitalSignatureAlgorithm')?.value).toBe('ECDSAWithSHA384');
   });
 });
 
-describe("cosmian driver: error shapes", () => {
+describe('cosmian driver: error shapes', () => {
   it('maps 401 "No authentication provided." to KmsPermissionDenied at boot', async () => {
-    const { opened } = await open({ token: "d3JvbmctdG9rZW4=" });
+    const { opened } = await open({ token: 'd3JvbmctdG9rZW4=' });
     const error = await opened.then(
       () => undefined,
       (reason: unknown) => reason,
     );
     expect(error).toBeInstanceOf(KmsPermissionDenied);
-    expect((error as KmsError).serverMessage).toBe(
-      "No authentication provided.",
-    );
+    expect((error as KmsError).serverMessage).toBe('No authentication provided.');
   });
 
-  it("maps failed BatchItems: Object_Not_Found → KmsNotFound, Permission_Denied on a revoked key → KmsPermissionDenied", async () => {
+  it('maps failed BatchItems: Object_Not_Found → KmsNotFound, Permission_Denied on a revoked key → KmsPermissionDenied', async () => {
     const { opened } = await open();
     store = await opened;
-    const ghost = await store
-      .describe("00000000-0000-4000-8000-000000000000")
-      .catch((error: unknown) => error);
+    const ghost = await store.describe('00000000-0000-4000-8000-000000000000').catch((error: unknown) => error);
     expect(ghost).toBeInstanceOf(KmsNotFound);
-    expect((ghost as KmsError).serverReason).toBe("Object_Not_Found");
+    expect((ghost as KmsError).serverReason).toBe('Object_Not_Found');
 
     const key = await store.generateKeyPair({
-      algorithm: "rsa-2048",
-      label: "revoked",
+      algorithm: 'rsa-2048',
+      label: 'revoked',
       isExportable: false,
     });
     await store.revoke({
       privateKeyRef: key.privateKeyRef,
-      reason: "keyCompromise",
+      reason: 'keyCompromise',
     });
     const refused = await store
       .sign({
         privateKeyRef: key.privateKeyRef,
-        scheme: "rsa-pkcs1-v1_5",
-        hash: "sha-256",
+        scheme: 'rsa-pkcs1-v1_5',
+        hash: 'sha-256',
         data: DATA,
       })
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(KmsPermissionDenied);
-    expect((refused as KmsError).serverReason).toBe("Permission_Denied");
+    expect((refused as KmsError).serverReason).toBe('Permission_Denied');
   });
 
-  it("maps 422 plain-text answers of bare operations through the same transport", async () => {
+  it('maps 422 plain-text answers of bare operations through the same transport', async () => {
     const { standIn: server } = await open();
     const transport = new HttpsTransport({
       url: server.url,
@@ -295,40 +269,38 @@ describe("cosmian driver: error shapes", () => {
         .catch((error: unknown) => error);
     try {
       const unknownKey = await bare({
-        tag: "Sign",
+        tag: 'Sign',
         value: [
-          { tag: "UniqueIdentifier", type: "TextString", value: "nope" },
-          { tag: "Data", type: "ByteString", value: "00" },
+          { tag: 'UniqueIdentifier', type: 'TextString', value: 'nope' },
+          { tag: 'Data', type: 'ByteString', value: '00' },
         ],
       });
       expect(unknownKey).toBeInstanceOf(KmsNotFound);
-      expect((unknownKey as KmsError).serverMessage).toBe(
-        "Item_Not_Found: Sign: no valid key for id: nope",
-      );
+      expect((unknownKey as KmsError).serverMessage).toBe('Item_Not_Found: Sign: no valid key for id: nope');
 
       const created = JSON.parse(
         Buffer.from(
           await transport.roundTrip(
             new TextEncoder().encode(
               JSON.stringify({
-                tag: "CreateKeyPair",
+                tag: 'CreateKeyPair',
                 value: [
                   {
-                    tag: "CommonAttributes",
+                    tag: 'CommonAttributes',
                     value: [
                       {
-                        tag: "CryptographicAlgorithm",
-                        type: "Enumeration",
-                        value: "RSA",
+                        tag: 'CryptographicAlgorithm',
+                        type: 'Enumeration',
+                        value: 'RSA',
                       },
                       {
-                        tag: "CryptographicLength",
-                        type: "Integer",
+                        tag: 'CryptographicLength',
+                        type: 'Integer',
                         value: 2048,
                       },
                       {
-                        tag: "ActivationDate",
-                        type: "DateTime",
+                        tag: 'ActivationDate',
+                        type: 'DateTime',
                         value: new Date(Date.now() - 60_000).toISOString(),
                       },
                     ],
@@ -338,52 +310,46 @@ describe("cosmian driver: error shapes", () => {
             ),
             { signal: AbortSignal.timeout(10_000) },
           ),
-        ).toString("utf8"),
+        ).toString('utf8'),
       ) as { value: { tag: string; value: string }[] };
-      const uid = created.value.find(
-        (entry) => entry.tag === "PrivateKeyUniqueIdentifier",
-      )?.value;
+      const uid = created.value.find((entry) => entry.tag === 'PrivateKeyUniqueIdentifier')?.value;
       const activeDestroy = await bare({
-        tag: "Destroy",
-        value: [{ tag: "UniqueIdentifier", type: "TextString", value: uid }],
+        tag: 'Destroy',
+        value: [{ tag: 'UniqueIdentifier', type: 'TextString', value: uid }],
       });
       expect(activeDestroy).toBeInstanceOf(KmsPermissionDenied);
-      expect((activeDestroy as KmsError).serverMessage).toBe(
-        "Wrong_Key_Lifecycle_State: DENIED",
-      );
+      expect((activeDestroy as KmsError).serverMessage).toBe('Wrong_Key_Lifecycle_State: DENIED');
     } finally {
       await transport.close();
     }
   });
 });
 
-describe("cosmian driver: retries", () => {
-  it("retries a 503 and then succeeds", async () => {
+describe('cosmian driver: retries', () => {
+  it('retries a 503 and then succeeds', async () => {
     const { standIn: server, opened } = await open();
     store = await opened;
     const key = await store.generateKeyPair({
-      algorithm: "rsa-2048",
-      label: "retry",
+      algorithm: 'rsa-2048',
+      label: 'retry',
       isExportable: false,
     });
-    server.injectFaults("unavailable", 1, "Sign");
+    server.injectFaults('unavailable', 1, 'Sign');
     const { signature } = await store.sign({
       privateKeyRef: key.privateKeyRef,
-      scheme: "rsa-pkcs1-v1_5",
-      hash: "sha-256",
+      scheme: 'rsa-pkcs1-v1_5',
+      hash: 'sha-256',
       data: DATA,
     });
     expect(signature.length).toBe(256);
-    const signRequests = server.received.filter((request) =>
-      JSON.stringify(request.body).includes('"Sign"'),
-    );
+    const signRequests = server.received.filter((request) => JSON.stringify(request.body).includes('"Sign"'));
     expect(signRequests.map((request) => request.status)).toEqual([503, 200]);
   });
 
-  it("times out a hung request and retries it", async () => {
+  it('times out a hung request and retries it', async () => {
     const { standIn: server, opened } = await open({ timeoutMs: 500 });
     store = await opened;
-    server.injectFaults("hang", 1, "Locate");
+    server.injectFaults('hang', 1, 'Locate');
     expect(await store.list()).toEqual([]);
     expect(
       server.received
@@ -392,18 +358,16 @@ describe("cosmian driver: retries", () => {
     ).toEqual([200, 0, 200]);
   });
 
-  it("does not create a second key when a create succeeded but its answer was lost", async () => {
+  it('does not create a second key when a create succeeded but its answer was lost', async () => {
     const { standIn: server, opened } = await open({ timeoutMs: 2_000 });
     store = await opened;
-    server.injectFaults("lose-answer", 1, "CreateKeyPair");
+    server.injectFaults('lose-answer', 1, 'CreateKeyPair');
     const key = await store.generateKeyPair({
-      algorithm: "rsa-2048",
-      label: "once",
+      algorithm: 'rsa-2048',
+      label: 'once',
       isExportable: false,
     });
-    expect(sent(server, "CreateKeyPair")).toHaveLength(1);
-    expect((await store.list()).map((entry) => entry.privateKeyRef)).toEqual([
-      key.privateKeyRef,
-    ]);
+    expect(sent(server, 'CreateKeyPair')).toHaveLength(1);
+    expect((await store.list()).map((entry) => entry.privateKeyRef)).toEqual([key.privateKeyRef]);
   });
 });

@@ -37,11 +37,11 @@
  * - Errors: the client sends RequestMessages, so KMIP failures come back as failed batch
  *   items (200); HTTP 401 (credentials), 422 (text) and 5xx are normalized by the transport.
  */
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 
-import { KEY_ALGORITHMS, SIGNATURE_SCHEMES } from "@pki/shared";
-import type { KeyAlgorithm, KmsBackend, SignatureScheme } from "@pki/shared";
+import { KEY_ALGORITHMS, SIGNATURE_SCHEMES } from '@pki/shared';
+import type { KeyAlgorithm, KmsBackend, SignatureScheme } from '@pki/shared';
 
 import {
   HttpsTransport,
@@ -51,13 +51,8 @@ import {
   KmsPermissionDenied,
   KmsProtocolError,
   isKmsError,
-} from "../../kmip/index.js";
-import type {
-  CryptographicParameters,
-  KmipLogger,
-  ParsedAttributes,
-  VendorAttribute,
-} from "../../kmip/index.js";
+} from '../../kmip/index.js';
+import type { CryptographicParameters, KmipLogger, ParsedAttributes, VendorAttribute } from '../../kmip/index.js';
 import type {
   GenerateKeyPairRequest,
   GenerateKeyPairResult,
@@ -69,7 +64,7 @@ import type {
   RevokeKeyRequest,
   SignRequest,
   SignResult,
-} from "../../key-store.js";
+} from '../../key-store.js';
 import {
   EC_CURVE,
   KMIP_HASH,
@@ -82,19 +77,19 @@ import {
   keyStateOf,
   kmipName,
   labelOf,
-} from "../kmip/kmip-key-mapping.js";
-import type { KmsRequestPolicy } from "../kmip/kmip-key-store.js";
+} from '../kmip/kmip-key-mapping.js';
+import type { KmsRequestPolicy } from '../kmip/kmip-key-store.js';
 import {
   CosmianServerTooOld,
   fetchCosmianHealth,
   fetchCosmianVersion,
   isOlderThanMinimum,
-} from "./cosmian-server-info.js";
-import type { CosmianHttpOptions } from "./cosmian-server-info.js";
+} from './cosmian-server-info.js';
+import type { CosmianHttpOptions } from './cosmian-server-info.js';
 
 /** The `cosmian` variant of `KmsConfig` (config.ts). */
 export interface CosmianBackendConfig {
-  backend: "cosmian";
+  backend: 'cosmian';
   namespace: string;
   url: string;
   token: string | undefined;
@@ -107,7 +102,7 @@ export interface CosmianBackendConfig {
 const SIGN_USAGE = 0x1;
 const VERIFY_USAGE = 0x2;
 const HEALTH_TIMEOUT_MS = 5_000;
-const DIGEST_BYTES = { "sha-256": 32, "sha-384": 48, "sha-512": 64 } as const;
+const DIGEST_BYTES = { 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 } as const;
 
 const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
   algorithms: KEY_ALGORITHMS,
@@ -122,8 +117,7 @@ export async function openCosmianKeyStore(
   request: KmsRequestPolicy,
   logger?: KmipLogger,
 ): Promise<CosmianKeyStore> {
-  const read = (path: string | undefined) =>
-    path === undefined ? Promise.resolve(undefined) : readFile(path);
+  const read = (path: string | undefined) => (path === undefined ? Promise.resolve(undefined) : readFile(path));
   const [ca, cert, key] = await Promise.all([
     read(config.caPath),
     read(config.clientCertPath),
@@ -132,9 +126,7 @@ export async function openCosmianKeyStore(
   const transport = new HttpsTransport({
     url: config.url,
     ...(config.token !== undefined ? { bearerToken: config.token } : {}),
-    ...(config.apiKey !== undefined
-      ? { headers: { "x-api-key": config.apiKey } }
-      : {}),
+    ...(config.apiKey !== undefined ? { headers: { 'x-api-key': config.apiKey } } : {}),
     ...(ca !== undefined ? { ca } : {}),
     ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
   });
@@ -159,7 +151,7 @@ export async function openCosmianKeyStore(
 }
 
 export class CosmianKeyStore implements KeyStore {
-  readonly backend: KmsBackend = "cosmian";
+  readonly backend: KmsBackend = 'cosmian';
   private readonly publicKeyRefs = new Map<KeyReference, KeyReference>();
   private readonly algorithms = new Map<KeyReference, KeyAlgorithm>();
 
@@ -183,28 +175,23 @@ export class CosmianKeyStore implements KeyStore {
     return CAPABILITIES;
   }
 
-  async generateKeyPair(
-    request: GenerateKeyPairRequest,
-  ): Promise<GenerateKeyPairResult> {
+  async generateKeyPair(request: GenerateKeyPairRequest): Promise<GenerateKeyPairResult> {
     const { algorithm } = request;
     const name = kmipName(this.namespace, request.label);
     const existing = await this.client.locate({
-      attributes: { objectType: "PrivateKey", names: [{ value: name }] },
+      attributes: { objectType: 'PrivateKey', names: [{ value: name }] },
     });
     if (existing.uniqueIdentifiers.length > 0) {
-      throw new KmsInvalidRequest(
-        `cosmian: a key named "${name}" already exists`,
-        { operation: "CreateKeyPair" },
-      );
+      throw new KmsInvalidRequest(`cosmian: a key named "${name}" already exists`, { operation: 'CreateKeyPair' });
     }
     // The server reads the algorithm and the curve from the common attributes.
     const cryptography = isRsaAlgorithm(algorithm)
       ? {
-          cryptographicAlgorithm: "RSA",
+          cryptographicAlgorithm: 'RSA',
           cryptographicLength: RSA_MODULUS_BITS[algorithm],
         }
       : {
-          cryptographicAlgorithm: "EC",
+          cryptographicAlgorithm: 'EC',
           cryptographicLength: EC_CURVE[algorithm].bits,
           cryptographicDomainParameters: {
             recommendedCurve: EC_CURVE[algorithm].recommendedCurve,
@@ -230,44 +217,36 @@ export class CosmianKeyStore implements KeyStore {
 
     const { attributes } = await this.client.getAttributes({
       uniqueIdentifier: privateKeyRef,
-      attributeReferences: ["State"],
+      attributeReferences: ['State'],
     });
-    if (attributes.state === "PreActive")
-      await this.client.activate(privateKeyRef);
+    if (attributes.state === 'PreActive') await this.client.activate(privateKeyRef);
 
     const publicKey = await this.client.getPublicKey(publicKeyRef, {
-      keyFormatType: "PKCS8",
+      keyFormatType: 'PKCS8',
     });
     return { privateKeyRef, publicKeyRef, publicKeySpki: publicKey.spki };
   }
 
   async getPublicKey(privateKeyRef: KeyReference): Promise<Uint8Array> {
     const publicKeyRef = await this.findPublicKeyRef(privateKeyRef);
-    return (
-      await this.client.getPublicKey(publicKeyRef, { keyFormatType: "PKCS8" })
-    ).spki;
+    return (await this.client.getPublicKey(publicKeyRef, { keyFormatType: 'PKCS8' })).spki;
   }
 
   async sign(request: SignRequest): Promise<SignResult> {
     const algorithm = await this.algorithmOf(request.privateKeyRef);
-    assertSchemeFitsKey(request.scheme, algorithm, "cosmian");
+    assertSchemeFitsKey(request.scheme, algorithm, 'cosmian');
     const response =
-      request.scheme === "ecdsa"
+      request.scheme === 'ecdsa'
         ? await this.client.sign({
             uniqueIdentifier: request.privateKeyRef,
             cryptographicParameters: {
               digitalSignatureAlgorithm: `ECDSAWith${KMIP_HASH[request.hash]}`,
             },
-            digestedData: createHash(NODE_HASH[request.hash])
-              .update(request.data)
-              .digest(),
+            digestedData: createHash(NODE_HASH[request.hash]).update(request.data).digest(),
           })
         : await this.client.sign({
             uniqueIdentifier: request.privateKeyRef,
-            cryptographicParameters: rsaParameters(
-              request.scheme,
-              request.hash,
-            ),
+            cryptographicParameters: rsaParameters(request.scheme, request.hash),
             data: request.data,
           });
     return { signature: response.signatureData };
@@ -285,15 +264,15 @@ export class CosmianKeyStore implements KeyStore {
   async destroy(privateKeyRef: KeyReference): Promise<void> {
     const { attributes } = await this.client.getAttributes({
       uniqueIdentifier: privateKeyRef,
-      attributeReferences: ["State"],
+      attributeReferences: ['State'],
     });
     const state = keyStateOf(attributes.state);
-    if (state === "destroyed") throw notFound(privateKeyRef, "Destroy");
-    if (state === "active") {
+    if (state === 'destroyed') throw notFound(privateKeyRef, 'Destroy');
+    if (state === 'active') {
       await this.client.revoke({
         uniqueIdentifier: privateKeyRef,
-        reason: "CessationOfOperation",
-        message: "destroyed by PKI Manager",
+        reason: 'CessationOfOperation',
+        message: 'destroyed by PKI Manager',
         cascade: true,
       });
     }
@@ -362,30 +341,23 @@ export class CosmianKeyStore implements KeyStore {
     try {
       response = await this.client.get({
         uniqueIdentifier: privateKeyRef,
-        keyFormatType: "PKCS8",
+        keyFormatType: 'PKCS8',
       });
     } catch (error) {
-      if (isKmsError(error) && error.serverReason === "Sensitive") {
-        throw new KmsPermissionDenied(
-          `cosmian: key ${privateKeyRef} was generated non-exportable (Sensitive)`,
-          {
-            operation: "Get",
-            serverReason: error.serverReason,
-            serverMessage: error.serverMessage,
-          },
-        );
+      if (isKmsError(error) && error.serverReason === 'Sensitive') {
+        throw new KmsPermissionDenied(`cosmian: key ${privateKeyRef} was generated non-exportable (Sensitive)`, {
+          operation: 'Get',
+          serverReason: error.serverReason,
+          serverMessage: error.serverMessage,
+        });
       }
       throw error;
     }
     const { object } = response;
-    if (
-      object.objectType !== "PrivateKey" ||
-      object.keyBlock.keyMaterial === undefined
-    ) {
-      throw new KmsProtocolError(
-        `cosmian: Get of ${privateKeyRef} did not return PKCS#8 private key bytes`,
-        { operation: "Get" },
-      );
+    if (object.objectType !== 'PrivateKey' || object.keyBlock.keyMaterial === undefined) {
+      throw new KmsProtocolError(`cosmian: Get of ${privateKeyRef} did not return PKCS#8 private key bytes`, {
+        operation: 'Get',
+      });
     }
     return object.keyBlock.keyMaterial;
   }
@@ -396,40 +368,29 @@ export class CosmianKeyStore implements KeyStore {
 
   private namespaceTag(): VendorAttribute {
     return {
-      vendorIdentification: "cosmian",
-      attributeName: "tag",
+      vendorIdentification: 'cosmian',
+      attributeName: 'tag',
       attributeValue: JSON.stringify([this.namespace]),
     };
   }
 
   private namespaceFilter() {
     return {
-      objectType: "PrivateKey",
+      objectType: 'PrivateKey',
       vendorAttributes: [this.namespaceTag()],
     };
   }
 
-  private toDescription(
-    privateKeyRef: KeyReference,
-    attributes: ParsedAttributes,
-  ): KeyDescription {
+  private toDescription(privateKeyRef: KeyReference, attributes: ParsedAttributes): KeyDescription {
     const state = keyStateOf(attributes.state);
     const label = labelOf(this.namespace, attributes.names);
-    if (
-      state === undefined ||
-      state === "destroyed" ||
-      label === undefined ||
-      attributes.objectType === "PublicKey"
-    ) {
-      throw notFound(privateKeyRef, "GetAttributes");
+    if (state === undefined || state === 'destroyed' || label === undefined || attributes.objectType === 'PublicKey') {
+      throw notFound(privateKeyRef, 'GetAttributes');
     }
     const algorithm = keyAlgorithmOf(attributes);
     if (algorithm !== undefined) this.algorithms.set(privateKeyRef, algorithm);
-    const publicKeyRef = attributes.links?.find(
-      (link) => link.linkType === "PublicKeyLink",
-    )?.linkedObjectIdentifier;
-    if (publicKeyRef !== undefined)
-      this.publicKeyRefs.set(privateKeyRef, publicKeyRef);
+    const publicKeyRef = attributes.links?.find((link) => link.linkType === 'PublicKeyLink')?.linkedObjectIdentifier;
+    if (publicKeyRef !== undefined) this.publicKeyRefs.set(privateKeyRef, publicKeyRef);
     return {
       privateKeyRef,
       publicKeyRef,
@@ -441,49 +402,39 @@ export class CosmianKeyStore implements KeyStore {
     };
   }
 
-  private async algorithmOf(
-    privateKeyRef: KeyReference,
-  ): Promise<KeyAlgorithm> {
+  private async algorithmOf(privateKeyRef: KeyReference): Promise<KeyAlgorithm> {
     const cached = this.algorithms.get(privateKeyRef);
     if (cached !== undefined) return cached;
     const { attributes } = await this.client.getAttributes({
       uniqueIdentifier: privateKeyRef,
     });
-    if (keyStateOf(attributes.state) === "destroyed")
-      throw notFound(privateKeyRef, "Sign");
+    if (keyStateOf(attributes.state) === 'destroyed') throw notFound(privateKeyRef, 'Sign');
     const algorithm = keyAlgorithmOf(attributes);
     if (algorithm === undefined) {
-      throw new KmsInvalidRequest(
-        `cosmian: key ${privateKeyRef} is not one of ${KEY_ALGORITHMS.join(", ")}`,
-        { operation: "Sign" },
-      );
+      throw new KmsInvalidRequest(`cosmian: key ${privateKeyRef} is not one of ${KEY_ALGORITHMS.join(', ')}`, {
+        operation: 'Sign',
+      });
     }
     this.algorithms.set(privateKeyRef, algorithm);
     return algorithm;
   }
 
-  private async findPublicKeyRef(
-    privateKeyRef: KeyReference,
-  ): Promise<KeyReference> {
+  private async findPublicKeyRef(privateKeyRef: KeyReference): Promise<KeyReference> {
     const cached = this.publicKeyRefs.get(privateKeyRef);
     if (cached !== undefined) return cached;
     await this.describe(privateKeyRef);
     const found = this.publicKeyRefs.get(privateKeyRef);
-    if (found === undefined)
-      throw notFound(privateKeyRef, "Get", "it has no PublicKeyLink");
+    if (found === undefined) throw notFound(privateKeyRef, 'Get', 'it has no PublicKeyLink');
     return found;
   }
 }
 
 /** RSA: the DigitalSignatureAlgorithm picks the scheme on Cosmian (PaddingMethod is ignored). */
-function rsaParameters(
-  scheme: Exclude<SignatureScheme, "ecdsa">,
-  hash: SignRequest["hash"],
-): CryptographicParameters {
+function rsaParameters(scheme: Exclude<SignatureScheme, 'ecdsa'>, hash: SignRequest['hash']): CryptographicParameters {
   const hashingAlgorithm = KMIP_HASH[hash];
-  return scheme === "rsa-pss"
+  return scheme === 'rsa-pss'
     ? {
-        digitalSignatureAlgorithm: "RSASSAPSS",
+        digitalSignatureAlgorithm: 'RSASSAPSS',
         hashingAlgorithm,
         saltLength: DIGEST_BYTES[hash],
       }
@@ -493,11 +444,7 @@ function rsaParameters(
       };
 }
 
-function notFound(
-  ref: KeyReference,
-  operation: string,
-  why = "it does not exist or was destroyed",
-): KmsNotFound {
+function notFound(ref: KeyReference, operation: string, why = 'it does not exist or was destroyed'): KmsNotFound {
   return new KmsNotFound(`cosmian: key ${ref} not found: ${why}`, {
     operation,
   });

@@ -4,11 +4,11 @@
  * reader lives beside the driver rather than in `kms/kmip/` (which must stay vendor-neutral).
  * It uses the same trust settings (CA, client certificate) as the KMIP transport.
  */
-import { request as httpRequest } from "node:http";
-import type { IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
-import { KmsProtocolError, KmsUnavailable } from "../../kmip/index.js";
+import { KmsProtocolError, KmsUnavailable } from '../../kmip/index.js';
 
 export interface CosmianHttpOptions {
   /** PKI_COSMIAN_URL: the server's base URL (a trailing `/kmip/2_1` is tolerated). */
@@ -41,7 +41,7 @@ export class CosmianServerTooOld extends KmsProtocolError {
     super(
       `Cosmian KMS ${serverVersion.major}.${serverVersion.minor}.${serverVersion.patch} is too old: KMIP Sign needs ` +
         `${MINIMUM_COSMIAN_VERSION.major}.${MINIMUM_COSMIAN_VERSION.minor} or later`,
-      { operation: "version", serverMessage: serverVersion.text },
+      { operation: 'version', serverMessage: serverVersion.text },
     );
   }
 }
@@ -54,13 +54,12 @@ export function isOlderThanMinimum(version: CosmianVersion): boolean {
 }
 
 export function parseCosmianVersion(body: unknown): CosmianVersion {
-  const match =
-    typeof body === "string" ? /^(\d+)\.(\d+)\.(\d+)/.exec(body) : null;
-  if (typeof body !== "string" || match === null) {
+  const match = typeof body === 'string' ? /^(\d+)\.(\d+)\.(\d+)/.exec(body) : null;
+  if (typeof body !== 'string' || match === null) {
     throw new KmsProtocolError(
-      `Cosmian GET /version answered ${JSON.stringify(body)?.slice(0, 100) ?? "nothing"}, not a version`,
+      `Cosmian GET /version answered ${JSON.stringify(body)?.slice(0, 100) ?? 'nothing'}, not a version`,
       {
-        operation: "version",
+        operation: 'version',
       },
     );
   }
@@ -72,69 +71,52 @@ export function parseCosmianVersion(body: unknown): CosmianVersion {
   };
 }
 
-export async function fetchCosmianVersion(
-  options: CosmianHttpOptions,
-): Promise<CosmianVersion> {
-  return parseCosmianVersion(await getJson(options, "/version"));
+export async function fetchCosmianVersion(options: CosmianHttpOptions): Promise<CosmianVersion> {
+  return parseCosmianVersion(await getJson(options, '/version'));
 }
 
 /** `GET /health`: `{"status":"UP", ...}`, or 503 when a dependency (the database) is down. */
-export async function fetchCosmianHealth(
-  options: CosmianHttpOptions,
-): Promise<{ isUp: boolean; detail: string }> {
-  const body = await getJson(options, "/health");
-  const status =
-    typeof body === "object" && body !== null
-      ? (body as { status?: unknown }).status
-      : undefined;
-  return { isUp: status === "UP", detail: `status ${String(status)}` };
+export async function fetchCosmianHealth(options: CosmianHttpOptions): Promise<{ isUp: boolean; detail: string }> {
+  const body = await getJson(options, '/health');
+  const status = typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined;
+  return { isUp: status === 'UP', detail: `status ${String(status)}` };
 }
 
 function endpointUrl(base: string, path: string): URL {
   const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/kmip\/2_1\/?$/, "").replace(/\/+$/, "")}${path}`;
-  url.username = "";
-  url.password = "";
+  url.pathname = `${url.pathname.replace(/\/kmip\/2_1\/?$/, '').replace(/\/+$/, '')}${path}`;
+  url.username = '';
+  url.password = '';
   return url;
 }
 
 function getJson(options: CosmianHttpOptions, path: string): Promise<unknown> {
   const url = endpointUrl(options.url, path);
-  const isTls = url.protocol === "https:";
+  const isTls = url.protocol === 'https:';
   const send = isTls ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const request = send(url, {
-      method: "GET",
-      headers: { accept: "application/json" },
+      method: 'GET',
+      headers: { accept: 'application/json' },
       timeout: options.timeoutMs,
-      ...(isTls
-        ? { ca: options.ca, cert: options.cert, key: options.key }
-        : {}),
+      ...(isTls ? { ca: options.ca, cert: options.cert, key: options.key } : {}),
     });
-    request.once("timeout", () =>
-      request.destroy(
-        new KmsUnavailable(
-          `Cosmian GET ${path} timed out after ${options.timeoutMs} ms`,
-        ),
-      ),
+    request.once('timeout', () =>
+      request.destroy(new KmsUnavailable(`Cosmian GET ${path} timed out after ${options.timeoutMs} ms`)),
     );
-    request.once("error", (error) =>
+    request.once('error', (error) =>
       reject(
         error instanceof KmsUnavailable
           ? error
-          : new KmsUnavailable(
-              `Cosmian GET ${path} failed: ${error.message}`,
-              {},
-              { cause: error },
-            ),
+          : new KmsUnavailable(`Cosmian GET ${path} failed: ${error.message}`, {}, { cause: error }),
       ),
     );
-    request.once("response", (response: IncomingMessage) => {
+    request.once('response', (response: IncomingMessage) => {
       const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.once("error", reject);
-      response.once("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.once('error', reject);
+      response.once('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
         const status = response.statusCode ?? 0;
         let body: unknown;
         try {
@@ -143,11 +125,7 @@ function getJson(options: CosmianHttpOptions, path: string): Promise<unknown> {
           body = undefined;
         }
         // /health answers 503 with the same JSON when the database is down.
-        if (
-          status === 200 ||
-          (status === 503 && body !== undefined && path === "/health")
-        )
-          resolve(body);
+        if (status === 200 || (status === 503 && body !== undefined && path === '/health')) resolve(body);
         else if (status >= 500)
           reject(
             new KmsUnavailable(`Cosmian GET ${path} answered HTTP ${status}`, {
@@ -156,10 +134,7 @@ function getJson(options: CosmianHttpOptions, path: string): Promise<unknown> {
           );
         else
           reject(
-            new KmsProtocolError(
-              `Cosmian GET ${path} answered HTTP ${status}`,
-              { serverReason: `HTTP ${status}` },
-            ),
+            new KmsProtocolError(`Cosmian GET ${path} answered HTTP ${status}`, { serverReason: `HTTP ${status}` }),
           );
       });
     });

@@ -7,26 +7,26 @@
  * The live run reads its settings (PKI_COSMIAN_TOKEN, PKI_COSMIAN_CA, ...) through loadConfig,
  * exactly as the app does, under a throwaway namespace.
  */
-import { it } from "vitest";
+import { it } from 'vitest';
 
-import { loadConfig } from "../../../config.js";
-import { startCosmianStandIn } from "../../../../test/harness/cosmian-standin.js";
-import type { CosmianStandIn } from "../../../../test/harness/cosmian-standin.js";
-import { runKeyStoreContract } from "../../key-store.contract.js";
-import { openCosmianKeyStore } from "./cosmian-key-store.js";
+import { loadConfig } from '../../../config.js';
+import { startCosmianStandIn } from '../../../../test/harness/cosmian-standin.js';
+import type { CosmianStandIn } from '../../../../test/harness/cosmian-standin.js';
+import { runKeyStoreContract } from '../../key-store.contract.js';
+import { openCosmianKeyStore } from './cosmian-key-store.js';
 
 let standIn: CosmianStandIn | undefined;
 
 runKeyStoreContract({
-  name: "cosmian (5.x stand-in)",
+  name: 'cosmian (5.x stand-in)',
   create: async () => {
-    standIn = await startCosmianStandIn({ apiToken: "Y29udHJhY3QtdG9rZW4=" });
+    standIn = await startCosmianStandIn({ apiToken: 'Y29udHJhY3QtdG9rZW4=' });
     return openCosmianKeyStore(
       {
-        backend: "cosmian",
-        namespace: "pki-manager-test",
+        backend: 'cosmian',
+        namespace: 'pki-manager-test',
         url: standIn.url,
-        token: "Y29udHJhY3QtdG9rZW4=",
+        token: 'Y29udHJhY3QtdG9rZW4=',
         apiKey: undefined,
         caPath: undefined,
         clientCertPath: undefined,
@@ -42,19 +42,16 @@ runKeyStoreContract({
 });
 
 const liveUrl = process.env.PKI_COSMIAN_URL;
-if (liveUrl === undefined || liveUrl === "") {
-  console.info(
-    "[cosmian] live Cosmian contract run skipped: PKI_COSMIAN_URL not set (see kms/README.md)",
-  );
-  it.skip("live Cosmian: PKI_COSMIAN_URL not set", () => undefined);
+if (liveUrl === undefined || liveUrl === '') {
+  console.info('[cosmian] live Cosmian contract run skipped: PKI_COSMIAN_URL not set (see kms/README.md)');
+  it.skip('live Cosmian: PKI_COSMIAN_URL not set', () => undefined);
 } else {
   const config = loadConfig({
     ...process.env,
-    PKI_KMS_BACKEND: "cosmian",
-    PKI_KMS_NAMESPACE: "pki-manager-contract",
+    PKI_KMS_BACKEND: 'cosmian',
+    PKI_KMS_NAMESPACE: 'pki-manager-contract',
   });
-  if (config.kms.backend !== "cosmian")
-    throw new Error("loadConfig did not select the cosmian backend");
+  if (config.kms.backend !== 'cosmian') throw new Error('loadConfig did not select the cosmian backend');
   const kms = config.kms;
   runKeyStoreContract({
     name: `cosmian (live at ${new URL(kms.url).origin})`,

@@ -29,22 +29,12 @@
  * length, not the digest length that X.509 profiles and our verifiers expect. Private keys
  * never leave the server.
  */
-import { readFile } from "node:fs/promises";
+import { readFile } from 'node:fs/promises';
 
-import type { KeyAlgorithm, KmsBackend } from "@pki/shared";
+import type { KeyAlgorithm, KmsBackend } from '@pki/shared';
 
-import {
-  KmipClient,
-  KmsInvalidRequest,
-  KmsNotFound,
-  TlsTransport,
-  isKmsError,
-} from "../../kmip/index.js";
-import type {
-  KmipLogger,
-  KmsError,
-  ParsedAttributes,
-} from "../../kmip/index.js";
+import { KmipClient, KmsInvalidRequest, KmsNotFound, TlsTransport, isKmsError } from '../../kmip/index.js';
+import type { KmipLogger, KmsError, ParsedAttributes } from '../../kmip/index.js';
 import type {
   GenerateKeyPairRequest,
   GenerateKeyPairResult,
@@ -56,7 +46,7 @@ import type {
   RevokeKeyRequest,
   SignRequest,
   SignResult,
-} from "../../key-store.js";
+} from '../../key-store.js';
 import {
   KMIP_HASH,
   KMIP_REVOCATION_REASON,
@@ -66,11 +56,11 @@ import {
   keyStateOf,
   kmipName,
   labelOf,
-} from "./kmip-key-mapping.js";
+} from './kmip-key-mapping.js';
 
 /** The `kmip` variant of `KmsConfig` (config.ts). */
 export interface KmipBackendConfig {
-  backend: "kmip";
+  backend: 'kmip';
   namespace: string;
   host: string;
   port: number;
@@ -95,8 +85,8 @@ const HEALTH_TIMEOUT_MS = 5_000;
  * PyKMIP), so it was never usable for protection in the first place.
  */
 const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
-  algorithms: ["rsa-2048", "rsa-3072", "rsa-4096"] as const,
-  signatureSchemes: ["rsa-pkcs1-v1_5"] as const,
+  algorithms: ['rsa-2048', 'rsa-3072', 'rsa-4096'] as const,
+  signatureSchemes: ['rsa-pkcs1-v1_5'] as const,
   canExportPrivateKey: false,
   doesCascadeToPublicKey: true,
 });
@@ -127,7 +117,7 @@ export async function openKmipKeyStore(
 }
 
 export class KmipKeyStore implements KeyStore {
-  readonly backend: KmsBackend = "kmip";
+  readonly backend: KmsBackend = 'kmip';
   /** Private key ref → public key ref, learned at generation or lookup. */
   private readonly publicKeyRefs = new Map<KeyReference, KeyReference>();
 
@@ -140,43 +130,32 @@ export class KmipKeyStore implements KeyStore {
     return CAPABILITIES;
   }
 
-  async generateKeyPair(
-    request: GenerateKeyPairRequest,
-  ): Promise<GenerateKeyPairResult> {
+  async generateKeyPair(request: GenerateKeyPairRequest): Promise<GenerateKeyPairResult> {
     const { algorithm } = request;
-    if (
-      !isRsaAlgorithm(algorithm) ||
-      !CAPABILITIES.algorithms.includes(algorithm)
-    ) {
+    if (!isRsaAlgorithm(algorithm) || !CAPABILITIES.algorithms.includes(algorithm)) {
       throw new KmsInvalidRequest(
-        `kmip: ${algorithm} is not supported (capabilities: ${CAPABILITIES.algorithms.join(", ")})`,
+        `kmip: ${algorithm} is not supported (capabilities: ${CAPABILITIES.algorithms.join(', ')})`,
         {
-          operation: "CreateKeyPair",
+          operation: 'CreateKeyPair',
         },
       );
     }
     if (request.isExportable) {
-      throw new KmsInvalidRequest(
-        "kmip: private keys never leave the KMIP server; generate with isExportable=false",
-        {
-          operation: "CreateKeyPair",
-        },
-      );
+      throw new KmsInvalidRequest('kmip: private keys never leave the KMIP server; generate with isExportable=false', {
+        operation: 'CreateKeyPair',
+      });
     }
     const name = kmipName(this.namespace, request.label);
     const existing = await this.client.locate({
-      attributes: { objectType: "PrivateKey", names: [{ value: name }] },
+      attributes: { objectType: 'PrivateKey', names: [{ value: name }] },
     });
     if (existing.uniqueIdentifiers.length > 0) {
-      throw new KmsInvalidRequest(
-        `kmip: a key named "${name}" already exists`,
-        { operation: "CreateKeyPair" },
-      );
+      throw new KmsInvalidRequest(`kmip: a key named "${name}" already exists`, { operation: 'CreateKeyPair' });
     }
 
     const created = await this.client.createKeyPair({
       commonAttributes: {
-        cryptographicAlgorithm: "RSA",
+        cryptographicAlgorithm: 'RSA',
         cryptographicLength: RSA_MODULUS_BITS[algorithm],
       },
       privateKeyAttributes: {
@@ -191,10 +170,9 @@ export class KmipKeyStore implements KeyStore {
 
     const { attributes } = await this.client.getAttributes({
       uniqueIdentifier: privateKeyRef,
-      attributeReferences: ["State"],
+      attributeReferences: ['State'],
     });
-    if (attributes.state === "PreActive")
-      await this.client.activate(privateKeyRef);
+    if (attributes.state === 'PreActive') await this.client.activate(privateKeyRef);
 
     const publicKey = await this.client.getPublicKey(publicKeyRef);
     return { privateKeyRef, publicKeyRef, publicKeySpki: publicKey.spki };
@@ -208,17 +186,17 @@ export class KmipKeyStore implements KeyStore {
   async sign(request: SignRequest): Promise<SignResult> {
     if (!CAPABILITIES.signatureSchemes.includes(request.scheme)) {
       throw new KmsInvalidRequest(
-        `kmip: ${request.scheme} is not supported (capabilities: ${CAPABILITIES.signatureSchemes.join(", ")})`,
+        `kmip: ${request.scheme} is not supported (capabilities: ${CAPABILITIES.signatureSchemes.join(', ')})`,
         {
-          operation: "Sign",
+          operation: 'Sign',
         },
       );
     }
     const response = await this.client.sign({
       uniqueIdentifier: request.privateKeyRef,
       cryptographicParameters: {
-        cryptographicAlgorithm: "RSA",
-        paddingMethod: "PKCS1v15",
+        cryptographicAlgorithm: 'RSA',
+        paddingMethod: 'PKCS1v15',
         hashingAlgorithm: KMIP_HASH[request.hash],
       },
       data: request.data,
@@ -238,20 +216,16 @@ export class KmipKeyStore implements KeyStore {
     const { attributes } = await this.client.getAttributes({
       uniqueIdentifier: privateKeyRef,
     });
-    if (keyStateOf(attributes.state) === "destroyed")
-      throw notFound(privateKeyRef, "Destroy");
-    const publicKeyRef = await this.findPublicKeyRef(
-      privateKeyRef,
-      attributes,
-    ).catch((error: unknown) => {
+    if (keyStateOf(attributes.state) === 'destroyed') throw notFound(privateKeyRef, 'Destroy');
+    const publicKeyRef = await this.findPublicKeyRef(privateKeyRef, attributes).catch((error: unknown) => {
       if (error instanceof KmsNotFound) return undefined;
       throw error;
     });
-    if (attributes.state === "Active") {
+    if (attributes.state === 'Active') {
       await this.client.revoke({
         uniqueIdentifier: privateKeyRef,
-        reason: "CessationOfOperation",
-        message: "destroyed by PKI Manager",
+        reason: 'CessationOfOperation',
+        message: 'destroyed by PKI Manager',
       });
     }
     await this.client.destroy({ uniqueIdentifier: privateKeyRef });
@@ -269,7 +243,7 @@ export class KmipKeyStore implements KeyStore {
   async list(): Promise<KeyDescription[]> {
     // KMIP Locate matches whole Names only, so list our private keys and keep our prefix.
     const located = await this.client.locate({
-      attributes: { objectType: "PrivateKey" },
+      attributes: { objectType: 'PrivateKey' },
     });
     const descriptions: KeyDescription[] = [];
     for (const ref of located.uniqueIdentifiers) {
@@ -286,19 +260,15 @@ export class KmipKeyStore implements KeyStore {
     const signal = AbortSignal.timeout(HEALTH_TIMEOUT_MS);
     try {
       const version = await this.client.protocolVersion({ signal });
-      const information = await this.client.query(["QueryServerInformation"], {
+      const information = await this.client.query(['QueryServerInformation'], {
         signal,
       });
-      const server = [
-        information.vendorIdentification,
-        information.serverName,
-        information.serverVersion,
-      ]
+      const server = [information.vendorIdentification, information.serverName, information.serverVersion]
         .filter(Boolean)
-        .join(" ");
+        .join(' ');
       return {
         isHealthy: true,
-        serverVersion: `${server || "KMIP server"} (KMIP ${version.major}.${version.minor})`,
+        serverVersion: `${server || 'KMIP server'} (KMIP ${version.major}.${version.minor})`,
       };
     } catch (error) {
       return {
@@ -312,27 +282,19 @@ export class KmipKeyStore implements KeyStore {
     return this.client.close();
   }
 
-  private toDescription(
-    privateKeyRef: KeyReference,
-    attributes: ParsedAttributes,
-  ): KeyDescription {
+  private toDescription(privateKeyRef: KeyReference, attributes: ParsedAttributes): KeyDescription {
     const state = keyStateOf(attributes.state);
     const label = labelOf(this.namespace, attributes.names);
     // A destroyed key, or one that is not ours, is as good as absent for this key store.
-    if (
-      state === undefined ||
-      state === "destroyed" ||
-      label === undefined ||
-      attributes.objectType === "PublicKey"
-    ) {
-      throw notFound(privateKeyRef, "GetAttributes");
+    if (state === undefined || state === 'destroyed' || label === undefined || attributes.objectType === 'PublicKey') {
+      throw notFound(privateKeyRef, 'GetAttributes');
     }
     const algorithm: KeyAlgorithm | undefined = keyAlgorithmOf(attributes);
     return {
       privateKeyRef,
       publicKeyRef:
-        attributes.links?.find((link) => link.linkType === "PublicKeyLink")
-          ?.linkedObjectIdentifier ?? this.publicKeyRefs.get(privateKeyRef),
+        attributes.links?.find((link) => link.linkType === 'PublicKeyLink')?.linkedObjectIdentifier ??
+        this.publicKeyRefs.get(privateKeyRef),
       label,
       algorithm,
       state,
@@ -345,33 +307,23 @@ export class KmipKeyStore implements KeyStore {
    * The public key of a pair: the PublicKeyLink when the server keeps links (Cosmian,
    * Thales), else the `-public` Name the client gave it (PyKMIP keeps no links).
    */
-  private async findPublicKeyRef(
-    privateKeyRef: KeyReference,
-    known?: ParsedAttributes,
-  ): Promise<KeyReference> {
+  private async findPublicKeyRef(privateKeyRef: KeyReference, known?: ParsedAttributes): Promise<KeyReference> {
     const cached = this.publicKeyRefs.get(privateKeyRef);
     if (cached !== undefined) return cached;
-    const attributes =
-      known ??
-      (await this.client.getAttributes({ uniqueIdentifier: privateKeyRef }))
-        .attributes;
-    if (keyStateOf(attributes.state) === "destroyed")
-      throw notFound(privateKeyRef, "Get");
-    let publicKeyRef = attributes.links?.find(
-      (link) => link.linkType === "PublicKeyLink",
-    )?.linkedObjectIdentifier;
+    const attributes = known ?? (await this.client.getAttributes({ uniqueIdentifier: privateKeyRef })).attributes;
+    if (keyStateOf(attributes.state) === 'destroyed') throw notFound(privateKeyRef, 'Get');
+    let publicKeyRef = attributes.links?.find((link) => link.linkType === 'PublicKeyLink')?.linkedObjectIdentifier;
     const name = attributes.names?.[0]?.value;
     if (publicKeyRef === undefined && name !== undefined) {
       const located = await this.client.locate({
         attributes: {
-          objectType: "PublicKey",
+          objectType: 'PublicKey',
           names: [{ value: `${name}-public` }],
         },
       });
       publicKeyRef = located.uniqueIdentifiers[0];
     }
-    if (publicKeyRef === undefined)
-      throw notFound(privateKeyRef, "Get", "its public key cannot be found");
+    if (publicKeyRef === undefined) throw notFound(privateKeyRef, 'Get', 'its public key cannot be found');
     this.publicKeyRefs.set(privateKeyRef, publicKeyRef);
     return publicKeyRef;
   }
@@ -385,7 +337,7 @@ export class KmipKeyStore implements KeyStore {
       if (!isPermissionRefusal(error)) throw error;
       await this.client.revoke({
         uniqueIdentifier: publicKeyRef,
-        reason: "CessationOfOperation",
+        reason: 'CessationOfOperation',
       });
       await this.client.destroy({ uniqueIdentifier: publicKeyRef });
     }
@@ -393,13 +345,9 @@ export class KmipKeyStore implements KeyStore {
 }
 
 function isPermissionRefusal(error: unknown): error is KmsError {
-  return isKmsError(error) && error.code === "KMS_PERMISSION_DENIED";
+  return isKmsError(error) && error.code === 'KMS_PERMISSION_DENIED';
 }
 
-function notFound(
-  ref: KeyReference,
-  operation: string,
-  why = "it does not exist or was destroyed",
-): KmsNotFound {
+function notFound(ref: KeyReference, operation: string, why = 'it does not exist or was destroyed'): KmsNotFound {
   return new KmsNotFound(`kmip: key ${ref} not found: ${why}`, { operation });
 }

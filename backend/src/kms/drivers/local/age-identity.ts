@@ -43,7 +43,11 @@ async function readIdentityIfPresent(path: string): Promise<string | undefined> 
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new KmsUnavailable(`cannot read the local key store identity ${path}`, { operation: 'open' }, { cause: error });
+    throw new KmsUnavailable(
+      `cannot read the local key store identity ${path}`,
+      { operation: 'open' },
+      { cause: error },
+    );
   }
   const line = text.split(/\r?\n/).find((candidate) => candidate.startsWith('AGE-SECRET-KEY-1'));
   if (line === undefined) {

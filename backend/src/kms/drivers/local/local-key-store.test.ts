@@ -15,7 +15,10 @@ const DATA = Buffer.from('tbs certificate bytes');
 
 function capturingLogger() {
   const lines: { level: number; msg: string }[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+  const log = pino(
+    { level: 'info' },
+    { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
+  );
   return { log, lines };
 }
 
@@ -69,7 +72,9 @@ describe('local key store', () => {
     );
     expect(readFileSync(join(temp.dataDir, 'kms', 'identity.age'), 'utf8')).toBe(identityBefore);
     const signatures = await Promise.all(
-      [1, 2, 3].map(() => reopened.sign({ privateKeyRef: key.privateKeyRef, scheme: 'rsa-pss', hash: 'sha-384', data: DATA })),
+      [1, 2, 3].map(() =>
+        reopened.sign({ privateKeyRef: key.privateKeyRef, scheme: 'rsa-pss', hash: 'sha-384', data: DATA }),
+      ),
     );
     for (const { signature } of signatures) {
       const publicKey = createPublicKey({ key: Buffer.from(key.publicKeySpki), format: 'der', type: 'spki' });
@@ -89,7 +94,14 @@ describe('local key store', () => {
       data: Buffer.from(`tbs ${index}`),
     }));
     const signatures = await Promise.all(
-      requests.map((request) => store.sign({ privateKeyRef: request.key.privateKeyRef, scheme: request.scheme, hash: 'sha-256', data: request.data })),
+      requests.map((request) =>
+        store.sign({
+          privateKeyRef: request.key.privateKeyRef,
+          scheme: request.scheme,
+          hash: 'sha-256',
+          data: request.data,
+        }),
+      ),
     );
     signatures.forEach(({ signature }, index) => {
       const request = requests[index] as (typeof requests)[number];
@@ -97,13 +109,15 @@ describe('local key store', () => {
       const keyInput = request.scheme === 'ecdsa' ? { key: publicKey, dsaEncoding: 'der' as const } : publicKey;
       expect(verify('sha256', request.data, keyInput, signature), `signature ${index}`).toBe(true);
       const other = requests[(index + 2) % requests.length] as (typeof requests)[number];
-      expect(verify('sha256', other.data, keyInput, signature), `signature ${index} over another request's data`).toBe(false);
+      expect(verify('sha256', other.data, keyInput, signature), `signature ${index} over another request's data`).toBe(
+        false,
+      );
     });
 
     await store.revoke({ privateKeyRef: rsa.privateKeyRef, reason: 'keyCompromise' });
-    await expect(store.sign({ privateKeyRef: rsa.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA })).rejects.toBeInstanceOf(
-      KmsInvalidRequest,
-    );
+    await expect(
+      store.sign({ privateKeyRef: rsa.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA }),
+    ).rejects.toBeInstanceOf(KmsInvalidRequest);
   });
 
   it('signs inline when no other request is in progress and on the thread pool when one is', async () => {
@@ -115,7 +129,11 @@ describe('local key store', () => {
         return hasCompany;
       },
     });
-    const key = await temp.store.generateKeyPair({ algorithm: 'rsa-2048', label: 'inline-or-pool', isExportable: false });
+    const key = await temp.store.generateKeyPair({
+      algorithm: 'rsa-2048',
+      label: 'inline-or-pool',
+      isExportable: false,
+    });
     const publicKey = createPublicKey({ key: Buffer.from(key.publicKeySpki), format: 'der', type: 'spki' });
     /** A pool job reports back through the event loop; microtasks alone never see it finish. */
     const settlesOnMicrotasks = async (promise: Promise<unknown>) => {
@@ -131,7 +149,9 @@ describe('local key store', () => {
       hasCompany = company;
       const data = Buffer.from(`tbs with company ${company}`);
       const pending = signOnce(data);
-      expect(await settlesOnMicrotasks(pending), `settles without the event loop when company is ${company}`).toBe(!company);
+      expect(await settlesOnMicrotasks(pending), `settles without the event loop when company is ${company}`).toBe(
+        !company,
+      );
       expect(verify('sha256', data, publicKey, (await pending).signature)).toBe(true);
     }
     expect(asked).toBe(2);

@@ -65,7 +65,11 @@ export interface LocalKeyStoreOptions {
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-const NODE_HASH_NAMES: Record<HashAlgorithm, string> = { 'sha-256': 'sha256', 'sha-384': 'sha384', 'sha-512': 'sha512' };
+const NODE_HASH_NAMES: Record<HashAlgorithm, string> = {
+  'sha-256': 'sha256',
+  'sha-384': 'sha384',
+  'sha-512': 'sha512',
+};
 
 const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
   algorithms: KEY_ALGORITHMS,
@@ -155,9 +159,15 @@ export class LocalKeyStore implements KeyStore {
       });
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new KmsInvalidRequest(`a key labelled "${request.label}" already exists`, { operation: 'generateKeyPair' });
+        throw new KmsInvalidRequest(`a key labelled "${request.label}" already exists`, {
+          operation: 'generateKeyPair',
+        });
       }
-      throw new KmsUnavailable('the local key store could not save the new key', { operation: 'generateKeyPair' }, { cause: error });
+      throw new KmsUnavailable(
+        'the local key store could not save the new key',
+        { operation: 'generateKeyPair' },
+        { cause: error },
+      );
     }
     this.#unsealedKeys.set(privateKeyRef, { algorithm: request.algorithm, state: 'active', privateKey });
     return { privateKeyRef, publicKeyRef: privateKeyRef, publicKeySpki: new Uint8Array(publicKeySpki) };
@@ -350,7 +360,11 @@ function readTable<T>(operation: string, query: () => T): T {
   try {
     return query();
   } catch (error) {
-    throw new KmsUnavailable(`the local key store table cannot be used: ${(error as Error).message}`, { operation }, { cause: error });
+    throw new KmsUnavailable(
+      `the local key store table cannot be used: ${(error as Error).message}`,
+      { operation },
+      { cause: error },
+    );
   }
 }
 
@@ -408,7 +422,11 @@ function signingKey(key: UnsealedKey, scheme: SignatureScheme) {
     case 'rsa-pss':
       if (!isRsa(key.algorithm)) break;
       // Salt as long as the hash: what RFC 4055 and CA/B Forum profiles expect.
-      return { key: key.privateKey, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST };
+      return {
+        key: key.privateKey,
+        padding: cryptoConstants.RSA_PKCS1_PSS_PADDING,
+        saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST,
+      };
     case 'ecdsa':
       if (isRsa(key.algorithm)) break;
       return { key: key.privateKey, dsaEncoding: 'der' as const };
@@ -419,4 +437,3 @@ function signingKey(key: UnsealedKey, scheme: SignatureScheme) {
 function notFound(privateKeyRef: KeyReference, operation: string): KmsNotFound {
   return new KmsNotFound(`no key ${privateKeyRef} in the local key store`, { operation });
 }
-

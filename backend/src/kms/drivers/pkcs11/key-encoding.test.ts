@@ -19,7 +19,11 @@ describe('ecSpki', () => {
   it.each(CURVES)('accepts $jwkCurve points wrapped in an OCTET STRING (PKCS#11 v2.40) and bare', (curve) => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: curve.jwkCurve });
     const jwk = publicKey.export({ format: 'jwk' });
-    const point = Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
+    const point = Buffer.concat([
+      Buffer.from([0x04]),
+      Buffer.from(jwk.x ?? '', 'base64url'),
+      Buffer.from(jwk.y ?? '', 'base64url'),
+    ]);
     const wrapped = Buffer.concat([Buffer.from([0x04, point.length]), point]);
     const expected = publicKey.export({ type: 'spki', format: 'der' });
     expect(Buffer.from(ecSpki(curve, wrapped)).equals(expected)).toBe(true);
@@ -72,7 +76,11 @@ describe('ecdsaRawToDer', () => {
     if (curve === undefined) return;
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     const jwk = publicKey.export({ format: 'jwk' });
-    const point = Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
+    const point = Buffer.concat([
+      Buffer.from([0x04]),
+      Buffer.from(jwk.x ?? '', 'base64url'),
+      Buffer.from(jwk.y ?? '', 'base64url'),
+    ]);
     const key = createPublicKey({ key: Buffer.from(ecSpki(curve, point)), format: 'der', type: 'spki' });
     expect(key.asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
   });

@@ -74,9 +74,7 @@ function unwrapEcPoint(curve: CurveInfo, ecPoint: Uint8Array): Uint8Array {
     point = ecPoint.subarray(2);
   }
   if (point.length !== uncompressedLength || point[0] !== 0x04) {
-    throw new RangeError(
-      `CKA_EC_POINT is not an uncompressed ${curve.jwkCurve} point (${ecPoint.length} bytes)`,
-    );
+    throw new RangeError(`CKA_EC_POINT is not an uncompressed ${curve.jwkCurve} point (${ecPoint.length} bytes)`);
   }
   return point;
 }

@@ -25,7 +25,13 @@ const unavailable = softHsmUnavailableReason();
 let token: SoftHsmToken;
 
 function optionsFor(overrides: Partial<Pkcs11KeyStoreOptions> = {}): Pkcs11KeyStoreOptions {
-  return { modulePath: token.modulePath, tokenLabel: token.tokenLabel, pin: token.pin, namespace: 'pki-test', ...overrides };
+  return {
+    modulePath: token.modulePath,
+    tokenLabel: token.tokenLabel,
+    pin: token.pin,
+    namespace: 'pki-test',
+    ...overrides,
+  };
 }
 
 function verifyWith(key: GenerateKeyPairResult, algorithm: string, signature: Uint8Array, padding?: object): boolean {
@@ -66,9 +72,18 @@ describe.skipIf(unavailable !== undefined)(
         expect(key.privateKeyRef).toMatch(/^[0-9a-f]{32}$/);
         expect(key.publicKeyRef).toBe(key.privateKeyRef);
 
-        const { signature } = await store.sign({ privateKeyRef: key.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA });
+        const { signature } = await store.sign({
+          privateKeyRef: key.privateKeyRef,
+          scheme: 'rsa-pkcs1-v1_5',
+          hash: 'sha-256',
+          data: DATA,
+        });
         expect(verifyWith(key, 'sha256', signature)).toBe(true);
-        expect(await store.describe(key.privateKeyRef)).toMatchObject({ label: 'lifecycle', state: 'active', algorithm: 'rsa-2048' });
+        expect(await store.describe(key.privateKeyRef)).toMatchObject({
+          label: 'lifecycle',
+          state: 'active',
+          algorithm: 'rsa-2048',
+        });
 
         await store.revoke({ privateKeyRef: key.privateKeyRef, reason: 'superseded' });
         expect((await store.describe(key.privateKeyRef)).state).toBe('deactivated');
@@ -97,9 +112,13 @@ describe.skipIf(unavailable !== undefined)(
           const slot = findSlot(lease, token.tokenLabel);
           const session = slot.open(lease.graphene.SessionFlag.RW_SESSION | lease.graphene.SessionFlag.SERIAL_SESSION);
           try {
-            const privateKey = session.find({ class: lease.graphene.ObjectClass.PRIVATE_KEY, id: Buffer.from(key.privateKeyRef, 'hex') }).items(0);
+            const privateKey = session
+              .find({ class: lease.graphene.ObjectClass.PRIVATE_KEY, id: Buffer.from(key.privateKeyRef, 'hex') })
+              .items(0);
             expect(privateKey.getAttribute({ sign: null }).sign).toBe(false);
-            expect(() => session.createSign('ECDSA', privateKey.toType()).once(Buffer.alloc(32))).toThrow(/CKR_KEY_FUNCTION_NOT_PERMITTED/);
+            expect(() => session.createSign('ECDSA', privateKey.toType()).once(Buffer.alloc(32))).toThrow(
+              /CKR_KEY_FUNCTION_NOT_PERMITTED/,
+            );
           } finally {
             session.close();
           }
@@ -116,23 +135,43 @@ describe.skipIf(unavailable !== undefined)(
         { algorithm: 'ec-p256', hash: 'sha-256', node: 'sha256', curve: 'prime256v1' },
         { algorithm: 'ec-p384', hash: 'sha-384', node: 'sha384', curve: 'secp384r1' },
         { algorithm: 'ec-p384', hash: 'sha-512', node: 'sha512', curve: 'secp384r1' },
-      ] as const)('$algorithm signs ECDSA with $hash as DER that node verifies', async ({ algorithm, hash, node, curve }) => {
-        const key = await store.generateKeyPair({ algorithm, label: `ec-${algorithm}-${hash}`, isExportable: false });
-        const publicKey = createPublicKey({ key: Buffer.from(key.publicKeySpki), format: 'der', type: 'spki' });
-        expect(publicKey.asymmetricKeyDetails?.namedCurve).toBe(curve);
-        for (let round = 0; round < 5; round += 1) {
-          const { signature } = await store.sign({ privateKeyRef: key.privateKeyRef, scheme: 'ecdsa', hash, data: DATA });
-          expect(signature[0]).toBe(0x30);
-          expect(verifyWith(key, node, signature)).toBe(true);
-        }
-        expect((await store.describe(key.privateKeyRef)).algorithm).toBe(algorithm);
-      });
+      ] as const)(
+        '$algorithm signs ECDSA with $hash as DER that node verifies',
+        async ({ algorithm, hash, node, curve }) => {
+          const key = await store.generateKeyPair({ algorithm, label: `ec-${algorithm}-${hash}`, isExportable: false });
+          const publicKey = createPublicKey({ key: Buffer.from(key.publicKeySpki), format: 'der', type: 'spki' });
+          expect(publicKey.asymmetricKeyDetails?.namedCurve).toBe(curve);
+          for (let round = 0; round < 5; round += 1) {
+            const { signature } = await store.sign({
+              privateKeyRef: key.privateKeyRef,
+              scheme: 'ecdsa',
+              hash,
+              data: DATA,
+            });
+            expect(signature[0]).toBe(0x30);
+            expect(verifyWith(key, node, signature)).toBe(true);
+          }
+          expect((await store.describe(key.privateKeyRef)).algorithm).toBe(algorithm);
+        },
+      );
 
       it('rsa-pss signs with MGF1 of the same hash and a salt as long as the hash', async () => {
         const key = await store.generateKeyPair({ algorithm: 'rsa-2048', label: 'pss', isExportable: false });
-        for (const [hash, node] of [['sha-256', 'sha256'], ['sha-384', 'sha384'], ['sha-512', 'sha512']] as const) {
-          const { signature } = await store.sign({ privateKeyRef: key.privateKeyRef, scheme: 'rsa-pss', hash, data: DATA });
-          const strict = { padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST };
+        for (const [hash, node] of [
+          ['sha-256', 'sha256'],
+          ['sha-384', 'sha384'],
+          ['sha-512', 'sha512'],
+        ] as const) {
+          const { signature } = await store.sign({
+            privateKeyRef: key.privateKeyRef,
+            scheme: 'rsa-pss',
+            hash,
+            data: DATA,
+          });
+          const strict = {
+            padding: cryptoConstants.RSA_PKCS1_PSS_PADDING,
+            saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST,
+          };
           expect(verifyWith(key, node, signature, strict), hash).toBe(true);
         }
       });
@@ -146,10 +185,22 @@ describe.skipIf(unavailable !== undefined)(
           const session = slot.open(lease.graphene.SessionFlag.SERIAL_SESSION);
           try {
             const { ObjectClass } = lease.graphene;
-            const rsaKey = session.find({ class: ObjectClass.PRIVATE_KEY, id: Buffer.from(rsa.privateKeyRef, 'hex') }).items(0);
-            const ecKey = session.find({ class: ObjectClass.PRIVATE_KEY, id: Buffer.from(ec.privateKeyRef, 'hex') }).items(0);
+            const rsaKey = session
+              .find({ class: ObjectClass.PRIVATE_KEY, id: Buffer.from(rsa.privateKeyRef, 'hex') })
+              .items(0);
+            const ecKey = session
+              .find({ class: ObjectClass.PRIVATE_KEY, id: Buffer.from(ec.privateKeyRef, 'hex') })
+              .items(0);
             for (const key of [rsaKey, ecKey]) {
-              expect(key.getAttribute({ sensitive: null, extractable: null, alwaysSensitive: null, neverExtractable: null, token: null })).toEqual({
+              expect(
+                key.getAttribute({
+                  sensitive: null,
+                  extractable: null,
+                  alwaysSensitive: null,
+                  neverExtractable: null,
+                  token: null,
+                }),
+              ).toEqual({
                 sensitive: true,
                 extractable: false,
                 alwaysSensitive: true,
@@ -170,22 +221,28 @@ describe.skipIf(unavailable !== undefined)(
 
         // An independent PKCS#11 client in another process sees the same flags.
         const tool = ['--module', token.modulePath, '--token-label', token.tokenLabel, '--login', '--pin', token.pin];
-        const listing = await execFileAsync('pkcs11-tool', [...tool, '--list-objects', '--type', 'privkey', '--id', rsa.privateKeyRef], {
-          env: { ...process.env, ...token.env },
-        });
+        const listing = await execFileAsync(
+          'pkcs11-tool',
+          [...tool, '--list-objects', '--type', 'privkey', '--id', rsa.privateKeyRef],
+          {
+            env: { ...process.env, ...token.env },
+          },
+        );
         expect(listing.stdout).toMatch(/Access:\s+sensitive, always sensitive, never extractable, local/);
         expect(listing.stdout).toContain('label:      pki-test/sealed-rsa');
       });
 
       it('refuses isExportable, a duplicate label and a scheme that does not fit the key', async () => {
-        await expect(store.generateKeyPair({ algorithm: 'rsa-2048', label: 'exportable', isExportable: true })).rejects.toBeInstanceOf(
-          KmsInvalidRequest,
-        );
+        await expect(
+          store.generateKeyPair({ algorithm: 'rsa-2048', label: 'exportable', isExportable: true }),
+        ).rejects.toBeInstanceOf(KmsInvalidRequest);
         const key = await store.generateKeyPair({ algorithm: 'rsa-2048', label: 'unique', isExportable: false });
-        await expect(store.generateKeyPair({ algorithm: 'ec-p256', label: 'unique', isExportable: false })).rejects.toBeInstanceOf(
-          KmsInvalidRequest,
+        await expect(
+          store.generateKeyPair({ algorithm: 'ec-p256', label: 'unique', isExportable: false }),
+        ).rejects.toBeInstanceOf(KmsInvalidRequest);
+        const misfit = await captureError(
+          store.sign({ privateKeyRef: key.privateKeyRef, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
         );
-        const misfit = await captureError(store.sign({ privateKeyRef: key.privateKeyRef, scheme: 'ecdsa', hash: 'sha-256', data: DATA }));
         expect(misfit, String(misfit)).toBeInstanceOf(KmsInvalidRequest);
       });
 
@@ -193,7 +250,11 @@ describe.skipIf(unavailable !== undefined)(
         const ours = await store.generateKeyPair({ algorithm: 'ec-p256', label: 'mine', isExportable: false });
         const neighbour = new Pkcs11KeyStore(optionsFor({ namespace: 'someone-else' }), log);
         try {
-          const theirs = await neighbour.generateKeyPair({ algorithm: 'ec-p256', label: 'theirs', isExportable: false });
+          const theirs = await neighbour.generateKeyPair({
+            algorithm: 'ec-p256',
+            label: 'theirs',
+            isExportable: false,
+          });
           await expect(neighbour.describe(ours.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
           await expect(neighbour.destroy(ours.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
           await expect(store.describe(theirs.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
@@ -205,7 +266,12 @@ describe.skipIf(unavailable !== undefined)(
           await neighbour.close();
         }
         // Closing the neighbour must not log out or finalize under the first store.
-        const { signature } = await store.sign({ privateKeyRef: ours.privateKeyRef, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+        const { signature } = await store.sign({
+          privateKeyRef: ours.privateKeyRef,
+          scheme: 'ecdsa',
+          hash: 'sha-256',
+          data: DATA,
+        });
         expect(verifyWith(ours, 'sha256', signature)).toBe(true);
       });
 
@@ -218,7 +284,12 @@ describe.skipIf(unavailable !== undefined)(
         } finally {
           lease.release();
         }
-        const { signature } = await store.sign({ privateKeyRef: key.privateKeyRef, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+        const { signature } = await store.sign({
+          privateKeyRef: key.privateKeyRef,
+          scheme: 'ecdsa',
+          hash: 'sha-256',
+          data: DATA,
+        });
         expect(verifyWith(key, 'sha256', signature)).toBe(true);
       });
 
@@ -248,9 +319,16 @@ describe.skipIf(unavailable !== undefined)(
 
         const second = new Pkcs11KeyStore(optionsFor({ namespace: 'restart' }), log);
         try {
-          const { signature } = await second.sign({ privateKeyRef: key.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA });
+          const { signature } = await second.sign({
+            privateKeyRef: key.privateKeyRef,
+            scheme: 'rsa-pkcs1-v1_5',
+            hash: 'sha-256',
+            data: DATA,
+          });
           expect(verifyWith(key, 'sha256', signature)).toBe(true);
-          expect(Buffer.from(await second.getPublicKey(key.privateKeyRef)).equals(Buffer.from(key.publicKeySpki))).toBe(true);
+          expect(Buffer.from(await second.getPublicKey(key.privateKeyRef)).equals(Buffer.from(key.publicKeySpki))).toBe(
+            true,
+          );
         } finally {
           await second.close();
         }
@@ -264,7 +342,9 @@ describe.skipIf(unavailable !== undefined)(
           expect(first).toBeInstanceOf(KmsPermissionDenied);
           expect((first as KmsError).serverReason).toBe('CKR_PIN_INCORRECT');
           expect((first as Error).message).not.toContain('0000');
-          const second = await captureError(store.generateKeyPair({ algorithm: 'ec-p256', label: 'never', isExportable: false }));
+          const second = await captureError(
+            store.generateKeyPair({ algorithm: 'ec-p256', label: 'never', isExportable: false }),
+          );
           expect(second).toBe(first);
           expect(await store.health()).toMatchObject({ isHealthy: false });
         } finally {
@@ -278,7 +358,10 @@ describe.skipIf(unavailable !== undefined)(
         expect(error).toBeInstanceOf(KmsUnavailable);
         expect((error as KmsError).serverReason).toBe('PKCS11_MODULE_NOT_FOUND');
         expect((error as Error).message).toMatch(/\/nonexistent\/libpkcs11\.so.*PKI_PKCS11_MODULE/);
-        expect(await store.health()).toMatchObject({ isHealthy: false, detail: expect.stringContaining('PKI_PKCS11_MODULE') });
+        expect(await store.health()).toMatchObject({
+          isHealthy: false,
+          detail: expect.stringContaining('PKI_PKCS11_MODULE'),
+        });
         await store.close();
       });
 

@@ -156,60 +156,70 @@ export class Pkcs11KeyStore implements KeyStore {
       throw new KmsInvalidRequest(`pkcs11: algorithm ${request.algorithm} is not supported`, { operation });
     }
 
-    return this.withSession(operation, `generate ${request.algorithm} key "${tokenLabel}"`, async (session, graphene) => {
-      const existing = session.find({ class: graphene.ObjectClass.PRIVATE_KEY, token: true, label: tokenLabel });
-      if (existing.length > 0) {
-        throw new KmsInvalidRequest(`pkcs11: a key labelled "${tokenLabel}" already exists on the token`, {
-          operation,
+    return this.withSession(
+      operation,
+      `generate ${request.algorithm} key "${tokenLabel}"`,
+      async (session, graphene) => {
+        const existing = session.find({ class: graphene.ObjectClass.PRIVATE_KEY, token: true, label: tokenLabel });
+        if (existing.length > 0) {
+          throw new KmsInvalidRequest(`pkcs11: a key labelled "${tokenLabel}" already exists on the token`, {
+            operation,
+          });
+        }
+        const id = randomBytes(ID_BYTES);
+        const common = { token: true, label: tokenLabel, id };
+        const publicTemplate = {
+          ...common,
+          class: graphene.ObjectClass.PUBLIC_KEY,
+          private: false,
+          verify: true,
+          encrypt: false,
+          wrap: false,
+          ...(rsaBits === undefined
+            ? { keyType: graphene.KeyType.EC, paramsEC: curve?.ecParams }
+            : { keyType: graphene.KeyType.RSA, modulusBits: rsaBits, publicExponent: RSA_PUBLIC_EXPONENT }),
+        };
+        const privateTemplate = {
+          ...common,
+          class: graphene.ObjectClass.PRIVATE_KEY,
+          keyType: rsaBits === undefined ? graphene.KeyType.EC : graphene.KeyType.RSA,
+          private: true,
+          sensitive: true,
+          extractable: false,
+          sign: true,
+          decrypt: false,
+          unwrap: false,
+          derive: false,
+        };
+        const mechanism = rsaBits === undefined ? graphene.KeyGenMechanism.EC : graphene.KeyGenMechanism.RSA;
+        // Async: an RSA-4096 key takes seconds and must not block the event loop.
+        const keys = await new Promise<{ privateKey: PrivateKey; publicKey: PublicKey }>((resolve, reject) => {
+          session.generateKeyPair(mechanism, publicTemplate, privateTemplate, (error, pair) => {
+            if (error) reject(error);
+            else if (pair === null) reject(new Error('C_GenerateKeyPair returned no keys'));
+            else resolve(pair);
+          });
         });
-      }
-      const id = randomBytes(ID_BYTES);
-      const common = { token: true, label: tokenLabel, id };
-      const publicTemplate = {
-        ...common,
-        class: graphene.ObjectClass.PUBLIC_KEY,
-        private: false,
-        verify: true,
-        encrypt: false,
-        wrap: false,
-        ...(rsaBits === undefined
-          ? { keyType: graphene.KeyType.EC, paramsEC: curve?.ecParams }
-          : { keyType: graphene.KeyType.RSA, modulusBits: rsaBits, publicExponent: RSA_PUBLIC_EXPONENT }),
-      };
-      const privateTemplate = {
-        ...common,
-        class: graphene.ObjectClass.PRIVATE_KEY,
-        keyType: rsaBits === undefined ? graphene.KeyType.EC : graphene.KeyType.RSA,
-        private: true,
-        sensitive: true,
-        extractable: false,
-        sign: true,
-        decrypt: false,
-        unwrap: false,
-        derive: false,
-      };
-      const mechanism = rsaBits === undefined ? graphene.KeyGenMechanism.EC : graphene.KeyGenMechanism.RSA;
-      // Async: an RSA-4096 key takes seconds and must not block the event loop.
-      const keys = await new Promise<{ privateKey: PrivateKey; publicKey: PublicKey }>((resolve, reject) => {
-        session.generateKeyPair(mechanism, publicTemplate, privateTemplate, (error, pair) => {
-          if (error) reject(error);
-          else if (pair === null) reject(new Error('C_GenerateKeyPair returned no keys'));
-          else resolve(pair);
-        });
-      });
-      try {
-        const publicKeySpki = readSpki(graphene, keys.publicKey);
-        const reference = id.toString('hex');
-        this.signingKeys.set(reference, { handle: keys.privateKey.handle, family: rsaBits === undefined ? 'ec' : 'rsa' });
-        this.log.info({ keyRef: reference, algorithm: request.algorithm, label: tokenLabel }, 'pkcs11 key pair generated');
-        return { privateKeyRef: reference, publicKeyRef: reference, publicKeySpki };
-      } catch (error) {
-        // A pair we cannot describe is useless and would be found by reconciliation as an orphan.
-        destroyQuietly(keys.privateKey);
-        destroyQuietly(keys.publicKey);
-        throw error;
-      }
-    });
+        try {
+          const publicKeySpki = readSpki(graphene, keys.publicKey);
+          const reference = id.toString('hex');
+          this.signingKeys.set(reference, {
+            handle: keys.privateKey.handle,
+            family: rsaBits === undefined ? 'ec' : 'rsa',
+          });
+          this.log.info(
+            { keyRef: reference, algorithm: request.algorithm, label: tokenLabel },
+            'pkcs11 key pair generated',
+          );
+          return { privateKeyRef: reference, publicKeyRef: reference, publicKeySpki };
+        } catch (error) {
+          // A pair we cannot describe is useless and would be found by reconciliation as an orphan.
+          destroyQuietly(keys.privateKey);
+          destroyQuietly(keys.publicKey);
+          throw error;
+        }
+      },
+    );
   }
 
   async getPublicKey(privateKeyRef: KeyReference): Promise<Uint8Array> {
@@ -416,10 +426,7 @@ export class Pkcs11KeyStore implements KeyStore {
     const lease = await acquireModule(this.options.modulePath);
     try {
       const slot = findSlotByTokenLabel(lease, this.options.tokenLabel);
-      const pool = new SessionPool(
-        () => this.openLoggedInSession(lease.graphene, slot),
-        this.options.maxSessions ?? 4,
-      );
+      const pool = new SessionPool(() => this.openLoggedInSession(lease.graphene, slot), this.options.maxSessions ?? 4);
       // Log in now, so a wrong PIN surfaces at the first call rather than some later one.
       await pool.use(() => Promise.resolve(), isSessionBroken);
       if (this.isClosed) {
@@ -498,7 +505,10 @@ export class Pkcs11KeyStore implements KeyStore {
     if (this.parseLabel(label as string).revocationReason !== undefined) {
       throw revokedError(reference, undefined);
     }
-    const signingKey: SigningKey = { handle: privateKey.handle, family: keyType === graphene.KeyType.EC ? 'ec' : 'rsa' };
+    const signingKey: SigningKey = {
+      handle: privateKey.handle,
+      family: keyType === graphene.KeyType.EC ? 'ec' : 'rsa',
+    };
     this.signingKeys.set(reference, signingKey);
     return signingKey;
   }

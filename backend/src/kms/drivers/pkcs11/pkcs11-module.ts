@@ -52,10 +52,10 @@ export interface ModuleLease {
 
 export async function acquireModule(modulePath: string): Promise<ModuleLease> {
   if (!existsSync(modulePath)) {
-    throw new KmsUnavailable(
-      `pkcs11: the PKCS#11 module ${modulePath} (PKI_PKCS11_MODULE) does not exist`,
-      { serverReason: 'PKCS11_MODULE_NOT_FOUND', operation: 'load' },
-    );
+    throw new KmsUnavailable(`pkcs11: the PKCS#11 module ${modulePath} (PKI_PKCS11_MODULE) does not exist`, {
+      serverReason: 'PKCS11_MODULE_NOT_FOUND',
+      operation: 'load',
+    });
   }
   const graphene = await loadGraphene();
   let loaded = loadedModules.get(modulePath);

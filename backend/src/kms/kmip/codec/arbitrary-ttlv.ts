@@ -40,15 +40,13 @@ const enumerationNode: fc.Arbitrary<TtlvNode> = fc.oneof(
         .oneof(fc.constantFrom(...Object.keys(ENUMERATIONS[enumeration])), unnamedNumber)
         .map((value): TtlvNode => ({ tag, type: 'Enumeration', value })),
     ),
-  fc
-    .constantFrom('0x54FF01', 'AttributeReference')
-    .chain((tag) =>
-      (tag === 'AttributeReference' ? fc.constantFrom(...Object.keys(TAGS)) : unnamedNumber).map((value): TtlvNode => ({
-        tag,
-        type: 'Enumeration',
-        value,
-      })),
-    ),
+  fc.constantFrom('0x54FF01', 'AttributeReference').chain((tag) =>
+    (tag === 'AttributeReference' ? fc.constantFrom(...Object.keys(TAGS)) : unnamedNumber).map((value): TtlvNode => ({
+      tag,
+      type: 'Enumeration',
+      value,
+    })),
+  ),
 );
 
 const leaf: fc.Arbitrary<TtlvNode> = fc.oneof(

@@ -433,7 +433,12 @@ function addAttributeStructure(result: ParsedAttributes, node: TtlvNode): void {
   if (vendor !== undefined) {
     const value = parseVendorValue(valueNode);
     if (value === undefined) result.other.push(node);
-    else (result.vendorAttributes ??= []).push({ vendorIdentification: vendor, attributeName: name, attributeValue: value });
+    else
+      (result.vendorAttributes ??= []).push({
+        vendorIdentification: vendor,
+        attributeName: name,
+        attributeValue: value,
+      });
     return;
   }
   if (name === 'Name') return addParsed(result, 'Name', valueNode);

@@ -142,7 +142,11 @@ describe('builders reproduce Cosmian 5.x request vectors', () => {
         cryptographicLength: 256,
         cryptographicUsageMask: 12,
         vendorAttributes: [
-          { vendorIdentification: 'cosmian', attributeName: 'tag', attributeValue: JSON.stringify(['vector-locate-tag']) },
+          {
+            vendorIdentification: 'cosmian',
+            attributeName: 'tag',
+            attributeValue: JSON.stringify(['vector-locate-tag']),
+          },
         ],
       },
     });
@@ -334,7 +338,10 @@ describe('builders reproduce Cosmian 5.x request vectors', () => {
   });
 
   it('Revoke with reason codes', () => {
-    expectReproduces('revoke.unspecified.request.json', revoke, { uniqueIdentifier: '{{key_id}}', reason: 'Unspecified' });
+    expectReproduces('revoke.unspecified.request.json', revoke, {
+      uniqueIdentifier: '{{key_id}}',
+      reason: 'Unspecified',
+    });
     expectReproduces('revoke.cessation_of_operation.request.json', revoke, {
       uniqueIdentifier: '{{key_id}}',
       reason: 'CessationOfOperation',
@@ -378,7 +385,11 @@ describe('builders reproduce Cosmian 5.x request vectors', () => {
 
 describe('Cascade (Cosmian only) is carried when the driver asks for it', () => {
   it('Revoke and Destroy', () => {
-    const revokeTree = bareOperation(revoke, { uniqueIdentifier: 'k', reason: 'Superseded', message: 'rotated', cascade: true }, context);
+    const revokeTree = bareOperation(
+      revoke,
+      { uniqueIdentifier: 'k', reason: 'Superseded', message: 'rotated', cascade: true },
+      context,
+    );
     expect(encodeJson(revokeTree)).toEqual({
       tag: 'Revoke',
       value: [

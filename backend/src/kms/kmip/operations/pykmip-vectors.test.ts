@@ -39,7 +39,11 @@ const FIXTURES = join(import.meta.dirname, '__fixtures__', 'pykmip');
 const hex = (name: string) => readFileSync(join(FIXTURES, `${name}.hex`), 'utf8').trim();
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
-function requestHex<Request>(operation: KmipOperation<Request, unknown>, request: Request, version: ProtocolVersion): string {
+function requestHex<Request>(
+  operation: KmipOperation<Request, unknown>,
+  request: Request,
+  version: ProtocolVersion,
+): string {
   const message = buildRequestMessage({
     version,
     batchItems: [{ operation: operation.name, payload: operation.buildPayload(request, { version }) }],
@@ -119,7 +123,9 @@ for (const [prefix, version] of [
 
     it('Activate, Get, Revoke, Destroy', () => {
       const idOf = (vector: string) => valueIn(`${prefix}_${vector}.request`, 'UniqueIdentifier') as string;
-      expect(requestHex(activate, { uniqueIdentifier: idOf('activate') }, version)).toBe(hex(`${prefix}_activate.request`));
+      expect(requestHex(activate, { uniqueIdentifier: idOf('activate') }, version)).toBe(
+        hex(`${prefix}_activate.request`),
+      );
       expect(requestHex(get, { uniqueIdentifier: idOf('get_public_key') }, version)).toBe(
         hex(`${prefix}_get_public_key.request`),
       );
@@ -130,7 +136,9 @@ for (const [prefix, version] of [
           version,
         ),
       ).toBe(hex(`${prefix}_revoke.request`));
-      expect(requestHex(destroy, { uniqueIdentifier: idOf('destroy') }, version)).toBe(hex(`${prefix}_destroy.request`));
+      expect(requestHex(destroy, { uniqueIdentifier: idOf('destroy') }, version)).toBe(
+        hex(`${prefix}_destroy.request`),
+      );
     });
 
     it('Sign PKCS#1 v1.5 and PSS with SHA-256, SignatureVerify', () => {
@@ -145,7 +153,11 @@ for (const [prefix, version] of [
             sign,
             {
               uniqueIdentifier: ids.privateKeyUniqueIdentifier,
-              cryptographicParameters: { paddingMethod: padding, hashingAlgorithm: 'SHA256', cryptographicAlgorithm: 'RSA' },
+              cryptographicParameters: {
+                paddingMethod: padding,
+                hashingAlgorithm: 'SHA256',
+                cryptographicAlgorithm: 'RSA',
+              },
               data: PYKMIP_MESSAGE,
             },
             version,
@@ -157,7 +169,11 @@ for (const [prefix, version] of [
           signatureVerify,
           {
             uniqueIdentifier: ids.publicKeyUniqueIdentifier,
-            cryptographicParameters: { paddingMethod: 'PKCS1v15', hashingAlgorithm: 'SHA256', cryptographicAlgorithm: 'RSA' },
+            cryptographicParameters: {
+              paddingMethod: 'PKCS1v15',
+              hashingAlgorithm: 'SHA256',
+              cryptographicAlgorithm: 'RSA',
+            },
             data: PYKMIP_MESSAGE,
             signatureData: valueIn(`${prefix}_signature_verify.request`, 'SignatureData') as Uint8Array,
           },
@@ -169,24 +185,38 @@ for (const [prefix, version] of [
 
   describe(`PyKMIP KMIP ${label} answers parse into typed results`, () => {
     it('CreateKeyPair, Get (PKCS#1 public key), Sign, SignatureVerify, Locate, Encrypt', () => {
-      const pair = createKeyPair.parsePayload(responsePayload(`${prefix}_create_key_pair.response`, 'CreateKeyPair').payload(), { version });
+      const pair = createKeyPair.parsePayload(
+        responsePayload(`${prefix}_create_key_pair.response`, 'CreateKeyPair').payload(),
+        { version },
+      );
       expect(pair.privateKeyUniqueIdentifier).toMatch(/^\d+$/);
       const got = get.parsePayload(responsePayload(`${prefix}_get_public_key.response`, 'Get').payload(), { version });
       expect(got.objectType).toBe('PublicKey');
       expect(got.object.objectType).toBe('PublicKey');
       if (got.object.objectType !== 'PublicKey') throw new Error('not a public key');
-      expect(got.object.keyBlock).toMatchObject({ keyFormatType: 'PKCS1', cryptographicAlgorithm: 'RSA', cryptographicLength: 2048 });
+      expect(got.object.keyBlock).toMatchObject({
+        keyFormatType: 'PKCS1',
+        cryptographicAlgorithm: 'RSA',
+        cryptographicLength: 2048,
+      });
       expect(got.object.keyBlock.keyMaterial?.length).toBe(270);
-      const signed = sign.parsePayload(responsePayload(`${prefix}_sign_pkcs1_sha256.response`, 'Sign').payload(), { version });
+      const signed = sign.parsePayload(responsePayload(`${prefix}_sign_pkcs1_sha256.response`, 'Sign').payload(), {
+        version,
+      });
       expect(signed.signatureData.length).toBe(256);
       const verified = signatureVerify.parsePayload(
         responsePayload(`${prefix}_signature_verify.response`, 'SignatureVerify').payload(),
         { version },
       );
       expect(verified).toMatchObject({ validityIndicator: 'Valid', isValid: true });
-      const located = locate.parsePayload(responsePayload(`${prefix}_locate_by_name.response`, 'Locate').payload(), { version });
+      const located = locate.parsePayload(responsePayload(`${prefix}_locate_by_name.response`, 'Locate').payload(), {
+        version,
+      });
       expect(located.uniqueIdentifiers).toHaveLength(1);
-      const encrypted = encrypt.parsePayload(responsePayload(`${prefix}_encrypt_aes_cbc.response`, 'Encrypt').payload(), { version });
+      const encrypted = encrypt.parsePayload(
+        responsePayload(`${prefix}_encrypt_aes_cbc.response`, 'Encrypt').payload(),
+        { version },
+      );
       expect(encrypted.ivCounterNonce?.length).toBe(16);
     });
 
