@@ -317,7 +317,57 @@ describe('KMSService', () => {
       }
     });
 
-    it('withholds every signature of a batch whose audit commit failed, and leaves none of its rows', async () => {
+    describe('with a store that signs inline (no other request in progress)', () => {
+      let inline: TempLocalStore;
+      let inlineKms: KMSService;
+      beforeEach(async () => {
+        inline = await openTempLocalStore({ hasConcurrentWork: () => false });
+        inlineKms = new KMSService({ keyStore: inline.store, database: inline.database, log: silentLogger() });
+      });
+      afterEach(async () => {
+        await inlineKms.close();
+        await inline.cleanup();
+      });
+      const inlineKey = () =>
+        inlineKms.generateKeyPair(ctx, { algorithm: 'ec-p256', label: 'inline', purpose: 'ca', isExportable: false });
+      const signRows = () =>
+        inline.database.sqlite.prepare("SELECT count(*) FROM audit_log WHERE operation = 'kms.sign'").pluck().get();
+      /** Frames SQLite wrote to the WAL since `resetWal`: each commit writes every page it changed. */
+      const walFrames = () =>
+        (inline.database.sqlite.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]?.log ?? -1;
+      const resetWal = () => inline.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+
+      it('signs and commits a lone signature within the call, without a turn of the event loop', async () => {
+        const key = await inlineKey();
+        let isSettled = false;
+        const pending = inlineKms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+        void pending.then(() => (isSettled = true));
+        for (let tick = 0; tick < 10; tick += 1) await Promise.resolve();
+        expect(isSettled).toBe(true);
+        expect(signRows()).toBe(1);
+        await pending;
+      });
+
+      it('commits the rows of signatures started together in one transaction', async () => {
+        const key = await inlineKey();
+        resetWal();
+        await inlineKms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+        const framesOfOneSignature = walFrames();
+        resetWal();
+        await Promise.all(
+          Array.from({ length: 8 }, () =>
+            inlineKms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
+          ),
+        );
+        expect(signRows()).toBe(9);
+        // Eight commits would write the changed pages eight times; one writes them once, plus
+        // the pages eight rows fill and split (4 frames for one row, 8 for eight, here).
+        expect(walFrames()).toBeLessThan(framesOfOneSignature * 3);
+        expect(verifyAuditChain(inline.database)).toMatchObject({ isValid: true, rowCount: 10 });
+      });
+    });
+
+    it('withholds only the signature whose audit row could not be written', async () => {
       const key = await activeKey();
       // A real SQLite refusal of one row of the batch (the 20-byte message), not a mock.
       temp.database.sqlite.exec(`CREATE TRIGGER refuse_one_sign BEFORE INSERT ON audit_log
