@@ -28,6 +28,7 @@ import { openPkiHarness } from '../src/pki/testing/pki-harness.js';
 import type { PkiHarness } from '../src/pki/testing/pki-harness.js';
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
+import { median, opensslSignsPerSecond } from './openssl-peer.js';
 
 const CSR_COUNT = 16;
 const ISSUE_SECONDS = 2;
@@ -74,30 +75,6 @@ function bareSignRate(seconds: number): number {
     count++;
   }
   return count / ((performance.now() - started) / 1000);
-}
-
-/** RSA-2048 signatures/s from `openssl speed`, in one process or one per core (`-multi`). */
-function opensslSignRate(processes: number, seconds: number): number {
-  const args = [
-    'speed',
-    '-seconds',
-    String(seconds),
-    ...(processes > 1 ? ['-multi', String(processes)] : []),
-    'rsa2048',
-  ];
-  const output = execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const line = output.split('\n').find((candidate) => /^rsa\s+2048 bits/.test(candidate));
-  const signsPerSecond = Number(line?.trim().split(/\s+/)[5]);
-  if (!Number.isFinite(signsPerSecond)) throw new Error(`cannot read openssl speed output: ${output}`);
-  return signsPerSecond;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function countRows(h: PkiHarness, sql: string, ...parameters: string[]): number {
@@ -162,7 +139,12 @@ async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigu
   let issued = 0;
   for (let repetition = 0; repetition < REPETITIONS; repetition++) {
     for (const point of points) {
-      point.peer.push(opensslSignRate(point.opensslProcesses, OPENSSL_SECONDS));
+      point.peer.push(
+        await opensslSignsPerSecond('rsa2048', {
+          seconds: OPENSSL_SECONDS,
+          ...(point.opensslProcesses > 1 ? { processes: point.opensslProcesses } : {}),
+        }),
+      );
       const measured = await rate(ISSUE_SECONDS, point.inFlight, issue);
       issued += measured.count;
       point.ours.push(measured.perSecond);

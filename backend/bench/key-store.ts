@@ -24,10 +24,8 @@
  * per key, so its latency includes process start-up (a few ms): it matters for P-256, where
  * generation itself is sub-millisecond, not for RSA.
  */
-import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import type { KeyAlgorithm } from '@pki/shared';
 
@@ -37,9 +35,8 @@ import { KMSService } from '../src/kms/service.js';
 import { openTempLocalStore, silentLogger } from '../src/kms/testing/temp-local-store.js';
 import type { RequestContext } from '../src/request-context.js';
 import { formatRows } from './bench-row.js';
+import { median, medianOf, opensslSignsPerSecond, timeGenpkey } from './openssl-peer.js';
 import type { BenchRow } from './bench-row.js';
-
-const execFileAsync = promisify(execFile);
 
 const SIGN_SECONDS = 2;
 const SIGN_ROUNDS = 5;
@@ -83,14 +80,6 @@ export const KEY_STORE_BENCH_TARGETS: KeyStoreBenchTarget[] = [
   },
 ];
 
-const GENPKEY_ARGS: Record<KeyAlgorithm, string[]> = {
-  'rsa-2048': ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
-  'rsa-3072': ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072'],
-  'rsa-4096': ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'],
-  'ec-p256': ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
-  'ec-p384': ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
-};
-
 export async function runKeyStoreBench(
   targets: readonly KeyStoreBenchTarget[] = KEY_STORE_BENCH_TARGETS,
 ): Promise<BenchRow[]> {
@@ -126,7 +115,7 @@ export async function runKeyStoreBench(
         kms.sign(CONTEXT, { keyId: key.id, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA });
       for (let round = 0; round < SIGN_ROUNDS; round += 1) {
         rounds.push({
-          openssl: await opensslSpeedRsa2048(),
+          openssl: await opensslSignsPerSecond('rsa2048', { seconds: SIGN_SECONDS, processes: 1 }),
           raw: await signRate(rawSign),
           audited: await signRate(auditedSign),
           auditedConcurrentOneCore: await singleCore(() => signRate(auditedSign, CONCURRENT_SIGNS)),
@@ -176,7 +165,7 @@ export async function runKeyStoreBench(
           });
           return performance.now() - started;
         });
-        const opensslMs = await medianOf(runs, () => timeGenpkey(GENPKEY_ARGS[algorithm]));
+        const opensslMs = await medianOf(runs, () => timeGenpkey(algorithm));
         rows.push({
           name: `${target.name}: KMSService generateKeyPair ${algorithm} median of ${runs}`,
           ours: oursMs,
@@ -200,27 +189,6 @@ async function singleCore<T>(measure: () => Promise<T>): Promise<T> {
   } finally {
     isSingleCore = false;
   }
-}
-
-/** `openssl speed -seconds 3 -multi 1 rsa2048`, its sign/s column. */
-async function opensslSpeedRsa2048(): Promise<number> {
-  const { stdout } = await execFileAsync('openssl', [
-    'speed',
-    '-seconds',
-    String(SIGN_SECONDS),
-    '-multi',
-    '1',
-    'rsa2048',
-  ]);
-  const match = /rsa\s+2048 bits\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)/.exec(stdout);
-  if (match?.[1] === undefined) throw new Error(`cannot read sign/s from openssl speed output:\n${stdout}`);
-  return Number(match[1]);
-}
-
-async function timeGenpkey(args: string[]): Promise<number> {
-  const started = performance.now();
-  await execFileAsync('openssl', ['genpkey', ...args, '-out', '/dev/null']);
-  return performance.now() - started;
 }
 
 /**
@@ -247,18 +215,6 @@ async function signRate(signOnce: () => Promise<unknown>, inFlight = 1): Promise
   );
   const cpu = process.cpuUsage(cpuBefore);
   return count / ((cpu.user + cpu.system) / 1e6);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-async function medianOf(runs: number, measure: () => Promise<number>): Promise<number> {
-  const samples: number[] = [];
-  for (let index = 0; index < runs; index += 1) samples.push(await measure());
-  return median(samples);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

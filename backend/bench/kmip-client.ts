@@ -44,6 +44,7 @@ import {
 import { startPyKmip, type PyKmipServer } from '../test/harness/pykmip.js';
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
+import { median } from './openssl-peer.js';
 import type { CpuWindow, LoopConfig, LoopFigures } from './kmip-client-loop.js';
 
 const WINDOW_MS = 3000;
@@ -268,12 +269,6 @@ function cpuPerOp(window: CpuWindow, idle: CpuWindow, field: 'cpuMs' | 'mainThre
 
 function opsPerSecond(window: CpuWindow): number {
   return window.ops / (window.wallMs / 1000);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 export async function runKmipClientBench(): Promise<BenchRow[]> {

@@ -9,11 +9,9 @@
  * private key on every Sign (about 29 ms, PYKMIP.md), so expect ~30 sign/s whatever the
  * client does. P-256 is absent because PyKMIP cannot generate EC keys.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import type { KeyAlgorithm } from '@pki/shared';
 
@@ -21,26 +19,14 @@ import { openKmipKeyStore } from '../src/kms/drivers/kmip/kmip-key-store.js';
 import { startPyKmip } from '../test/harness/pykmip.js';
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
+import { medianOf, opensslSignsPerSecond, timeGenpkey } from './openssl-peer.js';
 
-const execFileAsync = promisify(execFile);
 const SIGN_SECONDS = 3;
 const DATA = new Uint8Array(1024).fill(0x5a); // about the size of a TBSCertificate
 
-const KEYGEN_CASES: {
-  algorithm: KeyAlgorithm;
-  genpkeyArgs: string[];
-  runs: number;
-}[] = [
-  {
-    algorithm: 'rsa-2048',
-    genpkeyArgs: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
-    runs: 9,
-  },
-  {
-    algorithm: 'rsa-4096',
-    genpkeyArgs: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'],
-    runs: 3,
-  },
+const KEYGEN_CASES: { algorithm: KeyAlgorithm; runs: number }[] = [
+  { algorithm: 'rsa-2048', runs: 9 },
+  { algorithm: 'rsa-4096', runs: 3 },
 ];
 
 export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
@@ -59,7 +45,7 @@ export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
   );
   try {
     const rows: BenchRow[] = [];
-    const opensslSign = await opensslSpeedRsa2048();
+    const opensslSign = await opensslSignsPerSecond('rsa2048', { seconds: SIGN_SECONDS, processes: 1 });
     const key = await store.generateKeyPair({
       algorithm: 'rsa-2048',
       label: 'bench-sign',
@@ -89,8 +75,8 @@ export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
     });
 
     let counter = 0;
-    for (const { algorithm, genpkeyArgs, runs } of KEYGEN_CASES) {
-      const oursMs = await median(runs, async () => {
+    for (const { algorithm, runs } of KEYGEN_CASES) {
+      const oursMs = await medianOf(runs, async () => {
         const begun = performance.now();
         await store.generateKeyPair({
           algorithm,
@@ -99,11 +85,7 @@ export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
         });
         return performance.now() - begun;
       });
-      const opensslMs = await median(runs, async () => {
-        const begun = performance.now();
-        await execFileAsync('openssl', ['genpkey', ...genpkeyArgs, '-out', '/dev/null']);
-        return performance.now() - begun;
-      });
+      const opensslMs = await medianOf(runs, () => timeGenpkey(algorithm));
       rows.push({
         name: `kmip (PyKMIP): generateKeyPair ${algorithm} median of ${runs}`,
         ours: oursMs,
@@ -117,29 +99,6 @@ export async function runKmipKeyStoreBench(): Promise<BenchRow[]> {
     await store.close();
     await server.stop();
   }
-}
-
-/** `openssl speed -seconds 3 -multi 1 rsa2048`, its sign/s column. */
-async function opensslSpeedRsa2048(): Promise<number> {
-  const { stdout } = await execFileAsync('openssl', [
-    'speed',
-    '-seconds',
-    String(SIGN_SECONDS),
-    '-multi',
-    '1',
-    'rsa2048',
-  ]);
-  const match = /rsa\s+2048 bits\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)/.exec(stdout);
-  if (match?.[1] === undefined) throw new Error(`cannot read sign/s from openssl speed output:\n${stdout}`);
-  return Number(match[1]);
-}
-
-async function median(runs: number, measure: () => Promise<number>): Promise<number> {
-  const samples: number[] = [];
-  for (let index = 0; index < runs; index += 1) samples.push(await measure());
-  samples.sort((left, right) => left - right);
-  const middle = Math.floor(samples.length / 2);
-  return samples.length % 2 === 1 ? (samples[middle] ?? 0) : ((samples[middle - 1] ?? 0) + (samples[middle] ?? 0)) / 2;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

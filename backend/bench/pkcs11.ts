@@ -15,6 +15,7 @@ import type { KeyAlgorithm } from '@pki/shared';
 import { Pkcs11KeyStore } from '../src/kms/drivers/pkcs11/pkcs11-key-store.js';
 import { createSoftHsmToken } from '../test/harness/softhsm.js';
 import type { BenchRow } from './bench-row.js';
+import { GENPKEY_ARGS, median, opensslSignsPerSecond } from './openssl-peer.js';
 
 const execFileAsync = promisify(execFile);
 const SIGN_SECONDS = 3;
@@ -22,15 +23,14 @@ const DATA = Buffer.alloc(1024, 0x5a); // about the size of a TBSCertificate
 
 interface KeygenCase {
   algorithm: KeyAlgorithm;
-  genpkeyArgs: string[];
   runs: number;
 }
 
 /** RSA prime search is heavy-tailed: medians over many runs, fewer for 4096 to bound the time. */
 const KEYGEN_CASES: KeygenCase[] = [
-  { algorithm: 'rsa-2048', genpkeyArgs: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], runs: 21 },
-  { algorithm: 'rsa-4096', genpkeyArgs: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'], runs: 9 },
-  { algorithm: 'ec-p256', genpkeyArgs: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], runs: 21 },
+  { algorithm: 'rsa-2048', runs: 21 },
+  { algorithm: 'rsa-4096', runs: 9 },
+  { algorithm: 'ec-p256', runs: 21 },
 ];
 
 export async function runPkcs11Bench(): Promise<BenchRow[]> {
@@ -52,7 +52,7 @@ export async function runPkcs11Bench(): Promise<BenchRow[]> {
     const rsaSigns = await signsPerSecond(() =>
       store.sign({ privateKeyRef: rsa.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA }),
     );
-    const opensslRsa = await opensslSignsPerSecond('rsa2048', /rsa\s+2048 bits\s+\S+\s+\S+\s+([\d.]+)/);
+    const opensslRsa = await opensslSignsPerSecond('rsa2048', { seconds: SIGN_SECONDS });
     rows.push(
       throughputRow('pkcs11 sign RSA-2048 SHA-256 (1 in flight) vs openssl speed rsa2048', rsaSigns, opensslRsa),
     );
@@ -60,7 +60,7 @@ export async function runPkcs11Bench(): Promise<BenchRow[]> {
     const ecSigns = await signsPerSecond(() =>
       store.sign({ privateKeyRef: ec.privateKeyRef, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
     );
-    const opensslEc = await opensslSignsPerSecond('ecdsap256', /256 bits ecdsa \(nistp256\)\s+\S+\s+\S+\s+([\d.]+)/);
+    const opensslEc = await opensslSignsPerSecond('ecdsap256', { seconds: SIGN_SECONDS });
     rows.push(
       throughputRow('pkcs11 sign ECDSA P-256 SHA-256 (1 in flight) vs openssl speed ecdsap256', ecSigns, opensslEc),
     );
@@ -80,8 +80,11 @@ export async function runPkcs11Bench(): Promise<BenchRow[]> {
       );
       const peer = Math.max(
         0.01,
-        median(await timeRuns(testCase.runs, () => execFileAsync('openssl', ['genpkey', ...testCase.genpkeyArgs]))) -
-          spawnBaseline,
+        median(
+          await timeRuns(testCase.runs, () =>
+            execFileAsync('openssl', ['genpkey', ...GENPKEY_ARGS[testCase.algorithm]]),
+          ),
+        ) - spawnBaseline,
       );
       rows.push({
         name: `pkcs11 keygen ${testCase.algorithm} median of ${testCase.runs} (incl. destroy) vs openssl genpkey`,
@@ -115,13 +118,6 @@ async function signsPerSecond(signOnce: () => Promise<unknown>): Promise<number>
   return count / ((performance.now() - started) / 1000);
 }
 
-async function opensslSignsPerSecond(algorithm: string, pattern: RegExp): Promise<number> {
-  const { stdout } = await execFileAsync('openssl', ['speed', '-seconds', String(SIGN_SECONDS), algorithm]);
-  const match = pattern.exec(stdout);
-  if (match?.[1] === undefined) throw new Error(`could not read sign/s from openssl speed ${algorithm}:\n${stdout}`);
-  return Number(match[1]);
-}
-
 async function timeRuns(runs: number, run: () => Promise<unknown>): Promise<number[]> {
   const durations: number[] = [];
   for (let index = 0; index < runs; index += 1) {
@@ -130,12 +126,6 @@ async function timeRuns(runs: number, run: () => Promise<unknown>): Promise<numb
     durations.push(performance.now() - started);
   }
   return durations;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
