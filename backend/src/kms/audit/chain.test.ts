@@ -5,14 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../../db/client.js';
 import { openTempDatabase } from '../testing/temp-local-store.js';
-import {
-  AuditChain,
-  GENESIS_PREV_HASH,
-  canonicalJson,
-  computeAuditHash,
-  prepareAuditEntry,
-  timeOrderedUuid,
-} from './chain.js';
+import { AuditChain, GENESIS_PREV_HASH, canonicalJson, computeAuditHash, timeOrderedUuid } from './chain.js';
 import type { AuditEntry } from './chain.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -122,17 +115,20 @@ print(hashlib.sha256(text.encode()).hexdigest() == row[12])`;
     expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 3 });
   });
 
-  it('appends a prepared batch in order on one tip read, linked like single appends', () => {
-    const records = chain.transaction(() =>
-      chain.appendPrepared([7, 8, 9].map((index) => prepareAuditEntry(entry(index)))),
-    );
+  it('appends rows of one transaction in order, each linked to the one before', () => {
+    const records = chain.transaction(() => [7, 8, 9].map((index) => chain.append(entry(index))));
     expect(records.map((record) => record.seq)).toEqual([7, 8, 9]);
     expect(records[1]?.prevHash).toBe(records[0]?.hash);
     expect(records[2]?.prevHash).toBe(records[1]?.hash);
     expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 3, lastHash: records[2]?.hash });
-    expect(() => prepareAuditEntry({ ...entry(10), details: { when: Number.POSITIVE_INFINITY } })).toThrow(TypeError);
-    expect(() => prepareAuditEntry({ ...entry(10), timestamp: 1.5 })).toThrow(/integer milliseconds/);
-    expect(() => chain.appendPrepared([prepareAuditEntry(entry(10))])).toThrow(/IMMEDIATE transaction/);
+    expect(() =>
+      chain.transaction(() => chain.append({ ...entry(10), details: { when: Number.POSITIVE_INFINITY } })),
+    ).toThrow(TypeError);
+    expect(() => chain.transaction(() => chain.append({ ...entry(10), timestamp: 1.5 }))).toThrow(
+      /integer milliseconds/,
+    );
+    expect(() => chain.append(entry(10))).toThrow(/IMMEDIATE transaction/);
+    expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 3 });
   });
 
   it('is append-only: the triggers refuse UPDATE and DELETE', () => {

@@ -160,45 +160,8 @@ interface ChainTip {
 }
 
 /**
- * An entry checked and encoded ahead of its transaction (canonical details, integer
- * timestamp), so a batch of them can only fail for database reasons, all together.
- */
-export interface PreparedAuditEntry {
-  id: string;
-  /** Integer milliseconds, or undefined for "now, when the row is written". */
-  timestamp: number | undefined;
-  actor: string;
-  operation: string;
-  entityType: string;
-  entityId: string | null;
-  status: AuditStatus;
-  detailsJson: string;
-  kmsOperationId: string | null;
-  requestId: string | null;
-}
-
-export function prepareAuditEntry(entry: AuditEntry): PreparedAuditEntry {
-  if (entry.timestamp !== undefined && !Number.isSafeInteger(entry.timestamp)) {
-    throw new TypeError('audit timestamp must be integer milliseconds');
-  }
-  return {
-    id: entry.id ?? timeOrderedUuid(),
-    timestamp: entry.timestamp,
-    actor: entry.actor,
-    operation: entry.operation,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    status: entry.status,
-    detailsJson: canonicalJson(entry.details),
-    kmsOperationId: entry.kmsOperationId ?? null,
-    requestId: entry.requestId ?? null,
-  };
-}
-
-/**
  * Appends to the chain on one connection. Statements are prepared once, so an append costs
- * two indexed statements and one SHA-256 (what keeps audited signing near raw speed), and a
- * batch reads the tip once.
+ * two indexed statements and one SHA-256 (what keeps audited signing near raw speed).
  *
  * Timestamps never decrease along `seq`: a row's timestamp is the later of its own (now, by
  * default) and the previous row's, decided inside the write lock. A clock stepped back (NTP)
@@ -237,59 +200,43 @@ export class AuditChain {
   /** Must run inside `transaction` (or the caller's own IMMEDIATE transaction on the same connection). */
   append(entry: AuditEntry): AuditRecord {
     this.#requireTransaction();
-    const [record] = this.appendPrepared([prepareAuditEntry(entry)]);
-    if (record === undefined) throw new Error('audit append wrote no row');
-    return record;
-  }
-
-  /** Appends rows in order, reading the tip once; same rule: inside `transaction`. */
-  appendPrepared(entries: readonly PreparedAuditEntry[]): AuditRecord[] {
-    this.#requireTransaction();
-    const tip = this.#selectTip.get();
-    let seq = tip?.seq ?? 0;
-    let prevHash = tip?.hash ?? GENESIS_PREV_HASH;
-    let previousTimestamp = tip?.timestamp ?? 0;
-    const now = Date.now();
-    const records: AuditRecord[] = [];
-    for (const entry of entries) {
-      seq += 1;
-      const timestamp = Math.max(entry.timestamp ?? now, previousTimestamp);
-      const withoutHash: AuditHashInput = {
-        seq,
-        id: entry.id,
-        timestamp,
-        actor: entry.actor,
-        operation: entry.operation,
-        entityType: entry.entityType,
-        entityId: entry.entityId,
-        status: entry.status,
-        detailsJson: entry.detailsJson,
-        kmsOperationId: entry.kmsOperationId,
-        requestId: entry.requestId,
-        prevHash,
-      };
-      const record: AuditRecord = { ...withoutHash, hash: computeAuditHash(withoutHash) };
-      // Positional: binding thirteen named parameters costs an audited signature ~1.5 µs more.
-      this.#insert.run(
-        seq,
-        record.id,
-        timestamp,
-        record.actor,
-        record.operation,
-        record.entityType,
-        record.entityId,
-        record.status,
-        record.detailsJson,
-        record.kmsOperationId,
-        record.requestId,
-        prevHash,
-        record.hash,
-      );
-      records.push(record);
-      prevHash = record.hash;
-      previousTimestamp = timestamp;
+    if (entry.timestamp !== undefined && !Number.isSafeInteger(entry.timestamp)) {
+      throw new TypeError('audit timestamp must be integer milliseconds');
     }
-    return records;
+    const detailsJson = canonicalJson(entry.details);
+    const tip = this.#selectTip.get();
+    const withoutHash: AuditHashInput = {
+      seq: (tip?.seq ?? 0) + 1,
+      id: entry.id ?? timeOrderedUuid(),
+      timestamp: Math.max(entry.timestamp ?? Date.now(), tip?.timestamp ?? 0),
+      actor: entry.actor,
+      operation: entry.operation,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      status: entry.status,
+      detailsJson,
+      kmsOperationId: entry.kmsOperationId ?? null,
+      requestId: entry.requestId ?? null,
+      prevHash: tip?.hash ?? GENESIS_PREV_HASH,
+    };
+    const record: AuditRecord = { ...withoutHash, hash: computeAuditHash(withoutHash) };
+    // Positional: binding thirteen named parameters costs an audited signature ~1.5 µs more.
+    this.#insert.run(
+      record.seq,
+      record.id,
+      record.timestamp,
+      record.actor,
+      record.operation,
+      record.entityType,
+      record.entityId,
+      record.status,
+      record.detailsJson,
+      record.kmsOperationId,
+      record.requestId,
+      record.prevHash,
+      record.hash,
+    );
+    return record;
   }
 
   #requireTransaction(): void {
