@@ -1,30 +1,15 @@
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { openTempDatabase } from '../kms/testing/temp-local-store.js';
+import { capturingLogger, openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
 import type { DatabaseHandle } from './client.js';
 import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.js';
 import type { WalCheckpointer } from './wal-checkpointer.js';
 
-function capturingLogger() {
-  const lines: { level: number; msg: string }[] = [];
-  const log = pino(
-    { level: 'info' },
-    { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
-  );
-  return { log, lines };
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** The worker reports by message: poll for it, up to a bound a slow CI machine stays within. */
+const WAIT = { timeout: 10_000, interval: 10 };
 
 describe('WAL checkpointer', () => {
   let dataDir: string;
@@ -54,14 +39,14 @@ describe('WAL checkpointer', () => {
     // ~4 MB in ~1000 commits: far below the backstop, so only the worker can move it.
     for (let index = 0; index < 1000; index += 1) insert.run(Buffer.alloc(4000, index % 256));
     const worker = checkpointer;
-    await waitUntil(() => statSync(databasePath).size >= sizeBefore + 4_000_000 && worker.checkpointCount > 0);
+    await vi.waitUntil(() => statSync(databasePath).size >= sizeBefore + 4_000_000 && worker.checkpointCount > 0, WAIT);
 
     expect(database.sqlite.prepare('SELECT count(*) FROM filler').pluck().get()).toBe(1000);
     expect(lines.filter((line) => line.level >= 50)).toEqual([]);
   });
 
   it('stops with a last checkpoint, so the database closes with its pages in the file', async () => {
-    checkpointer = startWalCheckpointer(database, databasePath, pino({ level: 'silent' }), { intervalMs: 60_000 });
+    checkpointer = startWalCheckpointer(database, databasePath, silentLogger(), { intervalMs: 60_000 });
     database.sqlite.prepare('INSERT INTO filler (body) VALUES (?)').run(Buffer.alloc(100_000, 7));
     const sizeBefore = statSync(databasePath).size;
     await checkpointer.stop();
@@ -72,7 +57,7 @@ describe('WAL checkpointer', () => {
   it('logs one error when it cannot work, and leaves checkpoints to the backstop', async () => {
     const { log, lines } = capturingLogger();
     checkpointer = startWalCheckpointer(database, join(dataDir, 'missing', 'pki.sqlite'), log, { intervalMs: 20 });
-    await waitUntil(() => lines.length > 0);
+    await vi.waitUntil(() => lines.length > 0, WAIT);
     expect(lines).toMatchObject([
       { level: 50, msg: 'the WAL checkpointer failed; the automatic checkpoint takes over' },
     ]);

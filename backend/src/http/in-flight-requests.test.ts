@@ -2,9 +2,11 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import Fastify from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { InFlightRequests } from './in-flight-requests.js';
+
+const WAIT = { timeout: 5000, interval: 5 };
 
 describe('in-flight request count', () => {
   const app = Fastify();
@@ -35,7 +37,7 @@ describe('in-flight request count', () => {
 
   it('sees the other requests in progress', async () => {
     const held = app.inject('/held');
-    await waitUntil(() => seenByHandlers.length === 1);
+    await vi.waitUntil(() => seenByHandlers.length === 1, WAIT);
     expect((await app.inject('/now')).json()).toEqual({ hasOthers: true });
     expect(seenByHandlers).toEqual([1, 2]);
     release();
@@ -50,10 +52,10 @@ describe('in-flight request count', () => {
       const client = httpRequest({ host: '127.0.0.1', port, path: '/held' });
       client.on('error', () => {});
       client.end();
-      await waitUntil(() => seenByHandlers.length === 1);
+      await vi.waitUntil(() => seenByHandlers.length === 1, WAIT);
       expect(inFlight.count).toBe(1);
       client.destroy();
-      await waitUntil(() => inFlight.count === 0);
+      await vi.waitUntil(() => inFlight.count === 0, WAIT);
       expect(inFlight.count).toBe(0);
     } finally {
       release();
@@ -61,11 +63,3 @@ describe('in-flight request count', () => {
     }
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

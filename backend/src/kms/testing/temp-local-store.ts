@@ -28,6 +28,16 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
+/** A logger at info level whose lines are kept, parsed, for a test to read. */
+export function capturingLogger(): { log: Logger; lines: { level: number; msg: string }[] } {
+  const lines: { level: number; msg: string }[] = [];
+  const log = pino(
+    { level: 'info' },
+    { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
+  );
+  return { log, lines };
+}
+
 /** A migrated database in a new temporary directory. */
 export function openTempDatabase(prefix = 'pki-kms-'): {
   dataDir: string;

@@ -3,24 +3,14 @@ import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { KmsInvalidRequest, KmsNotFound } from '../../kmip/errors.js';
-import { openTempLocalStore, silentLogger } from '../../testing/temp-local-store.js';
+import { capturingLogger, openTempLocalStore, silentLogger } from '../../testing/temp-local-store.js';
 import type { TempLocalStore } from '../../testing/temp-local-store.js';
 import { LocalKeyStore } from './local-key-store.js';
 
 const DATA = Buffer.from('tbs certificate bytes');
-
-function capturingLogger() {
-  const lines: { level: number; msg: string }[] = [];
-  const log = pino(
-    { level: 'info' },
-    { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
-  );
-  return { log, lines };
-}
 
 function sealedRow(temp: TempLocalStore, ref: string) {
   return temp.database.sqlite
