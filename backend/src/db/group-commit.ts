@@ -73,8 +73,8 @@ export class GroupCommit {
     const committed = new Promise<T>((resolve, reject) => {
       this.#waiting.push({ write, resolve: resolve as (value: unknown) => void, reject });
     });
-    // Inside someone's open transaction, flush would only reschedule itself.
-    if (options.isAlone === true && !this.#sqlite.inTransaction) this.flush();
+    // flush itself waits for a turn of the loop when someone's transaction is open.
+    if (options.isAlone === true) this.flush();
     else this.#flushTimer ??= setImmediate(() => this.flush());
     return committed;
   }
