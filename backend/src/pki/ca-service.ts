@@ -15,7 +15,7 @@ import {
   ImportSignedCertificateInput,
   RevokeCaInput,
 } from '@pki/shared';
-import type { CaSummary, RevocationReason } from '@pki/shared';
+import type { CaSummary, KeyAlgorithm, RevocationReason } from '@pki/shared';
 
 import type { AppDatabase } from '../db/client.js';
 import { certificateAuthorities, certificates } from '../db/schema.js';
@@ -30,7 +30,7 @@ import { timeOrderedId } from './ids.js';
 import type { PkiKms } from './kms-signer.js';
 import { decodeNameDer, formatDn, commonNameOf, encodeName, subjectToAttributes } from './names.js';
 import { toPem } from './pem.js';
-import type { PkiAudit } from './pki-audit.js';
+import type { AuditStep, PkiAudit } from './pki-audit.js';
 import { PKI_AUDIT_OPERATIONS } from './pki-audit.js';
 import type { PkiEvents } from './pki-events.js';
 import { applyProfile } from './profile-policy.js';
@@ -105,13 +105,7 @@ export class CaService {
         const subjectName = encodeName(subjectToAttributes(input.subject));
         const caId = timeOrderedId();
         step.details.caId = caId;
-        const key = await this.#deps.kms.generateKeyPair(ctx, {
-          algorithm: input.algorithm,
-          label: `ca-${caId}`,
-          purpose: 'ca',
-          isExportable: false,
-        });
-        step.details.keyId = key.id;
+        const key = await this.#generateCaKey(ctx, step, caId, input.algorithm);
         const plan = applyProfile({
           profile: ROOT_CA_PROFILE,
           keyAlgorithm: input.algorithm,
@@ -184,13 +178,7 @@ export class CaService {
           now: this.#now(),
         });
         checkIssuerLimits(parent.issuer, draft);
-        const key = await this.#deps.kms.generateKeyPair(ctx, {
-          algorithm: input.algorithm,
-          label: `ca-${caId}`,
-          purpose: 'ca',
-          isExportable: false,
-        });
-        step.details.keyId = key.id;
+        const key = await this.#generateCaKey(ctx, step, caId, input.algorithm);
         const plan = { ...draft, subjectPublicKeyInfo: key.publicKeySpki };
         const signed = await signCertificate(this.#deps.kms, ctx, parent.issuer, plan);
         step.details.serialHex = signed.serial.hex;
@@ -252,13 +240,7 @@ export class CaService {
         const attributes = subjectToAttributes(input.subject);
         const caId = timeOrderedId();
         step.details.caId = caId;
-        const key = await this.#deps.kms.generateKeyPair(ctx, {
-          algorithm: input.algorithm,
-          label: `ca-${caId}`,
-          purpose: 'ca',
-          isExportable: false,
-        });
-        step.details.keyId = key.id;
+        const key = await this.#generateCaKey(ctx, step, caId, input.algorithm);
         const csrDer = await buildSubordinateCsr(this.#deps.kms, ctx, {
           keyId: key.id,
           keyAlgorithm: input.algorithm,
@@ -428,6 +410,18 @@ export class CaService {
       revokedCertificates += counts.certificates;
     }
     return { cas: revokedCas, certificates: revokedCertificates };
+  }
+
+  /** A CA's key: made in the key store, labelled after the CA, recorded in the audit step. */
+  async #generateCaKey(ctx: RequestContext, step: AuditStep, caId: string, algorithm: KeyAlgorithm) {
+    const key = await this.#deps.kms.generateKeyPair(ctx, {
+      algorithm,
+      label: `ca-${caId}`,
+      purpose: 'ca',
+      isExportable: false,
+    });
+    step.details.keyId = key.id;
+    return key;
   }
 
   #assertNameFree(name: string): void {
