@@ -31,8 +31,7 @@ import type { KeyAlgorithm } from '@pki/shared';
 
 import type { DatabaseHandle } from '../src/db/client.js';
 import type { KeyStore } from '../src/kms/key-store.js';
-import { KMSService } from '../src/kms/service.js';
-import { openTempLocalStore, silentLogger } from '../src/kms/testing/temp-local-store.js';
+import { openAuditedKms, openTempLocalStore } from '../src/kms/testing/temp-local-store.js';
 import type { RequestContext } from '../src/request-context.js';
 import { formatRows } from './bench-row.js';
 import { median, medianOf, opensslSignsPerSecond, timeGenpkey } from './openssl-peer.js';
@@ -88,7 +87,7 @@ export async function runKeyStoreBench(
   for (const target of targets) {
     const opened = await target.open();
     try {
-      const kms = new KMSService({ keyStore: opened.keyStore, database: opened.database, log: silentLogger() });
+      const { kms } = openAuditedKms(opened.keyStore, opened.database);
       const key = await kms.generateKeyPair(CONTEXT, {
         algorithm: 'rsa-2048',
         label: 'bench-sign',

@@ -11,10 +11,11 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 
+import { AuditLog } from './audit/audit-log.js';
 import { AuditLogReader } from './audit/audit-log-reader.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
-import { GroupCommit } from './db/group-commit.js';
+import { KmsKeyRepository } from './db/kms-key-repository.js';
 import { startWalCheckpointer } from './db/wal-checkpointer.js';
 import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -98,17 +99,21 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     database.close();
     throw error;
   }
-  // One group commit for the connection: signature audit rows and certificate rows of
-  // concurrent requests share their commits.
-  const groupCommit = new GroupCommit(database.sqlite);
-  const kms = new KMSService({ keyStore, database, log: log.child({ component: 'kms' }), groupCommit });
+  // One audit log for the connection: the rows of concurrent requests share their commits.
+  const audit = new AuditLog(database.sqlite, log.child({ component: 'audit' }));
+  const kms = new KMSService({
+    keyStore,
+    keys: new KmsKeyRepository(database),
+    audit,
+    log: log.child({ component: 'kms' }),
+  });
   const pki = createPkiServices({
     database,
     kms,
     publicUrl: config.publicUrl,
     crlValiditySeconds: config.crlValiditySeconds,
     log,
-    groupCommit,
+    audit,
   });
   const keyDestruction = new ConfirmedKeyDestruction({ database, keys: pki.keys });
 
@@ -152,6 +157,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   app.addHook('onClose', async () => {
     pki.close();
     await kms.close();
+    audit.flush();
     await checkpointer?.stop();
     database.close();
   });

@@ -1,7 +1,7 @@
 /**
  * Reads the audit log for people: newest first, filtered, paged by keyset on `seq` (stable
  * while rows are appended, and an index walk however deep the page). Read-only; the chain
- * is written by kms/audit/chain.ts and checked by kms/audit/verify.ts.
+ * is written through audit-log.ts and checked by verify.ts.
  */
 import { and, desc, eq, gte, lt, lte, ne } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
@@ -12,7 +12,9 @@ import type { AuditPage } from '@pki/shared';
 import type { DatabaseHandle } from '../db/client.js';
 import { AUDIT_SIGN_OPERATION, auditLog } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
-import { firstSeqAtOrAfter } from '../kms/audit/time-range.js';
+import { firstSeqAtOrAfter } from './time-range.js';
+import { verifyAuditChain } from './verify.js';
+import type { AuditChainVerification } from './verify.js';
 
 export class AuditLogReader {
   constructor(private readonly database: DatabaseHandle) {}
@@ -73,6 +75,11 @@ export class AuditLogReader {
       })),
       nextCursor: rows.length > input.limit && last !== undefined ? String(last.seq) : null,
     };
+  }
+
+  /** Walks the whole hash chain; names the first bad row when it is broken. */
+  verify(): AuditChainVerification {
+    return verifyAuditChain(this.database);
   }
 }
 

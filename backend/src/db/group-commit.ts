@@ -1,15 +1,15 @@
 /**
- * Group commit for the hot writes of one connection: a signature's audit row (KMSService),
- * a certificate row and its issuance audit row (pki/). A commit costs far more than the
+ * Group commit for the writes of one connection, used by the audit log (audit/audit-log.ts)
+ * alone: every audited operation's rows (a signature's row, a certificate row and its
+ * issuance row) reach the disk through it. A commit costs far more than the
  * rows it carries: each B-tree page a row touches is written to the WAL again at every
  * commit. Writes queued while the event loop does other work (the signatures of concurrent
  * issuances come back from the thread pool together) run in ONE immediate transaction on
- * the next turn of the loop, so they share those page writes. The app builds one per
- * connection and hands it to both, so their rows share commits too.
+ * the next turn of the loop, so they share those page writes.
  *
  * Waiting only pays when there is someone to wait for: a caller that knows no other write
- * is on its way (`isAlone`, e.g. the only signature in progress) is committed at once, in
- * the call, together with whatever is already queued.
+ * is on its way (`isAlone`: the audit log has no other operation in progress) is committed
+ * at once, in the call, together with whatever is already queued.
  *
  * What each caller keeps:
  * - its promise settles only after the transaction holding its write has committed (or

@@ -176,7 +176,7 @@ export const certificates = sqliteTable(
  * Every index costs each append one more B-tree page written to the WAL at commit (the
  * bulk of an audited signature's overhead), so there are as few as the queries need:
  * - by time: none. Timestamps never decrease along `seq` (AuditChain), so a time range is a
- *   `seq` range found by binary search on the primary key (kms/audit/time-range.ts).
+ *   `seq` range found by binary search on the primary key (audit/time-range.ts).
  * - by actor, operation, entity: SQLite ends every index key with the rowid (= `seq`), so
  *   `(actor)` is `(actor, seq)`: newest-first pages of one actor walk the index backwards,
  *   without a sort, and a time range narrows it by `seq` too.
@@ -210,7 +210,7 @@ export const auditLog = sqliteTable(
     requestId: text('request_id'),
     prevHash: text('prev_hash').notNull(),
     // Not indexed: nothing looks a row up by hash (verifyAuditChain walks by seq), and a
-    // unique index on random hashes cost a cold, random B-tree page per append (kms/audit).
+    // unique index on random hashes cost a cold, random B-tree page per append (audit/chain.ts).
     hash: text('hash').notNull(),
   },
   (table) => [

@@ -5,10 +5,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ConflictError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import { verifyAuditChain } from './audit/verify.js';
-import { KmsInvalidRequest, KmsNotFound, KmsPermissionDenied, KmsUnavailable } from './kmip/errors.js';
-import { KMSService } from './service.js';
-import { openTempLocalStore, silentLogger } from './testing/temp-local-store.js';
+import { verifyAuditChain } from '../audit/verify.js';
+import {
+  KmsInvalidRequest,
+  KmsNotFound,
+  KmsPermissionDenied,
+  KmsProtocolError,
+  KmsUnavailable,
+} from './kmip/errors.js';
+import type { SignRequest } from './key-store.js';
+import type { KMSService } from './service.js';
+import { openAuditedKms, openTempLocalStore } from './testing/temp-local-store.js';
 import type { TempLocalStore } from './testing/temp-local-store.js';
 
 const ctx: RequestContext = { actor: 'alice', requestId: 'req-42' };
@@ -34,7 +41,7 @@ describe('KMSService', () => {
 
   beforeEach(async () => {
     temp = await openTempLocalStore();
-    kms = new KMSService({ keyStore: temp.store, database: temp.database, log: silentLogger() });
+    ({ kms } = openAuditedKms(temp.store, temp.database));
     lastSeenSeq = 0;
   });
   afterEach(async () => {
@@ -208,6 +215,37 @@ describe('KMSService', () => {
       });
     });
 
+    it('never hands out a signature that does not verify with the key: KmsProtocolError, failure audited', async () => {
+      // A key store that answers Sign with another key's signature (the wrong object behind
+      // a reference, or a server that hashes the digest again): real signatures, wrong key.
+      const wrongKey = await temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'other', isExportable: false });
+      const signsWithAnotherKey = new Proxy(temp.store, {
+        get(store, property) {
+          if (property === 'sign')
+            return (request: SignRequest) => store.sign({ ...request, privateKeyRef: wrongKey.privateKeyRef });
+          const value: unknown = Reflect.get(store, property, store);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(store) : value;
+        },
+      });
+      const faulty = openAuditedKms(signsWithAnotherKey, temp.database);
+      const key = await faulty.kms.generateKeyPair(ctx, {
+        algorithm: 'ec-p256',
+        label: 'victim',
+        purpose: 'ca',
+        isExportable: false,
+      });
+      newAuditRows();
+      await expect(
+        faulty.kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
+      ).rejects.toBeInstanceOf(KmsProtocolError);
+      expectOneAuditRow({
+        operation: 'kms.sign',
+        status: 'failure',
+        entityId: key.id,
+        errorCode: 'KMS_PROTOCOL_ERROR',
+      });
+    });
+
     it('audits an unknown key id', async () => {
       await expect(
         kms.sign(ctx, { keyId: 'no-such-key', scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
@@ -322,7 +360,7 @@ describe('KMSService', () => {
       let inlineKms: KMSService;
       beforeEach(async () => {
         inline = await openTempLocalStore({ hasConcurrentWork: () => false });
-        inlineKms = new KMSService({ keyStore: inline.store, database: inline.database, log: silentLogger() });
+        ({ kms: inlineKms } = openAuditedKms(inline.store, inline.database));
       });
       afterEach(async () => {
         await inlineKms.close();

@@ -1,50 +1,45 @@
 /**
  * KMSService: the only way the app performs key operations. A decorator over the KeyStore
  * (smallstep's instrumented key manager): every call gets an operation id, calls the
- * driver, then writes its `kms_keys` change and exactly one `audit_log` row in the same
- * SQLite transaction, on success and on failure alike. Driver errors come back as the
+ * driver, then records its `kms_keys` change and exactly one audit row together
+ * (audit/audit-log.ts), on success and on failure alike. Driver errors come back as the
  * normalized KMS errors; our own database errors are rethrown as they are.
+ *
+ * Every signature a key store returns is checked against the key's public key before it is
+ * handed out: a key store that signs wrongly (a server bug, the wrong key behind a
+ * reference) fails the call with KmsProtocolError instead of putting a broken signature
+ * into a certificate, a CRL or an OCSP response.
  *
  * If the key store created a key but our database refused it, the key is revoked and
  * destroyed again (compensation) and two rows are written: the failed generation and the
  * compensation. `health()` is the one call without an audit row: /readyz polls it.
- *
- * Signing is the hot path (every certificate, CRL and OCSP response): the key id's
- * reference and algorithm are cached, statements are prepared once, and the audit append
- * is one SELECT, one INSERT and one SHA-256. A signature's row has no domain row to commit
- * with, so it goes through the connection's GroupCommit (db/group-commit.ts): concurrent
- * signatures share one transaction (with the certificate rows of concurrent issuances), and
- * each caller gets its signature only once its own row is committed.
- * A signature with no other in progress commits its row at once: nobody would share it.
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 
-import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 
 import type {
   HashAlgorithm,
   KeyAlgorithm,
   KeyPurpose,
-  KeyState,
   KmsBackend,
   RevocationReason,
   SignatureScheme,
 } from '@pki/shared';
 
-import type { DatabaseHandle } from '../db/client.js';
-import { GroupCommit } from '../db/group-commit.js';
-import { AUDIT_SIGN_OPERATION, kmsKeys } from '../db/schema.js';
+import { auditedError } from '../audit/audit-log.js';
+import type { AuditedOperation, AuditLog } from '../audit/audit-log.js';
+import { AUDIT_SIGN_OPERATION } from '../db/schema.js';
+import type { KmsKeyFilter, KmsKeyRecord, KmsKeyRepository } from '../db/kms-key-repository.js';
 import { ConflictError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import { AuditChain } from './audit/chain.js';
-import type { AuditRecord } from './audit/chain.js';
 import { KmsError, KmsInvalidRequest, KmsNotFound, KmsPermissionDenied, KmsProtocolError } from './kmip/errors.js';
 import { stateAfterRevocation } from './key-store.js';
 import type { KeyDescription, KeyStore, KeyStoreCapabilities, KeyStoreHealth } from './key-store.js';
+import { SigningKeyCache, isValidSignature } from './signing-key-cache.js';
+import type { SigningKey } from './signing-key-cache.js';
 
-export type KmsKeyRecord = typeof kmsKeys.$inferSelect;
+export type { KmsKeyRecord } from '../db/kms-key-repository.js';
 
 export const KMS_AUDIT_OPERATIONS = {
   generateKeyPair: 'kms.generateKeyPair',
@@ -96,55 +91,25 @@ export interface ReconcileReport {
 
 export interface KMSServiceDependencies {
   keyStore: KeyStore;
-  database: DatabaseHandle;
+  keys: KmsKeyRepository;
+  audit: AuditLog;
   log: Logger;
-  /** The connection's group commit, shared with pki/ (app.ts); its own one otherwise. */
-  groupCommit?: GroupCommit;
 }
 
-interface SigningKey {
-  privateKeyRef: string;
-  algorithm: KeyAlgorithm;
-}
-
-interface Operation {
-  name: string;
-  /** The kms_operation_id of the audit row(s). */
-  id: string;
-  startedAt: number;
-}
-
-interface OperationOutcome {
-  entityId: string | null;
-  details: Record<string, unknown>;
-}
-
-/** Bounded so server-side generated end-entity keys cannot grow it without limit. */
-const SIGNING_KEY_CACHE_LIMIT = 10_000;
-const AUDITED_MESSAGE_LIMIT = 300;
 const RECONCILE_AUDIT_LIMIT = 50;
 
 export class KMSService {
   readonly #keyStore: KeyStore;
-  readonly #database: DatabaseHandle;
+  readonly #keys: KmsKeyRepository;
+  readonly #audit: AuditLog;
   readonly #log: Logger;
-  readonly #chain: AuditChain;
-  readonly #groupCommit: GroupCommit;
-  readonly #signingKeys = new Map<string, SigningKey>();
-  readonly #selectSigningKey;
-  /** Signatures the key store is computing: their audit rows are on their way. */
-  #signsInProgress = 0;
+  readonly #signingKeys = new SigningKeyCache();
 
   constructor(dependencies: KMSServiceDependencies) {
     this.#keyStore = dependencies.keyStore;
-    this.#database = dependencies.database;
+    this.#keys = dependencies.keys;
+    this.#audit = dependencies.audit;
     this.#log = dependencies.log;
-    this.#chain = new AuditChain(dependencies.database.sqlite);
-    this.#groupCommit = dependencies.groupCommit ?? new GroupCommit(dependencies.database.sqlite);
-    this.#selectSigningKey = dependencies.database.sqlite.prepare<
-      [string],
-      { private_key_ref: string; algorithm: KeyAlgorithm; state: KeyState }
-    >('SELECT private_key_ref, algorithm, state FROM kms_keys WHERE id = ?');
   }
 
   get backend(): KmsBackend {
@@ -159,19 +124,23 @@ export class KMSService {
     return this.#keyStore.capabilities();
   }
 
+  /** Our record of a key (no key-store call, so no audit row); undefined when unknown. */
+  findKey(keyId: string): KmsKeyRecord | undefined {
+    return this.#keys.findById(keyId);
+  }
+
   async generateKeyPair(ctx: RequestContext, input: GenerateKeyInput): Promise<KmsKeyRecord> {
-    const operation = this.#begin(KMS_AUDIT_OPERATIONS.generateKeyPair);
-    const details = {
+    const operation = this.#begin(ctx, KMS_AUDIT_OPERATIONS.generateKeyPair, null, {
       algorithm: input.algorithm,
       label: input.label,
       purpose: input.purpose,
       isExportable: input.isExportable,
-    };
-    if (this.#findByLabel(input.label) !== undefined) {
+    });
+    if (this.#keys.findByLabel(input.label) !== undefined) {
       const conflict = new ConflictError(`a key labelled "${input.label}" already exists`, {
         code: 'KMS_KEY_LABEL_TAKEN',
       });
-      throw this.#auditFailure(ctx, operation, { entityId: null, details }, conflict);
+      throw await this.#fail(operation, conflict);
     }
 
     let generated;
@@ -182,27 +151,19 @@ export class KMSService {
         isExportable: input.isExportable,
       });
     } catch (error) {
-      throw this.#auditFailure(
-        ctx,
-        operation,
-        { entityId: null, details },
-        normalizeKmsError(error, 'generateKeyPair'),
-      );
+      throw await this.#fail(operation, normalizeKmsError(error, 'generateKeyPair'));
     }
 
     const keyId = randomUUID();
-    const keyDetails = {
-      ...details,
+    Object.assign(operation.details, {
       keyId,
       privateKeyRef: generated.privateKeyRef,
       publicKeyRef: generated.publicKeyRef,
-    };
+    });
     try {
-      return this.#chain.transaction(() => {
-        const now = new Date();
-        const record = this.#database.db
-          .insert(kmsKeys)
-          .values({
+      return await this.#commit(operation, keyId, () =>
+        this.#keys.insert(
+          {
             id: keyId,
             backend: this.backend,
             privateKeyRef: generated.privateKeyRef,
@@ -213,47 +174,37 @@ export class KMSService {
             publicKeySpki: Buffer.from(generated.publicKeySpki),
             isExportable: input.isExportable,
             state: 'active',
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get();
-        this.#appendSuccess(ctx, operation, { entityId: keyId, details: keyDetails });
-        return record;
-      });
-    } catch (databaseError) {
-      await this.#compensate(
-        ctx,
-        operation,
-        { entityId: keyId, details: keyDetails },
-        generated.privateKeyRef,
-        databaseError,
+          },
+          new Date(),
+        ),
       );
+    } catch (databaseError) {
+      operation.entityId = keyId;
+      await this.#compensate(operation, generated.privateKeyRef, databaseError);
       throw databaseError;
     }
   }
 
   async sign(ctx: RequestContext, input: SignInput): Promise<Uint8Array> {
-    const operation = this.#begin(KMS_AUDIT_OPERATIONS.sign);
     const key = this.#signingKeys.get(input.keyId) ?? this.#loadSigningKey(input.keyId);
-    if (key instanceof KmsError) {
-      const details = { keyId: input.keyId, scheme: input.scheme, hash: input.hash, dataLength: input.data.byteLength };
-      throw await this.#queueFailure(ctx, operation, { entityId: input.keyId, details }, key);
-    }
     // Every field the row will carry, in canonical (sorted) order: the audit encoder then
-    // neither sorts the keys nor reshapes the object. backend and durationMs are set by #auditEntry.
-    const details: Record<string, unknown> = {
-      algorithm: key.algorithm,
-      backend: this.backend,
-      dataLength: input.data.byteLength,
-      durationMs: 0,
-      hash: input.hash,
-      keyId: input.keyId,
-      privateKeyRef: key.privateKeyRef,
-      scheme: input.scheme,
-    };
+    // neither sorts the keys nor reshapes the object. backend and durationMs are set when the row is written.
+    const details: Record<string, unknown> =
+      key instanceof KmsError
+        ? { keyId: input.keyId, scheme: input.scheme, hash: input.hash, dataLength: input.data.byteLength }
+        : {
+            algorithm: key.algorithm,
+            backend: this.backend,
+            dataLength: input.data.byteLength,
+            durationMs: 0,
+            hash: input.hash,
+            keyId: input.keyId,
+            privateKeyRef: key.privateKeyRef,
+            scheme: input.scheme,
+          };
+    const operation = this.#begin(ctx, KMS_AUDIT_OPERATIONS.sign, input.keyId, details);
+    if (key instanceof KmsError) throw await this.#fail(operation, key);
 
-    this.#signsInProgress += 1;
     let signature: Uint8Array;
     try {
       ({ signature } = await this.#keyStore.sign({
@@ -263,18 +214,22 @@ export class KMSService {
         data: input.data,
       }));
     } catch (error) {
-      this.#signsInProgress -= 1;
       const normalized = normalizeKmsError(error, 'sign');
       // The store knows better than our cache: a key revoked behind our back stops here.
       if (normalized instanceof KmsNotFound || normalized instanceof KmsInvalidRequest)
         this.#signingKeys.delete(input.keyId);
-      throw await this.#queueFailure(ctx, operation, { entityId: input.keyId, details }, normalized);
+      throw await this.#fail(operation, normalized);
     }
-    // Counted until the row is queued: a signature still computing will have a row to share the commit.
-    const isAlone = this.#signsInProgress === 1;
-    this.#signsInProgress -= 1;
-    const entry = this.#auditEntry(ctx, operation, 'success', { entityId: input.keyId, details });
-    await this.#groupCommit.run(() => this.#chain.append(entry), { isAlone });
+    if (!isValidSignature(key, input, signature)) {
+      throw await this.#fail(
+        operation,
+        new KmsProtocolError(
+          `the ${this.backend} key store returned a signature that does not verify with key ${input.keyId}'s public key; it was not used`,
+          { operation: 'sign' },
+        ),
+      );
+    }
+    await this.#commit(operation, input.keyId);
     return signature;
   }
 
@@ -289,9 +244,7 @@ export class KMSService {
       if (!Buffer.from(spki).equals(record.publicKeySpki)) {
         throw new KmsProtocolError(
           `the key store returned a different public key for ${input.keyId} than it did at generation`,
-          {
-            operation: 'getPublicKey',
-          },
+          { operation: 'getPublicKey' },
         );
       }
       return spki;
@@ -299,8 +252,11 @@ export class KMSService {
   }
 
   async revokeKey(ctx: RequestContext, input: RevokeKeyInput): Promise<KmsKeyRecord> {
-    const operation = this.#begin(KMS_AUDIT_OPERATIONS.revokeKey);
-    const details: Record<string, unknown> = { keyId: input.keyId, reason: input.reason };
+    const operation = this.#begin(ctx, KMS_AUDIT_OPERATIONS.revokeKey, input.keyId, {
+      keyId: input.keyId,
+      reason: input.reason,
+    });
+    const { details } = operation;
     let record: KmsKeyRecord;
     try {
       record = this.#requireLiveKey(input.keyId, 'revoke');
@@ -314,24 +270,19 @@ export class KMSService {
       };
       await this.#callKeyStore('revoke', () => this.#keyStore.revoke(revokeRequest));
     } catch (error) {
-      throw this.#auditFailure(ctx, operation, { entityId: input.keyId, details }, error);
+      throw await this.#fail(operation, error);
     }
     this.#signingKeys.delete(input.keyId);
     const state = stateAfterRevocation(input.reason, record.state);
     details.state = state;
-    return this.#commitKeyChange(ctx, operation, { entityId: input.keyId, details }, (now) =>
-      this.#database.db
-        .update(kmsKeys)
-        .set({ state, revocationReason: input.reason, revokedAt: record.revokedAt ?? now, updatedAt: now })
-        .where(eq(kmsKeys.id, input.keyId))
-        .returning()
-        .get(),
+    return this.#commitKeyChange(operation, (now) =>
+      this.#keys.markRevoked(input.keyId, { state, reason: input.reason, revokedAt: record.revokedAt ?? now }, now),
     );
   }
 
   async destroyKey(ctx: RequestContext, input: { keyId: string }): Promise<KmsKeyRecord> {
-    const operation = this.#begin(KMS_AUDIT_OPERATIONS.destroyKey);
-    const details: Record<string, unknown> = { keyId: input.keyId };
+    const operation = this.#begin(ctx, KMS_AUDIT_OPERATIONS.destroyKey, input.keyId, { keyId: input.keyId });
+    const { details } = operation;
     try {
       const record = this.#requireLiveKey(input.keyId, 'destroy');
       details.privateKeyRef = record.privateKeyRef;
@@ -347,18 +298,11 @@ export class KMSService {
       if (error instanceof KmsNotFound && details.privateKeyRef !== undefined) {
         details.wasAlreadyGoneFromKms = true;
       } else {
-        throw this.#auditFailure(ctx, operation, { entityId: input.keyId, details }, error);
+        throw await this.#fail(operation, error);
       }
     }
     this.#signingKeys.delete(input.keyId);
-    return this.#commitKeyChange(ctx, operation, { entityId: input.keyId, details }, (now) =>
-      this.#database.db
-        .update(kmsKeys)
-        .set({ state: 'destroyed', destroyedAt: now, updatedAt: now })
-        .where(eq(kmsKeys.id, input.keyId))
-        .returning()
-        .get(),
-    );
+    return this.#commitKeyChange(operation, (now) => this.#keys.markDestroyed(input.keyId, now));
   }
 
   async describeKey(ctx: RequestContext, input: { keyId: string }): Promise<KeyDetails> {
@@ -373,23 +317,12 @@ export class KMSService {
     });
   }
 
-  async listKeys(
-    ctx: RequestContext,
-    filter: { state?: KeyState; purpose?: KeyPurpose } = {},
-  ): Promise<KmsKeyRecord[]> {
+  async listKeys(ctx: RequestContext, filter: KmsKeyFilter = {}): Promise<KmsKeyRecord[]> {
     return this.#run(ctx, KMS_AUDIT_OPERATIONS.listKeys, null, async (details) => {
       details.filter = { ...filter };
-      const conditions = [eq(kmsKeys.backend, this.backend)];
-      if (filter.state !== undefined) conditions.push(eq(kmsKeys.state, filter.state));
-      if (filter.purpose !== undefined) conditions.push(eq(kmsKeys.purpose, filter.purpose));
-      const keys = this.#database.db
-        .select()
-        .from(kmsKeys)
-        .where(and(...conditions))
-        .orderBy(asc(kmsKeys.createdAt), asc(kmsKeys.id))
-        .all();
+      const keys = this.#keys.list(this.backend, filter);
       details.count = keys.length;
-      return keys;
+      return Promise.resolve(keys);
     });
   }
 
@@ -399,8 +332,8 @@ export class KMSService {
    * answered; a second caller racing the first finds exported_at set and gets nothing.
    */
   async exportPrivateKey(ctx: RequestContext, input: { keyId: string }): Promise<Uint8Array> {
-    const operation = this.#begin(KMS_AUDIT_OPERATIONS.exportPrivateKey);
-    const details: Record<string, unknown> = { keyId: input.keyId };
+    const operation = this.#begin(ctx, KMS_AUDIT_OPERATIONS.exportPrivateKey, input.keyId, { keyId: input.keyId });
+    const { details } = operation;
     let pkcs8: Uint8Array;
     try {
       const record = this.#requireLiveKey(input.keyId, 'exportPrivateKey');
@@ -414,9 +347,7 @@ export class KMSService {
       if (record.exportedAt !== null) {
         throw new KmsPermissionDenied(
           `key ${input.keyId} was already exported once, at ${record.exportedAt.toISOString()}`,
-          {
-            operation: 'exportPrivateKey',
-          },
+          { operation: 'exportPrivateKey' },
         );
       }
       const exportFromStore = this.#keyStore.exportPrivateKey?.bind(this.#keyStore);
@@ -427,16 +358,11 @@ export class KMSService {
       }
       pkcs8 = await this.#callKeyStore('exportPrivateKey', () => exportFromStore(record.privateKeyRef));
     } catch (error) {
-      throw this.#auditFailure(ctx, operation, { entityId: input.keyId, details }, error);
+      throw await this.#fail(operation, error);
     }
     try {
-      this.#commitKeyChange(ctx, operation, { entityId: input.keyId, details }, (now) => {
-        const claimed = this.#database.db
-          .update(kmsKeys)
-          .set({ exportedAt: now, updatedAt: now })
-          .where(and(eq(kmsKeys.id, input.keyId), isNull(kmsKeys.exportedAt)))
-          .returning()
-          .get();
+      await this.#commitKeyChange(operation, (now) => {
+        const claimed = this.#keys.claimExport(input.keyId, now);
         if (claimed === undefined) {
           throw new KmsPermissionDenied(`key ${input.keyId} was already exported once`, {
             operation: 'exportPrivateKey',
@@ -464,11 +390,7 @@ export class KMSService {
   async reconcile(ctx: RequestContext): Promise<ReconcileReport> {
     return this.#run(ctx, KMS_AUDIT_OPERATIONS.reconcile, null, async (details) => {
       const listed = await this.#callKeyStore('list', () => this.#keyStore.list());
-      const known = this.#database.db
-        .select({ id: kmsKeys.id, privateKeyRef: kmsKeys.privateKeyRef, state: kmsKeys.state })
-        .from(kmsKeys)
-        .where(eq(kmsKeys.backend, this.backend))
-        .all();
+      const known = this.#keys.listReferences(this.backend);
       const knownRefs = new Set(known.map((key) => key.privateKeyRef));
       const listedRefs = new Set(listed.map((key) => key.privateKeyRef));
       const unknownKeys = listed.filter((key) => !knownRefs.has(key.privateKeyRef));
@@ -495,13 +417,22 @@ export class KMSService {
   }
 
   async close(): Promise<void> {
-    this.#groupCommit.flush();
+    this.#audit.flush();
     this.#signingKeys.clear();
     await this.#keyStore.close();
   }
 
-  #begin(name: string): Operation {
-    return { name, id: randomUUID(), startedAt: performance.now() };
+  #begin(
+    ctx: RequestContext,
+    operation: string,
+    entityId: string | null,
+    details: Record<string, unknown>,
+  ): AuditedOperation {
+    return this.#audit.begin(
+      ctx,
+      { operation, entityType: KMS_KEY_ENTITY, entityId, details },
+      { isKeyOperation: true },
+    );
   }
 
   /** The common shape of calls that change no row: run, then one audit row either way. */
@@ -511,102 +442,50 @@ export class KMSService {
     entityId: string | null,
     work: (details: Record<string, unknown>) => Promise<T>,
   ): Promise<T> {
-    const operation = this.#begin(name);
-    const details: Record<string, unknown> = entityId === null ? {} : { keyId: entityId };
+    const operation = this.#begin(ctx, name, entityId, entityId === null ? {} : { keyId: entityId });
     let result: T;
     try {
-      result = await work(details);
+      result = await work(operation.details);
     } catch (error) {
-      throw this.#auditFailure(ctx, operation, { entityId, details }, error);
+      throw await this.#fail(operation, error);
     }
-    this.#auditAlone(ctx, operation, 'success', { entityId, details });
+    await this.#commit(operation, entityId);
     return result;
   }
 
   /**
-   * Writes the kms_keys change and the success row in one transaction. Should that fail,
-   * the failure row is written alone and the error rethrown.
+   * Writes the kms_keys change and the success row together. Should that fail, the failure
+   * row is written alone and the error rethrown.
    */
-  #commitKeyChange(
-    ctx: RequestContext,
-    operation: Operation,
-    outcome: OperationOutcome,
+  async #commitKeyChange(
+    operation: AuditedOperation,
     change: (now: Date) => KmsKeyRecord | undefined,
-  ): KmsKeyRecord {
+  ): Promise<KmsKeyRecord> {
     try {
-      return this.#chain.transaction(() => {
+      return await this.#commit(operation, operation.entityId, () => {
         const record = change(new Date());
         if (record === undefined)
-          throw new KmsNotFound(`no key ${String(outcome.entityId)}`, { operation: operation.name });
-        this.#appendSuccess(ctx, operation, outcome);
+          throw new KmsNotFound(`no key ${String(operation.entityId)}`, { operation: operation.operation });
         return record;
       });
     } catch (error) {
-      throw this.#auditFailure(ctx, operation, outcome, error);
+      throw await this.#fail(operation, error);
     }
   }
 
-  #appendSuccess(ctx: RequestContext, operation: Operation, outcome: OperationOutcome): AuditRecord {
-    return this.#chain.append(this.#auditEntry(ctx, operation, 'success', outcome));
+  #commit<T>(operation: AuditedOperation, entityId: string | null, write?: () => T): Promise<T> {
+    this.#stamp(operation);
+    return operation.commit(entityId, write);
   }
 
-  #auditAlone(
-    ctx: RequestContext,
-    operation: Operation,
-    status: 'success' | 'failure',
-    outcome: OperationOutcome,
-  ): void {
-    this.#chain.transaction(() => this.#chain.append(this.#auditEntry(ctx, operation, status, outcome)));
+  #fail(operation: AuditedOperation, error: unknown): Promise<unknown> {
+    this.#stamp(operation);
+    return operation.fail(error);
   }
 
-  /** Records the failure and returns the error to throw; an unwritable audit row is logged, never masks the cause. */
-  #auditFailure(ctx: RequestContext, operation: Operation, outcome: OperationOutcome, error: unknown): unknown {
-    recordError(outcome, error);
-    try {
-      this.#auditAlone(ctx, operation, 'failure', outcome);
-    } catch (auditError) {
-      this.#logUnwrittenFailure(operation, auditError);
-    }
-    return error;
-  }
-
-  /** `#auditFailure` through the group commit, so a failed signature's row keeps its place among the others. */
-  async #queueFailure(
-    ctx: RequestContext,
-    operation: Operation,
-    outcome: OperationOutcome,
-    error: unknown,
-  ): Promise<unknown> {
-    recordError(outcome, error);
-    try {
-      const entry = this.#auditEntry(ctx, operation, 'failure', outcome);
-      await this.#groupCommit.run(() => this.#chain.append(entry), { isAlone: this.#signsInProgress === 0 });
-    } catch (auditError) {
-      this.#logUnwrittenFailure(operation, auditError);
-    }
-    return error;
-  }
-
-  #logUnwrittenFailure(operation: Operation, auditError: unknown): void {
-    this.#log.error(
-      { operation: operation.name, kmsOperationId: operation.id, err: auditError },
-      'could not write the audit row of a failed key operation',
-    );
-  }
-
-  #auditEntry(ctx: RequestContext, operation: Operation, status: 'success' | 'failure', outcome: OperationOutcome) {
-    outcome.details.backend = this.backend;
-    outcome.details.durationMs = Math.round((performance.now() - operation.startedAt) * 1000) / 1000;
-    return {
-      actor: ctx.actor,
-      requestId: ctx.requestId,
-      operation: operation.name,
-      entityType: KMS_KEY_ENTITY,
-      entityId: outcome.entityId,
-      status,
-      details: outcome.details,
-      kmsOperationId: operation.id,
-    };
+  #stamp(operation: AuditedOperation): void {
+    operation.details.backend = this.backend;
+    operation.details.durationMs = operation.elapsedMs();
   }
 
   /**
@@ -614,13 +493,7 @@ export class KMSService {
    * live, unrecorded key stays in the KMS. Writes the failed generation and the
    * compensation as two rows of one transaction.
    */
-  async #compensate(
-    ctx: RequestContext,
-    operation: Operation,
-    outcome: OperationOutcome,
-    privateKeyRef: string,
-    databaseError: unknown,
-  ): Promise<void> {
+  async #compensate(operation: AuditedOperation, privateKeyRef: string, databaseError: unknown): Promise<void> {
     const compensation: Record<string, unknown> = { privateKeyRef, compensatesOperationId: operation.id };
     let compensationError: unknown;
     try {
@@ -634,34 +507,25 @@ export class KMSService {
       compensation.isDestroyed = true;
     } catch (error) {
       compensationError = normalizeKmsError(error, 'compensate');
-      compensation.errorCode = errorCodeOf(compensationError);
-      compensation.errorMessage = messageOf(compensationError).slice(0, AUDITED_MESSAGE_LIMIT);
+      Object.assign(compensation, auditedError(compensationError));
       this.#log.error(
         { privateKeyRef, kmsOperationId: operation.id, err: compensationError },
         'a key created in the key store could not be removed after the database refused it; remove it by hand',
       );
     }
-    outcome.details.errorCode = errorCodeOf(databaseError);
-    outcome.details.errorMessage = messageOf(databaseError).slice(0, AUDITED_MESSAGE_LIMIT);
-    outcome.details.isCompensated = compensationError === undefined;
-    try {
-      this.#chain.transaction(() => {
-        this.#chain.append(this.#auditEntry(ctx, operation, 'failure', outcome));
-        this.#chain.append(
-          this.#auditEntry(
-            ctx,
-            { ...operation, name: KMS_AUDIT_OPERATIONS.compensate },
-            compensationError === undefined ? 'success' : 'failure',
-            { entityId: outcome.entityId, details: compensation },
-          ),
-        );
-      });
-    } catch (auditError) {
-      this.#log.error(
-        { kmsOperationId: operation.id, err: auditError },
-        'could not write the audit rows of a compensated key generation',
-      );
-    }
+    operation.details.isCompensated = compensationError === undefined;
+    this.#stamp(operation);
+    compensation.backend = this.backend;
+    compensation.durationMs = operation.elapsedMs();
+    await operation.fail(databaseError, [
+      {
+        operation: KMS_AUDIT_OPERATIONS.compensate,
+        entityType: KMS_KEY_ENTITY,
+        entityId: operation.entityId,
+        status: compensationError === undefined ? 'success' : 'failure',
+        details: compensation,
+      },
+    ]);
   }
 
   async #callKeyStore<T>(operationName: string, call: () => Promise<T>): Promise<T> {
@@ -673,27 +537,17 @@ export class KMSService {
   }
 
   #loadSigningKey(keyId: string): SigningKey | KmsError {
-    const row = this.#selectSigningKey.get(keyId);
+    const row = this.#keys.findSigningKey(keyId);
     if (row === undefined || row.state === 'destroyed')
       return new KmsNotFound(`no key ${keyId}`, { operation: 'sign' });
     if (row.state !== 'active') {
       return new KmsInvalidRequest(`key is revoked (state ${row.state}); it can no longer sign`, { operation: 'sign' });
     }
-    const key = { privateKeyRef: row.private_key_ref, algorithm: row.algorithm };
-    if (this.#signingKeys.size >= SIGNING_KEY_CACHE_LIMIT) {
-      const oldest = this.#signingKeys.keys().next().value;
-      if (oldest !== undefined) this.#signingKeys.delete(oldest);
-    }
-    this.#signingKeys.set(keyId, key);
-    return key;
-  }
-
-  #findByLabel(label: string): KmsKeyRecord | undefined {
-    return this.#database.db.select().from(kmsKeys).where(eq(kmsKeys.label, label)).get();
+    return this.#signingKeys.add(keyId, row);
   }
 
   #requireKey(keyId: string, operationName: string): KmsKeyRecord {
-    const record = this.#database.db.select().from(kmsKeys).where(eq(kmsKeys.id, keyId)).get();
+    const record = this.#keys.findById(keyId);
     if (record === undefined) throw new KmsNotFound(`no key ${keyId}`, { operation: operationName });
     return record;
   }
@@ -713,16 +567,6 @@ export function normalizeKmsError(error: unknown, operation: string): KmsError {
     { operation },
     { cause: error },
   );
-}
-
-function recordError(outcome: OperationOutcome, error: unknown): void {
-  outcome.details.errorCode = errorCodeOf(error);
-  outcome.details.errorMessage = messageOf(error).slice(0, AUDITED_MESSAGE_LIMIT);
-}
-
-function errorCodeOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : 'INTERNAL_ERROR';
 }
 
 function messageOf(error: unknown): string {

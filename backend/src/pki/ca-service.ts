@@ -30,8 +30,8 @@ import { timeOrderedId } from './ids.js';
 import type { PkiKms } from './kms-signer.js';
 import { decodeNameDer, formatDn, commonNameOf, encodeName, subjectToAttributes } from './names.js';
 import { toPem } from './pem.js';
-import type { AuditStep, PkiAudit } from './pki-audit.js';
-import { PKI_AUDIT_OPERATIONS } from './pki-audit.js';
+import type { AuditLog, AuditedOperation } from '../audit/audit-log.js';
+import { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
 import type { PkiEvents } from './pki-events.js';
 import { applyProfile } from './profile-policy.js';
 import { PROFILES, ROOT_CA_PROFILE } from './profiles.js';
@@ -40,7 +40,7 @@ import { buildSubordinateCsr } from './subordinate-csr.js';
 export interface CaServiceDependencies {
   db: AppDatabase;
   kms: PkiKms;
-  audit: PkiAudit;
+  audit: AuditLog;
   directory: CaDirectory;
   events: PkiEvents;
   /** Regenerates a CA's CRL after revocations (CrlPublisher.publish). */
@@ -98,8 +98,11 @@ export class CaService {
     const input = parseInput(CreateRootCaInput, rawInput);
     return this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.createRoot,
-      'certificate_authority',
+      {
+        operation: PKI_AUDIT_OPERATIONS.createRoot,
+        entityType: 'certificate_authority',
+        details: { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays },
+      },
       async (step) => {
         this.#assertNameFree(input.name);
         const subjectName = encodeName(subjectToAttributes(input.subject));
@@ -124,7 +127,7 @@ export class CaService {
         });
         const signed = await signCertificate(this.#deps.kms, ctx, issuer, plan);
         step.details.serialHex = signed.serial.hex;
-        step.commit(caId, () =>
+        await step.commit(caId, () =>
           this.#deps.db
             .insert(certificateAuthorities)
             .values({
@@ -144,7 +147,6 @@ export class CaService {
         );
         return this.get(caId);
       },
-      { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays },
     );
   }
 
@@ -152,8 +154,11 @@ export class CaService {
     const input = parseInput(CreateIntermediateCaInput, rawInput);
     return this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.createIntermediate,
-      'certificate_authority',
+      {
+        operation: PKI_AUDIT_OPERATIONS.createIntermediate,
+        entityType: 'certificate_authority',
+        details: { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays },
+      },
       async (step) => {
         this.#assertNameFree(input.name);
         const parent = this.#deps.directory.getSigning(input.parentId);
@@ -183,7 +188,7 @@ export class CaService {
         const signed = await signCertificate(this.#deps.kms, ctx, parent.issuer, plan);
         step.details.serialHex = signed.serial.hex;
         const subjectDn = formatDn(plan.subjectAttributes);
-        step.commit(caId, () => {
+        await step.commit(caId, () => {
           this.#deps.db
             .insert(certificateAuthorities)
             .values({
@@ -221,7 +226,6 @@ export class CaService {
         });
         return this.get(caId);
       },
-      { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays },
     );
   }
 
@@ -233,8 +237,11 @@ export class CaService {
     const input = parseInput(CreateSubordinateCsrInput, rawInput);
     return this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.createSubordinateCsr,
-      'certificate_authority',
+      {
+        operation: PKI_AUDIT_OPERATIONS.createSubordinateCsr,
+        entityType: 'certificate_authority',
+        details: { name: input.name, algorithm: input.algorithm },
+      },
       async (step) => {
         this.#assertNameFree(input.name);
         const attributes = subjectToAttributes(input.subject);
@@ -247,7 +254,7 @@ export class CaService {
           subjectName: encodeName(attributes),
           subjectPublicKeyInfo: key.publicKeySpki,
         });
-        step.commit(caId, () =>
+        await step.commit(caId, () =>
           this.#deps.db
             .insert(certificateAuthorities)
             .values({
@@ -262,7 +269,6 @@ export class CaService {
         );
         return { ca: this.get(caId), csrPem: toPem('CERTIFICATE REQUEST', csrDer) };
       },
-      { name: input.name, algorithm: input.algorithm },
     );
   }
 
@@ -271,8 +277,7 @@ export class CaService {
     const input = parseInput(ImportSignedCertificateInput, rawInput);
     return this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.importSignedCertificate,
-      'certificate_authority',
+      { operation: PKI_AUDIT_OPERATIONS.importSignedCertificate, entityType: 'certificate_authority' },
       async (step) => {
         const record = this.#deps.directory.get(input.caId);
         step.details.caId = record.row.id;
@@ -298,7 +303,7 @@ export class CaService {
           }
         }
         step.details.serialHex = certificate.serialHex;
-        step.commit(record.row.id, () =>
+        await step.commit(record.row.id, () =>
           this.#deps.db
             .update(certificateAuthorities)
             .set({
@@ -329,15 +334,20 @@ export class CaService {
     const affected: string[] = [];
     const summary = await this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.revokeCa,
-      'certificate_authority',
+      {
+        operation: PKI_AUDIT_OPERATIONS.revokeCa,
+        entityType: 'certificate_authority',
+        details: { reason: input.reason },
+      },
       async (step) => {
         if (input.reason === 'removeFromCRL') throw pkiErrors.reasonInvalid(input.reason);
         const record = this.#deps.directory.get(input.caId);
         if (record.row.status === 'revoked') throw pkiErrors.alreadyRevoked(`CA ${record.row.name}`);
         step.details.caId = record.row.id;
         const now = this.#now();
-        const counts = step.commit(record.row.id, () => this.#revokeTree(record.row.id, input.reason, now, affected));
+        const counts = await step.commit(record.row.id, () =>
+          this.#revokeTree(record.row.id, input.reason, now, affected),
+        );
         step.details.revokedCas = counts.cas;
         step.details.revokedCertificates = counts.certificates;
         if (record.row.parentId) affected.push(record.row.parentId);
@@ -346,7 +356,6 @@ export class CaService {
           row: { ...record.row, status: 'revoked', revocationReason: input.reason, revokedAt: now },
         });
       },
-      { reason: input.reason },
     );
     for (const caId of affected) {
       this.#deps.directory.invalidate(caId);
@@ -413,7 +422,7 @@ export class CaService {
   }
 
   /** A CA's key: made in the key store, labelled after the CA, recorded in the audit step. */
-  async #generateCaKey(ctx: RequestContext, step: AuditStep, caId: string, algorithm: KeyAlgorithm) {
+  async #generateCaKey(ctx: RequestContext, step: AuditedOperation, caId: string, algorithm: KeyAlgorithm) {
     const key = await this.#deps.kms.generateKeyPair(ctx, {
       algorithm,
       label: `ca-${caId}`,

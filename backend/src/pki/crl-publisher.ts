@@ -21,14 +21,14 @@ import { pkiErrors } from './errors.js';
 import { signTbs } from './kms-signer.js';
 import type { PkiKms } from './kms-signer.js';
 import { toPem } from './pem.js';
-import type { PkiAudit } from './pki-audit.js';
-import { PKI_AUDIT_OPERATIONS } from './pki-audit.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
 
 export interface CrlPublisherDependencies {
   db: AppDatabase;
   sqlite: Database.Database;
   kms: PkiKms;
-  audit: PkiAudit;
+  audit: AuditLog;
   directory: CaDirectory;
   /** PKI_CRL_VALIDITY in seconds: nextUpdate − thisUpdate. */
   validitySeconds: number;
@@ -96,60 +96,64 @@ export class CrlPublisher {
   }
 
   async #publishNow(ctx: RequestContext, caId: string): Promise<PublishedCrl> {
-    return this.#deps.audit.run(ctx, PKI_AUDIT_OPERATIONS.publishCrl, 'crl', async (step) => {
-      const record = this.#deps.directory.get(caId);
-      step.details.caId = record.row.id;
-      if (!record.issuer) throw pkiErrors.caNotActive(record.row.name, record.row.status);
-      const issuer = record.issuer;
-      const current = this.#deps.db
-        .select({ crlNumber: certificateAuthorities.crlNumber })
-        .from(certificateAuthorities)
-        .where(eq(certificateAuthorities.id, record.row.id))
-        .get();
-      const crlNumber = (current?.crlNumber ?? 0) + 1;
-      const thisUpdate = new Date(Math.floor(this.#now().getTime() / 1000) * 1000);
-      const nextUpdate = new Date(thisUpdate.getTime() + this.#deps.validitySeconds * 1000);
-      const rows = this.#selectRevoked.all(record.row.id, thisUpdate.getTime());
-      const entries: CrlEntry[] = rows.map((row) => ({
-        serialHex: row.serial_hex,
-        revokedAt: new Date(row.revoked_at),
-        reason: row.revocation_reason,
-      }));
-      const { tbs, entryCount } = encodeTbsCertList({
-        signatureAlgorithm: issuer.signatureAlgorithm.algorithmIdentifier,
-        issuerName: issuer.nameDer,
-        issuerKeyIdentifier: issuer.keyIdentifier,
-        crlNumber,
-        thisUpdate,
-        nextUpdate,
-        entries,
-      });
-      const signature = await signTbs(this.#deps.kms, ctx, issuer.keyId, issuer.signatureAlgorithm, tbs);
-      const crlDer = assembleCrl(tbs, issuer.signatureAlgorithm.algorithmIdentifier, signature);
-      Object.assign(step.details, {
-        crlNumber,
-        entryCount,
-        sizeBytes: crlDer.length,
-        nextUpdate: nextUpdate.toISOString(),
-      });
-      step.commit(record.row.id, () => {
-        this.#deps.db
-          .update(certificateAuthorities)
-          .set({ crlNumber: sql`max(${certificateAuthorities.crlNumber}, ${crlNumber})` })
+    return this.#deps.audit.run(
+      ctx,
+      { operation: PKI_AUDIT_OPERATIONS.publishCrl, entityType: 'crl' },
+      async (step) => {
+        const record = this.#deps.directory.get(caId);
+        step.details.caId = record.row.id;
+        if (!record.issuer) throw pkiErrors.caNotActive(record.row.name, record.row.status);
+        const issuer = record.issuer;
+        const current = this.#deps.db
+          .select({ crlNumber: certificateAuthorities.crlNumber })
+          .from(certificateAuthorities)
           .where(eq(certificateAuthorities.id, record.row.id))
-          .run();
-        this.#deps.db
-          .insert(crls)
-          .values({ caId: record.row.id, crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer })
-          .onConflictDoUpdate({
-            target: crls.caId,
-            set: { crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer },
-          })
-          .run();
-      });
-      this.#deps.directory.invalidate(record.row.id);
-      return { caId: record.row.id, crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer };
-    });
+          .get();
+        const crlNumber = (current?.crlNumber ?? 0) + 1;
+        const thisUpdate = new Date(Math.floor(this.#now().getTime() / 1000) * 1000);
+        const nextUpdate = new Date(thisUpdate.getTime() + this.#deps.validitySeconds * 1000);
+        const rows = this.#selectRevoked.all(record.row.id, thisUpdate.getTime());
+        const entries: CrlEntry[] = rows.map((row) => ({
+          serialHex: row.serial_hex,
+          revokedAt: new Date(row.revoked_at),
+          reason: row.revocation_reason,
+        }));
+        const { tbs, entryCount } = encodeTbsCertList({
+          signatureAlgorithm: issuer.signatureAlgorithm.algorithmIdentifier,
+          issuerName: issuer.nameDer,
+          issuerKeyIdentifier: issuer.keyIdentifier,
+          crlNumber,
+          thisUpdate,
+          nextUpdate,
+          entries,
+        });
+        const signature = await signTbs(this.#deps.kms, ctx, issuer.keyId, issuer.signatureAlgorithm, tbs);
+        const crlDer = assembleCrl(tbs, issuer.signatureAlgorithm.algorithmIdentifier, signature);
+        Object.assign(step.details, {
+          crlNumber,
+          entryCount,
+          sizeBytes: crlDer.length,
+          nextUpdate: nextUpdate.toISOString(),
+        });
+        await step.commit(record.row.id, () => {
+          this.#deps.db
+            .update(certificateAuthorities)
+            .set({ crlNumber: sql`max(${certificateAuthorities.crlNumber}, ${crlNumber})` })
+            .where(eq(certificateAuthorities.id, record.row.id))
+            .run();
+          this.#deps.db
+            .insert(crls)
+            .values({ caId: record.row.id, crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer })
+            .onConflictDoUpdate({
+              target: crls.caId,
+              set: { crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer },
+            })
+            .run();
+        });
+        this.#deps.directory.invalidate(record.row.id);
+        return { caId: record.row.id, crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer };
+      },
+    );
   }
 
   /** The current CRL (DER), published first if there is none or it is past nextUpdate. */

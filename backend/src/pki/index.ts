@@ -8,8 +8,7 @@ import type { Logger } from 'pino';
 import type { ProfileSummary } from '@pki/shared';
 
 import type { DatabaseHandle } from '../db/client.js';
-import { GroupCommit } from '../db/group-commit.js';
-import { AuditChain } from '../kms/audit/chain.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { CaDirectory } from './ca-directory.js';
 import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
@@ -18,7 +17,6 @@ import { CertificateService } from './issuance-service.js';
 import { KeyLifecycleService } from './key-lifecycle-service.js';
 import type { PkiKms } from './kms-signer.js';
 import { OcspResponder } from './ocsp-responder.js';
-import { PkiAudit } from './pki-audit.js';
 import { PkiEvents } from './pki-events.js';
 import { listProfiles } from './profiles.js';
 
@@ -33,11 +31,8 @@ export interface PkiServicesOptions {
   ocspValiditySeconds?: number;
   log: Logger;
   now?: () => Date;
-  /**
-   * The connection's group commit, shared with KMSService so a signature's audit row and
-   * the certificate rows of concurrent issuances commit together; its own one otherwise.
-   */
-  groupCommit?: GroupCommit;
+  /** The one audit log, shared with KMSService. */
+  audit: AuditLog;
 }
 
 export interface PkiServices {
@@ -48,7 +43,7 @@ export interface PkiServices {
   keys: KeyLifecycleService;
   profiles: { list(): ProfileSummary[] };
   events: PkiEvents;
-  /** Stops the CRL scheduler and commits the writes still queued for the group commit. */
+  /** Stops the CRL scheduler. */
   close(): void;
 }
 
@@ -56,7 +51,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
   const { database, kms } = options;
   const log = options.log.child({ component: 'pki' });
   const now = options.now ?? (() => new Date());
-  const audit = new PkiAudit(new AuditChain(database.sqlite), options.groupCommit ?? new GroupCommit(database.sqlite));
+  const { audit } = options;
   const directory = new CaDirectory(database.db, publicEndpoints(options.publicUrl));
   const events = new PkiEvents();
   const crls = new CrlPublisher({
@@ -102,7 +97,6 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     events,
     close: () => {
       crls.stop();
-      audit.flush();
     },
   };
 }
@@ -114,5 +108,5 @@ export { CrlPublisher } from './crl-publisher.js';
 export { OcspResponder } from './ocsp-responder.js';
 export { KeyLifecycleService } from './key-lifecycle-service.js';
 export { PKI_ERROR_CODES } from './errors.js';
-export { PKI_AUDIT_OPERATIONS } from './pki-audit.js';
+export { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
 export { MAX_CSR_BYTES } from './csr.js';

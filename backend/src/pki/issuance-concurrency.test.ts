@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CaSummary } from '@pki/shared';
 
-import { verifyAuditChain } from '../kms/audit/verify.js';
+import { verifyAuditChain } from '../audit/verify.js';
 import { opensslCsr, run, scratchDir } from './testing/openssl.js';
 import type { ScratchDir } from './testing/openssl.js';
 import { openPkiHarness } from './testing/pki-harness.js';

@@ -3,7 +3,7 @@
  * revocation, listing with keyset pagination, and exports. The hot path (issueFromCsr)
  * reuses the issuer's pre-encoded parts (ca-directory.ts), verifies the CSR with
  * node:crypto, signs through KMSService and writes the certificate and its audit row
- * together through the group commit (db/group-commit.ts), with prepared statements.
+ * together through the audit log (audit/audit-log.ts), with prepared statements.
  */
 import type Database from 'better-sqlite3';
 import { and, desc, eq, gt, like, lt, lte, or, sql } from 'drizzle-orm';
@@ -34,8 +34,8 @@ import { timeOrderedId } from './ids.js';
 import type { PkiKms } from './kms-signer.js';
 import { commonNameOf, formatDn, formatSan } from './names.js';
 import { toPem } from './pem.js';
-import type { AuditStep, PkiAudit } from './pki-audit.js';
-import { PKI_AUDIT_OPERATIONS } from './pki-audit.js';
+import type { AuditLog, AuditedOperation } from '../audit/audit-log.js';
+import { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
 import type { PkiEvents } from './pki-events.js';
 import { applyProfile } from './profile-policy.js';
 import type { PolicyDecision } from './profile-policy.js';
@@ -46,7 +46,7 @@ export interface CertificateServiceDependencies {
   db: AppDatabase;
   sqlite: Database.Database;
   kms: PkiKms;
-  audit: PkiAudit;
+  audit: AuditLog;
   directory: CaDirectory;
   events: PkiEvents;
   publishCrl: (ctx: RequestContext, caId: string) => Promise<unknown>;
@@ -99,8 +99,11 @@ export class CertificateService {
   async issueFromCsr(ctx: RequestContext, rawInput: IssueFromCsrInput): Promise<IssuedCertificate> {
     return this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.issue,
-      'certificate',
+      {
+        operation: PKI_AUDIT_OPERATIONS.issue,
+        entityType: 'certificate',
+        details: { profile: String(rawInput.profile), source: 'csr' },
+      },
       async (step) => {
         const input = parseInput(IssueFromCsrInput, rawInput);
         const ca = this.#deps.directory.getSigning(input.caId);
@@ -122,15 +125,17 @@ export class CertificateService {
         });
         return this.#issue(ctx, step, ca.issuer, plan, null);
       },
-      { profile: String(rawInput.profile), source: 'csr' },
     );
   }
 
   async issueWithServerKey(ctx: RequestContext, rawInput: IssueWithServerKeyInput): Promise<IssuedCertificate> {
     return this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.issue,
-      'certificate',
+      {
+        operation: PKI_AUDIT_OPERATIONS.issue,
+        entityType: 'certificate',
+        details: { profile: String(rawInput.profile), source: 'server-key' },
+      },
       async (step) => {
         const input = parseInput(IssueWithServerKeyInput, rawInput);
         const ca = this.#deps.directory.getSigning(input.caId);
@@ -172,7 +177,6 @@ export class CertificateService {
           certificateId,
         );
       },
-      { profile: String(rawInput.profile), source: 'server-key' },
     );
   }
 
@@ -184,8 +188,11 @@ export class CertificateService {
   ): Promise<IssuedCertificate> {
     return this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.createOcspSigner,
-      'certificate',
+      {
+        operation: PKI_AUDIT_OPERATIONS.createOcspSigner,
+        entityType: 'certificate',
+        details: { profile: OCSP_SIGNING_PROFILE.id },
+      },
       async (step) => {
         const ca = this.#deps.directory.getSigning(caId);
         step.details.caId = ca.row.id;
@@ -217,13 +224,12 @@ export class CertificateService {
         this.#deps.events.statusChanged({ caId: ca.row.id, serialHex: null });
         return issued;
       },
-      { profile: OCSP_SIGNING_PROFILE.id },
     );
   }
 
   async #issue(
     ctx: RequestContext,
-    step: AuditStep,
+    step: AuditedOperation,
     issuer: IssuerContext,
     plan: PolicyDecision,
     keyId: string | null,
@@ -239,7 +245,7 @@ export class CertificateService {
       step.details.serialHex = signed.serial.hex;
       const createdAt = this.#now().getTime();
       try {
-        await step.commitGrouped(certificateId, () =>
+        await step.commit(certificateId, () =>
           this.#insert.run({
             id: certificateId,
             caId: issuer.caId,
@@ -300,15 +306,19 @@ export class CertificateService {
     }
     const summary = await this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.revokeCertificate,
-      'certificate',
-      (step) => {
+      {
+        operation: PKI_AUDIT_OPERATIONS.revokeCertificate,
+        entityType: 'certificate',
+        entityId: row.id,
+        details: { reason },
+      },
+      async (step) => {
         step.details.caId = row.caId;
         step.details.serialHex = row.serialHex;
         if (reason === 'removeFromCRL') throw pkiErrors.reasonInvalid(reason);
         if (row.status === 'revoked') throw pkiErrors.alreadyRevoked(`certificate ${row.serialHex}`);
         const now = this.#now();
-        step.commit(row.id, () =>
+        await step.commit(row.id, () =>
           this.#deps.db
             .update(certificates)
             .set({ status: 'revoked', revocationReason: reason, revokedAt: now })
@@ -317,7 +327,6 @@ export class CertificateService {
         );
         return toCertificateSummary({ ...row, status: 'revoked', revocationReason: reason, revokedAt: now });
       },
-      { reason, entityId: row.id },
     );
     this.#deps.events.statusChanged({ caId: row.caId, serialHex: row.serialHex });
     await this.#deps.publishCrl(ctx, row.caId);
@@ -430,8 +439,7 @@ export class CertificateService {
   ): Promise<ExportedFile> {
     return this.#deps.audit.run(
       ctx,
-      PKI_AUDIT_OPERATIONS.exportPrivateKey,
-      'certificate',
+      { operation: PKI_AUDIT_OPERATIONS.exportPrivateKey, entityType: 'certificate', entityId: row.id },
       async (step) => {
         step.details.keyId = row.keyId;
         step.details.format = 'pkcs12';
@@ -453,7 +461,7 @@ export class CertificateService {
             password,
             friendlyName: row.commonName ?? row.serialHex,
           });
-          step.commit(row.id, () => undefined);
+          await step.commit(row.id, () => undefined);
           return {
             format: 'pkcs12',
             filename: `${baseName}.p12`,
@@ -465,7 +473,6 @@ export class CertificateService {
           privateKey.fill(0);
         }
       },
-      { entityId: row.id },
     );
   }
 

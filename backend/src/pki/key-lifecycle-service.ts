@@ -15,13 +15,13 @@ import type { RequestContext } from '../request-context.js';
 import { pkiErrors } from './errors.js';
 import { parseInput } from './parse-input.js';
 import type { PkiKms } from './kms-signer.js';
-import type { PkiAudit } from './pki-audit.js';
-import { PKI_AUDIT_OPERATIONS } from './pki-audit.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
 
 export interface KeyLifecycleDependencies {
   db: AppDatabase;
   kms: PkiKms;
-  audit: PkiAudit;
+  audit: AuditLog;
   now?: () => Date;
 }
 
@@ -85,8 +85,17 @@ export class KeyLifecycleService {
   ): Promise<KmsKeyRecord> {
     return this.#deps.audit.run(
       ctx,
-      operation,
-      'kms_key',
+      {
+        operation,
+        entityType: 'kms_key',
+        entityId: input.keyId,
+        details: {
+          keyId: input.keyId,
+          reason: input.reason,
+          isForced: input.isForced,
+          forceReason: input.forceReason ?? null,
+        },
+      },
       async (step) => {
         if (input.isForced && !input.forceReason) {
           throw new ValidationError('forceReason: required when forcing past live certificates', {
@@ -97,15 +106,8 @@ export class KeyLifecycleService {
         step.details.liveCertificates = live;
         if (live > 0 && !input.isForced) throw pkiErrors.keyHasLiveCertificates(input.keyId, live);
         const record = await action();
-        step.commit(input.keyId, () => undefined);
+        await step.commit(input.keyId, () => undefined);
         return record;
-      },
-      {
-        keyId: input.keyId,
-        reason: input.reason,
-        isForced: input.isForced,
-        forceReason: input.forceReason ?? null,
-        entityId: input.keyId,
       },
     );
   }

@@ -10,10 +10,14 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 
+import { AuditLog } from '../../audit/audit-log.js';
 import { openDatabase } from '../../db/client.js';
 import type { DatabaseHandle } from '../../db/client.js';
+import { KmsKeyRepository } from '../../db/kms-key-repository.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { LocalKeyStore } from '../drivers/local/local-key-store.js';
+import type { KeyStore } from '../key-store.js';
+import { KMSService } from '../service.js';
 
 export interface TempLocalStore {
   dataDir: string;
@@ -92,4 +96,15 @@ export function tempLocalStoreHarness(): {
     },
     teardown: async (store) => cleanups.get(store)?.(),
   };
+}
+
+/** KMSService over a key store and database as app.ts wires it, with its audit log. */
+export function openAuditedKms(
+  keyStore: KeyStore,
+  database: DatabaseHandle,
+  log: Logger = silentLogger(),
+): { kms: KMSService; audit: AuditLog } {
+  const audit = new AuditLog(database.sqlite, log);
+  const kms = new KMSService({ keyStore, keys: new KmsKeyRepository(database), audit, log });
+  return { kms, audit };
 }

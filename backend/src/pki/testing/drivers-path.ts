@@ -21,7 +21,7 @@ import type { CaSummary, CreateRootCaInput, KeyAlgorithm, KmsBackend } from '@pk
 
 import { buildApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
-import { verifyAuditChain } from '../../kms/audit/verify.js';
+import { verifyAuditChain } from '../../audit/verify.js';
 import { KMS_AUDIT_OPERATIONS } from '../../kms/service.js';
 import { silentLogger } from '../../kms/testing/temp-local-store.js';
 import type { RequestContext } from '../../request-context.js';

@@ -2,9 +2,8 @@
  * The CA over the real KMSService and the `local` key store on a fresh SQLite file in a
  * temporary directory: what the pki tests and the benchmark run against.
  */
-import { GroupCommit } from '../../db/group-commit.js';
-import { KMSService } from '../../kms/service.js';
-import { openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
+import type { KMSService } from '../../kms/service.js';
+import { openAuditedKms, openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
 import type { TempLocalStore } from '../../kms/testing/temp-local-store.js';
 import type { RequestContext } from '../../request-context.js';
 import { createPkiServices } from '../index.js';
@@ -22,19 +21,21 @@ export async function openPkiHarness(
   options: Partial<Pick<PkiServicesOptions, 'publicUrl' | 'crlValiditySeconds' | 'ocspValiditySeconds' | 'now'>> & {
     /** Passed to the local key store (LocalKeyStoreOptions.hasConcurrentWork). */
     hasConcurrentWork?: () => boolean;
+    /** Puts a faulty key store in front of the local one (a key store that misbehaves). */
+    wrapKeyStore?: (store: TempLocalStore['store']) => Parameters<typeof openAuditedKms>[0];
   } = {},
 ): Promise<PkiHarness> {
   const temp = await openTempLocalStore(
     options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork },
   );
   const log = silentLogger();
-  // Shared as in app.ts: signature rows and certificate rows commit together.
-  const groupCommit = new GroupCommit(temp.database.sqlite);
-  const kms = new KMSService({ keyStore: temp.store, database: temp.database, log, groupCommit });
+  // One audit log shared as in app.ts: signature rows and certificate rows commit together.
+  const keyStore = options.wrapKeyStore?.(temp.store) ?? temp.store;
+  const { kms, audit } = openAuditedKms(keyStore, temp.database, log);
   const pki = createPkiServices({
     database: temp.database,
     kms,
-    groupCommit,
+    audit,
     publicUrl: options.publicUrl ?? 'http://pki.test:3000',
     crlValiditySeconds: options.crlValiditySeconds ?? 7 * 86_400,
     ...(options.ocspValiditySeconds !== undefined ? { ocspValiditySeconds: options.ocspValiditySeconds } : {}),
@@ -48,6 +49,7 @@ export async function openPkiHarness(
     ctx: { actor: 'test', requestId: 'test-request' },
     cleanup: async () => {
       pki.close();
+      audit.flush();
       await temp.cleanup();
     },
   };

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../../test/helpers.js';
 import type { TestApp } from '../../../test/helpers.js';
-import { AuditChain } from '../../kms/audit/chain.js';
+import { AuditChain } from '../../audit/chain.js';
 import { createContextInner } from '../context.js';
 import { createCallerFactory } from '../init.js';
 import { appRouter } from '../router.js';

@@ -15,7 +15,7 @@ import type Database from 'better-sqlite3';
 
 import type { AuditStatus } from '@pki/shared';
 
-import type { DatabaseHandle } from '../../db/client.js';
+import type { DatabaseHandle } from '../db/client.js';
 import { GENESIS_PREV_HASH, canonicalJson, computeAuditHash } from './chain.js';
 
 export type AuditChainFault = 'missing-row' | 'broken-link' | 'hash-mismatch' | 'malformed-row' | 'truncated';

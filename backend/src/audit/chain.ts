@@ -136,6 +136,18 @@ export function timeOrderedUuid(now = Date.now()): string {
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
 
+/**
+ * How far a row's timestamp may run ahead of the wall clock to stay in order after the
+ * previous row's: covers writers on other connections whose clocks read a little later,
+ * and small NTP steps.
+ */
+export const MAX_TIMESTAMP_LEAD_MS = 1000;
+
+/** The row's time: the previous row's when the clock reads slightly earlier, else its own. */
+export function orderedTimestamp(now: number, previous: number): number {
+  return previous > now && previous - now <= MAX_TIMESTAMP_LEAD_MS ? previous : now;
+}
+
 /** The INSERT's parameters, in its column order. */
 type InsertValues = [
   seq: number,
@@ -163,10 +175,12 @@ interface ChainTip {
  * Appends to the chain on one connection. Statements are prepared once, so an append costs
  * two indexed statements and one SHA-256 (what keeps audited signing near raw speed).
  *
- * Timestamps never decrease along `seq`: a row's timestamp is the later of its own (now, by
- * default) and the previous row's, decided inside the write lock. A clock stepped back (NTP)
- * therefore repeats the last timestamp until it catches up, and time ranges map to `seq`
- * ranges (kms/audit/time-range.ts), which is why `audit_log` needs no timestamp index.
+ * Timestamps keep time order along `seq` (so time ranges map to `seq` ranges, time-range.ts,
+ * and `audit_log` needs no timestamp index): a row's timestamp is the later of its own (now,
+ * by default) and the previous row's, decided inside the write lock. That lead over the
+ * wall clock is bounded by MAX_TIMESTAMP_LEAD_MS: a clock stepped back further than that
+ * (a wrong clock corrected) is recorded as it is, because a row must never claim a time
+ * that is not roughly when it happened. docs/AUDIT.md states the rule.
  */
 export class AuditChain {
   readonly #sqlite: Database.Database;
@@ -208,7 +222,7 @@ export class AuditChain {
     const withoutHash: AuditHashInput = {
       seq: (tip?.seq ?? 0) + 1,
       id: entry.id ?? timeOrderedUuid(),
-      timestamp: Math.max(entry.timestamp ?? Date.now(), tip?.timestamp ?? 0),
+      timestamp: orderedTimestamp(entry.timestamp ?? Date.now(), tip?.timestamp ?? 0),
       actor: entry.actor,
       operation: entry.operation,
       entityType: entry.entityType,

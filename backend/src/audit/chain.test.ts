@@ -3,9 +3,16 @@ import { rmSync } from 'node:fs';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import type { DatabaseHandle } from '../../db/client.js';
-import { openTempDatabase } from '../testing/temp-local-store.js';
-import { AuditChain, GENESIS_PREV_HASH, canonicalJson, computeAuditHash, timeOrderedUuid } from './chain.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { openTempDatabase } from '../kms/testing/temp-local-store.js';
+import {
+  AuditChain,
+  GENESIS_PREV_HASH,
+  MAX_TIMESTAMP_LEAD_MS,
+  canonicalJson,
+  computeAuditHash,
+  timeOrderedUuid,
+} from './chain.js';
 import type { AuditEntry } from './chain.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -100,10 +107,10 @@ print(hashlib.sha256(text.encode()).hexdigest() == row[12])`;
     expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 1 });
   });
 
-  it('never lets a timestamp fall below the previous row, so time follows seq', () => {
+  it('keeps time order along seq for a clock a little behind, at most MAX_TIMESTAMP_LEAD_MS ahead of it', () => {
     const last = database.sqlite.prepare('SELECT max(timestamp) FROM audit_log').pluck().get() as number;
-    // A clock stepped back (NTP) after the last row, then caught up again.
-    chain.transaction(() => chain.append({ ...entry(7), timestamp: last - 60_000 }));
+    // A writer whose clock reads slightly earlier (another connection, a small NTP step), then caught up.
+    chain.transaction(() => chain.append({ ...entry(7), timestamp: last - MAX_TIMESTAMP_LEAD_MS }));
     chain.transaction(() => chain.append({ ...entry(8), timestamp: last + 5 }));
     chain.transaction(() => chain.append({ ...entry(9), timestamp: last + 1 }));
     const stamps = database.sqlite
@@ -113,6 +120,18 @@ print(hashlib.sha256(text.encode()).hexdigest() == row[12])`;
     expect(stamps).toEqual([last, last + 5, last + 5]);
     // The raised timestamp is the one hashed: the chain still verifies.
     expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 3 });
+  });
+
+  it('records a clock stepped back further than the bound as it is, rather than run ahead of it', () => {
+    const last = database.sqlite.prepare('SELECT max(timestamp) FROM audit_log').pluck().get() as number;
+    chain.transaction(() => chain.append({ ...entry(7), timestamp: last - MAX_TIMESTAMP_LEAD_MS - 1 }));
+    chain.transaction(() => chain.append({ ...entry(8), timestamp: last - 60_000 }));
+    const stamps = database.sqlite
+      .prepare('SELECT timestamp FROM audit_log WHERE seq > ? ORDER BY seq')
+      .pluck()
+      .all(ROWS);
+    expect(stamps).toEqual([last - MAX_TIMESTAMP_LEAD_MS - 1, last - 60_000]);
+    expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 2 });
   });
 
   it('appends rows of one transaction in order, each linked to the one before', () => {

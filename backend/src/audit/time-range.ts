@@ -1,11 +1,12 @@
 /**
- * Time ranges over the audit log without a timestamp index. AuditChain never lets a row's
- * timestamp fall below the previous row's, so timestamps are sorted along `seq` and the
+ * Time ranges over the audit log without a timestamp index. AuditChain keeps a row's
+ * timestamp from falling below the previous row's, so timestamps are sorted along `seq` and the
  * first row at or after an instant is found by binary search on the primary key: about
  * log2(rows) point lookups (20 for a million rows), instead of one more B-tree page written
  * by every append to keep a timestamp index.
  *
- * Rows written before that rule (migration 0005) may step backwards where the clock did;
+ * Rows written before that rule (migration 0005), and rows after a clock stepped back further
+ * than chain.ts lets a timestamp lead the wall clock, may step backwards where the clock did;
  * callers keep their timestamp condition too, so a range never shows a row outside it.
  */
 import type Database from 'better-sqlite3';

@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import type { DatabaseHandle } from '../../db/client.js';
-import { openTempDatabase } from '../testing/temp-local-store.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { openTempDatabase } from '../kms/testing/temp-local-store.js';
 import { AuditChain } from './chain.js';
 import { firstSeqAtOrAfter } from './time-range.js';
 
