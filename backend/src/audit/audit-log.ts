@@ -28,7 +28,7 @@ import type { AuditStatus } from '@pki/shared';
 import { GroupCommit } from '../db/group-commit.js';
 import type { RequestContext } from '../request-context.js';
 import { AuditChain } from './chain.js';
-import type { AuditEntry } from './chain.js';
+import type { AuditEntry, AuditRecord } from './chain.js';
 import { verifyAuditChain } from './verify.js';
 import type { AuditChainVerification } from './verify.js';
 
@@ -182,17 +182,26 @@ export class AuditedOperation {
   }
 }
 
+/**
+ * Told of rows once they are committed, in `seq` order (metrics, audit sinks). Runs on the
+ * committing caller's turn: keep it short, and it must not throw.
+ */
+export type CommittedRowsListener = (rows: readonly AuditRecord[]) => void;
+
 export class AuditLog {
   readonly #chain: AuditChain;
+  readonly #listeners: CommittedRowsListener[] = [];
+  /** The rows the write now running has appended; a write may run twice, so it is reset per run. */
+  #appended: AuditRecord[] | undefined;
   readonly #groupCommit: GroupCommit;
   readonly #sqlite: Database.Database;
   readonly #log: Logger;
   /** Operations begun and not yet recorded: a write waits for company only when there is some. */
   #inProgress = 0;
   readonly #sink: OperationSink = {
-    write: (work) => this.#groupCommit.run(work, { isAlone: this.#inProgress === 1 }),
+    write: (work) => this.#write(work, this.#inProgress === 1),
     append: (entry) => {
-      this.#chain.append(entry);
+      this.#append(entry);
     },
     release: () => {
       this.#inProgress -= 1;
@@ -246,7 +255,12 @@ export class AuditLog {
       status: row.status,
       details: row.details ?? {},
     };
-    await this.#groupCommit.run(() => this.#chain.append(entry), { isAlone: this.#inProgress === 0 });
+    await this.#write(() => this.#append(entry), this.#inProgress === 0);
+  }
+
+  /** Calls `listener` with every batch of rows after it is committed. */
+  onCommitted(listener: CommittedRowsListener): void {
+    this.#listeners.push(listener);
   }
 
   /** Walks the whole chain (audit.verifyChain). */
@@ -257,6 +271,40 @@ export class AuditLog {
   /** Commits what is queued; call before the database closes. */
   flush(): void {
     this.#groupCommit.flush();
+  }
+
+  async #write<T>(work: () => T, isAlone: boolean): Promise<T> {
+    let rows: AuditRecord[] = [];
+    const result = await this.#groupCommit.run(
+      () => {
+        rows = [];
+        this.#appended = rows;
+        try {
+          return work();
+        } finally {
+          this.#appended = undefined;
+        }
+      },
+      { isAlone },
+    );
+    this.#notify(rows);
+    return result;
+  }
+
+  #append(entry: AuditEntry): void {
+    const record = this.#chain.append(entry);
+    this.#appended?.push(record);
+  }
+
+  #notify(rows: readonly AuditRecord[]): void {
+    if (rows.length === 0) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(rows);
+      } catch (error) {
+        this.#log.error({ err: error }, 'an audit listener failed; the rows are committed');
+      }
+    }
   }
 }
 
