@@ -150,6 +150,24 @@ print(hashlib.sha256(text.encode()).hexdigest() == row[12])`;
     expect(verifyAuditChain(database)).toMatchObject({ isValid: true, rowCount: ROWS + 3 });
   });
 
+  it('hashes the test vector of docs/AUDIT.md §2', () => {
+    const row = {
+      seq: 1,
+      id: '01938a6e-0d5b-7c2e-9f00-2b8f1b6c1a10',
+      timestamp: 1733077200123,
+      actor: 'system:boot',
+      operation: 'kms.reconcile',
+      entityType: 'kms_key',
+      entityId: null,
+      status: 'success' as const,
+      detailsJson: canonicalJson({ kmsKeyCount: 0, backend: 'local', durationMs: 0.25, note: 'é "q"' }),
+      kmsOperationId: '5c1a0d6e-3f2b-4c8a-9e1d-7b6a5f4e3d2c',
+      requestId: 'boot',
+      prevHash: GENESIS_PREV_HASH,
+    };
+    expect(computeAuditHash(row)).toBe('8e617929e4f0219ee9e01e7d372aba39581095a070e0a0f123c8a446997098ba');
+  });
+
   it('is append-only: the triggers refuse UPDATE and DELETE', () => {
     expect(() => database.sqlite.exec("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")).toThrow(/append-only/);
     expect(() => database.sqlite.exec('DELETE FROM audit_log WHERE seq = 2')).toThrow(/append-only/);
