@@ -9,6 +9,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import { openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
 import { AuditRowPages, auditExportLines } from './audit-export.js';
 import { AuditLog } from './audit-log.js';
+import { canonicalJson, computeAuditHash } from './chain.js';
 import { verifyAuditExport } from './export-verifier.js';
 import { opensslSigner } from '../../test/audit/openssl-signer.js';
 import { exportNdjson, seedAuditLog } from '../../test/audit/sample-log.js';
@@ -140,7 +141,6 @@ describe('audit export', () => {
 
   it('detects a chain rewritten with consistent hashes: the earlier checkpoint no longer matches', async () => {
     // Rewrite row 5 and re-hash it and every row after it, as someone with the database could.
-    const { canonicalJson, computeAuditHash } = await import('./chain.js');
     let previousHash = '';
     const rewritten = lines().map((line) => {
       const item = JSON.parse(line) as Record<string, unknown> & { seq: number; type: string; details: object };
@@ -149,7 +149,10 @@ describe('audit export', () => {
         return line;
       }
       const row = { ...item, actor: item.seq === 5 ? 'user:mallory' : item.actor, prevHash: previousHash };
-      const hash = computeAuditHash({ ...(row as never), detailsJson: canonicalJson(item.details) });
+      const hash = computeAuditHash({
+        ...(row as unknown as Parameters<typeof computeAuditHash>[0]),
+        detailsJson: canonicalJson(item.details),
+      });
       previousHash = hash;
       return JSON.stringify({ ...row, hash });
     });

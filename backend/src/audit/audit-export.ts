@@ -6,6 +6,8 @@
  */
 import type Database from 'better-sqlite3';
 
+import type { AuditStatus } from '@pki/shared';
+
 import { CHECKPOINT_OPERATION, checkpointStatement } from './checkpoint.js';
 import type { Checkpoint } from './checkpoint.js';
 
@@ -20,7 +22,7 @@ export interface StoredAuditRow {
   operation: string;
   entity_type: string;
   entity_id: string | null;
-  status: string;
+  status: AuditStatus;
   details: string;
   kms_operation_id: string | null;
   request_id: string | null;

@@ -7,8 +7,9 @@
 import { X509Certificate, createHash, verify } from 'node:crypto';
 
 import { GENESIS_PREV_HASH, canonicalJson, computeAuditHash } from './chain.js';
+import type { AuditRecord } from './chain.js';
 import { checkpointStatement } from './checkpoint.js';
-import type { AuditStatus } from '@pki/shared';
+import type { Checkpoint } from './checkpoint.js';
 
 export type ExportFault =
   | 'malformed-line'
@@ -29,32 +30,9 @@ export type ExportVerification =
 const RECENT_ROWS = 65_536;
 const HEX_64 = /^[0-9a-f]{64}$/;
 
-interface RowLine {
-  type: 'row';
-  seq: number;
-  id: string;
-  timestamp: number;
-  actor: string;
-  operation: string;
-  entityType: string;
-  entityId: string | null;
-  status: AuditStatus;
-  details: Record<string, unknown>;
-  kmsOperationId: string | null;
-  requestId: string | null;
-  prevHash: string;
-  hash: string;
-}
+type RowLine = { type: 'row'; details: Record<string, unknown> } & Omit<AuditRecord, 'detailsJson'>;
 
-interface CheckpointLine {
-  type: 'checkpoint';
-  seq: number;
-  hash: string;
-  time: string;
-  statement: string;
-  signature: string;
-  signer: string;
-}
+type CheckpointLine = { type: 'checkpoint' } & Checkpoint;
 
 export async function verifyAuditExport(
   lines: AsyncIterable<string> | Iterable<string>,

@@ -13,9 +13,8 @@
  */
 import type Database from 'better-sqlite3';
 
-import type { AuditStatus } from '@pki/shared';
-
 import type { DatabaseHandle } from '../db/client.js';
+import type { StoredAuditRow } from './audit-export.js';
 import { GENESIS_PREV_HASH, canonicalJson, computeAuditHash } from './chain.js';
 
 export type AuditChainFault = 'missing-row' | 'broken-link' | 'hash-mismatch' | 'malformed-row' | 'truncated';
@@ -23,22 +22,6 @@ export type AuditChainFault = 'missing-row' | 'broken-link' | 'hash-mismatch' | 
 export type AuditChainVerification =
   | { isValid: true; rowCount: number; lastHash: string }
   | { isValid: false; firstBadSeq: number; reason: AuditChainFault; message: string; rowCount: number };
-
-interface StoredAuditRow {
-  seq: number;
-  id: string;
-  timestamp: number;
-  actor: string;
-  operation: string;
-  entity_type: string;
-  entity_id: string | null;
-  status: AuditStatus;
-  details: string;
-  kms_operation_id: string | null;
-  request_id: string | null;
-  prev_hash: string;
-  hash: string;
-}
 
 export function verifyAuditChain(database: DatabaseHandle | Database.Database): AuditChainVerification {
   const sqlite = 'sqlite' in database ? database.sqlite : database;

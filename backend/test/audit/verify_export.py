@@ -21,31 +21,20 @@ import tempfile
 GENESIS = "0" * 64
 
 
+ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
 def jcs_string(text):
     """RFC 8785 3.2.2.2: ECMAScript JSON.stringify of a string."""
-    out = ['"']
+    out = []
     for ch in text:
-        code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\b":
-            out.append("\\b")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\f":
-            out.append("\\f")
-        elif ch == "\r":
-            out.append("\\r")
-        elif code < 0x20:
-            out.append("\\u%04x" % code)
+        if ch in ESCAPES:
+            out.append(ESCAPES[ch])
+        elif ord(ch) < 0x20:
+            out.append("\\u%04x" % ord(ch))
         else:
             out.append(ch)
-    out.append('"')
-    return "".join(out)
+    return '"' + "".join(out) + '"'
 
 
 def jcs_number(value):
