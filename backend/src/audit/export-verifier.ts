@@ -4,30 +4,20 @@
  * checkpoint's row is in the file with that hash, and that the file ends at a checkpoint
  * covering its last row. Reads line by line: a file of any size verifies in flat memory.
  */
-import { X509Certificate, createHash, verify } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 
-import { GENESIS_PREV_HASH, canonicalJson, computeAuditHash } from './chain.js';
+import { canonicalJson } from './chain.js';
 import type { AuditRecord } from './chain.js';
-import { checkpointStatement } from './checkpoint.js';
+import { ChainWalker, signerKeyOf } from './chain-walker.js';
+import type { ChainFault } from './chain-walker.js';
 import type { Checkpoint } from './checkpoint.js';
 
-export type ExportFault =
-  | 'malformed-line'
-  | 'missing-row'
-  | 'broken-link'
-  | 'hash-mismatch'
-  | 'bad-checkpoint'
-  | 'unknown-signer'
-  | 'forged-checkpoint'
-  | 'checkpoint-mismatch'
-  | 'not-ending-at-checkpoint';
+export type ExportFault = ChainFault | 'malformed-line' | 'not-ending-at-checkpoint';
 
 export type ExportVerification =
   | { isIntact: true; rowCount: number; checkpointCount: number; firstSeq: number; lastSeq: number; lastHash: string }
   | { isIntact: false; line: number; reason: ExportFault; message: string };
 
-/** How many recent rows' hashes are kept to match checkpoints against (they follow their row closely). */
-const RECENT_ROWS = 65_536;
 const HEX_64 = /^[0-9a-f]{64}$/;
 
 type RowLine = { type: 'row'; details: Record<string, unknown> } & Omit<AuditRecord, 'detailsJson'>;
@@ -38,14 +28,10 @@ export async function verifyAuditExport(
   lines: AsyncIterable<string> | Iterable<string>,
   signerCertificatePem: string,
 ): Promise<ExportVerification> {
-  const signer = new X509Certificate(signerCertificatePem);
-  const fingerprint = createHash('sha256').update(signer.raw).digest('hex');
-  const recent = new Map<number, string>();
+  const signer = signerKeyOf(new X509Certificate(signerCertificatePem));
+  let walker: ChainWalker | undefined;
+  let firstSeq = 0;
   let lineNumber = 0;
-  let rowCount = 0;
-  let checkpointCount = 0;
-  let first: RowLine | undefined;
-  let previous: RowLine | undefined;
   let isLastLineCoveringCheckpoint = false;
 
   const fault = (reason: ExportFault, message: string): ExportVerification => ({
@@ -56,11 +42,8 @@ export async function verifyAuditExport(
   });
 
   for await (const rawLine of lines) {
+    if (rawLine.trim() === '') continue;
     lineNumber += 1;
-    if (rawLine.trim() === '') {
-      lineNumber -= 1;
-      continue;
-    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(rawLine);
@@ -69,15 +52,10 @@ export async function verifyAuditExport(
     }
     if (isRowLine(parsed)) {
       isLastLineCoveringCheckpoint = false;
-      if (previous === undefined) {
-        first = parsed;
-        if (parsed.seq === 1 && parsed.prevHash !== GENESIS_PREV_HASH)
-          return fault('broken-link', 'row 1 does not start the chain (prevHash is not 64 zeros)');
-      } else {
-        if (parsed.seq !== previous.seq + 1)
-          return fault('missing-row', `row ${previous.seq + 1} is missing; the next row is ${parsed.seq}`);
-        if (parsed.prevHash !== previous.hash)
-          return fault('broken-link', `row ${parsed.seq} does not follow row ${previous.seq} (prevHash differs)`);
+      if (walker === undefined) {
+        firstSeq = parsed.seq;
+        // From row 1 the chain's start is known; an export from the middle is anchored by its checkpoints.
+        walker = new ChainWalker({ start: { afterSeq: parsed.seq - 1 }, signer });
       }
       let detailsJson: string;
       try {
@@ -85,42 +63,22 @@ export async function verifyAuditExport(
       } catch {
         return fault('malformed-line', `row ${parsed.seq} has details that are not plain JSON`);
       }
-      const recomputed = computeAuditHash({ ...parsed, detailsJson });
-      if (recomputed !== parsed.hash)
-        return fault('hash-mismatch', `row ${parsed.seq} was changed after it was written`);
-      recent.set(parsed.seq, parsed.hash);
-      if (recent.size > RECENT_ROWS) recent.delete(parsed.seq - RECENT_ROWS);
-      rowCount += 1;
-      previous = parsed;
+      const rowFault = walker.row({ ...parsed, detailsJson });
+      if (rowFault !== undefined) return fault(rowFault.reason, rowFault.message);
       continue;
     }
     if (isCheckpointLine(parsed)) {
-      checkpointCount += 1;
-      if (parsed.statement !== checkpointStatement(parsed.seq, parsed.hash, parsed.time))
-        return fault('bad-checkpoint', `the checkpoint for row ${parsed.seq} does not carry its own statement`);
-      if (parsed.signer !== fingerprint)
-        return fault(
-          'unknown-signer',
-          `the checkpoint for row ${parsed.seq} is signed by ${parsed.signer}, not by the given signer`,
-        );
-      if (!isSignatureValid(signer, parsed))
-        return fault('forged-checkpoint', `the checkpoint for row ${parsed.seq} has a signature that does not verify`);
-      const coveredHash =
-        recent.get(parsed.seq) ?? (first !== undefined && parsed.seq === first.seq - 1 ? first.prevHash : undefined);
-      if (coveredHash === undefined)
+      if (walker === undefined)
         return fault('checkpoint-mismatch', `the checkpoint covers row ${parsed.seq}, which this file does not hold`);
-      if (coveredHash !== parsed.hash)
-        return fault(
-          'checkpoint-mismatch',
-          `row ${parsed.seq} is not the row the checkpoint signed (its hash differs): the chain was rewritten`,
-        );
-      isLastLineCoveringCheckpoint = previous !== undefined && parsed.seq === previous.seq;
+      const checkpointFault = walker.checkpoint(parsed);
+      if (checkpointFault !== undefined) return fault(checkpointFault.reason, checkpointFault.message);
+      isLastLineCoveringCheckpoint = parsed.seq === walker.lastSeq;
       continue;
     }
     return fault('malformed-line', 'neither a row nor a checkpoint');
   }
 
-  if (first === undefined || previous === undefined) {
+  if (walker === undefined) {
     return { isIntact: false, line: lineNumber, reason: 'not-ending-at-checkpoint', message: 'the file holds no rows' };
   }
   if (!isLastLineCoveringCheckpoint) {
@@ -128,32 +86,17 @@ export async function verifyAuditExport(
       isIntact: false,
       line: lineNumber,
       reason: 'not-ending-at-checkpoint',
-      message: `the file does not end with a checkpoint covering its last row (${previous.seq}): it is incomplete`,
+      message: `the file does not end with a checkpoint covering its last row (${walker.lastSeq}): it is incomplete`,
     };
   }
   return {
     isIntact: true,
-    rowCount,
-    checkpointCount,
-    firstSeq: first.seq,
-    lastSeq: previous.seq,
-    lastHash: previous.hash,
+    rowCount: walker.rowCount,
+    checkpointCount: walker.checkpointCount,
+    firstSeq,
+    lastSeq: walker.lastSeq,
+    lastHash: walker.lastHash,
   };
-}
-
-function isSignatureValid(signer: X509Certificate, checkpoint: CheckpointLine): boolean {
-  try {
-    const key = signer.publicKey;
-    const options = key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'der' as const } : key;
-    return verify(
-      'sha256',
-      Buffer.from(checkpoint.statement, 'utf8'),
-      options,
-      Buffer.from(checkpoint.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
 }
 
 function isRowLine(value: unknown): value is RowLine {

@@ -8,84 +8,146 @@
  * - `truncated`:     rows were removed from the end (SQLite's AUTOINCREMENT counter,
  *                    `sqlite_sequence`, remembers a higher seq than the last row).
  * An attacker with write access who recomputes every hash after an edit, and fixes
- * sqlite_sequence, is not detectable by a chain alone: export the last hash elsewhere
- * (`lastHash`) to anchor it.
+ * sqlite_sequence, is not detectable by a chain alone: the signed checkpoints recorded in
+ * the chain (checkpoint.ts) anchor it — given the signer, a walk checks each one
+ * (`bad-checkpoint`, `unknown-signer`, `forged-checkpoint`, `checkpoint-mismatch`).
  */
 import type Database from 'better-sqlite3';
 
 import type { DatabaseHandle } from '../db/client.js';
+import { checkpointOfRow } from './audit-export.js';
 import type { StoredAuditRow } from './audit-export.js';
-import { GENESIS_PREV_HASH, canonicalJson, computeAuditHash } from './chain.js';
+import { canonicalJson } from './chain.js';
+import { ChainWalker } from './chain-walker.js';
+import type { ChainFault, ChainFaultReport, CheckpointSignerKey, WalkStart } from './chain-walker.js';
+import { CHECKPOINT_OPERATION } from './checkpoint.js';
+import type { Checkpoint } from './checkpoint.js';
 
-export type AuditChainFault = 'missing-row' | 'broken-link' | 'hash-mismatch' | 'malformed-row' | 'truncated';
+export type AuditChainFault = ChainFault;
 
 export type AuditChainVerification =
   | { isValid: true; rowCount: number; lastHash: string }
   | { isValid: false; firstBadSeq: number; reason: AuditChainFault; message: string; rowCount: number };
 
-export function verifyAuditChain(database: DatabaseHandle | Database.Database): AuditChainVerification {
-  const sqlite = 'sqlite' in database ? database.sqlite : database;
-  // One read transaction: a snapshot, so appends that commit meanwhile are not half-seen.
-  return sqlite.transaction(() => verifySnapshot(sqlite))();
+/** A walk of the stored chain, with what an incremental verification needs to resume. */
+export type AuditChainWalk =
+  | {
+      isValid: true;
+      rowCount: number;
+      lastSeq: number;
+      lastHash: string;
+      checkpointCount: number;
+      lastCheckpoint?: Checkpoint;
+    }
+  | { isValid: false; firstBadSeq: number; reason: AuditChainFault; message: string; rowCount: number };
+
+export interface AuditChainWalkOptions {
+  /** Resume after a row already verified (the last verified checkpoint's); the whole chain by default. */
+  start?: WalkStart;
+  /** Checks the checkpoints recorded in the chain; without it they are walked as rows only. */
+  signer?: CheckpointSignerKey;
+  /** Called every `progressEvery` rows with the number walked. */
+  onProgress?: (walked: number) => void;
+  progressEvery?: number;
 }
 
-function verifySnapshot(sqlite: Database.Database): AuditChainVerification {
+export function verifyAuditChain(database: DatabaseHandle | Database.Database): AuditChainVerification {
+  const walk = walkAuditChain('sqlite' in database ? database.sqlite : database);
+  return walk.isValid ? { isValid: true, rowCount: walk.rowCount, lastHash: walk.lastHash } : walk;
+}
+
+/** Walks the stored chain in one read snapshot, so appends that commit meanwhile are not half-seen. */
+export function walkAuditChain(sqlite: Database.Database, options: AuditChainWalkOptions = {}): AuditChainWalk {
+  return sqlite.transaction(() => walkSnapshot(sqlite, options))();
+}
+
+function walkSnapshot(sqlite: Database.Database, options: AuditChainWalkOptions): AuditChainWalk {
   const highestSeqEverIssued =
     (sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as { seq: number } | undefined)
       ?.seq ?? 0;
-  const rows = sqlite.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<StoredAuditRow>;
-
-  let expectedSeq = 1;
-  let expectedPrevHash = GENESIS_PREV_HASH;
-  let rowCount = 0;
-  const fault = (firstBadSeq: number, reason: AuditChainFault, message: string): AuditChainVerification => ({
+  const afterSeq = options.start?.afterSeq ?? 0;
+  const rows = sqlite
+    .prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq')
+    .iterate(afterSeq) as IterableIterator<StoredAuditRow>;
+  const walker = new ChainWalker({
+    ...(options.start === undefined ? {} : { start: options.start }),
+    ...(options.signer === undefined ? {} : { signer: options.signer }),
+  });
+  const progressEvery = options.progressEvery ?? 10_000;
+  const fault = (report: ChainFaultReport): AuditChainWalk => ({
     isValid: false,
-    firstBadSeq,
-    reason,
-    message,
-    rowCount,
+    firstBadSeq: report.seq,
+    reason: report.reason,
+    message: report.message,
+    rowCount: walker.rowCount,
   });
 
   for (const row of rows) {
-    if (row.seq !== expectedSeq) {
+    const report = checkStoredRow(walker, row, options.signer !== undefined);
+    if (report !== undefined) {
       rows.return?.();
-      return fault(expectedSeq, 'missing-row', `row ${expectedSeq} is missing; the next row is ${row.seq}`);
+      return fault(report);
     }
-    if (row.prev_hash !== expectedPrevHash) {
-      rows.return?.();
-      return fault(row.seq, 'broken-link', `row ${row.seq} does not follow row ${row.seq - 1} (prev_hash differs)`);
-    }
-    if (!isCanonicalJson(row.details)) {
-      rows.return?.();
-      return fault(row.seq, 'malformed-row', `row ${row.seq} details are not the canonical JSON that was hashed`);
-    }
-    const recomputed = computeAuditHash({
-      seq: row.seq,
-      id: row.id,
-      timestamp: row.timestamp,
-      actor: row.actor,
-      operation: row.operation,
-      entityType: row.entity_type,
-      entityId: row.entity_id,
-      status: row.status,
-      detailsJson: row.details,
-      kmsOperationId: row.kms_operation_id,
-      requestId: row.request_id,
-      prevHash: row.prev_hash,
-    });
-    if (recomputed !== row.hash) {
-      rows.return?.();
-      return fault(row.seq, 'hash-mismatch', `row ${row.seq} was changed after it was written`);
-    }
-    rowCount += 1;
-    expectedSeq += 1;
-    expectedPrevHash = row.hash;
+    if (options.onProgress !== undefined && walker.rowCount % progressEvery === 0) options.onProgress(walker.rowCount);
   }
 
+  const expectedSeq = walker.lastSeq + 1;
   if (highestSeqEverIssued >= expectedSeq) {
-    return fault(expectedSeq, 'truncated', `rows ${expectedSeq}–${highestSeqEverIssued} were removed from the end`);
+    return fault({
+      seq: expectedSeq,
+      reason: 'truncated',
+      message: `rows ${expectedSeq}–${highestSeqEverIssued} were removed from the end`,
+    });
   }
-  return { isValid: true, rowCount, lastHash: expectedPrevHash };
+  return {
+    isValid: true,
+    rowCount: walker.rowCount,
+    lastSeq: walker.lastSeq,
+    lastHash: walker.lastHash,
+    checkpointCount: walker.checkpointCount,
+    ...(walker.lastCheckpoint === undefined ? {} : { lastCheckpoint: walker.lastCheckpoint }),
+  };
+}
+
+/** One stored row: canonical details, the chain rule, and its checkpoint when it records one. */
+function checkStoredRow(
+  walker: ChainWalker,
+  row: StoredAuditRow,
+  isCheckingCheckpoints: boolean,
+): ChainFaultReport | undefined {
+  if (!isCanonicalJson(row.details)) {
+    return {
+      seq: row.seq,
+      reason: 'malformed-row',
+      message: `row ${row.seq} details are not the canonical JSON that was hashed`,
+    };
+  }
+  const report = walker.row({
+    seq: row.seq,
+    id: row.id,
+    timestamp: row.timestamp,
+    actor: row.actor,
+    operation: row.operation,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    status: row.status,
+    detailsJson: row.details,
+    kmsOperationId: row.kms_operation_id,
+    requestId: row.request_id,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  });
+  if (report !== undefined || !isCheckingCheckpoints) return report;
+  if (row.operation !== CHECKPOINT_OPERATION || row.status !== 'success') return undefined;
+  const checkpoint = checkpointOfRow(row);
+  if (checkpoint === undefined) {
+    return {
+      seq: row.seq,
+      reason: 'bad-checkpoint',
+      message: `row ${row.seq} records a checkpoint without its fields`,
+    };
+  }
+  return walker.checkpoint(checkpoint);
 }
 
 function isCanonicalJson(text: string): boolean {
