@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 
 import type { AuditStatus } from '@pki/shared';
 
+import type { AuditHashInput } from './chain.js';
 import { CHECKPOINT_OPERATION, checkpointStatement } from './checkpoint.js';
 import type { Checkpoint } from './checkpoint.js';
 
@@ -28,6 +29,25 @@ export interface StoredAuditRow {
   request_id: string | null;
   prev_hash: string;
   hash: string;
+}
+
+/** The stored row in the shape the hash is computed over (chain.ts). */
+export function hashInputOf(row: StoredAuditRow): AuditHashInput & { hash: string } {
+  return {
+    seq: row.seq,
+    id: row.id,
+    timestamp: row.timestamp,
+    actor: row.actor,
+    operation: row.operation,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    status: row.status,
+    detailsJson: row.details,
+    kmsOperationId: row.kms_operation_id,
+    requestId: row.request_id,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
 }
 
 export interface AuditExportOptions {

@@ -14,6 +14,7 @@ import { openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.
 import { AuditLog } from './audit-log.js';
 import { AuditVerification } from './audit-verification.js';
 import { computeAuditHash } from './chain.js';
+import { hashInputOf } from './audit-export.js';
 import type { StoredAuditRow } from './audit-export.js';
 import { opensslSigner } from '../../test/audit/openssl-signer.js';
 import type { OpensslSigner } from '../../test/audit/openssl-signer.js';
@@ -62,20 +63,7 @@ describe('background audit verification', () => {
         continue;
       }
       const row = { ...stored, ...(stored.seq === seq ? change : {}), prev_hash: previousHash };
-      const hash = computeAuditHash({
-        seq: row.seq,
-        id: row.id,
-        timestamp: row.timestamp,
-        actor: row.actor,
-        operation: row.operation,
-        entityType: row.entity_type,
-        entityId: row.entity_id,
-        status: row.status,
-        detailsJson: row.details,
-        kmsOperationId: row.kms_operation_id,
-        requestId: row.request_id,
-        prevHash: row.prev_hash,
-      });
+      const hash = computeAuditHash(hashInputOf(row));
       update.run(row.actor, row.details, row.prev_hash, hash, row.seq);
       previousHash = hash;
     }

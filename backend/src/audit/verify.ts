@@ -15,7 +15,7 @@
 import type Database from 'better-sqlite3';
 
 import type { DatabaseHandle } from '../db/client.js';
-import { checkpointOfRow } from './audit-export.js';
+import { checkpointOfRow, hashInputOf } from './audit-export.js';
 import type { StoredAuditRow } from './audit-export.js';
 import { canonicalJson } from './chain.js';
 import { ChainWalker } from './chain-walker.js';
@@ -122,21 +122,7 @@ function checkStoredRow(
       message: `row ${row.seq} details are not the canonical JSON that was hashed`,
     };
   }
-  const report = walker.row({
-    seq: row.seq,
-    id: row.id,
-    timestamp: row.timestamp,
-    actor: row.actor,
-    operation: row.operation,
-    entityType: row.entity_type,
-    entityId: row.entity_id,
-    status: row.status,
-    detailsJson: row.details,
-    kmsOperationId: row.kms_operation_id,
-    requestId: row.request_id,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  });
+  const report = walker.row(hashInputOf(row));
   if (report !== undefined || !isCheckingCheckpoints) return report;
   if (row.operation !== CHECKPOINT_OPERATION || row.status !== 'success') return undefined;
   const checkpoint = checkpointOfRow(row);
