@@ -7,9 +7,10 @@
 #   openssl, gnutls-bin independent validators of every certificate, CRL and OCSP answer
 #   age, sqlite3  open sealed keys and inspect the database from outside the app
 #   golang-cfssl, wrk   the peer CA server and load generator of the benchmarks
+#   rsyslog       a real syslog receiver for the audit sink tests
 set -euo pipefail
 
-PACKAGES=(chromium python3-pykmip softhsm2 opensc openssl gnutls-bin age sqlite3 golang-cfssl wrk)
+PACKAGES=(chromium python3-pykmip softhsm2 opensc openssl gnutls-bin age sqlite3 golang-cfssl wrk rsyslog)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -122,7 +122,7 @@ export async function* auditExportLines(pages: AuditRowPages, options: AuditExpo
 }
 
 /** A row line, followed by its checkpoint line when the row records a checkpoint. */
-function ndjsonLines(row: StoredAuditRow): string {
+export function ndjsonLines(row: StoredAuditRow): string {
   const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
   // `details` is stored as canonical JSON: embedded as it is, it is exactly what was hashed.
   const line =
