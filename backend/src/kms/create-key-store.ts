@@ -1,7 +1,6 @@
 /**
  * `PKI_KMS_BACKEND` → driver (smallstep's kms.New + registry). Config validation has
- * already made an unknown backend impossible; a backend whose driver is not built yet
- * fails at start with KeyStoreBackendNotBuilt naming it, never with a silent fallback.
+ * already made an unknown backend impossible, and every backend has its driver.
  */
 import type { Logger } from 'pino';
 
@@ -9,7 +8,6 @@ import type { KmsBackend } from '@pki/shared';
 
 import type { Config, KmsConfig } from '../config.js';
 import type { DatabaseHandle } from '../db/client.js';
-import { AppError } from '../errors.js';
 import { LocalKeyStore } from './drivers/local/local-key-store.js';
 import type { KeyStore } from './key-store.js';
 
@@ -29,17 +27,6 @@ export type KeyStoreFactory<Backend extends KmsBackend> = (
   settings: KeyStoreSettings,
   dependencies: KeyStoreDependencies,
 ) => Promise<KeyStore>;
-
-/** A configured backend whose driver this build does not contain yet. */
-export class KeyStoreBackendNotBuilt extends AppError {
-  readonly backend: KmsBackend;
-  constructor(backend: KmsBackend) {
-    super('KMS_BACKEND_NOT_BUILT', `PKI_KMS_BACKEND=${backend}: the ${backend} key store driver is not built yet`, {
-      details: { backend },
-    });
-    this.backend = backend;
-  }
-}
 
 export const KEY_STORE_FACTORIES: { readonly [Backend in KmsBackend]: KeyStoreFactory<Backend> } = {
   local: (kms, settings, { log, database, hasConcurrentWork }) =>
