@@ -18,8 +18,6 @@ export interface KeyStoreDependencies {
   log: Logger;
   /** The app's database: only the local driver uses it (its own table). */
   database: DatabaseHandle;
-  /** Whether other requests are in progress: the local driver then signs off the event loop. */
-  hasConcurrentWork?: () => boolean;
 }
 
 export type KeyStoreFactory<Backend extends KmsBackend> = (
@@ -29,14 +27,13 @@ export type KeyStoreFactory<Backend extends KmsBackend> = (
 ) => Promise<KeyStore>;
 
 export const KEY_STORE_FACTORIES: { readonly [Backend in KmsBackend]: KeyStoreFactory<Backend> } = {
-  local: (kms, settings, { log, database, hasConcurrentWork }) =>
+  local: (kms, settings, { log, database }) =>
     LocalKeyStore.open(
       {
         dataDir: settings.dataDir,
         namespace: kms.namespace,
         isProduction: settings.mode === 'production',
         database,
-        ...(hasConcurrentWork === undefined ? {} : { hasConcurrentWork }),
       },
       log,
     ),

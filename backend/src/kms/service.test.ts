@@ -317,11 +317,11 @@ describe('KMSService', () => {
       }
     });
 
-    describe('with a store that signs inline (no other request in progress)', () => {
+    describe('with a store that signs inline (one core)', () => {
       let inline: TempLocalStore;
       let inlineKms: KMSService;
       beforeEach(async () => {
-        inline = await openTempLocalStore({ hasConcurrentWork: () => false });
+        inline = await openTempLocalStore({ availableCores: 1 });
         inlineKms = new KMSService({ keyStore: inline.store, database: inline.database, log: silentLogger() });
       });
       afterEach(async () => {

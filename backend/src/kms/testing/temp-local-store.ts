@@ -52,7 +52,7 @@ export function openTempDatabase(prefix = 'pki-kms-'): {
 }
 
 export async function openTempLocalStore(
-  options: { namespace?: string; isProduction?: boolean; log?: Logger; hasConcurrentWork?: () => boolean } = {},
+  options: { namespace?: string; isProduction?: boolean; log?: Logger; availableCores?: number } = {},
 ): Promise<TempLocalStore> {
   const { dataDir, databasePath, database } = openTempDatabase();
   const store = await LocalKeyStore.open(
@@ -61,7 +61,7 @@ export async function openTempLocalStore(
       namespace: options.namespace ?? 'pki-test',
       isProduction: options.isProduction ?? false,
       database,
-      ...(options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork }),
+      ...(options.availableCores === undefined ? {} : { availableCores: options.availableCores }),
     },
     options.log ?? silentLogger(),
   );

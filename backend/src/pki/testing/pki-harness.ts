@@ -19,14 +19,9 @@ export interface PkiHarness {
 }
 
 export async function openPkiHarness(
-  options: Partial<Pick<PkiServicesOptions, 'publicUrl' | 'crlValiditySeconds' | 'ocspValiditySeconds' | 'now'>> & {
-    /** Passed to the local key store (LocalKeyStoreOptions.hasConcurrentWork). */
-    hasConcurrentWork?: () => boolean;
-  } = {},
+  options: Partial<Pick<PkiServicesOptions, 'publicUrl' | 'crlValiditySeconds' | 'ocspValiditySeconds' | 'now'>> = {},
 ): Promise<PkiHarness> {
-  const temp = await openTempLocalStore(
-    options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork },
-  );
+  const temp = await openTempLocalStore();
   const log = silentLogger();
   // Shared as in app.ts: signature rows and certificate rows commit together.
   const groupCommit = new GroupCommit(temp.database.sqlite);

@@ -16,8 +16,9 @@
  * Layering exception: drivers never import `db/`, except this one, which owns a table in
  * the app's database instead of talking to a remote KMS. It uses that table only.
  */
-import { createPrivateKey, constants as cryptoConstants, generateKeyPair, randomUUID, sign } from 'node:crypto';
+import { createPrivateKey, constants as cryptoConstants, generateKeyPair, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -44,6 +45,8 @@ import type {
 } from '../../key-store.js';
 import { loadOrCreateAgeIdentity } from './age-identity.js';
 import type { AgeIdentity } from './age-identity.js';
+import { SigningQueue } from './signing-queue.js';
+import type { SigningKeyInput } from './signing-queue.js';
 
 export interface LocalKeyStoreOptions {
   /** `PKI_DATA_DIR`; the identity is kept in `${dataDir}/kms/identity.age`. */
@@ -54,13 +57,11 @@ export interface LocalKeyStoreOptions {
   /** The app's database, migrated (the driver's table comes from migration 0002). */
   database: DatabaseHandle;
   /**
-   * Whether other work is waiting for the event loop (other requests in progress). Then a
-   * signature is computed on libuv's thread pool, by another core, while the loop serves
-   * the rest. Alone, it is computed inline: the hand-off to a pool thread and back costs
-   * more CPU than it saves (about 60 µs per RSA-2048 signature, a fifth of the signature,
-   * measured by `pnpm bench key-store`). Without it, every signature goes to the pool.
+   * The cores this process may use; default `os.availableParallelism()`. With one, every
+   * signature is computed inline: there is no other core for libuv's thread pool to use
+   * (see SigningQueue).
    */
-  hasConcurrentWork?: () => boolean;
+  availableCores?: number;
 }
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -108,14 +109,14 @@ export class LocalKeyStore implements KeyStore {
    */
   readonly #unsealedKeys = new Map<KeyReference, UnsealedKey>();
   readonly #pendingUnseals = new Map<KeyReference, Promise<UnsealedKey>>();
-  readonly #hasConcurrentWork: () => boolean;
+  readonly #signingQueue: SigningQueue;
 
   private constructor(options: LocalKeyStoreOptions, identity: AgeIdentity) {
     this.#labelPrefix = options.namespace.endsWith('/') ? options.namespace : `${options.namespace}/`;
     this.namespace = this.#labelPrefix;
     this.#identity = identity;
     this.#statements = prepareStatements(options.database);
-    this.#hasConcurrentWork = options.hasConcurrentWork ?? (() => true);
+    this.#signingQueue = new SigningQueue(options.availableCores ?? availableParallelism());
   }
 
   static async open(options: LocalKeyStoreOptions, log: Logger): Promise<LocalKeyStore> {
@@ -184,10 +185,11 @@ export class LocalKeyStore implements KeyStore {
     if (key.state !== 'active') {
       throw new KmsInvalidRequest(`key is revoked (state ${key.state}); it can no longer sign`, { operation: 'sign' });
     }
-    const hash = NODE_HASH_NAMES[request.hash];
-    const signature = this.#hasConcurrentWork()
-      ? await signOnThreadPool(hash, request.data, signingKey(key, request.scheme))
-      : sign(hash, request.data, signingKey(key, request.scheme));
+    const signature = await this.#signingQueue.sign(
+      NODE_HASH_NAMES[request.hash],
+      request.data,
+      signingKey(key, request.scheme),
+    );
     return { signature: new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength) };
   }
 
@@ -398,23 +400,8 @@ function isRsa(algorithm: KeyAlgorithm): boolean {
   return algorithm.startsWith('rsa-');
 }
 
-/**
- * The callback form of `crypto.sign` runs on libuv's thread pool, so concurrent signatures
- * use every core while the main thread keeps building and storing certificates; the
- * synchronous form holds the event loop for the whole RSA operation (~250 µs for RSA-2048,
- * ~1.7 ms for RSA-4096), which only costs nothing when nothing else is waiting.
- */
-function signOnThreadPool(hash: string, data: Uint8Array, key: ReturnType<typeof signingKey>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    sign(hash, data, key, (error, signature) => {
-      if (error) reject(error);
-      else resolve(signature);
-    });
-  });
-}
-
 /** The node:crypto key input for a scheme, after checking the scheme fits the key. */
-function signingKey(key: UnsealedKey, scheme: SignatureScheme) {
+function signingKey(key: UnsealedKey, scheme: SignatureScheme): SigningKeyInput {
   switch (scheme) {
     case 'rsa-pkcs1-v1_5':
       if (!isRsa(key.algorithm)) break;
