@@ -75,7 +75,7 @@ export const KEY_STORE_BENCH_TARGETS: KeyStoreBenchTarget[] = [
           dataDir: temp.dataDir,
           namespace: 'pki-bench',
           isProduction: false,
-          database: temp.database,
+          storage: temp.sealedKeys,
           availableCores: 1,
         },
         silentLogger(),

@@ -8,6 +8,7 @@ import type { KmsBackend } from '@pki/shared';
 
 import type { Config, KmsConfig } from '../config.js';
 import type { DatabaseHandle } from '../db/client.js';
+import { SqliteSealedKeyRepository } from '../db/sealed-key-repository.js';
 import { LocalKeyStore } from './drivers/local/local-key-store.js';
 import type { KeyStore } from './key-store.js';
 
@@ -16,7 +17,7 @@ export type KeyStoreSettings = Pick<Config, 'kms' | 'dataDir' | 'mode' | 'kmsReq
 export interface KeyStoreDependencies {
   /** The app logger; each driver gets a `component: 'kms'` child. */
   log: Logger;
-  /** The app's database: only the local driver uses it (its own table). */
+  /** The app's database: only the local driver's sealed keys are kept there (its own table). */
   database: DatabaseHandle;
 }
 
@@ -33,7 +34,7 @@ export const KEY_STORE_FACTORIES: { readonly [Backend in KmsBackend]: KeyStoreFa
         dataDir: settings.dataDir,
         namespace: kms.namespace,
         isProduction: settings.mode === 'production',
-        database,
+        storage: new SqliteSealedKeyRepository(database),
       },
       log,
     ),

@@ -13,12 +13,6 @@ import { LocalKeyStore } from './local-key-store.js';
 
 const DATA = Buffer.from('tbs certificate bytes');
 
-function sealedRow(temp: TempLocalStore, ref: string) {
-  return temp.database.sqlite
-    .prepare('SELECT sealed_private_key, public_key_spki, state, label FROM local_kms_keys WHERE private_key_ref = ?')
-    .get(ref) as { sealed_private_key: Buffer | null; public_key_spki: Buffer | null; state: string; label: string };
-}
-
 /**
  * Counts the signatures whose result came back from libuv's thread pool: node:crypto makes a
  * SIGNREQUEST async resource for every signature, and only the callback form calls back.
@@ -62,12 +56,13 @@ describe('local key store', () => {
   it('seals private keys so that the age command-line tool opens them with the identity', async () => {
     temp = await openTempLocalStore();
     const key = await temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'age-cli', isExportable: false });
-    const row = sealedRow(temp, key.privateKeyRef);
-    expect(row.label).toBe('pki-test/age-cli');
-    expect(row.sealed_private_key?.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+    const sealed = await temp.sealedKeys.find(key.privateKeyRef);
+    expect(sealed?.label).toBe('pki-test/age-cli');
+    const sealedBytes = Buffer.from(sealed?.sealedPrivateKey ?? []);
+    expect(sealedBytes.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
 
     const sealedPath = join(temp.dataDir, 'sealed.age');
-    writeFileSync(sealedPath, row.sealed_private_key ?? Buffer.alloc(0));
+    writeFileSync(sealedPath, sealedBytes);
     const pkcs8 = execFileSync('age', ['-d', '-i', join(temp.dataDir, 'kms', 'identity.age'), sealedPath]);
     const derivedSpki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({
       type: 'spki',
@@ -82,7 +77,7 @@ describe('local key store', () => {
     const identityBefore = readFileSync(join(temp.dataDir, 'kms', 'identity.age'), 'utf8');
 
     const reopened = await LocalKeyStore.open(
-      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, database: temp.database },
+      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, storage: temp.sealedKeys },
       silentLogger(),
     );
     expect(readFileSync(join(temp.dataDir, 'kms', 'identity.age'), 'utf8')).toBe(identityBefore);
@@ -198,7 +193,7 @@ describe('local key store', () => {
     ).rejects.toBeInstanceOf(KmsInvalidRequest);
 
     const other = await LocalKeyStore.open(
-      { dataDir: temp.dataDir, namespace: 'other-app', isProduction: false, database: temp.database },
+      { dataDir: temp.dataDir, namespace: 'other-app', isProduction: false, storage: temp.sealedKeys },
       silentLogger(),
     );
     const otherKey = await other.generateKeyPair({ algorithm: 'ec-p256', label: 'twice', isExportable: false });
@@ -214,8 +209,11 @@ describe('local key store', () => {
 
     await temp.store.revoke({ privateKeyRef: key.privateKeyRef, reason: 'cessationOfOperation' });
     await temp.store.destroy(key.privateKeyRef);
-    const row = sealedRow(temp, key.privateKeyRef);
-    expect(row).toMatchObject({ state: 'destroyed', sealed_private_key: null, public_key_spki: null });
+    expect(await temp.sealedKeys.find(key.privateKeyRef)).toMatchObject({
+      state: 'destroyed',
+      sealedPrivateKey: null,
+      publicKeySpki: null,
+    });
     await expect(temp.store.exportPrivateKey(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
     await expect(temp.store.destroy(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
   });
@@ -229,7 +227,7 @@ describe('local key store', () => {
 
     const development = capturingLogger();
     await LocalKeyStore.open(
-      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, database: temp.database },
+      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, storage: temp.sealedKeys },
       development.log,
     );
     expect(development.lines.filter((line) => line.level >= 40)).toEqual([]);
