@@ -40,10 +40,6 @@ const OCSP_SECONDS = 2;
 /** cfssl serve at concurrency 8 on this kind of machine (BENCHMARKS.md). */
 const CFSSL_C8_PER_SECOND = 1800;
 
-/** Each worker of `rate` stands for one request in progress, as the app counts them (InFlightRequests). */
-let requestsInProgress = 0;
-const hasConcurrentWork = () => requestsInProgress > 1;
-
 async function rate(
   seconds: number,
   inFlight: number,
@@ -54,12 +50,10 @@ async function rate(
   const deadline = performance.now() + seconds * 1000;
   const startedAt = performance.now();
   const worker = async () => {
-    requestsInProgress += 1;
     while (performance.now() < deadline) {
       await work(started++);
       completed++;
     }
-    requestsInProgress -= 1;
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   return { perSecond: completed / ((performance.now() - startedAt) / 1000), count: completed };
@@ -297,7 +291,7 @@ function opensslCrlMs(dir: string, serials: readonly string[]): { ms: number; by
 
 export async function runIssuanceBench(options: { isIssuanceOnly?: boolean } = {}): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'pki-bench-issuance-'));
-  const h = await openPkiHarness({ hasConcurrentWork });
+  const h = await openPkiHarness();
   try {
     const issuance = await measureIssuance(h, dir);
     if (options.isIssuanceOnly) return issuance.rows;

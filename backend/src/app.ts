@@ -20,7 +20,6 @@ import { startWalCheckpointer } from './db/wal-checkpointer.js';
 import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
-import { InFlightRequests } from './http/in-flight-requests.js';
 import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
@@ -88,12 +87,9 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
       ? undefined
       : startWalCheckpointer(database, config.databasePath, log);
 
-  const inFlightRequests = new InFlightRequests();
   let keyStore: KeyStore;
   try {
-    keyStore =
-      overrides.keyStore ??
-      (await createKeyStore(config, { log, database, hasConcurrentWork: inFlightRequests.hasOthers }));
+    keyStore = overrides.keyStore ?? (await createKeyStore(config, { log, database }));
   } catch (error) {
     await checkpointer?.stop();
     database.close();
@@ -150,7 +146,6 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     },
   });
   app.decorate('services', services);
-  inFlightRequests.register(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

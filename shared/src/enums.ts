@@ -76,5 +76,5 @@ export const USER_ROLES = ['admin', 'operator', 'auditor'] as const;
 export const UserRoleSchema = z.enum(USER_ROLES);
 export type UserRole = z.infer<typeof UserRoleSchema>;
 
-export const HEALTH_STATES = ['up', 'down', 'not-built'] as const;
+export const HEALTH_STATES = ['up', 'down'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];

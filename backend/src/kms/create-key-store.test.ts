@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KMS_BACKENDS } from '@pki/shared';
 
 import type { KmsConfig } from '../config.js';
-import { KEY_STORE_FACTORIES, KeyStoreBackendNotBuilt, createKeyStore } from './create-key-store.js';
+import { KEY_STORE_FACTORIES, createKeyStore } from './create-key-store.js';
 import type { KeyStoreSettings } from './create-key-store.js';
 import { LocalKeyStore } from './drivers/local/local-key-store.js';
 import { openTempDatabase, silentLogger } from './testing/temp-local-store.js';
@@ -46,15 +46,6 @@ describe('createKeyStore', () => {
 
   it('has a factory for every PKI_KMS_BACKEND value', () => {
     expect(Object.keys(KEY_STORE_FACTORIES).sort()).toEqual([...KMS_BACKENDS].sort());
-  });
-
-  it('names the backend in the typed error a missing driver raises', () => {
-    const error = new KeyStoreBackendNotBuilt('kmip');
-    expect(error).toMatchObject({
-      code: 'KMS_BACKEND_NOT_BUILT',
-      backend: 'kmip',
-      message: expect.stringContaining('PKI_KMS_BACKEND=kmip'),
-    });
   });
 
   it('builds the pkcs11 driver without touching the token until first use', async () => {

@@ -1,7 +1,6 @@
 /**
  * `PKI_KMS_BACKEND` → driver (smallstep's kms.New + registry). Config validation has
- * already made an unknown backend impossible; a backend whose driver is not built yet
- * fails at start with KeyStoreBackendNotBuilt naming it, never with a silent fallback.
+ * already made an unknown backend impossible, and every backend has its driver.
  */
 import type { Logger } from 'pino';
 
@@ -9,7 +8,7 @@ import type { KmsBackend } from '@pki/shared';
 
 import type { Config, KmsConfig } from '../config.js';
 import type { DatabaseHandle } from '../db/client.js';
-import { AppError } from '../errors.js';
+import { SqliteSealedKeyRepository } from '../db/sealed-key-repository.js';
 import { LocalKeyStore } from './drivers/local/local-key-store.js';
 import type { KeyStore } from './key-store.js';
 
@@ -18,10 +17,8 @@ export type KeyStoreSettings = Pick<Config, 'kms' | 'dataDir' | 'mode' | 'kmsReq
 export interface KeyStoreDependencies {
   /** The app logger; each driver gets a `component: 'kms'` child. */
   log: Logger;
-  /** The app's database: only the local driver uses it (its own table). */
+  /** The app's database: only the local driver's sealed keys are kept there (its own table). */
   database: DatabaseHandle;
-  /** Whether other requests are in progress: the local driver then signs off the event loop. */
-  hasConcurrentWork?: () => boolean;
 }
 
 export type KeyStoreFactory<Backend extends KmsBackend> = (
@@ -30,26 +27,14 @@ export type KeyStoreFactory<Backend extends KmsBackend> = (
   dependencies: KeyStoreDependencies,
 ) => Promise<KeyStore>;
 
-/** A configured backend whose driver this build does not contain yet. */
-export class KeyStoreBackendNotBuilt extends AppError {
-  readonly backend: KmsBackend;
-  constructor(backend: KmsBackend) {
-    super('KMS_BACKEND_NOT_BUILT', `PKI_KMS_BACKEND=${backend}: the ${backend} key store driver is not built yet`, {
-      details: { backend },
-    });
-    this.backend = backend;
-  }
-}
-
 export const KEY_STORE_FACTORIES: { readonly [Backend in KmsBackend]: KeyStoreFactory<Backend> } = {
-  local: (kms, settings, { log, database, hasConcurrentWork }) =>
+  local: (kms, settings, { log, database }) =>
     LocalKeyStore.open(
       {
         dataDir: settings.dataDir,
         namespace: kms.namespace,
         isProduction: settings.mode === 'production',
-        database,
-        ...(hasConcurrentWork === undefined ? {} : { hasConcurrentWork }),
+        storage: new SqliteSealedKeyRepository(database),
       },
       log,
     ),

@@ -355,11 +355,11 @@ describe('KMSService', () => {
       }
     });
 
-    describe('with a store that signs inline (no other request in progress)', () => {
+    describe('with a store that signs inline (one core)', () => {
       let inline: TempLocalStore;
       let inlineKms: KMSService;
       beforeEach(async () => {
-        inline = await openTempLocalStore({ hasConcurrentWork: () => false });
+        inline = await openTempLocalStore({ availableCores: 1 });
         ({ kms: inlineKms } = openAuditedKms(inline.store, inline.database));
       });
       afterEach(async () => {

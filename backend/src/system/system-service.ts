@@ -10,7 +10,7 @@ import { checkDatabase } from '../db/client.js';
 import type { DatabaseHandle } from '../db/client.js';
 import { APP_VERSION } from '../version.js';
 
-/** The part of KMSService this needs; absent while no key store is wired in. */
+/** The part of KMSService this needs. */
 export interface KmsHealthProbe {
   health(): Promise<{ isHealthy: boolean; detail?: string | undefined }>;
 }
@@ -26,7 +26,7 @@ export class SystemService {
       mode: Mode;
       backend: KmsBackend;
       database: DatabaseHandle;
-      kms: KmsHealthProbe | undefined;
+      kms: KmsHealthProbe;
     },
   ) {}
 
@@ -49,7 +49,6 @@ export class SystemService {
 
   async kmsHealth(): Promise<ComponentHealth> {
     const probe = this.options.kms;
-    if (probe === undefined) return { state: 'not-built', detail: 'key store not built yet' };
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {

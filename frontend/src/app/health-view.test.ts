@@ -34,24 +34,13 @@ describe('describeKmsBadge', () => {
     expect(view.detail).toBe('no reason given by the server');
   });
 
-  it('says truthfully that the key store is not built yet, still naming the backend', () => {
-    const view = describeKmsBadge({
-      kind: 'ready',
-      kms: { label: 'local (embedded)', health: { state: 'not-built' } },
-    });
-    expect(view.tone).toBe('not-built');
-    expect(view.label).toBe('local (embedded)');
-    expect(view.stateText).toBe('key store not built yet');
-    expect(view.detail).toBeUndefined();
-  });
-
   it('does not repeat a detail that only restates the state', () => {
     const view = describeKmsBadge({
       kind: 'ready',
-      kms: { label: 'local (embedded)', health: { state: 'not-built', detail: 'key store not built yet' } },
+      kms: { label: 'local (embedded)', health: { state: 'down', detail: 'down' } },
     });
     expect(view.detail).toBeUndefined();
-    expect(view.ariaLabel).toBe('Key store local (embedded): key store not built yet');
+    expect(view.ariaLabel).toBe('Key store local (embedded): down');
   });
 
   it('distinguishes an unreachable server from a down key store', () => {
@@ -67,7 +56,6 @@ describe('describeHealth', () => {
   it.each([
     ['up', 'up', 'up'],
     ['down', 'down', 'down'],
-    ['not-built', 'not-built', 'key store not built yet'],
   ] as const)('maps %s to tone %s', (state, tone, text) => {
     expect(describeHealth({ state })).toMatchObject({ tone, text });
   });

@@ -5,7 +5,7 @@
 import type { ComponentHealth, HealthState } from '@pki/shared';
 
 /** Visual tone; each has one CSS class (`tone-<tone>`) and never relies on colour alone. */
-export type Tone = 'pending' | 'up' | 'down' | 'not-built' | 'unknown';
+export type Tone = 'pending' | 'up' | 'down' | 'unknown';
 
 export type StatusQueryState =
   | { kind: 'loading' }
@@ -26,7 +26,6 @@ export interface BadgeView {
 const STATE_TEXT: Record<HealthState, string> = {
   up: 'up',
   down: 'down',
-  'not-built': 'key store not built yet',
 };
 
 export interface HealthView {
@@ -39,7 +38,7 @@ export interface HealthView {
 export function describeHealth(health: ComponentHealth): HealthView {
   const text = STATE_TEXT[health.state];
   const detail = health.detail ?? (health.state === 'down' ? 'no reason given by the server' : undefined);
-  // The server may repeat the state as its detail ("key store not built yet"); say it once.
+  // The server may repeat the state as its detail; say it once.
   return detail === undefined || detail === text ? { tone: health.state, text } : { tone: health.state, text, detail };
 }
 

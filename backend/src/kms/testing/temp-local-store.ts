@@ -15,7 +15,9 @@ import { openDatabase } from '../../db/client.js';
 import type { DatabaseHandle } from '../../db/client.js';
 import { KmsKeyRepository } from '../../db/kms-key-repository.js';
 import { migrateDatabase } from '../../db/migrate.js';
+import { SqliteSealedKeyRepository } from '../../db/sealed-key-repository.js';
 import { LocalKeyStore } from '../drivers/local/local-key-store.js';
+import type { SealedKeyStorage } from '../drivers/local/sealed-key-storage.js';
 import type { KeyStore } from '../key-store.js';
 import { KMSService } from '../service.js';
 
@@ -23,6 +25,8 @@ export interface TempLocalStore {
   dataDir: string;
   databasePath: string;
   database: DatabaseHandle;
+  /** The store's sealed keys, through the same interface the store uses. */
+  sealedKeys: SealedKeyStorage;
   store: LocalKeyStore;
   /** Closes the store and the database and deletes the directory. */
   cleanup: () => Promise<void>;
@@ -56,16 +60,17 @@ export function openTempDatabase(prefix = 'pki-kms-'): {
 }
 
 export async function openTempLocalStore(
-  options: { namespace?: string; isProduction?: boolean; log?: Logger; hasConcurrentWork?: () => boolean } = {},
+  options: { namespace?: string; isProduction?: boolean; log?: Logger; availableCores?: number } = {},
 ): Promise<TempLocalStore> {
   const { dataDir, databasePath, database } = openTempDatabase();
+  const sealedKeys = new SqliteSealedKeyRepository(database);
   const store = await LocalKeyStore.open(
     {
       dataDir,
       namespace: options.namespace ?? 'pki-test',
       isProduction: options.isProduction ?? false,
-      database,
-      ...(options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork }),
+      storage: sealedKeys,
+      ...(options.availableCores === undefined ? {} : { availableCores: options.availableCores }),
     },
     options.log ?? silentLogger(),
   );
@@ -73,6 +78,7 @@ export async function openTempLocalStore(
     dataDir,
     databasePath,
     database,
+    sealedKeys,
     store,
     cleanup: async () => {
       await store.close();

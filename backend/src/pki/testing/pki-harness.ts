@@ -19,15 +19,11 @@ export interface PkiHarness {
 
 export async function openPkiHarness(
   options: Partial<Pick<PkiServicesOptions, 'publicUrl' | 'crlValiditySeconds' | 'ocspValiditySeconds' | 'now'>> & {
-    /** Passed to the local key store (LocalKeyStoreOptions.hasConcurrentWork). */
-    hasConcurrentWork?: () => boolean;
     /** Puts a faulty key store in front of the local one (a key store that misbehaves). */
     wrapKeyStore?: (store: TempLocalStore['store']) => Parameters<typeof openAuditedKms>[0];
   } = {},
 ): Promise<PkiHarness> {
-  const temp = await openTempLocalStore(
-    options.hasConcurrentWork === undefined ? {} : { hasConcurrentWork: options.hasConcurrentWork },
-  );
+  const temp = await openTempLocalStore();
   const log = silentLogger();
   // One audit log shared as in app.ts: signature rows and certificate rows commit together.
   const keyStore = options.wrapKeyStore?.(temp.store) ?? temp.store;

@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -12,10 +13,28 @@ import { LocalKeyStore } from './local-key-store.js';
 
 const DATA = Buffer.from('tbs certificate bytes');
 
-function sealedRow(temp: TempLocalStore, ref: string) {
-  return temp.database.sqlite
-    .prepare('SELECT sealed_private_key, public_key_spki, state, label FROM local_kms_keys WHERE private_key_ref = ?')
-    .get(ref) as { sealed_private_key: Buffer | null; public_key_spki: Buffer | null; state: string; label: string };
+/**
+ * Counts the signatures whose result came back from libuv's thread pool: node:crypto makes a
+ * SIGNREQUEST async resource for every signature, and only the callback form calls back.
+ */
+function watchThreadPoolSignatures(): { readonly count: number; stop(): void } {
+  const signRequests = new Set<number>();
+  let count = 0;
+  const hook = createHook({
+    init: (asyncId, type) => {
+      if (type === 'SIGNREQUEST') signRequests.add(asyncId);
+    },
+    before: (asyncId) => {
+      if (signRequests.has(asyncId)) count += 1;
+    },
+  });
+  hook.enable();
+  return {
+    get count() {
+      return count;
+    },
+    stop: () => hook.disable(),
+  };
 }
 
 describe('local key store', () => {
@@ -37,12 +56,13 @@ describe('local key store', () => {
   it('seals private keys so that the age command-line tool opens them with the identity', async () => {
     temp = await openTempLocalStore();
     const key = await temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'age-cli', isExportable: false });
-    const row = sealedRow(temp, key.privateKeyRef);
-    expect(row.label).toBe('pki-test/age-cli');
-    expect(row.sealed_private_key?.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+    const sealed = await temp.sealedKeys.find(key.privateKeyRef);
+    expect(sealed?.label).toBe('pki-test/age-cli');
+    const sealedBytes = Buffer.from(sealed?.sealedPrivateKey ?? []);
+    expect(sealedBytes.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
 
     const sealedPath = join(temp.dataDir, 'sealed.age');
-    writeFileSync(sealedPath, row.sealed_private_key ?? Buffer.alloc(0));
+    writeFileSync(sealedPath, sealedBytes);
     const pkcs8 = execFileSync('age', ['-d', '-i', join(temp.dataDir, 'kms', 'identity.age'), sealedPath]);
     const derivedSpki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({
       type: 'spki',
@@ -57,7 +77,7 @@ describe('local key store', () => {
     const identityBefore = readFileSync(join(temp.dataDir, 'kms', 'identity.age'), 'utf8');
 
     const reopened = await LocalKeyStore.open(
-      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, database: temp.database },
+      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, storage: temp.sealedKeys },
       silentLogger(),
     );
     expect(readFileSync(join(temp.dataDir, 'kms', 'identity.age'), 'utf8')).toBe(identityBefore);
@@ -110,41 +130,59 @@ describe('local key store', () => {
     ).rejects.toBeInstanceOf(KmsInvalidRequest);
   });
 
-  it('signs inline when no other request is in progress and on the thread pool when one is', async () => {
-    let hasCompany = false;
-    let asked = 0;
-    temp = await openTempLocalStore({
-      hasConcurrentWork: () => {
-        asked += 1;
-        return hasCompany;
-      },
-    });
+  it('signs a lone signature inline and signatures that meet on the thread pool', async () => {
+    temp = await openTempLocalStore({ availableCores: 2 });
     const key = await temp.store.generateKeyPair({
       algorithm: 'rsa-2048',
       label: 'inline-or-pool',
       isExportable: false,
     });
     const publicKey = createPublicKey({ key: Buffer.from(key.publicKeySpki), format: 'der', type: 'spki' });
-    /** A pool job reports back through the event loop; microtasks alone never see it finish. */
-    const settlesOnMicrotasks = async (promise: Promise<unknown>) => {
-      let isSettled = false;
-      void promise.then(() => (isSettled = true));
-      for (let tick = 0; tick < 10; tick += 1) await Promise.resolve();
-      return isSettled;
-    };
     const signOnce = (data: Buffer) =>
       temp!.store.sign({ privateKeyRef: key.privateKeyRef, scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data });
+    const verifies = async (data: Buffer, pending: Promise<{ signature: Uint8Array }>) =>
+      verify('sha256', data, publicKey, (await pending).signature);
 
-    for (const company of [false, true]) {
-      hasCompany = company;
-      const data = Buffer.from(`tbs with company ${company}`);
-      const pending = signOnce(data);
-      expect(await settlesOnMicrotasks(pending), `settles without the event loop when company is ${company}`).toBe(
-        !company,
+    const threadPool = watchThreadPoolSignatures();
+    try {
+      expect(await verifies(Buffer.from('tbs alone'), signOnce(Buffer.from('tbs alone')))).toBe(true);
+      expect(threadPool.count, 'a lone signature').toBe(0);
+
+      const together = [Buffer.from('tbs together 1'), Buffer.from('tbs together 2')];
+      const pendingTogether = together.map((data) => signOnce(data));
+      // Runs right after the two were placed, before a pool job can report back (poll phase).
+      const joining = Buffer.from('tbs joining the pool');
+      const { pendingJoining } = await new Promise<{ pendingJoining: Promise<{ signature: Uint8Array }> }>((resolve) =>
+        setImmediate(() => resolve({ pendingJoining: signOnce(joining) })),
       );
-      expect(verify('sha256', data, publicKey, (await pending).signature)).toBe(true);
+      for (const [index, data] of together.entries()) {
+        expect(await verifies(data, pendingTogether[index] as Promise<{ signature: Uint8Array }>)).toBe(true);
+      }
+      expect(await verifies(joining, pendingJoining)).toBe(true);
+      expect(threadPool.count, 'two asked for in one turn, and one asked for while they were on the pool').toBe(3);
+
+      expect(await verifies(Buffer.from('tbs alone again'), signOnce(Buffer.from('tbs alone again')))).toBe(true);
+      expect(threadPool.count, 'alone again once the pool is empty').toBe(3);
+    } finally {
+      threadPool.stop();
     }
-    expect(asked).toBe(2);
+  });
+
+  it('with one core, signs inline at once however many signatures meet', async () => {
+    temp = await openTempLocalStore({ availableCores: 1 });
+    const key = await temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'one-core', isExportable: false });
+    const pending = [1, 2, 3].map((index) =>
+      temp!.store.sign({
+        privateKeyRef: key.privateKeyRef,
+        scheme: 'ecdsa',
+        hash: 'sha-256',
+        data: Buffer.from(`tbs ${index}`),
+      }),
+    );
+    let settled = 0;
+    for (const each of pending) void each.then(() => (settled += 1));
+    for (let tick = 0; tick < 10; tick += 1) await Promise.resolve();
+    expect(settled, 'settled without a turn of the event loop').toBe(3);
   });
 
   it('refuses a duplicate label and keeps namespaces apart', async () => {
@@ -155,7 +193,7 @@ describe('local key store', () => {
     ).rejects.toBeInstanceOf(KmsInvalidRequest);
 
     const other = await LocalKeyStore.open(
-      { dataDir: temp.dataDir, namespace: 'other-app', isProduction: false, database: temp.database },
+      { dataDir: temp.dataDir, namespace: 'other-app', isProduction: false, storage: temp.sealedKeys },
       silentLogger(),
     );
     const otherKey = await other.generateKeyPair({ algorithm: 'ec-p256', label: 'twice', isExportable: false });
@@ -171,8 +209,11 @@ describe('local key store', () => {
 
     await temp.store.revoke({ privateKeyRef: key.privateKeyRef, reason: 'cessationOfOperation' });
     await temp.store.destroy(key.privateKeyRef);
-    const row = sealedRow(temp, key.privateKeyRef);
-    expect(row).toMatchObject({ state: 'destroyed', sealed_private_key: null, public_key_spki: null });
+    expect(await temp.sealedKeys.find(key.privateKeyRef)).toMatchObject({
+      state: 'destroyed',
+      sealedPrivateKey: null,
+      publicKeySpki: null,
+    });
     await expect(temp.store.exportPrivateKey(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
     await expect(temp.store.destroy(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
   });
@@ -186,7 +227,7 @@ describe('local key store', () => {
 
     const development = capturingLogger();
     await LocalKeyStore.open(
-      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, database: temp.database },
+      { dataDir: temp.dataDir, namespace: 'pki-test', isProduction: false, storage: temp.sealedKeys },
       development.log,
     );
     expect(development.lines.filter((line) => line.level >= 40)).toEqual([]);

@@ -7,27 +7,22 @@
  *
  *     PKI_KMS_BACKEND=local PKI_DATA_DIR=./data pnpm start
  *
- * Keys are made with node:crypto. Private keys are stored as PKCS#8 DER sealed with age to
- * an X25519 identity, in the `local_kms_keys` table of the app's SQLite file; a sealed key
- * opens with `age -d -i identity.age`. The identity sits on the same disk as the database,
- * so this protects a copied database, not a copied data directory: production deployments
- * use cosmian, kmip or pkcs11.
- *
- * Layering exception: drivers never import `db/`, except this one, which owns a table in
- * the app's database instead of talking to a remote KMS. It uses that table only.
+ * Keys are made with node:crypto. Private keys are kept as PKCS#8 DER sealed with age to an
+ * X25519 identity, in a SealedKeyStorage the composition root provides (the app's SQLite
+ * file, table `local_kms_keys`); a sealed key opens with `age -d -i identity.age`. The
+ * identity sits on the same disk as the database, so this protects a copied database, not a
+ * copied data directory: production deployments use cosmian, kmip or pkcs11.
  */
-import { createPrivateKey, constants as cryptoConstants, generateKeyPair, randomUUID, sign } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 
-import { Decrypter, Encrypter } from 'age-encryption';
 import type { Logger } from 'pino';
 
 import { KEY_ALGORITHMS, SIGNATURE_SCHEMES } from '@pki/shared';
-import type { HashAlgorithm, KeyAlgorithm, KeyState, SignatureScheme } from '@pki/shared';
+import type { KeyAlgorithm, KeyState } from '@pki/shared';
 
-import type { DatabaseHandle } from '../../../db/client.js';
 import { KmsInvalidRequest, KmsNotFound, KmsPermissionDenied, KmsUnavailable } from '../../kmip/errors.js';
 import { stateAfterRevocation } from '../../key-store.js';
 import type {
@@ -44,6 +39,10 @@ import type {
 } from '../../key-store.js';
 import { loadOrCreateAgeIdentity } from './age-identity.js';
 import type { AgeIdentity } from './age-identity.js';
+import { openWithIdentity, sealToIdentity } from './age-sealing.js';
+import { generateNodeKeyPair, NODE_HASH_NAMES, signingKeyInput } from './node-crypto-keys.js';
+import type { SealedKey, SealedKeyStorage } from './sealed-key-storage.js';
+import { SigningQueue } from './signing-queue.js';
 
 export interface LocalKeyStoreOptions {
   /** `PKI_DATA_DIR`; the identity is kept in `${dataDir}/kms/identity.age`. */
@@ -51,25 +50,15 @@ export interface LocalKeyStoreOptions {
   /** `PKI_KMS_NAMESPACE`; labels are stored as `<namespace>/<label>` (a "/" is appended when missing). */
   namespace: string;
   isProduction: boolean;
-  /** The app's database, migrated (the driver's table comes from migration 0002). */
-  database: DatabaseHandle;
+  /** Where the sealed keys are kept (the app's database, in the app). */
+  storage: SealedKeyStorage;
   /**
-   * Whether other work is waiting for the event loop (other requests in progress). Then a
-   * signature is computed on libuv's thread pool, by another core, while the loop serves
-   * the rest. Alone, it is computed inline: the hand-off to a pool thread and back costs
-   * more CPU than it saves (about 60 µs per RSA-2048 signature, a fifth of the signature,
-   * measured by `pnpm bench key-store`). Without it, every signature goes to the pool.
+   * The cores this process may use; default `os.availableParallelism()`. With one, every
+   * signature is computed inline: there is no other core for libuv's thread pool to use
+   * (see SigningQueue).
    */
-  hasConcurrentWork?: () => boolean;
+  availableCores?: number;
 }
-
-const generateKeyPairAsync = promisify(generateKeyPair);
-
-const NODE_HASH_NAMES: Record<HashAlgorithm, string> = {
-  'sha-256': 'sha256',
-  'sha-384': 'sha384',
-  'sha-512': 'sha512',
-};
 
 const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
   algorithms: KEY_ALGORITHMS,
@@ -78,18 +67,7 @@ const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
   doesCascadeToPublicKey: true,
 });
 
-interface LocalKeyRow {
-  private_key_ref: string;
-  label: string;
-  algorithm: KeyAlgorithm;
-  sealed_private_key: Buffer | null;
-  public_key_spki: Buffer | null;
-  is_exportable: number;
-  state: KeyState;
-  created_at: number;
-}
-
-/** What a signature needs, kept in memory so signing pays neither SQLite nor age. */
+/** What a signature needs, kept in memory so signing pays neither the storage nor age. */
 interface UnsealedKey {
   readonly algorithm: KeyAlgorithm;
   state: KeyState;
@@ -101,21 +79,21 @@ export class LocalKeyStore implements KeyStore {
   readonly namespace: string;
   readonly #labelPrefix: string;
   readonly #identity: AgeIdentity;
-  readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #storage: SealedKeyStorage;
+  readonly #signingQueue: SigningQueue;
   /**
    * node:crypto KeyObjects cannot be marked non-extractable, so the unsealed keys live in
    * this private field and nothing but `sign` ever reaches them.
    */
   readonly #unsealedKeys = new Map<KeyReference, UnsealedKey>();
   readonly #pendingUnseals = new Map<KeyReference, Promise<UnsealedKey>>();
-  readonly #hasConcurrentWork: () => boolean;
 
   private constructor(options: LocalKeyStoreOptions, identity: AgeIdentity) {
     this.#labelPrefix = options.namespace.endsWith('/') ? options.namespace : `${options.namespace}/`;
     this.namespace = this.#labelPrefix;
     this.#identity = identity;
-    this.#statements = prepareStatements(options.database);
-    this.#hasConcurrentWork = options.hasConcurrentWork ?? (() => true);
+    this.#storage = options.storage;
+    this.#signingQueue = new SigningQueue(options.availableCores ?? availableParallelism());
   }
 
   static async open(options: LocalKeyStoreOptions, log: Logger): Promise<LocalKeyStore> {
@@ -125,9 +103,7 @@ export class LocalKeyStore implements KeyStore {
         'the local key store is for development: its private keys and the identity that seals them share this disk; use cosmian, kmip or pkcs11 in production',
       );
     }
-    assertTableExists(options.database);
-    // Destroy must not leave the sealed key readable in freed pages of the database file.
-    options.database.sqlite.pragma('secure_delete = ON');
+    await useStorage('open', () => options.storage.probe());
     const identity = await loadOrCreateAgeIdentity(join(options.dataDir, 'kms'), log);
     return new LocalKeyStore(options, identity);
   }
@@ -137,46 +113,39 @@ export class LocalKeyStore implements KeyStore {
   }
 
   async generateKeyPair(request: GenerateKeyPairRequest): Promise<GenerateKeyPairResult> {
+    const operation = 'generateKeyPair';
     const storedLabel = this.#labelPrefix + request.label;
-    if (readTable('generateKeyPair', () => this.#statements.selectByLabel.get(storedLabel)) !== undefined) {
-      throw new KmsInvalidRequest(`a key labelled "${request.label}" already exists`, { operation: 'generateKeyPair' });
+    if (await useStorage(operation, () => this.#storage.isLabelTaken(storedLabel))) {
+      throw labelTaken(request.label);
     }
     const { privateKey, publicKey } = await generateNodeKeyPair(request.algorithm);
     const publicKeySpki = publicKey.export({ type: 'spki', format: 'der' });
-    const sealedPrivateKey = await this.#seal(privateKey.export({ type: 'pkcs8', format: 'der' }));
+    const sealedPrivateKey = await sealToIdentity(this.#identity, privateKey.export({ type: 'pkcs8', format: 'der' }));
     const privateKeyRef = randomUUID();
-    const now = Date.now();
-    try {
-      this.#statements.insert.run({
-        privateKeyRef,
-        label: storedLabel,
-        algorithm: request.algorithm,
-        sealedPrivateKey,
-        publicKeySpki,
-        isExportable: request.isExportable ? 1 : 0,
-        state: 'active',
-        now,
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new KmsInvalidRequest(`a key labelled "${request.label}" already exists`, {
-          operation: 'generateKeyPair',
-        });
-      }
-      throw new KmsUnavailable(
-        'the local key store could not save the new key',
-        { operation: 'generateKeyPair' },
-        { cause: error },
-      );
-    }
+    const outcome = await useStorage(
+      operation,
+      () =>
+        this.#storage.insert({
+          privateKeyRef,
+          label: storedLabel,
+          algorithm: request.algorithm,
+          sealedPrivateKey,
+          publicKeySpki,
+          isExportable: request.isExportable,
+          state: 'active',
+          createdAt: new Date(),
+        }),
+      'the local key store could not save the new key',
+    );
+    if (outcome === 'label-taken') throw labelTaken(request.label);
     this.#unsealedKeys.set(privateKeyRef, { algorithm: request.algorithm, state: 'active', privateKey });
     return { privateKeyRef, publicKeyRef: privateKeyRef, publicKeySpki: new Uint8Array(publicKeySpki) };
   }
 
   async getPublicKey(privateKeyRef: KeyReference): Promise<Uint8Array> {
-    const row = this.#liveRow(privateKeyRef, 'getPublicKey');
-    if (row.public_key_spki === null) throw notFound(privateKeyRef, 'getPublicKey');
-    return new Uint8Array(row.public_key_spki);
+    const key = await this.#liveKey(privateKeyRef, 'getPublicKey');
+    if (key.publicKeySpki === null) throw notFound(privateKeyRef, 'getPublicKey');
+    return new Uint8Array(key.publicKeySpki);
   }
 
   async sign(request: SignRequest): Promise<SignResult> {
@@ -184,24 +153,24 @@ export class LocalKeyStore implements KeyStore {
     if (key.state !== 'active') {
       throw new KmsInvalidRequest(`key is revoked (state ${key.state}); it can no longer sign`, { operation: 'sign' });
     }
-    const hash = NODE_HASH_NAMES[request.hash];
-    const signature = this.#hasConcurrentWork()
-      ? await signOnThreadPool(hash, request.data, signingKey(key, request.scheme))
-      : sign(hash, request.data, signingKey(key, request.scheme));
+    const signature = await this.#signingQueue.sign(
+      NODE_HASH_NAMES[request.hash],
+      request.data,
+      signingKeyInput(key.algorithm, key.privateKey, request.scheme),
+    );
     return { signature: new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength) };
   }
 
   async revoke(request: RevokeKeyRequest): Promise<void> {
-    const row = this.#liveRow(request.privateKeyRef, 'revoke');
-    const state = stateAfterRevocation(request.reason, row.state);
-    const now = Date.now();
-    readTable('revoke', () =>
-      this.#statements.revoke.run({
+    const key = await this.#liveKey(request.privateKeyRef, 'revoke');
+    const state = stateAfterRevocation(request.reason, key.state);
+    await useStorage('revoke', () =>
+      this.#storage.revoke({
         privateKeyRef: request.privateKeyRef,
         state,
         reason: request.reason,
         message: request.message ?? null,
-        now,
+        revokedAt: new Date(),
       }),
     );
     const cached = this.#unsealedKeys.get(request.privateKeyRef);
@@ -209,29 +178,27 @@ export class LocalKeyStore implements KeyStore {
   }
 
   async destroy(privateKeyRef: KeyReference): Promise<void> {
-    const row = this.#liveRow(privateKeyRef, 'destroy');
-    if (row.state === 'active' || row.state === 'pre-active') {
+    const key = await this.#liveKey(privateKeyRef, 'destroy');
+    if (key.state === 'active' || key.state === 'pre-active') {
       // KMIP's rule, which every remote backend enforces: revoke first.
       throw new KmsInvalidRequest('an active key cannot be destroyed; revoke it first', { operation: 'destroy' });
     }
-    readTable('destroy', () => this.#statements.destroy.run({ privateKeyRef, now: Date.now() }));
+    await useStorage('destroy', () => this.#storage.destroy(privateKeyRef, new Date()));
     this.#unsealedKeys.delete(privateKeyRef);
   }
 
   async describe(privateKeyRef: KeyReference): Promise<KeyDescription> {
-    return this.#describeRow(this.#liveRow(privateKeyRef, 'describe'));
+    return this.#describe(await this.#liveKey(privateKeyRef, 'describe'));
   }
 
   async list(): Promise<KeyDescription[]> {
-    const rows = readTable('list', () =>
-      this.#statements.selectLiveInNamespace.all({ prefix: this.#labelPrefix, prefixLength: this.#labelPrefix.length }),
-    ) as LocalKeyRow[];
-    return rows.map((row) => this.#describeRow(row));
+    const keys = await useStorage('list', () => this.#storage.listLive(this.#labelPrefix));
+    return keys.map((key) => this.#describe(key));
   }
 
   async health(): Promise<KeyStoreHealth> {
     try {
-      this.#statements.healthProbe.get();
+      await this.#storage.probe();
       return { isHealthy: true };
     } catch (error) {
       return { isHealthy: false, detail: `the local key store table cannot be read: ${(error as Error).message}` };
@@ -239,12 +206,12 @@ export class LocalKeyStore implements KeyStore {
   }
 
   async exportPrivateKey(privateKeyRef: KeyReference): Promise<Uint8Array> {
-    const row = this.#liveRow(privateKeyRef, 'exportPrivateKey');
-    if (row.is_exportable !== 1) {
+    const key = await this.#liveKey(privateKeyRef, 'exportPrivateKey');
+    if (!key.isExportable) {
       throw new KmsPermissionDenied('this key was generated non-exportable', { operation: 'exportPrivateKey' });
     }
-    if (row.sealed_private_key === null) throw notFound(privateKeyRef, 'exportPrivateKey');
-    return this.#open(row.sealed_private_key);
+    if (key.sealedPrivateKey === null) throw notFound(privateKeyRef, 'exportPrivateKey');
+    return openWithIdentity(this.#identity, key.sealedPrivateKey);
   }
 
   async close(): Promise<void> {
@@ -252,23 +219,23 @@ export class LocalKeyStore implements KeyStore {
     this.#pendingUnseals.clear();
   }
 
-  #liveRow(privateKeyRef: KeyReference, operation: string): LocalKeyRow {
-    const row = readTable(operation, () => this.#statements.selectByRef.get(privateKeyRef)) as LocalKeyRow | undefined;
-    if (row === undefined || row.state === 'destroyed' || !row.label.startsWith(this.#labelPrefix)) {
+  async #liveKey(privateKeyRef: KeyReference, operation: string): Promise<SealedKey> {
+    const key = await useStorage(operation, () => this.#storage.find(privateKeyRef));
+    if (key === undefined || key.state === 'destroyed' || !key.label.startsWith(this.#labelPrefix)) {
       throw notFound(privateKeyRef, operation);
     }
-    return row;
+    return key;
   }
 
-  #describeRow(row: LocalKeyRow): KeyDescription {
+  #describe(key: SealedKey): KeyDescription {
     return {
-      privateKeyRef: row.private_key_ref,
-      publicKeyRef: row.private_key_ref,
-      label: row.label.slice(this.#labelPrefix.length),
-      algorithm: row.algorithm,
-      state: row.state,
-      isExportable: row.is_exportable === 1,
-      createdAt: new Date(row.created_at),
+      privateKeyRef: key.privateKeyRef,
+      publicKeyRef: key.privateKeyRef,
+      label: key.label.slice(this.#labelPrefix.length),
+      algorithm: key.algorithm,
+      state: key.state,
+      isExportable: key.isExportable,
+      createdAt: key.createdAt,
     };
   }
 
@@ -283,155 +250,39 @@ export class LocalKeyStore implements KeyStore {
   }
 
   async #loadUnsealedKey(privateKeyRef: KeyReference): Promise<UnsealedKey> {
-    const row = this.#liveRow(privateKeyRef, 'sign');
-    if (row.sealed_private_key === null) throw notFound(privateKeyRef, 'sign');
-    const pkcs8 = await this.#open(row.sealed_private_key);
+    const sealed = await this.#liveKey(privateKeyRef, 'sign');
+    if (sealed.sealedPrivateKey === null) throw notFound(privateKeyRef, 'sign');
+    const pkcs8 = await openWithIdentity(this.#identity, sealed.sealedPrivateKey);
     const key: UnsealedKey = {
-      algorithm: row.algorithm,
-      state: row.state,
+      algorithm: sealed.algorithm,
+      state: sealed.state,
       privateKey: createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }),
     };
     pkcs8.fill(0);
     // A revoke or destroy may have landed while age was decrypting.
-    const current = readTable('sign', () => this.#statements.selectByRef.get(privateKeyRef)) as LocalKeyRow | undefined;
+    const current = await useStorage('sign', () => this.#storage.find(privateKeyRef));
     if (current === undefined || current.state === 'destroyed') throw notFound(privateKeyRef, 'sign');
     key.state = current.state;
     this.#unsealedKeys.set(privateKeyRef, key);
     return key;
   }
-
-  async #seal(pkcs8: Buffer): Promise<Buffer> {
-    const encrypter = new Encrypter();
-    encrypter.addRecipient(this.#identity.recipient);
-    const sealed = await encrypter.encrypt(pkcs8);
-    pkcs8.fill(0);
-    return Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
-  }
-
-  async #open(sealed: Buffer): Promise<Uint8Array> {
-    const decrypter = new Decrypter();
-    decrypter.addIdentity(this.#identity.secretKey);
-    try {
-      return await decrypter.decrypt(new Uint8Array(sealed.buffer, sealed.byteOffset, sealed.byteLength));
-    } catch (error) {
-      throw new KmsUnavailable(
-        `a sealed key does not open with ${this.#identity.path}; was the identity replaced?`,
-        { operation: 'unseal' },
-        { cause: error },
-      );
-    }
-  }
 }
 
-function prepareStatements(database: DatabaseHandle) {
-  const sqlite = database.sqlite;
-  const columns =
-    'private_key_ref, label, algorithm, sealed_private_key, public_key_spki, is_exportable, state, created_at';
-  return {
-    selectByRef: sqlite.prepare(`SELECT ${columns} FROM local_kms_keys WHERE private_key_ref = ?`),
-    selectByLabel: sqlite.prepare('SELECT private_key_ref FROM local_kms_keys WHERE label = ?'),
-    selectLiveInNamespace: sqlite.prepare(
-      `SELECT ${columns} FROM local_kms_keys
-       WHERE substr(label, 1, @prefixLength) = @prefix AND state <> 'destroyed'
-       ORDER BY created_at, private_key_ref`,
-    ),
-    insert: sqlite.prepare(
-      `INSERT INTO local_kms_keys
-         (private_key_ref, label, algorithm, sealed_private_key, public_key_spki, is_exportable, state, created_at, updated_at)
-       VALUES (@privateKeyRef, @label, @algorithm, @sealedPrivateKey, @publicKeySpki, @isExportable, @state, @now, @now)`,
-    ),
-    revoke: sqlite.prepare(
-      `UPDATE local_kms_keys
-       SET state = @state, revocation_reason = @reason, revocation_message = @message,
-           revoked_at = coalesce(revoked_at, @now), updated_at = @now
-       WHERE private_key_ref = @privateKeyRef`,
-    ),
-    destroy: sqlite.prepare(
-      `UPDATE local_kms_keys
-       SET state = 'destroyed', sealed_private_key = NULL, public_key_spki = NULL, destroyed_at = @now, updated_at = @now
-       WHERE private_key_ref = @privateKeyRef`,
-    ),
-    healthProbe: sqlite.prepare('SELECT count(*) FROM local_kms_keys WHERE private_key_ref = NULL'),
-  };
-}
-
-/** SQLite failures inside the driver are the key store being unavailable, as a remote KMS's would be. */
-function readTable<T>(operation: string, query: () => T): T {
+/** Storage failures are the key store being unavailable, as a remote KMS's outage would be. */
+async function useStorage<T>(operation: string, call: () => Promise<T>, message?: string): Promise<T> {
   try {
-    return query();
+    return await call();
   } catch (error) {
     throw new KmsUnavailable(
-      `the local key store table cannot be used: ${(error as Error).message}`,
+      message ?? `the local key store table cannot be used: ${(error as Error).message}`,
       { operation },
       { cause: error },
     );
   }
 }
 
-function assertTableExists(database: DatabaseHandle): void {
-  const table = database.sqlite
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'local_kms_keys'")
-    .get();
-  if (table === undefined) {
-    throw new KmsUnavailable('the local key store table is missing: the database has not been migrated', {
-      operation: 'open',
-    });
-  }
-}
-
-async function generateNodeKeyPair(algorithm: KeyAlgorithm): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
-  switch (algorithm) {
-    case 'rsa-2048':
-    case 'rsa-3072':
-    case 'rsa-4096':
-      return generateKeyPairAsync('rsa', { modulusLength: RSA_BITS[algorithm], publicExponent: 0x10001 });
-    case 'ec-p256':
-      return generateKeyPairAsync('ec', { namedCurve: 'P-256' });
-    case 'ec-p384':
-      return generateKeyPairAsync('ec', { namedCurve: 'P-384' });
-  }
-}
-
-const RSA_BITS = { 'rsa-2048': 2048, 'rsa-3072': 3072, 'rsa-4096': 4096 } as const;
-
-function isRsa(algorithm: KeyAlgorithm): boolean {
-  return algorithm.startsWith('rsa-');
-}
-
-/**
- * The callback form of `crypto.sign` runs on libuv's thread pool, so concurrent signatures
- * use every core while the main thread keeps building and storing certificates; the
- * synchronous form holds the event loop for the whole RSA operation (~250 µs for RSA-2048,
- * ~1.7 ms for RSA-4096), which only costs nothing when nothing else is waiting.
- */
-function signOnThreadPool(hash: string, data: Uint8Array, key: ReturnType<typeof signingKey>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    sign(hash, data, key, (error, signature) => {
-      if (error) reject(error);
-      else resolve(signature);
-    });
-  });
-}
-
-/** The node:crypto key input for a scheme, after checking the scheme fits the key. */
-function signingKey(key: UnsealedKey, scheme: SignatureScheme) {
-  switch (scheme) {
-    case 'rsa-pkcs1-v1_5':
-      if (!isRsa(key.algorithm)) break;
-      return { key: key.privateKey, padding: cryptoConstants.RSA_PKCS1_PADDING };
-    case 'rsa-pss':
-      if (!isRsa(key.algorithm)) break;
-      // Salt as long as the hash: what RFC 4055 and CA/B Forum profiles expect.
-      return {
-        key: key.privateKey,
-        padding: cryptoConstants.RSA_PKCS1_PSS_PADDING,
-        saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST,
-      };
-    case 'ecdsa':
-      if (isRsa(key.algorithm)) break;
-      return { key: key.privateKey, dsaEncoding: 'der' as const };
-  }
-  throw new KmsInvalidRequest(`a ${key.algorithm} key cannot sign with ${scheme}`, { operation: 'sign' });
+function labelTaken(label: string): KmsInvalidRequest {
+  return new KmsInvalidRequest(`a key labelled "${label}" already exists`, { operation: 'generateKeyPair' });
 }
 
 function notFound(privateKeyRef: KeyReference, operation: string): KmsNotFound {

@@ -28,23 +28,19 @@
  * - Sign: RSA hashes in the token (CKM_SHA256_RSA_PKCS…, CKM_SHA256_RSA_PKCS_PSS with a salt as
  *   long as the hash). ECDSA is hashed here and signed with CKM_ECDSA, because SoftHSM 2.6 has no
  *   CKM_ECDSA_SHA256; the token's r||s is converted to DER.
- * - Sessions: one C_Initialize per process and library (shared by all stores), a small pool of
- *   logged-in sessions, each used by one operation at a time. A lost session is reopened once.
- * - A wrong PIN is never retried, since HSMs lock the token after a few failures: the store stays
- *   failed with KmsPermissionDenied until the process restarts with the right PIN.
- * - The login belongs to the process, not to the store: a second store on the same token in the
- *   same process rides on the first one's login, whatever PIN it was given.
+ * - Sessions and login (`token-sessions.ts`): one C_Initialize per process and library (shared
+ *   by all stores), a small pool of logged-in sessions, each used by one operation at a time. A
+ *   lost session is reopened once; a wrong PIN is never retried.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-import type { PrivateKey, PublicKey, Session, SessionObject, Slot } from 'graphene-pk11';
+import type { PrivateKey, PublicKey, Session, SessionObject } from 'graphene-pk11';
 import type { Logger } from 'pino';
 
-import type { HashAlgorithm, KeyAlgorithm, RevocationReason, SignatureScheme } from '@pki/shared';
-import { REVOCATION_REASON_CODES } from '@pki/shared';
+import type { SignatureScheme } from '@pki/shared';
 
-import type { KmsError } from '../../kmip/errors.js';
-import { KmsInvalidRequest, KmsNotFound, KmsUnavailable } from '../../kmip/errors.js';
+import { KmsInvalidRequest, KmsNotFound } from '../../kmip/errors.js';
+import { stateAfterRevocation } from '../../key-store.js';
 import type {
   GenerateKeyPairRequest,
   GenerateKeyPairResult,
@@ -57,54 +53,37 @@ import type {
   SignRequest,
   SignResult,
 } from '../../key-store.js';
-import { curveForAlgorithm, curveForParams, ecdsaRawToDer, ecSpki, rsaSpki } from './key-encoding.js';
-import { hasReturnValue, isSessionLost, returnValueName, toKmsError } from './pkcs11-errors.js';
-import { acquireModule, type Graphene, type ModuleLease } from './pkcs11-module.js';
-import { SessionPool, SessionPoolClosedError } from './session-pool.js';
+import { curveForAlgorithm, ecdsaRawToDer } from './key-encoding.js';
+import { hasReturnValue, returnValueName } from './pkcs11-errors.js';
+import type { Graphene } from './pkcs11-module.js';
+import { SIGN_HASHES, signingMechanism } from './sign-mechanisms.js';
+import {
+  ALGORITHMS,
+  destroyQuietly,
+  keyPairTemplates,
+  parseLabel,
+  readAlgorithm,
+  readLabel,
+  readSpki,
+  REVOKED_MARK,
+  RSA_BITS,
+} from './token-objects.js';
+import type { KeyPairShape } from './token-objects.js';
+import { TokenSessions } from './token-sessions.js';
+import type { TokenSessionsOptions } from './token-sessions.js';
 
-export interface Pkcs11KeyStoreOptions {
-  modulePath: string;
-  tokenLabel: string;
-  /** The token's user PIN. Kept in memory for re-login after a lost session; never logged. */
-  pin: string;
+export interface Pkcs11KeyStoreOptions extends TokenSessionsOptions {
   /** Label prefix of our keys, e.g. "pki-manager"; a "/" is appended when missing. */
   namespace: string;
-  /** Sessions that may run operations in parallel; default 4. */
-  maxSessions?: number;
 }
 
-const RSA_BITS: Partial<Record<KeyAlgorithm, number>> = { 'rsa-2048': 2048, 'rsa-3072': 3072, 'rsa-4096': 4096 };
-const ALGORITHMS: readonly KeyAlgorithm[] = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-p256', 'ec-p384'];
 const SCHEMES: readonly SignatureScheme[] = ['rsa-pkcs1-v1_5', 'rsa-pss', 'ecdsa'];
-const RSA_PUBLIC_EXPONENT = Buffer.from([0x01, 0x00, 0x01]);
 const ID_BYTES = 16;
-// Read by number: graphene names CKA_EC_PARAMS twice (paramsEC, paramsECDSA) and returns it under one only.
-const CKA_EC_PARAMS = 0x180;
-const CKA_EC_POINT = 0x181;
 const REFERENCE_PATTERN = /^[0-9a-f]{32}$/;
-const REVOKED_MARK = '#revoked:';
-const COMPROMISE_REASONS = new Set<RevocationReason>(['keyCompromise', 'cACompromise', 'aACompromise']);
-
-const HASHES: Record<HashAlgorithm, { node: string; token: 'SHA256' | 'SHA384' | 'SHA512'; bytes: number }> = {
-  'sha-256': { node: 'sha256', token: 'SHA256', bytes: 32 },
-  'sha-384': { node: 'sha384', token: 'SHA384', bytes: 48 },
-  'sha-512': { node: 'sha512', token: 'SHA512', bytes: 64 },
-};
-
-interface Connection {
-  lease: ModuleLease;
-  pool: SessionPool<Session>;
-}
 
 interface SigningKey {
   handle: Buffer;
   family: 'rsa' | 'ec';
-}
-
-/** What a key's CKA_LABEL says: our label, and the revocation recorded on it if any. */
-interface ParsedLabel {
-  label: string;
-  revocationReason: RevocationReason | undefined;
 }
 
 export class Pkcs11KeyStore implements KeyStore {
@@ -112,18 +91,14 @@ export class Pkcs11KeyStore implements KeyStore {
   readonly namespace: string;
 
   private readonly log: Logger;
-  private connecting: Promise<Connection> | undefined;
-  private loginFailure: KmsError | undefined;
-  private isClosed = false;
+  private readonly sessions: TokenSessions;
   /** Private keys by reference: a lookup (C_FindObjects) is not paid per signature. */
   private readonly signingKeys = new Map<KeyReference, SigningKey>();
 
-  constructor(
-    private readonly options: Pkcs11KeyStoreOptions,
-    log: Logger,
-  ) {
+  constructor(options: Pkcs11KeyStoreOptions, log: Logger) {
     this.namespace = options.namespace.endsWith('/') ? options.namespace : `${options.namespace}/`;
     this.log = log.child({ driver: 'pkcs11' });
+    this.sessions = new TokenSessions(options, this.log);
   }
 
   capabilities(): KeyStoreCapabilities {
@@ -152,11 +127,13 @@ export class Pkcs11KeyStore implements KeyStore {
     const tokenLabel = this.namespace + request.label;
     const rsaBits = RSA_BITS[request.algorithm];
     const curve = curveForAlgorithm(request.algorithm);
-    if (rsaBits === undefined && curve === undefined) {
+    const shape: KeyPairShape | undefined =
+      rsaBits !== undefined ? { rsaBits } : curve !== undefined ? { ecParams: curve.ecParams } : undefined;
+    if (shape === undefined) {
       throw new KmsInvalidRequest(`pkcs11: algorithm ${request.algorithm} is not supported`, { operation });
     }
 
-    return this.withSession(
+    return this.sessions.use(
       operation,
       `generate ${request.algorithm} key "${tokenLabel}"`,
       async (session, graphene) => {
@@ -167,31 +144,7 @@ export class Pkcs11KeyStore implements KeyStore {
           });
         }
         const id = randomBytes(ID_BYTES);
-        const common = { token: true, label: tokenLabel, id };
-        const publicTemplate = {
-          ...common,
-          class: graphene.ObjectClass.PUBLIC_KEY,
-          private: false,
-          verify: true,
-          encrypt: false,
-          wrap: false,
-          ...(rsaBits === undefined
-            ? { keyType: graphene.KeyType.EC, paramsEC: curve?.ecParams }
-            : { keyType: graphene.KeyType.RSA, modulusBits: rsaBits, publicExponent: RSA_PUBLIC_EXPONENT }),
-        };
-        const privateTemplate = {
-          ...common,
-          class: graphene.ObjectClass.PRIVATE_KEY,
-          keyType: rsaBits === undefined ? graphene.KeyType.EC : graphene.KeyType.RSA,
-          private: true,
-          sensitive: true,
-          extractable: false,
-          sign: true,
-          decrypt: false,
-          unwrap: false,
-          derive: false,
-        };
-        const mechanism = rsaBits === undefined ? graphene.KeyGenMechanism.EC : graphene.KeyGenMechanism.RSA;
+        const { mechanism, publicTemplate, privateTemplate } = keyPairTemplates(graphene, id, tokenLabel, shape);
         // Async: an RSA-4096 key takes seconds and must not block the event loop.
         const keys = await new Promise<{ privateKey: PrivateKey; publicKey: PublicKey }>((resolve, reject) => {
           session.generateKeyPair(mechanism, publicTemplate, privateTemplate, (error, pair) => {
@@ -224,7 +177,7 @@ export class Pkcs11KeyStore implements KeyStore {
 
   async getPublicKey(privateKeyRef: KeyReference): Promise<Uint8Array> {
     const id = this.parseReference(privateKeyRef, 'getPublicKey');
-    return this.withSession('getPublicKey', `read public key ${privateKeyRef}`, (session, graphene) => {
+    return this.sessions.use('getPublicKey', `read public key ${privateKeyRef}`, (session, graphene) => {
       const publicKey = this.findKey(session, graphene, id, 'public');
       if (publicKey === undefined) throw notFound(privateKeyRef, 'getPublicKey');
       return Promise.resolve(readSpki(graphene, publicKey.toType<PublicKey>()));
@@ -235,10 +188,10 @@ export class Pkcs11KeyStore implements KeyStore {
     const operation = 'sign';
     const reference = request.privateKeyRef;
     const id = this.parseReference(reference, operation);
-    const hash = HASHES[request.hash];
+    const hash = SIGN_HASHES[request.hash];
     const context = `sign with key ${reference} (${request.scheme}, ${request.hash})`;
 
-    return this.withSession(operation, context, async (session, graphene) => {
+    return this.sessions.use(operation, context, async (session, graphene) => {
       const mechanism = signingMechanism(graphene, request.scheme, hash);
       const input =
         request.scheme === 'ecdsa'
@@ -290,13 +243,14 @@ export class Pkcs11KeyStore implements KeyStore {
     const operation = 'revoke';
     const reference = request.privateKeyRef;
     const id = this.parseReference(reference, operation);
-    await this.withSession(operation, `revoke key ${reference}`, (session, graphene) => {
+    await this.sessions.use(operation, `revoke key ${reference}`, (session, graphene) => {
       const privateKey = this.findKey(session, graphene, id, 'private');
       if (privateKey === undefined) throw notFound(reference, operation);
-      const current = this.parseLabel(readLabel(privateKey));
+      const current = parseLabel(this.namespace, readLabel(privateKey));
       // Compromise is the stronger statement: a later, milder reason must not hide it.
       const reason =
-        current.revocationReason !== undefined && COMPROMISE_REASONS.has(current.revocationReason)
+        current.revocationReason !== undefined &&
+        stateAfterRevocation(current.revocationReason, 'active') === 'compromised'
           ? current.revocationReason
           : request.reason;
       const markedLabel = `${this.namespace}${current.label}${REVOKED_MARK}${reason}`;
@@ -319,7 +273,7 @@ export class Pkcs11KeyStore implements KeyStore {
   async destroy(privateKeyRef: KeyReference): Promise<void> {
     const operation = 'destroy';
     const id = this.parseReference(privateKeyRef, operation);
-    await this.withSession(operation, `destroy key ${privateKeyRef}`, (session, graphene) => {
+    await this.sessions.use(operation, `destroy key ${privateKeyRef}`, (session, graphene) => {
       const privateKey = this.findKey(session, graphene, id, 'private');
       const publicKey = this.findKey(session, graphene, id, 'public');
       if (privateKey === undefined && publicKey === undefined) throw notFound(privateKeyRef, operation);
@@ -333,7 +287,7 @@ export class Pkcs11KeyStore implements KeyStore {
 
   async describe(privateKeyRef: KeyReference): Promise<KeyDescription> {
     const id = this.parseReference(privateKeyRef, 'describe');
-    return this.withSession('describe', `describe key ${privateKeyRef}`, (session, graphene) => {
+    return this.sessions.use('describe', `describe key ${privateKeyRef}`, (session, graphene) => {
       const privateKey = this.findKey(session, graphene, id, 'private');
       if (privateKey === undefined) throw notFound(privateKeyRef, 'describe');
       return Promise.resolve(this.describeKey(session, graphene, privateKey));
@@ -341,7 +295,7 @@ export class Pkcs11KeyStore implements KeyStore {
   }
 
   async list(): Promise<KeyDescription[]> {
-    return this.withSession('list', 'list keys', (session, graphene) => {
+    return this.sessions.use('list', 'list keys', (session, graphene) => {
       const found = session.find({ class: graphene.ObjectClass.PRIVATE_KEY, token: true });
       const descriptions: KeyDescription[] = [];
       for (let index = 0; index < found.length; index += 1) {
@@ -355,7 +309,7 @@ export class Pkcs11KeyStore implements KeyStore {
 
   async health(): Promise<KeyStoreHealth> {
     try {
-      return await this.withSession<KeyStoreHealth>('health', 'health check', (session) => {
+      return await this.sessions.use<KeyStoreHealth>('health', 'health check', (session) => {
         const info = session.lib.C_GetSessionInfo(session.handle);
         const isLoggedIn = info.state === 3 || info.state === 1; // CKS_RW_USER_FUNCTIONS, CKS_RO_USER_FUNCTIONS
         const token = session.slot.getToken();
@@ -372,106 +326,8 @@ export class Pkcs11KeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
-    if (this.isClosed) return;
-    this.isClosed = true;
     this.signingKeys.clear();
-    const connecting = this.connecting;
-    this.connecting = undefined;
-    if (connecting === undefined) return;
-    try {
-      const connection = await connecting;
-      // No C_Logout: the login is shared with every other store of this process on the token;
-      // it ends by itself when the last session of the process closes.
-      connection.pool.close();
-      connection.lease.release();
-    } catch {
-      // Never connected: nothing to release.
-    }
-  }
-
-  private async withSession<T>(
-    operation: string,
-    context: string,
-    work: (session: Session, graphene: Graphene) => Promise<T>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      let connection: Connection | undefined;
-      try {
-        connection = await this.connection();
-        const { graphene } = connection.lease;
-        return await connection.pool.use((session) => work(session, graphene), isSessionBroken);
-      } catch (error) {
-        if (attempt === 1 && isSessionBroken(error)) {
-          connection?.pool.dropIdle();
-          this.log.warn({ operation, reason: returnValueName(error) }, 'pkcs11 session lost, retrying on a new one');
-          continue;
-        }
-        if (error instanceof SessionPoolClosedError) throw closedError(operation);
-        throw toKmsError(error, operation, context);
-      }
-    }
-  }
-
-  private connection(): Promise<Connection> {
-    if (this.isClosed) return Promise.reject(closedError('connect'));
-    if (this.loginFailure !== undefined) return Promise.reject(this.loginFailure);
-    this.connecting ??= this.connect().catch((error: unknown) => {
-      this.connecting = undefined;
-      throw error;
-    });
-    return this.connecting;
-  }
-
-  private async connect(): Promise<Connection> {
-    const lease = await acquireModule(this.options.modulePath);
-    try {
-      const slot = findSlotByTokenLabel(lease, this.options.tokenLabel);
-      const pool = new SessionPool(() => this.openLoggedInSession(lease.graphene, slot), this.options.maxSessions ?? 4);
-      // Log in now, so a wrong PIN surfaces at the first call rather than some later one.
-      await pool.use(() => Promise.resolve(), isSessionBroken);
-      if (this.isClosed) {
-        pool.close();
-        lease.release();
-        throw closedError('connect');
-      }
-      this.log.debug({ tokenLabel: this.options.tokenLabel }, 'pkcs11 token session ready');
-      return { lease, pool };
-    } catch (error) {
-      lease.release();
-      throw error;
-    }
-  }
-
-  private openLoggedInSession(graphene: Graphene, slot: Slot): Session {
-    if (this.loginFailure !== undefined) throw this.loginFailure;
-    let session: Session;
-    try {
-      session = slot.open(graphene.SessionFlag.RW_SESSION | graphene.SessionFlag.SERIAL_SESSION);
-    } catch (error) {
-      throw toKmsError(error, 'connect', `open a session on token "${this.options.tokenLabel}"`);
-    }
-    try {
-      session.login(this.options.pin, graphene.UserType.USER);
-    } catch (error) {
-      if (hasReturnValue(error, 'CKR_USER_ALREADY_LOGGED_IN')) return session;
-      try {
-        session.close();
-      } catch {
-        // The session is useless either way.
-      }
-      const reason = returnValueName(error);
-      const failure = toKmsError(
-        error,
-        'login',
-        `login to token "${this.options.tokenLabel}" (check PKI_PKCS11_PIN or PKI_PKCS11_PIN_FILE)`,
-      );
-      if (reason === 'CKR_PIN_INCORRECT' || reason === 'CKR_PIN_LOCKED' || reason === 'CKR_PIN_EXPIRED') {
-        this.loginFailure = failure;
-        this.log.error({ tokenLabel: this.options.tokenLabel, reason }, 'pkcs11 login refused; no further attempts');
-      }
-      throw failure;
-    }
-    return session;
+    await this.sessions.close();
   }
 
   private parseReference(reference: KeyReference, operation: string): Buffer {
@@ -502,7 +358,7 @@ export class Pkcs11KeyStore implements KeyStore {
     const privateKey = this.findKey(session, graphene, id, 'private');
     if (privateKey === undefined) throw notFound(reference, 'sign');
     const { label, keyType } = privateKey.getAttribute({ label: null, keyType: null });
-    if (this.parseLabel(label as string).revocationReason !== undefined) {
+    if (parseLabel(this.namespace, label as string).revocationReason !== undefined) {
       throw revokedError(reference, undefined);
     }
     const signingKey: SigningKey = {
@@ -513,26 +369,14 @@ export class Pkcs11KeyStore implements KeyStore {
     return signingKey;
   }
 
-  private parseLabel(tokenLabel: string): ParsedLabel {
-    const withoutNamespace = tokenLabel.slice(this.namespace.length);
-    const markAt = withoutNamespace.lastIndexOf(REVOKED_MARK);
-    if (markAt < 0) return { label: withoutNamespace, revocationReason: undefined };
-    const reason = withoutNamespace.slice(markAt + REVOKED_MARK.length);
-    return {
-      label: withoutNamespace.slice(0, markAt),
-      // A mark written by hand with an unknown reason still means revoked.
-      revocationReason: reason in REVOCATION_REASON_CODES ? (reason as RevocationReason) : 'unspecified',
-    };
-  }
-
   private describeKey(session: Session, graphene: Graphene, privateKey: SessionObject): KeyDescription {
     const attributes = privateKey.getAttribute({ id: null, label: null, sign: null, extractable: null, keyType: null });
     const reference = (attributes.id as Buffer).toString('hex');
-    const parsed = this.parseLabel(attributes.label as string);
+    const parsed = parseLabel(this.namespace, attributes.label as string);
     const publicKey = this.findKey(session, graphene, attributes.id as Buffer, 'public');
     let state: KeyDescription['state'] = 'active';
     if (parsed.revocationReason !== undefined) {
-      state = COMPROMISE_REASONS.has(parsed.revocationReason) ? 'compromised' : 'deactivated';
+      state = stateAfterRevocation(parsed.revocationReason, 'active');
     } else if (attributes.sign === false) {
       state = 'deactivated';
     }
@@ -549,91 +393,6 @@ export class Pkcs11KeyStore implements KeyStore {
   }
 }
 
-function isSessionBroken(error: unknown): boolean {
-  return isSessionLost(error) || hasReturnValue(error, 'CKR_USER_NOT_LOGGED_IN');
-}
-
-function findSlotByTokenLabel(lease: ModuleLease, tokenLabel: string): Slot {
-  const slots = lease.module.getSlots(true);
-  const labels: string[] = [];
-  for (let index = 0; index < slots.length; index += 1) {
-    const slot = slots.items(index);
-    const token = slot.getToken();
-    // CK_TOKEN_INFO.label is blank-padded to 32 bytes.
-    const label = token.label.trim();
-    if (label === tokenLabel && (token.flags & lease.graphene.TokenFlag.TOKEN_INITIALIZED) !== 0) return slot;
-    if (label !== '') labels.push(label);
-  }
-  throw new KmsUnavailable(
-    `pkcs11: no initialized token labelled "${tokenLabel}" (PKI_PKCS11_TOKEN_LABEL); tokens present: ${labels.length === 0 ? 'none' : labels.map((label) => `"${label}"`).join(', ')}`,
-    { serverReason: 'CKR_TOKEN_NOT_PRESENT', operation: 'connect' },
-  );
-}
-
-function signingMechanism(
-  graphene: Graphene,
-  scheme: SignatureScheme,
-  hash: (typeof HASHES)[HashAlgorithm],
-): string | { name: string; params: InstanceType<Graphene['RsaPssParams']> } {
-  switch (scheme) {
-    case 'rsa-pkcs1-v1_5':
-      return `${hash.token}_RSA_PKCS`;
-    case 'rsa-pss':
-      return {
-        name: `${hash.token}_RSA_PKCS_PSS`,
-        // RFC 8017 §9.1 / RFC 4055: MGF1 with the same hash and a salt as long as the hash.
-        params: new graphene.RsaPssParams(
-          graphene.MechanismEnum[hash.token],
-          graphene.RsaMgf[`MGF1_${hash.token}`],
-          hash.bytes,
-        ),
-      };
-    case 'ecdsa':
-      return 'ECDSA';
-  }
-}
-
-function readSpki(graphene: Graphene, publicKey: PublicKey | SessionObject): Uint8Array {
-  const keyType = publicKey.getAttribute({ keyType: null }).keyType as number;
-  if (keyType === graphene.KeyType.RSA) {
-    const { modulus, publicExponent } = publicKey.getAttribute({ modulus: null, publicExponent: null });
-    return rsaSpki(modulus as Buffer, publicExponent as Buffer);
-  }
-  if (keyType === graphene.KeyType.EC) {
-    const paramsEC = publicKey.getAttribute(CKA_EC_PARAMS);
-    const curve = curveForParams(paramsEC);
-    if (curve === undefined) {
-      throw new KmsInvalidRequest(`pkcs11: EC key on an unsupported curve (${paramsEC.toString('hex')})`);
-    }
-    return ecSpki(curve, publicKey.getAttribute(CKA_EC_POINT));
-  }
-  throw new KmsInvalidRequest(`pkcs11: key type ${keyType} is neither RSA nor EC`);
-}
-
-function readAlgorithm(graphene: Graphene, privateKey: SessionObject, keyType: number): KeyAlgorithm | undefined {
-  if (keyType === graphene.KeyType.RSA) {
-    const modulus = privateKey.getAttribute({ modulus: null }).modulus as Buffer;
-    const bits = modulus.length * 8;
-    return ALGORITHMS.find((algorithm) => RSA_BITS[algorithm] === bits);
-  }
-  if (keyType === graphene.KeyType.EC) {
-    return curveForParams(privateKey.getAttribute(CKA_EC_PARAMS))?.algorithm;
-  }
-  return undefined;
-}
-
-function readLabel(object: SessionObject): string {
-  return (object.getAttribute({ label: null }).label as string | undefined) ?? '';
-}
-
-function destroyQuietly(object: SessionObject): void {
-  try {
-    object.destroy();
-  } catch {
-    // Best effort: the original error is the one worth reporting.
-  }
-}
-
 function notFound(reference: KeyReference, operation: string): KmsNotFound {
   return new KmsNotFound(`pkcs11: no key ${reference} in this namespace on the token`, { operation });
 }
@@ -644,8 +403,4 @@ function revokedError(reference: KeyReference, cause: unknown): KmsInvalidReques
     { operation: 'sign', serverReason: returnValueName(cause) ?? 'REVOKED' },
     { cause },
   );
-}
-
-function closedError(operation: string): KmsUnavailable {
-  return new KmsUnavailable('pkcs11: the key store is closed', { operation });
 }
