@@ -9,7 +9,7 @@
  */
 import { AppError } from '../errors.js';
 import type { AuditChain } from '../kms/audit/chain.js';
-import { KmsError } from '../kms/kmip/errors.js';
+import { KmsError } from '../kms/errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { GroupCommit } from '../db/group-commit.js';
 

@@ -5,11 +5,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 
+import { mapError } from '../error-mapping.js';
 import { AppError } from '../errors.js';
-import { KmsError } from '../kms/kmip/errors.js';
+import { KmsError } from '../kms/errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { Context } from './context.js';
-import { mapError } from './error-mapping.js';
 
 const t = initTRPC.context<Context>().create({
   // Stack traces never reach a client, whatever the mode.
