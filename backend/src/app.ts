@@ -29,6 +29,7 @@ import { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
 import { announceKeyStore } from './kms/boot.js';
 import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
+import { verifyAuditChain } from './kms/audit/verify.js';
 import { KMSService } from './kms/service.js';
 import { loggerOptions } from './logger.js';
 import { createPkiServices } from './pki/index.js';
@@ -123,6 +124,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     database,
     system,
     auditLog: new AuditLogReader(database),
+    auditChain: { verify: () => verifyAuditChain(database) },
     kms,
     pki,
     keyDestruction,

@@ -8,17 +8,25 @@ import type { AuditLogReader } from './audit/audit-log-reader.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import type { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
+import type { AuditChainVerification } from './kms/audit/verify.js';
 import type { KMSService } from './kms/service.js';
 import type { PkiServices } from './pki/index.js';
 import type { SystemService } from './system/system-service.js';
 
-export interface AppServices {
+/** What a procedure reaches through `ctx.services`: services only, no database handle. */
+export interface ProcedureServices {
   config: Readonly<Config>;
   log: Logger;
-  database: DatabaseHandle;
   system: SystemService;
   auditLog: AuditLogReader;
+  // TODO(audit module): the merged audit module's verify() takes this place.
+  auditChain: { verify(): AuditChainVerification };
   kms: KMSService;
   pki: PkiServices;
   keyDestruction: ConfirmedKeyDestruction;
+}
+
+/** Everything app.ts built, as `app.services`; tests also reach the database through it. */
+export interface AppServices extends ProcedureServices {
+  database: DatabaseHandle;
 }

@@ -1,11 +1,10 @@
 import { ListAuditInput } from '@pki/shared';
 
-import { verifyAuditChain } from '../../kms/audit/verify.js';
 import { protectedProcedure, router } from '../init.js';
 
 export const auditRouter = router({
   /** Newest first, filtered, keyset-paged. */
   list: protectedProcedure.input(ListAuditInput).query(({ ctx, input }) => ctx.services.auditLog.list(input)),
   /** Walks the whole hash chain; names the first bad row when it is broken. */
-  verifyChain: protectedProcedure.query(({ ctx }) => verifyAuditChain(ctx.services.database)),
+  verifyChain: protectedProcedure.query(({ ctx }) => ctx.services.auditChain.verify()),
 });
