@@ -4,8 +4,6 @@
  * Collaborators can be overridden for tests, e.g. `buildApp(config, { keyStore })`.
  */
 import helmet from '@fastify/helmet';
-import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { pino } from 'pino';
@@ -24,7 +22,6 @@ import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
 import { answerUnroutableOcspRequest, registerOcspRoutes } from './http/ocsp.js';
-import { registerTrpcFastPath } from './http/trpc-fast-path.js';
 import { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
 import { announceKeyStore } from './kms/boot.js';
 import { createKeyStore } from './kms/create-key-store.js';
@@ -34,16 +31,14 @@ import { loggerOptions } from './logger.js';
 import { createPkiServices } from './pki/index.js';
 import type { AppServices } from './services.js';
 import { SystemService } from './system/system-service.js';
-import { createContextFactory } from './trpc/context.js';
-import { appRouter } from './trpc/router.js';
-import type { AppRouter } from './trpc/router.js';
+import { registerTrpc } from './trpc/register-trpc.js';
 
 export interface AppOverrides {
   logger?: Logger;
   /** Replaces the key store PKI_KMS_BACKEND selects (tests with a prepared store). */
   keyStore?: KeyStore;
-  /** false sends every tRPC call through the stock adapter (the fast path's conformance test). */
-  isTrpcFastPathEnabled?: boolean;
+  /** false sends every tRPC call through tRPC's adapter (the hot-procedure routes' conformance test). */
+  areHotProcedureRoutesEnabled?: boolean;
 }
 
 declare module 'fastify' {
@@ -169,18 +164,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   registerCaCertificateRoutes(app, pki.cas);
   await registerOcspRoutes(app, pki.ocsp);
 
-  const trpcOptions: FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] = {
-    router: appRouter,
-    createContext: createContextFactory(services),
-  };
-  await app.register(
-    async (trpcScope) => {
-      // Single JSON calls skip the adapter's Fetch Request/Response conversion, same answers.
-      if (overrides.isTrpcFastPathEnabled !== false) registerTrpcFastPath(trpcScope, trpcOptions);
-      await trpcScope.register(fastifyTRPCPlugin, { trpcOptions } satisfies FastifyTRPCPluginOptions<AppRouter>);
-    },
-    { prefix: '/trpc' },
-  );
+  await registerTrpc(app, { services, areHotProcedureRoutesEnabled: overrides.areHotProcedureRoutesEnabled !== false });
 
   if (config.mode === 'production') {
     const isServed = await registerFrontend(app, config.frontendDir);

@@ -1,7 +1,8 @@
 /**
- * Configuration: the only module that reads process.env. `loadConfig(env)` is pure and
- * either returns a frozen Config or throws a ConfigError whose message is one line naming
- * the variable, what is allowed and what was given; server.ts prints it and exits 1.
+ * Configuration: the server's only reader of process.env (the CLI has its own, cli/cli-config.ts).
+ * `loadConfig(env)` takes the environment as an argument and either returns a frozen Config
+ * or throws a ConfigError whose message is one line naming the variable, what is allowed and
+ * what was given; server.ts prints it and exits 1.
  * Every variable here is listed in the README's configuration table.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -191,7 +192,10 @@ function loadKmsConfig(env: Env, baseDir: string): KmsConfig {
   }
 }
 
-/** Pure: the same environment always gives the same Config or the same error. */
+/**
+ * Reads nothing but `env` and the files it names: paths are checked to exist and a PIN file
+ * is read, so the same environment gives the same Config while those files stay as they are.
+ */
 export function loadConfig(env: Env, baseDir: string = process.cwd()): Readonly<Config> {
   try {
     const mode = oneOf(env, 'PKI_MODE', MODES, 'production');
@@ -240,9 +244,4 @@ export function readEnvironment(cwd: string = process.cwd()): Env {
   const dotEnvPath = resolve(cwd, '.env');
   const fromFile = existsSync(dotEnvPath) ? parseDotEnv(readFileSync(dotEnvPath)) : {};
   return { ...fromFile, ...process.env };
-}
-
-/** Whether the process runs under CI; only tests and scripts use this. */
-export function isCi(env: Env = process.env): boolean {
-  return env.CI === 'true' || env.CI === '1';
 }

@@ -12,13 +12,18 @@ import type { KMSService } from './kms/service.js';
 import type { PkiServices } from './pki/index.js';
 import type { SystemService } from './system/system-service.js';
 
-export interface AppServices {
+/** What a procedure reaches through `ctx.services`: services only, no database handle. */
+export interface ProcedureServices {
   config: Readonly<Config>;
   log: Logger;
-  database: DatabaseHandle;
   system: SystemService;
   auditLog: AuditLogReader;
   kms: KMSService;
   pki: PkiServices;
   keyDestruction: ConfirmedKeyDestruction;
+}
+
+/** Everything app.ts built, as `app.services`; tests also reach the database through it. */
+export interface AppServices extends ProcedureServices {
+  database: DatabaseHandle;
 }

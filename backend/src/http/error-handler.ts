@@ -5,9 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { mapError } from '../trpc/error-mapping.js';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { TRPCError } from '@trpc/server';
+import { mapError } from '../error-mapping.js';
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
@@ -17,8 +15,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(fastifyStatus).send({ error: (error as Error).message, requestId: request.id });
     }
     const mapped = mapError(error);
-    const status = getHTTPStatusCodeFromError(new TRPCError({ code: mapped.trpcCode }));
     if (mapped.isServerFault) request.log.error({ err: error }, 'request failed');
-    return reply.code(status).send({ error: mapped.message, code: mapped.appCode, requestId: request.id });
+    return reply.code(mapped.httpStatus).send({ error: mapped.message, code: mapped.appCode, requestId: request.id });
   });
 }

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { mapError } from '../trpc/error-mapping.js';
+import { mapError } from '../error-mapping.js';
 import type { OcspSource } from './pki-ports.js';
 
 /** A request names a few certificates and perhaps a nonce: a few hundred bytes. */

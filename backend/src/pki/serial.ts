@@ -27,6 +27,3 @@ export function normalizeSerialHex(input: string): string {
   const even = trimmed.length % 2 === 1 ? `0${trimmed}` : trimmed;
   return even === '' ? '00' : even;
 }
-
-/** "0a:1b:…" for display. */
-export const formatSerialHex = (hex: string): string => (hex.match(/.{2}/g) ?? []).join(':');

@@ -3,33 +3,48 @@
  * from `protectedProcedure`: the one place where authentication and roles will be enforced.
  */
 import { initTRPC, TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { ZodError, z } from 'zod';
 
+import { mapError } from '../error-mapping.js';
 import { AppError } from '../errors.js';
-import { KmsError } from '../kms/kmip/errors.js';
+import { KmsError } from '../kms/errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { Context } from './context.js';
-import { mapError } from './error-mapping.js';
+
+/**
+ * The error shape every client sees, built from the TRPCError alone: tRPC's default fields
+ * (message, numeric code, data.code, data.httpStatus, data.path) plus our stable `appCode`,
+ * the request id and zod's field errors. The tRPC adapter calls it as the errorFormatter and
+ * the hot-procedure routes call it directly, so both answer an error with the same bytes.
+ */
+export function formatProcedureError(options: {
+  error: TRPCError;
+  path: string | undefined;
+  ctx: Context | undefined;
+}) {
+  const { error, path, ctx } = options;
+  const cause = error.cause;
+  const appCode = cause && !(cause instanceof ZodError) ? mapError(cause).appCode : undefined;
+  return {
+    message: error.message,
+    code: TRPC_ERROR_CODES_BY_KEY[error.code],
+    data: {
+      code: error.code,
+      httpStatus: getHTTPStatusCodeFromError(error),
+      path,
+      appCode: appCode ?? (cause instanceof ZodError ? 'VALIDATION_FAILED' : error.code),
+      requestId: ctx?.requestId,
+      fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : undefined,
+    },
+  };
+}
 
 const t = initTRPC.context<Context>().create({
   // Stack traces never reach a client, whatever the mode.
   isDev: false,
-  errorFormatter({ shape, error, ctx }) {
-    const cause = error.cause;
-    const appCode =
-      error instanceof TRPCError && cause && !(cause instanceof ZodError) ? mapError(cause).appCode : undefined;
-    return {
-      ...shape,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        appCode: appCode ?? (cause instanceof ZodError ? 'VALIDATION_FAILED' : shape.data.code),
-        requestId: ctx?.requestId,
-        fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : undefined,
-      },
-    };
-  },
+  errorFormatter: ({ error, path, ctx }) => formatProcedureError({ error, path, ctx }),
 });
 
 export const router = t.router;

@@ -22,7 +22,10 @@ export function PlannedSection({ title, summary, planned }: PlannedSectionProps)
       </header>
       <section className="card notice" aria-labelledby={headingId}>
         <h2 id={headingId}>Not available yet</h2>
-        <p>This part of the console arrives with the certificate authority work. It will let you:</p>
+        <p>
+          The server already does this through its API and the <code>pki</code> command line; the console&apos;s screens
+          for it are not built yet. They will let you:
+        </p>
         <ul className="planned-list">
           {planned.map((item) => (
             <li key={item}>{item}</li>

@@ -1,14 +1,17 @@
 /**
- * The one table from our error types to tRPC codes (and so to HTTP statuses), applied once
- * at the edge. Messages of AppErrors and KMS errors are written for users and pass through;
- * anything else becomes a generic message carrying the request id, and the full error is
- * logged server-side only.
+ * The one table from our error types to tRPC codes and HTTP statuses, applied once at each
+ * edge: by the tRPC middleware (trpc/init.ts) and by the plain routes' error handler and the
+ * OCSP route (http/). Messages of AppErrors and KMS errors are written for users and pass
+ * through; anything else becomes a generic message carrying the request id, and the full
+ * error is logged server-side only.
  */
+import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 
-import { AppError, ConfigError, ConflictError, NotFoundError, PolicyError, ValidationError } from '../errors.js';
-import { KmsError } from '../kms/kmip/errors.js';
-import type { KmsErrorCode } from '../kms/kmip/errors.js';
+import { AppError, ConfigError, ConflictError, NotFoundError, PolicyError, ValidationError } from './errors.js';
+import { KmsError } from './kms/errors.js';
+import type { KmsErrorCode } from './kms/errors.js';
 
 const KMS_CODES: Record<KmsErrorCode, TRPC_ERROR_CODE_KEY> = {
   KMS_NOT_FOUND: 'NOT_FOUND',
@@ -44,6 +47,8 @@ const KMS_MESSAGES: Record<KmsErrorCode, string> = {
 
 export interface MappedError {
   trpcCode: TRPC_ERROR_CODE_KEY;
+  /** The status tRPC answers for `trpcCode`; the plain routes answer the same. */
+  httpStatus: number;
   /** Our stable code, e.g. VALIDATION_FAILED, KMS_NOT_FOUND, INTERNAL. */
   appCode: string;
   /** Safe to show to a user. */
@@ -53,6 +58,11 @@ export interface MappedError {
 }
 
 export function mapError(error: unknown): MappedError {
+  const mapped = mapToTrpcCode(error);
+  return { ...mapped, httpStatus: httpStatusOf(mapped.trpcCode) };
+}
+
+function mapToTrpcCode(error: unknown): Omit<MappedError, 'httpStatus'> {
   if (error instanceof KmsError) {
     const trpcCode = KMS_CODES[error.code];
     return {
@@ -76,4 +86,16 @@ export function mapError(error: unknown): MappedError {
     };
   }
   return { trpcCode: 'INTERNAL_SERVER_ERROR', appCode: 'INTERNAL', message: 'Internal error.', isServerFault: true };
+}
+
+const HTTP_STATUSES = new Map<TRPC_ERROR_CODE_KEY, number>();
+
+/** tRPC's own code-to-status table, asked once per code. */
+function httpStatusOf(code: TRPC_ERROR_CODE_KEY): number {
+  let status = HTTP_STATUSES.get(code);
+  if (status === undefined) {
+    status = getHTTPStatusCodeFromError(new TRPCError({ code }));
+    HTTP_STATUSES.set(code, status);
+  }
+  return status;
 }
