@@ -3,7 +3,9 @@
  * the Cosmian server is down, /readyz answers 503 with the reason and turns 200 by itself once
  * the server answers (no restart), and a revoked API token shows as not ready.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { capturingLogger } from '../src/kms/testing/temp-local-store.js';
 
 import { startCosmianStandIn } from './harness/cosmian-standin.js';
 import type { CosmianStandIn } from './harness/cosmian-standin.js';
@@ -48,6 +50,23 @@ describe('issue 14: readiness with a Cosmian key store', () => {
     standIn = await startTokenProtectedStandIn({ port: Number(new URL(url).port) });
     const up = await readiness(testApp);
     expect(up).toMatchObject({ status: 200, body: { reasons: [] } });
+  });
+
+  it('announces the late key store and reconciles its keys once it answers, without a restart', async () => {
+    const placeholder = await startCosmianStandIn();
+    const url = placeholder.url;
+    await placeholder.stop();
+    const { log, lines } = capturingLogger();
+    testApp = await buildTestApp(cosmianEnv(url), { logger: log });
+    expect(lines.map((line) => line.msg)).toContain('kms backend not ready');
+
+    standIn = await startTokenProtectedStandIn({ port: Number(new URL(url).port) });
+    await vi.waitUntil(() => lines.some((line) => line.msg === 'kms backend ready'), { timeout: 10_000 });
+    const server = standIn;
+    // The reconciliation lists our keys: a Locate of the namespace tag reaches the server.
+    await vi.waitUntil(() => server.receivedOperations().some((entry) => entry.operation === 'Locate'), {
+      timeout: 5_000,
+    });
   });
 
   it('shows a revoked token as not ready, naming the refusal', async () => {
