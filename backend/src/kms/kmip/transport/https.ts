@@ -32,6 +32,7 @@ import {
   admitRoundTrip,
   networkError,
   startDeadline,
+  tlsSettings,
   type KmipTransport,
   type RoundTripOptions,
   type TlsClientOptions,
@@ -74,17 +75,7 @@ export class HttpsTransport implements KmipTransport {
     this.endpoint = url.toString();
     const isTls = url.protocol === 'https:';
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 8 };
-    this.agent = isTls
-      ? new HttpsAgent({
-          ...agentOptions,
-          ca: options.ca,
-          cert: options.cert,
-          key: options.key,
-          passphrase: options.passphrase,
-          rejectUnauthorized: options.rejectUnauthorized ?? true,
-          servername: options.servername,
-        })
-      : new HttpAgent(agentOptions);
+    this.agent = isTls ? new HttpsAgent({ ...agentOptions, ...tlsSettings(options) }) : new HttpAgent(agentOptions);
     this.headers = {
       'content-type': 'application/json',
       accept: 'application/json',

@@ -25,6 +25,7 @@ import {
   networkError,
   startDeadline,
   timeoutError,
+  tlsSettings,
   type KmipTransport,
   type RoundTripOptions,
   type TlsClientOptions,
@@ -277,12 +278,7 @@ export class TlsTransport implements KmipTransport, ConnectionOwner {
         ...options.tlsOptions,
         host: options.host,
         port: options.port ?? DEFAULT_PORT,
-        ca: options.ca,
-        cert: options.cert,
-        key: options.key,
-        passphrase: options.passphrase,
-        rejectUnauthorized: options.rejectUnauthorized ?? true,
-        servername: options.servername,
+        ...tlsSettings(options),
       });
       // Requests are single small frames answered one at a time: Nagle would only delay them.
       socket.setNoDelay(true);

@@ -26,6 +26,18 @@ export interface TlsClientOptions {
   servername?: string;
 }
 
+/** The node:tls settings of `options`, verification on unless turned off. */
+export function tlsSettings(options: TlsClientOptions): TlsClientOptions & { rejectUnauthorized: boolean } {
+  return {
+    ca: options.ca,
+    cert: options.cert,
+    key: options.key,
+    passphrase: options.passphrase,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    servername: options.servername,
+  };
+}
+
 /**
  * Bounds one exchange by `timeoutMs` and the caller's `signal`: `giveUp` is called once,
  * with KmsTimeout or the signal's reason, unless the returned `stop` comes first. Both
