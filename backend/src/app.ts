@@ -108,7 +108,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   });
   const keyDestruction = new ConfirmedKeyDestruction({ database, keys: pki.keys });
 
-  await announceKeyStore(kms, log.child({ component: 'kms' }));
+  const keyStoreAnnouncement = await announceKeyStore(kms, log.child({ component: 'kms' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
 
@@ -145,6 +145,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     reply.header('x-request-id', request.id);
   });
   app.addHook('onClose', async () => {
+    keyStoreAnnouncement.stop();
     pki.close();
     await kms.close();
     audit.flush();

@@ -52,6 +52,10 @@ describe('loadConfig', () => {
       'PKI_PKCS11_PIN: expected the token user PIN (or PKI_PKCS11_PIN_FILE), but it is not set',
     ],
     [{ PKI_KMS_NAMESPACE: 'a b' }, 'PKI_KMS_NAMESPACE: expected 1–64 letters, digits, ".", "_" or "-", got "a b"'],
+    [
+      { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'http://kms:9998', PKI_COSMIAN_VENDOR_ID: 'a b' },
+      'PKI_COSMIAN_VENDOR_ID: expected 1–64 letters, digits, ".", "_" or "-", got "a b"',
+    ],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(configError(env)).toBe(message);
   });

@@ -82,6 +82,15 @@ function existingFile(env: Env, name: string, baseDir: string, isRequired: boole
   return path;
 }
 
+/** 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit. */
+function identifier(env: Env, name: string, fallback: string): string {
+  const value = read(env, name) ?? fallback;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
+    throw new InvalidVariable(name, 'expected 1–64 letters, digits, ".", "_" or "-"', value);
+  }
+  return value;
+}
+
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** "90s", "15m", "12h", "7d" → seconds. */
@@ -110,6 +119,8 @@ export type KmsConfig =
       caPath: string | undefined;
       clientCertPath: string | undefined;
       clientKeyPath: string | undefined;
+      /** The server's KMS_VENDOR_IDENTIFICATION: the vendor of the tag attribute the driver sets. */
+      vendorId: string;
     }
   | {
       backend: 'kmip';
@@ -142,10 +153,7 @@ const DEFAULT_FRONTEND_DIR = fileURLToPath(new URL('../../frontend/dist', import
 
 function loadKmsConfig(env: Env, baseDir: string): KmsConfig {
   const backend = oneOf(env, 'PKI_KMS_BACKEND', KMS_BACKENDS, 'local');
-  const namespace = read(env, 'PKI_KMS_NAMESPACE') ?? 'pki-manager';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(namespace)) {
-    throw new InvalidVariable('PKI_KMS_NAMESPACE', 'expected 1–64 letters, digits, ".", "_" or "-"', namespace);
-  }
+  const namespace = identifier(env, 'PKI_KMS_NAMESPACE', 'pki-manager');
   switch (backend) {
     case 'local':
       return { backend, namespace };
@@ -163,6 +171,7 @@ function loadKmsConfig(env: Env, baseDir: string): KmsConfig {
         caPath: existingFile(env, 'PKI_COSMIAN_CA', baseDir, false),
         clientCertPath,
         clientKeyPath,
+        vendorId: identifier(env, 'PKI_COSMIAN_VENDOR_ID', 'cosmian'),
       };
     }
     case 'kmip':

@@ -1,24 +1,56 @@
 /**
  * What the app does with its key store at start: prove it answers, say so in one line
  * (`kms backend ready`), and reconcile its keys with the database. A key store that does
- * not answer yet does not stop the process: /readyz stays 503 naming it, and the line
- * says why, so a KMS that starts after us (compose) is picked up without a restart.
+ * not answer yet does not stop the process: /readyz stays 503 naming it, the line says why,
+ * and the check is repeated (1 s, 2 s, 5 s, 10 s, then every 30 s) until it answers, when
+ * the ready line and the reconciliation follow, so a KMS that starts after us (compose) is
+ * picked up without a restart. `stop()` ends the repeats (app close).
  */
 import type { Logger } from 'pino';
 
 import { SYSTEM_CONTEXT } from '../request-context.js';
 import type { KMSService } from './service.js';
 
-export async function announceKeyStore(kms: KMSService, log: Logger): Promise<void> {
-  const health = await kms.health().catch((error: unknown) => ({
-    isHealthy: false,
-    detail: error instanceof Error ? error.message : String(error),
-  }));
-  if (!health.isHealthy) {
-    log.warn({ backend: kms.backend, namespace: kms.namespace, detail: health.detail }, 'kms backend not ready');
-    return;
-  }
-  log.info({ backend: kms.backend, namespace: kms.namespace }, 'kms backend ready');
+const RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+export interface KeyStoreAnnouncement {
+  stop(): void;
+}
+
+export async function announceKeyStore(kms: KMSService, log: Logger): Promise<KeyStoreAnnouncement> {
+  let isStopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const attempt = async (tryIndex: number): Promise<void> => {
+    const health = await kms.health().catch((error: unknown) => ({
+      isHealthy: false,
+      detail: error instanceof Error ? error.message : String(error),
+    }));
+    if (isStopped) return;
+    if (!health.isHealthy) {
+      if (tryIndex === 0) {
+        log.warn({ backend: kms.backend, namespace: kms.namespace, detail: health.detail }, 'kms backend not ready');
+      }
+      const delay = RETRY_DELAYS_MS[Math.min(tryIndex, RETRY_DELAYS_MS.length - 1)] ?? 30_000;
+      timer = setTimeout(() => void attempt(tryIndex + 1), delay);
+      // A key store that never answers must not keep the process alive.
+      timer.unref();
+      return;
+    }
+    log.info({ backend: kms.backend, namespace: kms.namespace }, 'kms backend ready');
+    await reconcile(kms, log);
+  };
+
+  await attempt(0);
+  return {
+    stop() {
+      isStopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function reconcile(kms: KMSService, log: Logger): Promise<void> {
   try {
     const report = await kms.reconcile(SYSTEM_CONTEXT);
     if (report.unknownKeys.length > 0 || report.missingKeyIds.length > 0) {

@@ -38,7 +38,9 @@ export const KEY_STORE_FACTORIES: { readonly [Backend in KmsBackend]: KeyStoreFa
       },
       log,
     ),
-  // Both check their server before answering: cosmian refuses a KMS older than 5.8 and bad credentials.
+  // Neither contacts its server here, so the app starts while the KMS is down: cosmian checks the
+  // version floor, the credentials and the vendor id at first contact and in every health()
+  // (/readyz); kmip negotiates the protocol version on its first call.
   cosmian: async (kms, settings, { log }) => {
     const { openCosmianKeyStore } = await import('./drivers/cosmian/cosmian-key-store.js');
     return openCosmianKeyStore(kms, settings.kmsRequest, log);

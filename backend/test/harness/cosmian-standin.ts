@@ -4,26 +4,29 @@
  * driver's contract suite runs against it; with `PKI_COSMIAN_URL` the same suite also runs
  * against a real server (kms/README.md).
  *
- *   const kms = await startCosmianStandIn({ apiToken: 'c2VjcmV0' });
+ *   const kms = await startCosmianStandIn({ apiToken: 'c2VjcmV0', version: '5.24.0', build: 'FIPS' });
  *   kms.url                       // http://127.0.0.1:<port>
  *   kms.received                  // every POST /kmip/2_1 body, parsed, with its auth header
- *   kms.setVersion('5.7.2')       // what GET /version reports next
+ *   kms.setVersion('5.14.0')      // the server it plays from the next request on
+ *   kms.revokeToken()             // the API token key is revoked: every call is 401 from now on
  *   kms.injectFaults('unavailable', 2)  // the next 2 KMIP requests get 503; 'hang' never answers
  *   kms.injectFaults('lose-answer', 1, 'CreateKeyPair') // runs it, then drops the connection
  *   await kms.stop();
  *
- * What it reproduces, and from where (Cosmian/kms @ 7d07cae2ad18 = 5.26.0; our notes in
- * ../shared/kmip/COSMIAN.md §1–§4; real messages in cosmian-standin/__fixtures__/):
+ * It plays one Cosmian version and build at a time (default 5.26.0 non-FIPS) and follows
+ * that version wherever the server's behaviour changed between 5.8.0 and 5.26.0
+ * (cosmian-standin/server-versions.ts, each entry citing the Cosmian/kms code):
  * - routes: `GET /version` (JSON string "5.26.0 (OpenSSL 3.x-non-FIPS)", routes/mod.rs),
- *   `GET /health` (`{"status":"UP",...}`), `POST /kmip/2_1` with a bare operation or a
- *   RequestMessage (routes/kmip.rs); any other route is 404.
- * - auth: with an API token configured, `/kmip/2_1` needs `Authorization: Bearer <token>`
- *   (compared case-insensitively); otherwise 401 `No authentication provided.`
- *   (middlewares/ensure_auth.rs). `/version` and `/health` need no auth.
+ *   `GET /health` (`{"status":"UP",...}`, 5.15+ only), `POST /kmip/2_1` with a bare operation
+ *   or a RequestMessage (routes/kmip.rs); any other route is 404.
+ * - auth: with an API token configured, `/kmip/2_1` (and `/version` before 5.15, which served
+ *   it inside the authenticated scope) needs `Authorization: Bearer <token>` (compared
+ *   case-insensitively); otherwise 401 `No authentication provided.` (middlewares/ensure_auth.rs).
+ *   A revoked token key fails the same way (the key must be Active).
  * - errors: a bare operation fails with an HTTP status and a text/html body holding the
- *   error's Display (422 for KMIP errors, 500 `Internal server error`); a RequestMessage
- *   always answers 200 with failed BatchItems (OperationFailed, ResultReason,
- *   ResultMessage; operations/message.rs). See cosmian-standin/kms.ts for each operation.
+ *   error's Display (422 for KMIP errors and for a body that is not JSON, 500 `Internal server
+ *   error`); a RequestMessage always answers 200 with failed BatchItems (OperationFailed,
+ *   ResultReason, ResultMessage; operations/message.rs). See cosmian-standin/kms.ts.
  * - lifecycle: PreActive without ActivationDate, Sign on Active keys only, Cascade on
  *   Revoke/Destroy, an activated Active key cannot be destroyed, destroyed keys stay
  *   visible to GetAttributes (State Destroyed) and give Object_Destroyed on Get.
@@ -36,7 +39,10 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-import { StandInFailure, StandInKms, batchFailureOf, displayError, httpStatusOf } from './cosmian-standin/kms.js';
+import { StandInFailure, batchFailureOf, displayError, httpStatusOf } from './cosmian-standin/errors.js';
+import { StandInKms } from './cosmian-standin/kms.js';
+import { SINCE, isAtLeast, parseStandInVersion } from './cosmian-standin/server-versions.js';
+import type { StandInBuild, StandInServer } from './cosmian-standin/server-versions.js';
 import {
   asNode,
   child,
@@ -52,10 +58,16 @@ import {
 import type { JsonTtlv } from './cosmian-standin/json-ttlv.js';
 
 export interface CosmianStandInOptions {
-  /** Reported by `GET /version` (the server appends its OpenSSL build). Default 5.26.0. */
+  /** The Cosmian version played and reported by `GET /version`, `x.y.z`. Default 5.26.0. */
   version?: string;
+  /** The build `GET /version` names after the OpenSSL version. Default non-FIPS. */
+  build?: StandInBuild;
+  /** KMS_VENDOR_IDENTIFICATION (honoured from 5.17). Default `cosmian`. */
+  vendorId?: string;
   /** When set, `/kmip/2_1` requires `Authorization: Bearer <apiToken>`. */
   apiToken?: string;
+  /** Listen here (a server that comes back where it was); default any free port. */
+  port?: number;
 }
 
 export interface ReceivedKmipRequest {
@@ -79,6 +91,8 @@ export interface CosmianStandIn {
   /** The operations received so far, bare or batched, in order (e.g. ["CreateKeyPair", "Get"]). */
   receivedOperations(): { operation: string; payload: JsonTtlv }[];
   setVersion(version: string): void;
+  /** Revokes the API token's key: every authenticated route answers 401 from now on. */
+  revokeToken(): void;
   /** The next `count` KMIP requests (only those for `operation`, if given) get this fault. */
   injectFaults(fault: StandInFault, count: number, operation?: string): void;
   /** What the stand-in holds for a UID (state, names, tags), for assertions. */
@@ -86,33 +100,44 @@ export interface CosmianStandIn {
   stop(): Promise<void>;
 }
 
-const OPENSSL_BUILD = 'OpenSSL 3.6.0 1 Oct 2025-non-FIPS';
+const OPENSSL_VERSION = 'OpenSSL 3.6.0 1 Oct 2025';
 
 export async function startCosmianStandIn(options: CosmianStandInOptions = {}): Promise<CosmianStandIn> {
-  let version = options.version ?? '5.26.0';
+  const server: StandInServer = {
+    version: parseStandInVersion(options.version ?? '5.26.0'),
+    build: options.build ?? 'non-FIPS',
+    vendorId: options.vendorId ?? 'cosmian',
+  };
+  let isTokenRevoked = false;
   const faults: { fault: StandInFault; operation: string | undefined }[] = [];
   const received: ReceivedKmipRequest[] = [];
   const sockets = new Set<Socket>();
-  const kms = new StandInKms({ version: () => version });
+  const kms = new StandInKms({ server: () => server });
+  const isAuthenticated = (request: IncomingMessage) =>
+    options.apiToken === undefined ||
+    (!isTokenRevoked && isAuthorized(request.headers.authorization, options.apiToken));
 
-  const server = createServer((request, response) => {
+  const httpServer = createServer((request, response) => {
     void route(request, response).catch((error: unknown) => {
       // A bug in the stand-in itself: answer like Cosmian's 5xx, keep the cause visible in test output.
       console.error('cosmian stand-in internal error', error);
       if (!response.headersSent) sendText(response, 500, 'Internal server error');
     });
   });
-  server.on('connection', (socket) => {
+  httpServer.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
+    const isPublicInfo = isAtLeast(server, SINCE.publicVersionAndHealth);
     if (request.method === 'GET' && path === '/version') {
-      return sendJson(response, 200, `${version} (${OPENSSL_BUILD})`);
+      if (!isPublicInfo && !isAuthenticated(request)) return sendText(response, 401, 'No authentication provided.');
+      const { major, minor, patch } = server.version;
+      return sendJson(response, 200, `${major}.${minor}.${patch} (${OPENSSL_VERSION}-${server.build})`);
     }
-    if (request.method === 'GET' && path === '/health') {
+    if (request.method === 'GET' && path === '/health' && isPublicInfo) {
       return sendJson(response, 200, {
         status: 'UP',
         latency_ms: 0,
@@ -143,7 +168,7 @@ export async function startCosmianStandIn(options: CosmianStandInOptions = {}): 
     };
     if (fault === 'unavailable') return answer(503, () => sendText(response, 503, 'Service Unavailable'));
 
-    if (options.apiToken !== undefined && !isAuthorized(authorization, options.apiToken)) {
+    if (!isAuthenticated(request)) {
       return answer(401, () => sendText(response, 401, 'No authentication provided.'));
     }
 
@@ -151,8 +176,10 @@ export async function startCosmianStandIn(options: CosmianStandInOptions = {}): 
     try {
       root = asNode(JSON.parse(raw));
     } catch (error) {
+      // routes/kmip.rs: the body is read as a string and parsed into TTLV; failing that is a
+      // KmsError::InvalidRequest, shown as 422 `Invalid Request: …`.
       const message = error instanceof Error ? error.message : String(error);
-      return answer(422, () => sendText(response, 422, `Codec_Error: ${message}`));
+      return answer(422, () => sendText(response, 422, `Invalid Request: ${message}`));
     }
 
     if (root.tag === 'RequestMessage') {
@@ -237,8 +264,8 @@ export async function startCosmianStandIn(options: CosmianStandInOptions = {}): 
     return structure('ResponseMessage', [structure('ResponseHeader', header), ...items]);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = httpServer.address() as AddressInfo;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -247,7 +274,10 @@ export async function startCosmianStandIn(options: CosmianStandInOptions = {}): 
       return received.flatMap(({ body }) => operationsOf(body));
     },
     setVersion(next) {
-      version = next;
+      server.version = parseStandInVersion(next);
+    },
+    revokeToken() {
+      isTokenRevoked = true;
     },
     injectFaults(fault, count, operation) {
       for (let index = 0; index < count; index += 1) faults.push({ fault, operation });
@@ -257,7 +287,7 @@ export async function startCosmianStandIn(options: CosmianStandInOptions = {}): 
     },
     async stop() {
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
 }

@@ -88,6 +88,8 @@ export interface KmipClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** This call's retry policy, over the client's (e.g. one quick try for a health probe). */
+  retry?: Partial<RetryPolicy>;
 }
 
 const DEFAULT_PREFERRED_VERSIONS = [KMIP_2_1, KMIP_2_0, KMIP_1_4, KMIP_1_3, KMIP_1_2] as const;
@@ -141,6 +143,7 @@ export class KmipClient {
       { versions: [...this.preferredVersions] },
       NEGOTIATION_VERSION,
       options,
+      this.policyFor(options),
     );
     const chosen = answer.versions.find((offered) =>
       this.preferredVersions.some((wanted) => compareVersions(wanted, offered) === 0),
@@ -186,7 +189,11 @@ export class KmipClient {
         ),
       );
     }
-    return this.execute(operation, request, version, options);
+    return this.execute(operation, request, version, options, this.policyFor(options));
+  }
+
+  private policyFor(options: CallOptions): RetryPolicy {
+    return options.retry === undefined ? this.policy : { ...this.policy, ...options.retry };
   }
 
   private async execute<Request, Response>(
@@ -240,6 +247,8 @@ export class KmipClient {
           durationMs: elapsed(started),
           outcome: outcomeOf(error),
           ...(isKmsError(error) && error.serverReason ? { serverReason: error.serverReason } : {}),
+          // The server's own words are for operators only: the error's message never carries them.
+          ...(isKmsError(error) && error.serverMessage ? { serverMessage: error.serverMessage } : {}),
         },
         'KMIP request failed',
       );

@@ -82,6 +82,8 @@ describe('result reason → normalized error', () => {
     const error = errorOfResult(reason, 'server says so', 'Sign');
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error).toMatchObject({ serverReason: reason, serverMessage: 'server says so', operation: 'Sign' });
+    // Vendor text stays in serverMessage: the message a client may see is ours (issue 10).
+    expect(error.message).toBe(`KMIP Sign failed: ${reason}`);
   });
 
   it('a response for another operation, or a pending one, is a protocol error', () => {

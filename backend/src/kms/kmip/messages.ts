@@ -214,15 +214,19 @@ export function errorClassOfReason(reason: string | undefined): KmsErrorClass {
   return (reason !== undefined ? ERROR_OF_REASON[reason] : undefined) ?? KmsInvalidRequest;
 }
 
-/** Every other reason (Invalid_Field, Invalid_Message, Operation_Not_Supported, ...) is the caller's request. */
+/**
+ * Every other reason (Invalid_Field, Invalid_Message, Operation_Not_Supported, ...) is the
+ * caller's request. The message is ours: the operation and the ResultReason (an enumeration
+ * name). The server's ResultMessage is free vendor text that may name objects or internals,
+ * so it stays in `serverMessage`, which the client logs and nothing shows to a user.
+ */
 export function errorOfResult(
   reason: string | undefined,
   message: string | undefined,
   operation: string | undefined,
 ): KmsError {
   const ErrorClass = errorClassOfReason(reason);
-  const text =
-    `KMIP ${operation ?? 'request'} failed: ${reason ?? 'no reason given'}` + (message ? ` (${message})` : '');
+  const text = `KMIP ${operation ?? 'request'} failed: ${reason ?? 'no reason given'}`;
   return new ErrorClass(text, { serverReason: reason, serverMessage: message, operation });
 }
 

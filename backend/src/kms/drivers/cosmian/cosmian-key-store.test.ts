@@ -1,13 +1,18 @@
 /**
  * What the cosmian driver must do beyond the shared contract, checked on what the Cosmian
- * stand-in actually received: the 5.8 version floor, Cascade=true and ActivationDate on the
- * wire, revoke before destroy, the three error shapes, and retries that never duplicate a key.
+ * stand-in actually received: the version floor checked at first contact, Cascade=true and
+ * ActivationDate on the wire, revoke before destroy, the three error shapes, and retries
+ * that never duplicate a key. The facts that change with the server version are in
+ * issue-14-cosmian-versions.test.ts.
  */
+import { createHash } from 'node:crypto';
+
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { startCosmianStandIn } from '../../../../test/harness/cosmian-standin.js';
 import type { CosmianStandIn } from '../../../../test/harness/cosmian-standin.js';
+import { cosmianConfigFor, STAND_IN_TOKEN } from '../../../../test/harness/cosmian-standin-driver.js';
 import type { JsonTtlv } from '../../../../test/harness/cosmian-standin/json-ttlv.js';
 import type { KmsError } from '../../kmip/index.js';
 import { HttpsTransport, KmsNotFound, KmsPermissionDenied, KmsProtocolError } from '../../kmip/index.js';
@@ -16,9 +21,9 @@ import type { DatabaseHandle } from '../../../db/client.js';
 import { createKeyStore } from '../../create-key-store.js';
 import type { KeyStore } from '../../key-store.js';
 import { CosmianKeyStore, openCosmianKeyStore } from './cosmian-key-store.js';
-import { CosmianServerTooOld } from './cosmian-server-info.js';
+import { CosmianServerTooOld } from './cosmian-versions.js';
 
-const TOKEN = 'dGVzdC1hcGktdG9rZW4=';
+const TOKEN = STAND_IN_TOKEN;
 const DATA = new TextEncoder().encode('tbs certificate bytes');
 
 let standIn: CosmianStandIn | undefined;
@@ -43,19 +48,10 @@ async function open(
     apiToken: TOKEN,
     ...(options.version ? { version: options.version } : {}),
   });
-  const opened = openCosmianKeyStore(
-    {
-      backend: 'cosmian',
-      namespace: 'pki-test',
-      url: standIn.url,
-      token: options.token ?? TOKEN,
-      apiKey: undefined,
-      caPath: undefined,
-      clientCertPath: undefined,
-      clientKeyPath: undefined,
-    },
-    { attempts: options.attempts ?? 3, timeoutMs: options.timeoutMs ?? 10_000 },
-  );
+  const opened = openCosmianKeyStore(cosmianConfigFor(standIn.url, { token: options.token ?? TOKEN }), {
+    attempts: options.attempts ?? 3,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  });
   return { standIn, opened };
 }
 
@@ -95,29 +91,37 @@ describe('cosmian driver: selection', () => {
 });
 
 describe('cosmian driver: server version', () => {
-  it('refuses a server older than 5.8 at boot, before any KMIP request', async () => {
-    const { standIn: server, opened } = await open({ version: '5.7.2' });
-    const error = await opened.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(CosmianServerTooOld);
-    expect(error).toBeInstanceOf(KmsProtocolError);
-    expect((error as KmsError).code).toBe('KMS_PROTOCOL_ERROR');
-    expect((error as Error).message).toBe('Cosmian KMS 5.7.2 is too old: KMIP Sign needs 5.8 or later');
-    expect(server.received).toHaveLength(0);
-  });
-
-  it('accepts 5.8.0 and reports unhealthy if the server is later downgraded', async () => {
-    const { standIn: server, opened } = await open({ version: '5.8.0' });
+  it('refuses a server older than 5.15 at first contact: not ready, and no key operation is sent', async () => {
+    const { standIn: server, opened } = await open({ version: '5.14.1' });
     store = await opened;
-    expect((await store.health()).isHealthy).toBe(true);
-    server.setVersion('5.7.2');
+    expect(server.received).toHaveLength(0);
     const health = await store.health();
     expect(health).toMatchObject({
       isHealthy: false,
-      detail: 'Cosmian KMS 5.7.2 is too old: KMIP Sign needs 5.8 or later',
+      detail:
+        'cosmian: Cosmian KMS 5.14.1 is older than 5.15.0, the oldest version this driver supports (kms/README.md lists why)',
     });
+    const error = await store.list().catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(CosmianServerTooOld);
+    expect(error).toBeInstanceOf(KmsProtocolError);
+    expect((error as KmsError).code).toBe('KMS_PROTOCOL_ERROR');
+    expect(server.receivedOperations().map((entry) => entry.operation)).toEqual([]);
+  });
+
+  it('accepts 5.15.0 and reports unhealthy if the server is later downgraded', async () => {
+    const { standIn: server, opened } = await open({ version: '5.15.0' });
+    store = await opened;
+    expect((await store.health()).isHealthy).toBe(true);
+    server.setVersion('5.12.0');
+    const health = await store.health();
+    expect(health).toMatchObject({
+      isHealthy: false,
+      detail:
+        'cosmian: Cosmian KMS 5.12.0 is older than 5.15.0, the oldest version this driver supports (kms/README.md lists why)',
+    });
+    await expect(
+      store.sign({ privateKeyRef: 'any', scheme: 'rsa-pkcs1-v1_5', hash: 'sha-256', data: DATA }),
+    ).rejects.toBeInstanceOf(CosmianServerTooOld);
   });
 });
 
@@ -138,7 +142,9 @@ describe('cosmian driver: what goes on the wire', () => {
     expect(activation).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
     expect(activation).toBeLessThanOrEqual(Date.now());
     const tag = field(common, 'Attribute');
-    expect(field(tag, 'AttributeValue')?.value).toBe('["pki-test"]');
+    // The namespace, and the listing bucket of the key's Name (cosmian-key-listing.ts).
+    const bucket = createHash('sha256').update('pki-test/root-2026').digest().toString('hex').slice(0, 2);
+    expect(field(tag, 'AttributeValue')?.value).toBe(`["pki-test","pki-test/bucket-${bucket}"]`);
     const privateSide = field(create, 'PrivateKeyAttributes');
     expect(field(field(privateSide, 'Name'), 'NameValue')?.value).toBe('pki-test/root-2026');
     expect(field(privateSide, 'Sensitive')?.value).toBe(true);
@@ -195,7 +201,7 @@ describe('cosmian driver: what goes on the wire', () => {
     await expect(store.destroy(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
   });
 
-  it('signs ECDSA by sending our digest as DigestedData with the matching DSA', async () => {
+  it('signs ECDSA on 5.26 by sending our digest as DigestedData with the matching DSA', async () => {
     const { standIn: server, opened } = await open();
     store = await opened;
     const key = await store.generateKeyPair({
@@ -217,14 +223,13 @@ describe('cosmian driver: what goes on the wire', () => {
 });
 
 describe('cosmian driver: error shapes', () => {
-  it('maps 401 "No authentication provided." to KmsPermissionDenied at boot', async () => {
+  it('maps 401 "No authentication provided." to KmsPermissionDenied at first contact', async () => {
     const { opened } = await open({ token: 'd3JvbmctdG9rZW4=' });
-    const error = await opened.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
+    store = await opened;
+    const error = await store.list().catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(KmsPermissionDenied);
     expect((error as KmsError).serverMessage).toBe('No authentication provided.');
+    expect((await store.health()).isHealthy).toBe(false);
   });
 
   it('maps failed BatchItems: Object_Not_Found → KmsNotFound, Permission_Denied on a revoked key → KmsPermissionDenied', async () => {
@@ -355,7 +360,7 @@ describe('cosmian driver: retries', () => {
       server.received
         .filter((request) => JSON.stringify(request.body).includes('"Locate"'))
         .map((request) => request.status),
-    ).toEqual([200, 0, 200]);
+    ).toEqual([0, 200]);
   });
 
   it('does not create a second key when a create succeeded but its answer was lost', async () => {

@@ -1,48 +1,52 @@
 /**
- * `cosmian`: Cosmian KMS 5.x through its KMIP 2.1 JSON TTLV endpoint (`POST /kmip/2_1`).
+ * `cosmian`: Cosmian KMS 5.15 and later through its KMIP 2.1 JSON TTLV endpoint (`POST /kmip/2_1`).
  *
  * Config: `PKI_KMS_BACKEND=cosmian`, `PKI_COSMIAN_URL` (e.g. `https://kms.internal:9998`),
  * `PKI_COSMIAN_TOKEN` (the API token: base64 of the key named by the server's `api_token_id`,
  * sent as `Authorization: Bearer …`; a JWT works the same way) and/or `PKI_COSMIAN_API_KEY`
  * (sent as `X-API-Key` for deployments behind an API-key gateway), `PKI_COSMIAN_CA` (PEM of a
  * private CA), `PKI_COSMIAN_CLIENT_CERT` + `PKI_COSMIAN_CLIENT_KEY` (mutual TLS; the KMS user
- * is the certificate's CN), `PKI_KMS_NAMESPACE` (label prefix and Cosmian tag, default
+ * is the certificate's CN), `PKI_COSMIAN_VENDOR_ID` (the server's KMS_VENDOR_IDENTIFICATION,
+ * default `cosmian`), `PKI_KMS_NAMESPACE` (label prefix and Cosmian tag, default
  * `pki-manager`), `PKI_KMS_ATTEMPTS` / `PKI_KMS_TIMEOUT_MS` (retry policy). Example:
  *
  *     PKI_KMS_BACKEND=cosmian PKI_COSMIAN_URL=https://kms.internal:9998 \
  *     PKI_COSMIAN_TOKEN="$(cat /run/secrets/cosmian-token)" PKI_COSMIAN_CA=/etc/pki/kms-ca.pem pnpm start
  *
- * Boot: `openCosmianKeyStore` awaits `start()`, which reads `GET /version` and refuses a
- * server older than 5.8 (no KMIP Sign) with `CosmianServerTooOld`, then makes one
- * authenticated Locate so bad credentials fail at boot, not at the first signature.
+ * Boot: opening makes no network call, so the app starts while the KMS is down. The first
+ * call that reaches the server checks it (cosmian-server-check.ts: version floor 5.15,
+ * credentials, vendor id); until that check passes, every operation runs it first and fails
+ * with its reason. health() repeats the check with an authenticated KMIP Query, so a revoked
+ * token or a downgraded server shows as not ready.
  *
- * How it uses Cosmian, and why (COSMIAN.md §3–§4, Cosmian 5.26 source):
+ * How it uses Cosmian, and why (COSMIAN.md §3–§4, Cosmian 5.15–5.26 source; what changes
+ * with the version is in cosmian-versions.ts):
  * - It operates on the private key only and lets the KMS handle the linked public key
  *   (sending both gave spurious Item_Not_Found): Revoke and Destroy carry `Cascade=true`,
  *   which is off by default since 5.13.
- * - CreateKeyPair sends `ActivationDate` = now, else keys stay PreActive and cannot sign;
- *   a key still PreActive (clock skew, servers before 5.25) is Activated explicitly.
+ * - CreateKeyPair puts algorithm, size, curve, `ActivationDate` = now and the tags in
+ *   CommonAttributes: the server reads size, curve and tags from there only. A key still
+ *   PreActive (clock skew, servers before 5.25) is Activated explicitly.
  * - Each private key carries the Name `<namespace>/<label>` (unique, so a retried create is
- *   found by Locate) and the Cosmian tag `<namespace>`, which `list()` locates by.
+ *   found by Locate) and the Cosmian tags of cosmian-key-listing.ts, which `list()` locates by.
  * - A non-exportable key is created `Sensitive`, so the KMS itself refuses to export it.
  * - Destroy revokes an Active key first: Cosmian refuses to destroy one
  *   (`Wrong_Key_Lifecycle_State: DENIED`). GetAttributes still answers for destroyed keys
  *   (State Destroyed); the driver reports those as not found.
- * - Sign: RSA sends the data and a DigitalSignatureAlgorithm (that, not PaddingMethod, picks
- *   PKCS#1 v1.5 or PSS; PSS salt = digest length). ECDSA sends our digest as DigestedData:
- *   with Data, non-FIPS 5.14+ builds hash P-256 input with SHA-256 whatever the DSA says.
- * - getPublicKey uses Get, which Cosmian answers for Active keys only: once a key is
- *   revoked (and its public key with it, by cascade) it reports KmsPermissionDenied; keep
- *   the SPKI returned at generation.
+ * - Sign: cosmian-signing.ts picks Data or DigestedData so that every version signs our hash.
+ *   A refusal of a key that is not Active (Item_Not_Found before 5.25) is reported as
+ *   KmsPermissionDenied, as on 5.25+.
+ * - getPublicKey uses Get, which Cosmian refuses for Deactivated keys; the public key given at
+ *   generation is what the app keeps and shows.
  * - Errors: the client sends RequestMessages, so KMIP failures come back as failed batch
  *   items (200); HTTP 401 (credentials), 422 (text) and 5xx are normalized by the transport.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import { KEY_ALGORITHMS, SIGNATURE_SCHEMES } from '@pki/shared';
-import type { KeyAlgorithm, KmsBackend, SignatureScheme } from '@pki/shared';
+import type { KeyAlgorithm, KmsBackend } from '@pki/shared';
 
+import type { KmsConfig } from '../../../config.js';
 import {
   HttpsTransport,
   KmipClient,
@@ -52,57 +56,38 @@ import {
   KmsProtocolError,
   isKmsError,
 } from '../../kmip/index.js';
-import type { CryptographicParameters, KmipLogger, ParsedAttributes, VendorAttribute } from '../../kmip/index.js';
+import type { KmipLogger, ParsedAttributes } from '../../kmip/index.js';
 import type {
   GenerateKeyPairRequest,
   GenerateKeyPairResult,
-  KeyDescription,
   KeyReference,
   KeyStore,
   KeyStoreCapabilities,
-  KeyStoreHealth,
   RevokeKeyRequest,
   SignRequest,
   SignResult,
 } from '../../key-store.js';
+import { HEALTH_CALL, KmipBackedKeyStore, SIGN_USAGE, VERIFY_USAGE } from '../kmip/kmip-backed-key-store.js';
 import {
   EC_CURVE,
-  KMIP_HASH,
   KMIP_REVOCATION_REASON,
-  NODE_HASH,
   RSA_MODULUS_BITS,
   assertSchemeFitsKey,
   isRsaAlgorithm,
   keyAlgorithmOf,
   keyStateOf,
   kmipName,
-  labelOf,
 } from '../kmip/kmip-key-mapping.js';
 import type { KmsRequestPolicy } from '../kmip/kmip-key-store.js';
-import {
-  CosmianServerTooOld,
-  fetchCosmianHealth,
-  fetchCosmianVersion,
-  isOlderThanMinimum,
-} from './cosmian-server-info.js';
+import { keyTags, locateTaggedKeys, tagAttribute } from './cosmian-key-listing.js';
+import type { CosmianTagging } from './cosmian-key-listing.js';
+import { checkCosmianServer } from './cosmian-server-check.js';
 import type { CosmianHttpOptions } from './cosmian-server-info.js';
+import { cosmianSignRequest } from './cosmian-signing.js';
+import type { CosmianServer } from './cosmian-versions.js';
 
-/** The `cosmian` variant of `KmsConfig` (config.ts). */
-export interface CosmianBackendConfig {
-  backend: 'cosmian';
-  namespace: string;
-  url: string;
-  token: string | undefined;
-  apiKey: string | undefined;
-  caPath: string | undefined;
-  clientCertPath: string | undefined;
-  clientKeyPath: string | undefined;
-}
-
-const SIGN_USAGE = 0x1;
-const VERIFY_USAGE = 0x2;
-const HEALTH_TIMEOUT_MS = 5_000;
-const DIGEST_BYTES = { 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 } as const;
+/** The `cosmian` variant of `KmsConfig`, as config.ts validates it. */
+export type CosmianBackendConfig = Extract<KmsConfig, { backend: 'cosmian' }>;
 
 const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
   algorithms: KEY_ALGORITHMS,
@@ -111,7 +96,7 @@ const CAPABILITIES: KeyStoreCapabilities = Object.freeze({
   doesCascadeToPublicKey: true,
 });
 
-/** Opens the driver from validated config and runs its boot checks (`start()`). */
+/** Builds the driver from validated config; reads the PEM files, contacts no server. */
 export async function openCosmianKeyStore(
   config: CosmianBackendConfig,
   request: KmsRequestPolicy,
@@ -123,10 +108,13 @@ export async function openCosmianKeyStore(
     read(config.clientCertPath),
     read(config.clientKeyPath),
   ]);
+  const headers = {
+    ...(config.token !== undefined ? { authorization: `Bearer ${config.token}` } : {}),
+    ...(config.apiKey !== undefined ? { 'x-api-key': config.apiKey } : {}),
+  };
   const transport = new HttpsTransport({
     url: config.url,
-    ...(config.token !== undefined ? { bearerToken: config.token } : {}),
-    ...(config.apiKey !== undefined ? { headers: { 'x-api-key': config.apiKey } } : {}),
+    headers,
     ...(ca !== undefined ? { ca } : {}),
     ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
   });
@@ -134,125 +122,88 @@ export async function openCosmianKeyStore(
     ...(logger ? { logger } : {}),
     retry: { maxAttempts: request.attempts, timeoutMs: request.timeoutMs },
   });
-  const store = new CosmianKeyStore(client, config.namespace, {
-    url: config.url,
-    ca,
-    cert,
-    key,
-    timeoutMs: request.timeoutMs,
-  });
-  try {
-    await store.start();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
+  return new CosmianKeyStore(
+    client,
+    { namespace: config.namespace, vendorId: config.vendorId },
+    { url: config.url, ca, cert, key, headers, timeoutMs: request.timeoutMs },
+  );
 }
 
-export class CosmianKeyStore implements KeyStore {
+export class CosmianKeyStore extends KmipBackedKeyStore implements KeyStore {
   readonly backend: KmsBackend = 'cosmian';
-  private readonly publicKeyRefs = new Map<KeyReference, KeyReference>();
-  private readonly algorithms = new Map<KeyReference, KeyAlgorithm>();
+  protected readonly publicKeyFormat = 'PKCS8';
+  /** Set once the server has passed the first-contact check; health() refreshes it. */
+  private server: CosmianServer | undefined;
+  private pendingCheck: Promise<CosmianServer> | undefined;
 
   constructor(
-    private readonly client: KmipClient,
-    readonly namespace: string,
+    client: KmipClient,
+    private readonly tagging: CosmianTagging,
     private readonly http: CosmianHttpOptions,
-  ) {}
-
-  /** Boot checks: a server that can sign (≥ 5.8), and credentials it accepts. */
-  async start(): Promise<void> {
-    const version = await fetchCosmianVersion(this.http);
-    if (isOlderThanMinimum(version)) throw new CosmianServerTooOld(version);
-    await this.client.locate({
-      attributes: this.namespaceFilter(),
-      maximumItems: 1,
-    });
+  ) {
+    super(client, tagging.namespace);
   }
 
   capabilities(): KeyStoreCapabilities {
     return CAPABILITIES;
   }
 
-  async generateKeyPair(request: GenerateKeyPairRequest): Promise<GenerateKeyPairResult> {
-    const { algorithm } = request;
-    const name = kmipName(this.namespace, request.label);
-    const existing = await this.client.locate({
-      attributes: { objectType: 'PrivateKey', names: [{ value: name }] },
+  /** The checked server: the cached answer, or the first-contact check (shared by concurrent callers). */
+  checkedServer(): Promise<CosmianServer> {
+    if (this.server !== undefined) return Promise.resolve(this.server);
+    this.pendingCheck ??= this.check(false).finally(() => {
+      this.pendingCheck = undefined;
     });
-    if (existing.uniqueIdentifiers.length > 0) {
-      throw new KmsInvalidRequest(`cosmian: a key named "${name}" already exists`, { operation: 'CreateKeyPair' });
-    }
-    // The server reads the algorithm and the curve from the common attributes.
+    return this.pendingCheck;
+  }
+
+  async generateKeyPair(request: GenerateKeyPairRequest): Promise<GenerateKeyPairResult> {
+    await this.checkedServer();
+    const { algorithm } = request;
     const cryptography = isRsaAlgorithm(algorithm)
-      ? {
-          cryptographicAlgorithm: 'RSA',
-          cryptographicLength: RSA_MODULUS_BITS[algorithm],
-        }
+      ? { cryptographicAlgorithm: 'RSA', cryptographicLength: RSA_MODULUS_BITS[algorithm] }
       : {
           cryptographicAlgorithm: 'EC',
           cryptographicLength: EC_CURVE[algorithm].bits,
-          cryptographicDomainParameters: {
-            recommendedCurve: EC_CURVE[algorithm].recommendedCurve,
-          },
+          cryptographicDomainParameters: { recommendedCurve: EC_CURVE[algorithm].recommendedCurve },
         };
-    const created = await this.client.createKeyPair({
+    const name = kmipName(this.namespace, request.label);
+    return this.createNamedKeyPair(request, {
       commonAttributes: {
         ...cryptography,
         activationDate: new Date(),
-        vendorAttributes: [this.namespaceTag()],
+        vendorAttributes: [tagAttribute(this.tagging, keyTags(this.tagging, name))],
       },
-      privateKeyAttributes: {
-        names: [{ value: name }],
-        cryptographicUsageMask: SIGN_USAGE,
-        sensitive: !request.isExportable,
-      },
+      privateKeyAttributes: { cryptographicUsageMask: SIGN_USAGE, sensitive: !request.isExportable },
       publicKeyAttributes: { cryptographicUsageMask: VERIFY_USAGE },
     });
-    const privateKeyRef = created.privateKeyUniqueIdentifier;
-    const publicKeyRef = created.publicKeyUniqueIdentifier;
-    this.publicKeyRefs.set(privateKeyRef, publicKeyRef);
-    this.algorithms.set(privateKeyRef, algorithm);
-
-    const { attributes } = await this.client.getAttributes({
-      uniqueIdentifier: privateKeyRef,
-      attributeReferences: ['State'],
-    });
-    if (attributes.state === 'PreActive') await this.client.activate(privateKeyRef);
-
-    const publicKey = await this.client.getPublicKey(publicKeyRef, {
-      keyFormatType: 'PKCS8',
-    });
-    return { privateKeyRef, publicKeyRef, publicKeySpki: publicKey.spki };
   }
 
-  async getPublicKey(privateKeyRef: KeyReference): Promise<Uint8Array> {
-    const publicKeyRef = await this.findPublicKeyRef(privateKeyRef);
-    return (await this.client.getPublicKey(publicKeyRef, { keyFormatType: 'PKCS8' })).spki;
+  override async getPublicKey(privateKeyRef: KeyReference): Promise<Uint8Array> {
+    await this.checkedServer();
+    return super.getPublicKey(privateKeyRef);
+  }
+
+  override async describe(privateKeyRef: KeyReference) {
+    await this.checkedServer();
+    return super.describe(privateKeyRef);
   }
 
   async sign(request: SignRequest): Promise<SignResult> {
+    const server = this.server ?? (await this.checkedServer());
     const algorithm = await this.algorithmOf(request.privateKeyRef);
     assertSchemeFitsKey(request.scheme, algorithm, 'cosmian');
-    const response =
-      request.scheme === 'ecdsa'
-        ? await this.client.sign({
-            uniqueIdentifier: request.privateKeyRef,
-            cryptographicParameters: {
-              digitalSignatureAlgorithm: `ECDSAWith${KMIP_HASH[request.hash]}`,
-            },
-            digestedData: createHash(NODE_HASH[request.hash]).update(request.data).digest(),
-          })
-        : await this.client.sign({
-            uniqueIdentifier: request.privateKeyRef,
-            cryptographicParameters: rsaParameters(request.scheme, request.hash),
-            data: request.data,
-          });
-    return { signature: response.signatureData };
+    try {
+      const response = await this.client.sign(cosmianSignRequest(server, algorithm, request));
+      return { signature: response.signatureData };
+    } catch (error) {
+      if (error instanceof KmsNotFound) throw await this.explainSignRefusal(request.privateKeyRef, error);
+      throw error;
+    }
   }
 
   async revoke(request: RevokeKeyRequest): Promise<void> {
+    await this.checkedServer();
     await this.client.revoke({
       uniqueIdentifier: request.privateKeyRef,
       reason: KMIP_REVOCATION_REASON[request.reason],
@@ -262,12 +213,13 @@ export class CosmianKeyStore implements KeyStore {
   }
 
   async destroy(privateKeyRef: KeyReference): Promise<void> {
+    await this.checkedServer();
     const { attributes } = await this.client.getAttributes({
       uniqueIdentifier: privateKeyRef,
       attributeReferences: ['State'],
     });
     const state = keyStateOf(attributes.state);
-    if (state === 'destroyed') throw notFound(privateKeyRef, 'Destroy');
+    if (state === 'destroyed') throw this.notFound(privateKeyRef, 'Destroy');
     if (state === 'active') {
       await this.client.revoke({
         uniqueIdentifier: privateKeyRef,
@@ -276,73 +228,16 @@ export class CosmianKeyStore implements KeyStore {
         cascade: true,
       });
     }
-    await this.client.destroy({
-      uniqueIdentifier: privateKeyRef,
-      cascade: true,
-    });
+    await this.client.destroy({ uniqueIdentifier: privateKeyRef, cascade: true });
     this.publicKeyRefs.delete(privateKeyRef);
-  }
-
-  async describe(privateKeyRef: KeyReference): Promise<KeyDescription> {
-    const { attributes } = await this.client.getAttributes({
-      uniqueIdentifier: privateKeyRef,
-    });
-    return this.toDescription(privateKeyRef, attributes);
-  }
-
-  async list(): Promise<KeyDescription[]> {
-    const located = await this.client.locate({
-      attributes: this.namespaceFilter(),
-    });
-    const descriptions: KeyDescription[] = [];
-    for (const ref of located.uniqueIdentifiers) {
-      try {
-        descriptions.push(await this.describe(ref));
-      } catch (error) {
-        if (!(error instanceof KmsNotFound)) throw error;
-      }
-    }
-    return descriptions;
-  }
-
-  async health(): Promise<KeyStoreHealth> {
-    const http = {
-      ...this.http,
-      timeoutMs: Math.min(this.http.timeoutMs, HEALTH_TIMEOUT_MS),
-    };
-    try {
-      const version = await fetchCosmianVersion(http);
-      if (isOlderThanMinimum(version)) {
-        return {
-          isHealthy: false,
-          detail: new CosmianServerTooOld(version).message,
-          serverVersion: version.text,
-        };
-      }
-      const health = await fetchCosmianHealth(http);
-      return health.isUp
-        ? { isHealthy: true, serverVersion: version.text }
-        : {
-            isHealthy: false,
-            detail: `cosmian: GET /health reports ${health.detail}`,
-            serverVersion: version.text,
-          };
-    } catch (error) {
-      return {
-        isHealthy: false,
-        detail: `cosmian: ${isKmsError(error) ? error.message : String(error)}`,
-      };
-    }
   }
 
   /** PKCS#8 DER of a key generated with `isExportable`; the KMS refuses Sensitive ones. */
   async exportPrivateKey(privateKeyRef: KeyReference): Promise<Uint8Array> {
+    await this.checkedServer();
     let response;
     try {
-      response = await this.client.get({
-        uniqueIdentifier: privateKeyRef,
-        keyFormatType: 'PKCS8',
-      });
+      response = await this.client.get({ uniqueIdentifier: privateKeyRef, keyFormatType: 'PKCS8' });
     } catch (error) {
       if (isKmsError(error) && error.serverReason === 'Sensitive') {
         throw new KmsPermissionDenied(`cosmian: key ${privateKeyRef} was generated non-exportable (Sensitive)`, {
@@ -362,53 +257,62 @@ export class CosmianKeyStore implements KeyStore {
     return object.keyBlock.keyMaterial;
   }
 
-  close(): Promise<void> {
-    return this.client.close();
+  protected async locateOwnKeys(): Promise<readonly KeyReference[]> {
+    return locateTaggedKeys(this.client, this.tagging, await this.checkedServer());
   }
 
-  private namespaceTag(): VendorAttribute {
-    return {
-      vendorIdentification: 'cosmian',
-      attributeName: 'tag',
-      attributeValue: JSON.stringify([this.namespace]),
-    };
-  }
-
-  private namespaceFilter() {
-    return {
-      objectType: 'PrivateKey',
-      vendorAttributes: [this.namespaceTag()],
-    };
-  }
-
-  private toDescription(privateKeyRef: KeyReference, attributes: ParsedAttributes): KeyDescription {
-    const state = keyStateOf(attributes.state);
-    const label = labelOf(this.namespace, attributes.names);
-    if (state === undefined || state === 'destroyed' || label === undefined || attributes.objectType === 'PublicKey') {
-      throw notFound(privateKeyRef, 'GetAttributes');
+  protected async probe(): Promise<{ serverVersion: string }> {
+    try {
+      return { serverVersion: (await this.check(true)).text };
+    } catch (error) {
+      // A server that no longer passes (downgraded, token revoked, vendor changed) is
+      // checked again before the next operation.
+      this.server = undefined;
+      throw error;
     }
-    const algorithm = keyAlgorithmOf(attributes);
-    if (algorithm !== undefined) this.algorithms.set(privateKeyRef, algorithm);
-    const publicKeyRef = attributes.links?.find((link) => link.linkType === 'PublicKeyLink')?.linkedObjectIdentifier;
-    if (publicKeyRef !== undefined) this.publicKeyRefs.set(privateKeyRef, publicKeyRef);
-    return {
-      privateKeyRef,
-      publicKeyRef,
-      label,
-      algorithm,
-      state,
-      isExportable: attributes.sensitive !== true,
-      createdAt: attributes.initialDate,
-    };
+  }
+
+  protected isExportable(attributes: ParsedAttributes): boolean {
+    return attributes.sensitive !== true;
+  }
+
+  private async check(isHealthProbe: boolean): Promise<CosmianServer> {
+    const server = await checkCosmianServer({
+      http: isHealthProbe ? { ...this.http, timeoutMs: Math.min(this.http.timeoutMs, 5_000) } : this.http,
+      client: this.client,
+      vendorId: this.tagging.vendorId,
+      includesHealth: isHealthProbe,
+      ...(isHealthProbe ? { call: HEALTH_CALL } : {}),
+    });
+    this.server = server;
+    return server;
+  }
+
+  /**
+   * Before 5.25 Cosmian answers Sign on a revoked key with the Item_Not_Found of an unknown
+   * key; 5.25+ says Permission_Denied. Report the same on every version.
+   */
+  private async explainSignRefusal(privateKeyRef: KeyReference, refusal: KmsNotFound): Promise<Error> {
+    const attributes = await this.client
+      .getAttributes({ uniqueIdentifier: privateKeyRef, attributeReferences: ['State'] })
+      .then(
+        (answer) => answer.attributes,
+        () => undefined,
+      );
+    const state = keyStateOf(attributes?.state);
+    if (state === undefined || state === 'destroyed' || state === 'active') return refusal;
+    return new KmsPermissionDenied(`cosmian: key ${privateKeyRef} is ${state}; only an active key signs`, {
+      operation: 'Sign',
+      serverReason: refusal.serverReason,
+      serverMessage: refusal.serverMessage,
+    });
   }
 
   private async algorithmOf(privateKeyRef: KeyReference): Promise<KeyAlgorithm> {
     const cached = this.algorithms.get(privateKeyRef);
     if (cached !== undefined) return cached;
-    const { attributes } = await this.client.getAttributes({
-      uniqueIdentifier: privateKeyRef,
-    });
-    if (keyStateOf(attributes.state) === 'destroyed') throw notFound(privateKeyRef, 'Sign');
+    const { attributes } = await this.client.getAttributes({ uniqueIdentifier: privateKeyRef });
+    if (keyStateOf(attributes.state) === 'destroyed') throw this.notFound(privateKeyRef, 'Sign');
     const algorithm = keyAlgorithmOf(attributes);
     if (algorithm === undefined) {
       throw new KmsInvalidRequest(`cosmian: key ${privateKeyRef} is not one of ${KEY_ALGORITHMS.join(', ')}`, {
@@ -418,34 +322,4 @@ export class CosmianKeyStore implements KeyStore {
     this.algorithms.set(privateKeyRef, algorithm);
     return algorithm;
   }
-
-  private async findPublicKeyRef(privateKeyRef: KeyReference): Promise<KeyReference> {
-    const cached = this.publicKeyRefs.get(privateKeyRef);
-    if (cached !== undefined) return cached;
-    await this.describe(privateKeyRef);
-    const found = this.publicKeyRefs.get(privateKeyRef);
-    if (found === undefined) throw notFound(privateKeyRef, 'Get', 'it has no PublicKeyLink');
-    return found;
-  }
-}
-
-/** RSA: the DigitalSignatureAlgorithm picks the scheme on Cosmian (PaddingMethod is ignored). */
-function rsaParameters(scheme: Exclude<SignatureScheme, 'ecdsa'>, hash: SignRequest['hash']): CryptographicParameters {
-  const hashingAlgorithm = KMIP_HASH[hash];
-  return scheme === 'rsa-pss'
-    ? {
-        digitalSignatureAlgorithm: 'RSASSAPSS',
-        hashingAlgorithm,
-        saltLength: DIGEST_BYTES[hash],
-      }
-    : {
-        digitalSignatureAlgorithm: `${hashingAlgorithm}WithRSAEncryption`,
-        hashingAlgorithm,
-      };
-}
-
-function notFound(ref: KeyReference, operation: string, why = 'it does not exist or was destroyed'): KmsNotFound {
-  return new KmsNotFound(`cosmian: key ${ref} not found: ${why}`, {
-    operation,
-  });
 }

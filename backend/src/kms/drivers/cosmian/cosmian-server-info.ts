@@ -1,6 +1,6 @@
 /**
  * Cosmian's two non-KMIP endpoints the driver needs: `GET /version` and `GET /health`
- * (COSMIAN.md §1; both unauthenticated). The KMIP client only speaks KMIP, so this small
+ * (COSMIAN.md §1; sent with the driver's credentials). The KMIP client only speaks KMIP, so this small
  * reader lives beside the driver rather than in `kms/kmip/` (which must stay vendor-neutral).
  * It uses the same trust settings (CA, client certificate) as the KMIP transport.
  */
@@ -8,7 +8,9 @@ import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-import { KmsProtocolError, KmsUnavailable } from '../../kmip/index.js';
+import { KmsPermissionDenied, KmsProtocolError, KmsUnavailable } from '../../kmip/index.js';
+import { parseCosmianVersion } from './cosmian-versions.js';
+import type { CosmianServer } from './cosmian-versions.js';
 
 export interface CosmianHttpOptions {
   /** PKI_COSMIAN_URL: the server's base URL (a trailing `/kmip/2_1` is tolerated). */
@@ -16,62 +18,15 @@ export interface CosmianHttpOptions {
   ca?: Buffer | undefined;
   cert?: Buffer | undefined;
   key?: Buffer | undefined;
+  /**
+   * The same credentials as the KMIP calls (bearer token, API-key header): 5.8–5.14 serve
+   * `/version` inside the authenticated scope, so a call without them is a 401 there.
+   */
+  headers: Readonly<Record<string, string>>;
   timeoutMs: number;
 }
 
-/** `5.26.0 (OpenSSL 3.x-non-FIPS)` → 5.26.0; the whole string is kept for operators. */
-export interface CosmianVersion {
-  major: number;
-  minor: number;
-  patch: number;
-  /** As the server wrote it. */
-  text: string;
-}
-
-/** Sign and SignatureVerify arrived in 5.8.0 (PR #511); older servers cannot sign at all. */
-export const MINIMUM_COSMIAN_VERSION = {
-  major: 5,
-  minor: 8,
-  patch: 0,
-} as const;
-
-/** The server is older than the driver needs: not retryable, fix the deployment. */
-export class CosmianServerTooOld extends KmsProtocolError {
-  constructor(readonly serverVersion: CosmianVersion) {
-    super(
-      `Cosmian KMS ${serverVersion.major}.${serverVersion.minor}.${serverVersion.patch} is too old: KMIP Sign needs ` +
-        `${MINIMUM_COSMIAN_VERSION.major}.${MINIMUM_COSMIAN_VERSION.minor} or later`,
-      { operation: 'version', serverMessage: serverVersion.text },
-    );
-  }
-}
-
-export function isOlderThanMinimum(version: CosmianVersion): boolean {
-  const wanted = MINIMUM_COSMIAN_VERSION;
-  if (version.major !== wanted.major) return version.major < wanted.major;
-  if (version.minor !== wanted.minor) return version.minor < wanted.minor;
-  return version.patch < wanted.patch;
-}
-
-export function parseCosmianVersion(body: unknown): CosmianVersion {
-  const match = typeof body === 'string' ? /^(\d+)\.(\d+)\.(\d+)/.exec(body) : null;
-  if (typeof body !== 'string' || match === null) {
-    throw new KmsProtocolError(
-      `Cosmian GET /version answered ${JSON.stringify(body)?.slice(0, 100) ?? 'nothing'}, not a version`,
-      {
-        operation: 'version',
-      },
-    );
-  }
-  return {
-    major: Number(match[1]),
-    minor: Number(match[2]),
-    patch: Number(match[3]),
-    text: body,
-  };
-}
-
-export async function fetchCosmianVersion(options: CosmianHttpOptions): Promise<CosmianVersion> {
+export async function fetchCosmianVersion(options: CosmianHttpOptions): Promise<CosmianServer> {
   return parseCosmianVersion(await getJson(options, '/version'));
 }
 
@@ -97,7 +52,7 @@ function getJson(options: CosmianHttpOptions, path: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const request = send(url, {
       method: 'GET',
-      headers: { accept: 'application/json' },
+      headers: { ...options.headers, accept: 'application/json' },
       timeout: options.timeoutMs,
       ...(isTls ? { ca: options.ca, cert: options.cert, key: options.key } : {}),
     });
@@ -130,6 +85,13 @@ function getJson(options: CosmianHttpOptions, path: string): Promise<unknown> {
           reject(
             new KmsUnavailable(`Cosmian GET ${path} answered HTTP ${status}`, {
               serverReason: `HTTP ${status}`,
+            }),
+          );
+        else if (status === 401 || status === 403)
+          reject(
+            new KmsPermissionDenied(`Cosmian GET ${path}: the KMS refused the credentials (HTTP ${status})`, {
+              serverReason: `HTTP ${status}`,
+              serverMessage: text.slice(0, 200) || undefined,
             }),
           );
         else

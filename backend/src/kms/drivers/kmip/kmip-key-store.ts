@@ -31,53 +31,29 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import type { KeyAlgorithm, KmsBackend } from '@pki/shared';
+import type { KmsBackend } from '@pki/shared';
 
+import type { Config, KmsConfig } from '../../../config.js';
 import { KmipClient, KmsInvalidRequest, KmsNotFound, TlsTransport, isKmsError } from '../../kmip/index.js';
 import type { KmipLogger, KmsError, ParsedAttributes } from '../../kmip/index.js';
 import type {
   GenerateKeyPairRequest,
   GenerateKeyPairResult,
-  KeyDescription,
   KeyReference,
   KeyStore,
   KeyStoreCapabilities,
-  KeyStoreHealth,
   RevokeKeyRequest,
   SignRequest,
   SignResult,
 } from '../../key-store.js';
-import {
-  KMIP_HASH,
-  KMIP_REVOCATION_REASON,
-  RSA_MODULUS_BITS,
-  isRsaAlgorithm,
-  keyAlgorithmOf,
-  keyStateOf,
-  kmipName,
-  labelOf,
-} from './kmip-key-mapping.js';
+import { HEALTH_CALL, KmipBackedKeyStore, SIGN_USAGE, VERIFY_USAGE } from './kmip-backed-key-store.js';
+import { KMIP_HASH, KMIP_REVOCATION_REASON, RSA_MODULUS_BITS, isRsaAlgorithm, keyStateOf } from './kmip-key-mapping.js';
 
-/** The `kmip` variant of `KmsConfig` (config.ts). */
-export interface KmipBackendConfig {
-  backend: 'kmip';
-  namespace: string;
-  host: string;
-  port: number;
-  caPath: string;
-  certPath: string;
-  keyPath: string;
-}
+/** The `kmip` variant of `KmsConfig`, as config.ts validates it. */
+export type KmipBackendConfig = Extract<KmsConfig, { backend: 'kmip' }>;
 
-export interface KmsRequestPolicy {
-  attempts: number;
-  timeoutMs: number;
-}
-
-const SIGN_USAGE = 0x1;
-const VERIFY_USAGE = 0x2;
-/** Health must answer fast even when the retry policy is generous. */
-const HEALTH_TIMEOUT_MS = 5_000;
+/** PKI_KMS_ATTEMPTS / PKI_KMS_TIMEOUT_MS, as config.ts validates them. */
+export type KmsRequestPolicy = Config['kmsRequest'];
 
 /**
  * `doesCascadeToPublicKey`: destroy() removes the public key as well (the driver does what a
@@ -116,15 +92,10 @@ export async function openKmipKeyStore(
   return new KmipKeyStore(client, config.namespace);
 }
 
-export class KmipKeyStore implements KeyStore {
+export class KmipKeyStore extends KmipBackedKeyStore implements KeyStore {
   readonly backend: KmsBackend = 'kmip';
-  /** Private key ref → public key ref, learned at generation or lookup. */
-  private readonly publicKeyRefs = new Map<KeyReference, KeyReference>();
-
-  constructor(
-    private readonly client: KmipClient,
-    readonly namespace: string,
-  ) {}
+  /** PyKMIP answers PKCS#1 whatever is asked; the client converts to SPKI. */
+  protected readonly publicKeyFormat = undefined;
 
   capabilities(): KeyStoreCapabilities {
     return CAPABILITIES;
@@ -145,42 +116,14 @@ export class KmipKeyStore implements KeyStore {
         operation: 'CreateKeyPair',
       });
     }
-    const name = kmipName(this.namespace, request.label);
-    const existing = await this.client.locate({
-      attributes: { objectType: 'PrivateKey', names: [{ value: name }] },
-    });
-    if (existing.uniqueIdentifiers.length > 0) {
-      throw new KmsInvalidRequest(`kmip: a key named "${name}" already exists`, { operation: 'CreateKeyPair' });
-    }
-
-    const created = await this.client.createKeyPair({
+    return this.createNamedKeyPair(request, {
       commonAttributes: {
         cryptographicAlgorithm: 'RSA',
         cryptographicLength: RSA_MODULUS_BITS[algorithm],
       },
-      privateKeyAttributes: {
-        names: [{ value: name }],
-        cryptographicUsageMask: SIGN_USAGE,
-      },
+      privateKeyAttributes: { cryptographicUsageMask: SIGN_USAGE },
       publicKeyAttributes: { cryptographicUsageMask: VERIFY_USAGE },
     });
-    const privateKeyRef = created.privateKeyUniqueIdentifier;
-    const publicKeyRef = created.publicKeyUniqueIdentifier;
-    this.publicKeyRefs.set(privateKeyRef, publicKeyRef);
-
-    const { attributes } = await this.client.getAttributes({
-      uniqueIdentifier: privateKeyRef,
-      attributeReferences: ['State'],
-    });
-    if (attributes.state === 'PreActive') await this.client.activate(privateKeyRef);
-
-    const publicKey = await this.client.getPublicKey(publicKeyRef);
-    return { privateKeyRef, publicKeyRef, publicKeySpki: publicKey.spki };
-  }
-
-  async getPublicKey(privateKeyRef: KeyReference): Promise<Uint8Array> {
-    const publicKeyRef = await this.findPublicKeyRef(privateKeyRef);
-    return (await this.client.getPublicKey(publicKeyRef)).spki;
   }
 
   async sign(request: SignRequest): Promise<SignResult> {
@@ -216,7 +159,7 @@ export class KmipKeyStore implements KeyStore {
     const { attributes } = await this.client.getAttributes({
       uniqueIdentifier: privateKeyRef,
     });
-    if (keyStateOf(attributes.state) === 'destroyed') throw notFound(privateKeyRef, 'Destroy');
+    if (keyStateOf(attributes.state) === 'destroyed') throw this.notFound(privateKeyRef, 'Destroy');
     const publicKeyRef = await this.findPublicKeyRef(privateKeyRef, attributes).catch((error: unknown) => {
       if (error instanceof KmsNotFound) return undefined;
       throw error;
@@ -233,99 +176,32 @@ export class KmipKeyStore implements KeyStore {
     if (publicKeyRef !== undefined) await this.destroyPublicKey(publicKeyRef);
   }
 
-  async describe(privateKeyRef: KeyReference): Promise<KeyDescription> {
-    const { attributes } = await this.client.getAttributes({
-      uniqueIdentifier: privateKeyRef,
-    });
-    return this.toDescription(privateKeyRef, attributes);
+  /** KMIP Locate matches whole Names only, so list our private keys and keep our prefix. */
+  protected async locateOwnKeys(): Promise<readonly KeyReference[]> {
+    return (await this.client.locate({ attributes: { objectType: 'PrivateKey' } })).uniqueIdentifiers;
   }
 
-  async list(): Promise<KeyDescription[]> {
-    // KMIP Locate matches whole Names only, so list our private keys and keep our prefix.
-    const located = await this.client.locate({
-      attributes: { objectType: 'PrivateKey' },
-    });
-    const descriptions: KeyDescription[] = [];
-    for (const ref of located.uniqueIdentifiers) {
-      try {
-        descriptions.push(await this.describe(ref));
-      } catch (error) {
-        if (!(error instanceof KmsNotFound)) throw error;
-      }
-    }
-    return descriptions;
+  protected async probe(): Promise<{ serverVersion: string }> {
+    const version = await this.client.protocolVersion(HEALTH_CALL);
+    const information = await this.client.query(['QueryServerInformation'], HEALTH_CALL);
+    const server = [information.vendorIdentification, information.serverName, information.serverVersion]
+      .filter(Boolean)
+      .join(' ');
+    return { serverVersion: `${server || 'KMIP server'} (KMIP ${version.major}.${version.minor})` };
   }
 
-  async health(): Promise<KeyStoreHealth> {
-    const signal = AbortSignal.timeout(HEALTH_TIMEOUT_MS);
-    try {
-      const version = await this.client.protocolVersion({ signal });
-      const information = await this.client.query(['QueryServerInformation'], {
-        signal,
-      });
-      const server = [information.vendorIdentification, information.serverName, information.serverVersion]
-        .filter(Boolean)
-        .join(' ');
-      return {
-        isHealthy: true,
-        serverVersion: `${server || 'KMIP server'} (KMIP ${version.major}.${version.minor})`,
-      };
-    } catch (error) {
-      return {
-        isHealthy: false,
-        detail: `kmip: ${isKmsError(error) ? error.message : String(error)}`,
-      };
-    }
+  protected isExportable(): boolean {
+    return false;
   }
 
-  close(): Promise<void> {
-    return this.client.close();
-  }
-
-  private toDescription(privateKeyRef: KeyReference, attributes: ParsedAttributes): KeyDescription {
-    const state = keyStateOf(attributes.state);
-    const label = labelOf(this.namespace, attributes.names);
-    // A destroyed key, or one that is not ours, is as good as absent for this key store.
-    if (state === undefined || state === 'destroyed' || label === undefined || attributes.objectType === 'PublicKey') {
-      throw notFound(privateKeyRef, 'GetAttributes');
-    }
-    const algorithm: KeyAlgorithm | undefined = keyAlgorithmOf(attributes);
-    return {
-      privateKeyRef,
-      publicKeyRef:
-        attributes.links?.find((link) => link.linkType === 'PublicKeyLink')?.linkedObjectIdentifier ??
-        this.publicKeyRefs.get(privateKeyRef),
-      label,
-      algorithm,
-      state,
-      isExportable: false,
-      createdAt: attributes.initialDate,
-    };
-  }
-
-  /**
-   * The public key of a pair: the PublicKeyLink when the server keeps links (Cosmian,
-   * Thales), else the `-public` Name the client gave it (PyKMIP keeps no links).
-   */
-  private async findPublicKeyRef(privateKeyRef: KeyReference, known?: ParsedAttributes): Promise<KeyReference> {
-    const cached = this.publicKeyRefs.get(privateKeyRef);
-    if (cached !== undefined) return cached;
-    const attributes = known ?? (await this.client.getAttributes({ uniqueIdentifier: privateKeyRef })).attributes;
-    if (keyStateOf(attributes.state) === 'destroyed') throw notFound(privateKeyRef, 'Get');
-    let publicKeyRef = attributes.links?.find((link) => link.linkType === 'PublicKeyLink')?.linkedObjectIdentifier;
+  /** PyKMIP keeps no links: the public key carries the `-public` Name the client gave it. */
+  protected override async unlinkedPublicKeyRef(attributes: ParsedAttributes): Promise<KeyReference | undefined> {
     const name = attributes.names?.[0]?.value;
-    if (publicKeyRef === undefined && name !== undefined) {
-      const located = await this.client.locate({
-        attributes: {
-          objectType: 'PublicKey',
-          names: [{ value: `${name}-public` }],
-        },
-      });
-      publicKeyRef = located.uniqueIdentifiers[0];
-    }
-    if (publicKeyRef === undefined) throw notFound(privateKeyRef, 'Get', 'its public key cannot be found');
-    this.publicKeyRefs.set(privateKeyRef, publicKeyRef);
-    return publicKeyRef;
+    if (name === undefined) return undefined;
+    const located = await this.client.locate({
+      attributes: { objectType: 'PublicKey', names: [{ value: `${name}-public` }] },
+    });
+    return located.uniqueIdentifiers[0];
   }
 
   private async destroyPublicKey(publicKeyRef: KeyReference): Promise<void> {
@@ -346,8 +222,4 @@ export class KmipKeyStore implements KeyStore {
 
 function isPermissionRefusal(error: unknown): error is KmsError {
   return isKmsError(error) && error.code === 'KMS_PERMISSION_DENIED';
-}
-
-function notFound(ref: KeyReference, operation: string, why = 'it does not exist or was destroyed'): KmsNotFound {
-  return new KmsNotFound(`kmip: key ${ref} not found: ${why}`, { operation });
 }

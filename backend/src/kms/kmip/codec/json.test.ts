@@ -110,6 +110,36 @@ describe('JSON TTLV codec on Cosmian 5.x messages', () => {
   });
 });
 
+describe('JSON TTLV tag spellings (issue 14)', () => {
+  // Cosmian 5.26 kmip_types.rs CryptographicParameters: `random_iv`, `iv_length` under
+  // rename_all = "PascalCase"; an unknown name is dropped without an error.
+  it('writes RandomIV and IVLength as Cosmian spells them and reads either spelling back', () => {
+    const parameters: TtlvNode = {
+      tag: 'CryptographicParameters',
+      type: 'Structure',
+      value: [
+        { tag: 'RandomIV', type: 'Boolean', value: true },
+        { tag: 'IVLength', type: 'Integer', value: 96 },
+      ],
+    };
+    const written = encodeJson(parameters);
+    expect(written).toEqual({
+      tag: 'CryptographicParameters',
+      value: [
+        { tag: 'RandomIv', type: 'Boolean', value: true },
+        { tag: 'IvLength', type: 'Integer', value: 96 },
+      ],
+    });
+    expect(decodeJson(JSON.stringify(written))).toEqual(parameters);
+    expect(
+      decodeJson(JSON.stringify({ ...written, value: [{ tag: 'RandomIV', type: 'Boolean', value: true }] })),
+    ).toEqual({
+      ...parameters,
+      value: [{ tag: 'RandomIV', type: 'Boolean', value: true }],
+    });
+  });
+});
+
 describe('JSON TTLV reader on Cosmian docs (4.x shapes)', () => {
   // The docs' known-stale values: they decode (the reader keeps unknown names) but cannot be
   // sent back, which is what the 5.x server would say too (COSMIAN.md §7).

@@ -15,6 +15,10 @@
  * names ("Sign|Verify") for CryptographicUsageMask. Anything else throws KmipDecodeError
  * with the JSON path of the offending node. Depth is bounded.
  *
+ * Tag names are KMIP's (the TTLV model's), except where Cosmian's serde names differ from
+ * the spec's spelling: those are written as Cosmian spells them and read in either spelling
+ * (`COSMIAN_JSON_TAG_NAMES`), since the server silently drops a field it does not know.
+ *
  * Pure functions, no I/O.
  */
 import { Buffer } from 'node:buffer';
@@ -37,6 +41,19 @@ export interface JsonDecodeLimits {
   maxDepth?: number;
 }
 
+/**
+ * KMIP tag name → Cosmian's JSON name, where the two differ: Cosmian derives JSON names from
+ * its Rust field names (`random_iv` → `RandomIv`, Cosmian/kms 5.26
+ * `crate/kmip/src/kmip_2_1/kmip_types.rs` CryptographicParameters).
+ */
+const COSMIAN_JSON_TAG_NAMES: ReadonlyMap<string, string> = new Map([
+  ['RandomIV', 'RandomIv'],
+  ['IVLength', 'IvLength'],
+]);
+const KMIP_TAG_OF_COSMIAN_NAME: ReadonlyMap<string, string> = new Map(
+  [...COSMIAN_JSON_TAG_NAMES].map(([kmip, cosmian]) => [cosmian, kmip]),
+);
+
 const DEFAULT_MAX_DEPTH = 32;
 const ENCODE_MAX_DEPTH = 64;
 const I32_MIN = -0x8000_0000;
@@ -56,8 +73,10 @@ export function encodeJson(node: TtlvNode): JsonTtlvNode {
 
 function writeNode(node: TtlvNode, depth: number, enumTag: string | undefined): JsonTtlvNode {
   if (node === null || typeof node !== 'object') throw new KmipEncodeError('TTLV node is not an object');
-  const tag = node.tag;
-  if (typeof tag !== 'string' || tag.length === 0) throw new KmipEncodeError('TTLV tag is not a non-empty string');
+  if (typeof node.tag !== 'string' || node.tag.length === 0) {
+    throw new KmipEncodeError('TTLV tag is not a non-empty string');
+  }
+  const tag = COSMIAN_JSON_TAG_NAMES.get(node.tag) ?? node.tag;
   switch (node.type) {
     case 'Structure': {
       if (depth > ENCODE_MAX_DEPTH) throw new KmipEncodeError(`TTLV tree deeper than ${ENCODE_MAX_DEPTH}`, tag);
@@ -264,7 +283,7 @@ function readNode(r: JsonReader, json: unknown, depth: number, enumTag: string |
   const record = json as Record<string, unknown>;
   const rawTag = record.tag;
   if (typeof rawTag !== 'string' || rawTag.length === 0) fail(r, depth, 'TTLV node has no "tag" string');
-  const tag = canonicalTag(rawTag);
+  const tag = KMIP_TAG_OF_COSMIAN_NAME.get(rawTag) ?? canonicalTag(rawTag);
   const rawType = record.type ?? 'Structure';
   if (typeof rawType !== 'string' || !ITEM_TYPE_SET.has(rawType))
     fail(r, depth, `unknown TTLV type ${JSON.stringify(rawType)}`);

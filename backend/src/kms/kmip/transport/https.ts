@@ -29,30 +29,22 @@ import {
 import { errorClassOfReason } from '../messages.js';
 import { hasEnumeration, enumNumber } from '../ttlv/enums.js';
 import {
-  abortReason,
-  DEFAULT_TIMEOUT_MS,
+  admitRoundTrip,
   networkError,
-  timeoutError,
+  startDeadline,
+  tlsSettings,
   type KmipTransport,
   type RoundTripOptions,
+  type TlsClientOptions,
 } from './transport.js';
 
-export interface HttpsTransportOptions {
+export interface HttpsTransportOptions extends TlsClientOptions {
   /** Server base URL (`https://kms:9998`) or full endpoint URL; the path defaults to `/kmip/2_1`. */
   url: string;
   /** Sent as `Authorization: Bearer …`: a Cosmian API token (base64 of the token key) or a JWT. */
   bearerToken?: string;
   /** Extra headers, e.g. a gateway's API-key header. Never logged. */
   headers?: Record<string, string>;
-  /** PEM CA certificate(s) to trust; like Node's `ca`, they replace the system store. */
-  ca?: string | Buffer | (string | Buffer)[];
-  /** PEM client certificate and key for mutual TLS. */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
-  /** Default true. Turning it off is for throwaway test servers only. */
-  rejectUnauthorized?: boolean;
-  servername?: string;
   /** Keep-alive sockets kept per host. Default 8. */
   maxSockets?: number;
   /** Largest response body accepted. Default 16 MiB (Cosmian's request limit is 64 MiB). */
@@ -83,17 +75,7 @@ export class HttpsTransport implements KmipTransport {
     this.endpoint = url.toString();
     const isTls = url.protocol === 'https:';
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 8 };
-    this.agent = isTls
-      ? new HttpsAgent({
-          ...agentOptions,
-          ca: options.ca,
-          cert: options.cert,
-          key: options.key,
-          passphrase: options.passphrase,
-          rejectUnauthorized: options.rejectUnauthorized ?? true,
-          servername: options.servername,
-        })
-      : new HttpAgent(agentOptions);
+    this.agent = isTls ? new HttpsAgent({ ...agentOptions, ...tlsSettings(options) }) : new HttpAgent(agentOptions);
     this.headers = {
       'content-type': 'application/json',
       accept: 'application/json',
@@ -104,17 +86,15 @@ export class HttpsTransport implements KmipTransport {
   }
 
   roundTrip(frame: Uint8Array, options: RoundTripOptions = {}): Promise<Uint8Array> {
-    const { signal } = options;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const { timeoutMs, refusal } = admitRoundTrip(options);
+    if (refusal) return Promise.reject(refusal);
     const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<Uint8Array>((resolve, reject) => {
       let isSettled = false;
       const settle = (error: Error | undefined, body?: Uint8Array) => {
         if (isSettled) return;
         isSettled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        stopDeadline();
         if (error) reject(error);
         else resolve(body ?? new Uint8Array());
       };
@@ -123,13 +103,10 @@ export class HttpsTransport implements KmipTransport {
         agent: this.agent,
         headers: { ...this.headers, 'content-length': String(frame.byteLength) },
       });
-      const giveUp = (reason: Error) => {
+      const stopDeadline = startDeadline({ signal: options.signal, timeoutMs }, (reason) => {
         request.destroy(reason);
         settle(reason);
-      };
-      const timer = setTimeout(() => giveUp(timeoutError(timeoutMs)), timeoutMs);
-      const onAbort = () => giveUp(abortReason(signal as AbortSignal));
-      signal?.addEventListener('abort', onAbort, { once: true });
+      });
       request.on('error', (error) => settle(networkError(error, this.endpoint)));
       request.on('response', (response) => {
         readBody(response, this.maxResponseBytes).then(

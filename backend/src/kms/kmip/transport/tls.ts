@@ -12,7 +12,8 @@
  *
  * The per-request timeout is the socket's inactivity timeout: no byte within
  * `timeoutMs` of sending (or of the previous byte) fails the request with KmsTimeout and
- * closes the connection. The TLS handshake is bounded the same way.
+ * closes the connection. The TLS handshake is bounded by the shared `startDeadline`, as the
+ * HTTPS transport's requests are.
  */
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 
@@ -20,26 +21,20 @@ import { binaryFrameLength, DEFAULT_MAX_BYTES } from '../codec/binary.js';
 import { KmsProtocolError, KmsUnavailable } from '../errors.js';
 import {
   abortReason,
-  DEFAULT_TIMEOUT_MS,
+  admitRoundTrip,
   networkError,
+  startDeadline,
   timeoutError,
+  tlsSettings,
   type KmipTransport,
   type RoundTripOptions,
+  type TlsClientOptions,
 } from './transport.js';
 
-export interface TlsTransportOptions {
+export interface TlsTransportOptions extends TlsClientOptions {
   host: string;
   /** Default 5696. */
   port?: number;
-  /** PEM CA certificate(s) of the server; like Node's `ca`, they replace the system store. */
-  ca?: string | Buffer | (string | Buffer)[];
-  /** PEM client certificate and key (KMIP servers normally require mutual TLS). */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
-  /** Default true. */
-  rejectUnauthorized?: boolean;
-  servername?: string;
   /** Most connections open at once. Default 4. */
   poolSize?: number;
   /** Close a connection idle this long. Default 60 s. */
@@ -201,9 +196,9 @@ export class TlsTransport implements KmipTransport, ConnectionOwner {
 
   roundTrip(frame: Uint8Array, options: RoundTripOptions = {}): Promise<Uint8Array> {
     const { signal } = options;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const { timeoutMs, refusal } = admitRoundTrip(options);
     if (this.isClosed) return Promise.reject(new KmsUnavailable('KMIP transport is closed'));
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (refusal) return Promise.reject(refusal);
     const connection = this.takeIdle();
     if (connection) return connection.request(frame, signal, timeoutMs);
     return this.acquire(signal, timeoutMs).then((opened) => opened.request(frame, signal, timeoutMs));
@@ -283,36 +278,26 @@ export class TlsTransport implements KmipTransport, ConnectionOwner {
         ...options.tlsOptions,
         host: options.host,
         port: options.port ?? DEFAULT_PORT,
-        ca: options.ca,
-        cert: options.cert,
-        key: options.key,
-        passphrase: options.passphrase,
-        rejectUnauthorized: options.rejectUnauthorized ?? true,
-        servername: options.servername,
+        ...tlsSettings(options),
       });
       // Requests are single small frames answered one at a time: Nagle would only delay them.
       socket.setNoDelay(true);
-      // A server that accepts TCP but never finishes the handshake must not hang the caller.
-      socket.setTimeout(timeoutMs);
       const cleanup = () => {
-        signal?.removeEventListener('abort', onAbort);
+        stopDeadline();
         socket.removeListener('error', onError);
         socket.removeListener('close', onClose);
-        socket.removeListener('timeout', onTimeout);
       };
       const giveUp = (error: Error) => {
         cleanup();
         socket.destroy();
         reject(error);
       };
-      const onAbort = () => giveUp(abortReason(signal as AbortSignal));
+      // A server that accepts TCP but never finishes the handshake must not hang the caller.
+      const stopDeadline = startDeadline({ signal, timeoutMs }, giveUp);
       const onError = (error: Error) => giveUp(networkError(error, this.endpoint));
       const onClose = () => onError(new Error('connection closed during the TLS handshake'));
-      const onTimeout = () => giveUp(timeoutError(timeoutMs));
-      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('error', onError);
       socket.once('close', onClose);
-      socket.once('timeout', onTimeout);
       socket.once('secureConnect', () => {
         cleanup();
         resolve(

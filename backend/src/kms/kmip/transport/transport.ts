@@ -13,6 +13,68 @@ export interface RoundTripOptions {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** TLS client settings both transports take (node:tls names and semantics). */
+export interface TlsClientOptions {
+  /** PEM CA certificate(s) of the server; like Node's `ca`, they replace the system store. */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** PEM client certificate and key for mutual TLS. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  /** Default true. Turning it off is for throwaway test servers only. */
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+/** The node:tls settings of `options`, verification on unless turned off. */
+export function tlsSettings(options: TlsClientOptions): TlsClientOptions & { rejectUnauthorized: boolean } {
+  return {
+    ca: options.ca,
+    cert: options.cert,
+    key: options.key,
+    passphrase: options.passphrase,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    servername: options.servername,
+  };
+}
+
+/**
+ * Bounds one exchange by `timeoutMs` and the caller's `signal`: `giveUp` is called once,
+ * with KmsTimeout or the signal's reason, unless the returned `stop` comes first. Both
+ * transports bound their waits through this (the TLS pool's busy sockets use their own
+ * inactivity timeout instead, which costs no timer per request).
+ */
+export function startDeadline(
+  options: { signal?: AbortSignal | undefined; timeoutMs: number },
+  giveUp: (reason: Error) => void,
+): () => void {
+  const { signal, timeoutMs } = options;
+  let isStopped = false;
+  const expire = (reason: Error) => {
+    if (isStopped) return;
+    stop();
+    giveUp(reason);
+  };
+  const timer = setTimeout(() => expire(timeoutError(timeoutMs)), timeoutMs);
+  const onAbort = () => expire(abortReason(signal as AbortSignal));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  function stop() {
+    isStopped = true;
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return stop;
+}
+
+/** The per-try timeout of a round trip, or the reason to refuse it before sending anything. */
+export function admitRoundTrip(options: RoundTripOptions): { timeoutMs: number; refusal: Error | undefined } {
+  const { signal } = options;
+  return {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    refusal: signal?.aborted ? abortReason(signal) : undefined,
+  };
+}
+
 /**
  * A transport only moves frames: one encoded request in, one encoded response out. The
  * client picks the codec from `encoding`. Failures are normalized KMS errors. The
