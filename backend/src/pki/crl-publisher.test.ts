@@ -26,9 +26,9 @@ describe('CRL publisher', () => {
   afterAll(async () => h.cleanup());
 
   it('publishes a first CRL on demand and serves the cached one afterwards', async () => {
-    const first = await h.pki.crls.getCrl(caId);
+    const first = await h.pki.crls.getCrl(h.ctx, caId);
     expect(crlNumber()).toBe(1);
-    expect(Buffer.from(await h.pki.crls.getCrl(caId)).equals(Buffer.from(first))).toBe(true);
+    expect(Buffer.from(await h.pki.crls.getCrl(h.ctx, caId)).equals(Buffer.from(first))).toBe(true);
     expect(crlNumber()).toBe(1);
   });
 

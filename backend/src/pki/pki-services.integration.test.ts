@@ -114,7 +114,7 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       const args = ['ocsp', '-issuer', intermediateFile, '-cert', leafFile, '-reqout', requestFile];
       if (!useNonce) args.push('-no_nonce');
       expect(run('openssl', args).status).toBe(0);
-      const response = await h.pki.ocsp.respond(readFileSync(requestFile));
+      const response = await h.pki.ocsp.respond(h.ctx, readFileSync(requestFile));
       const responseFile = dir.write(`${name}-resp.der`, response);
       // No -cert here: with it openssl builds a fresh request (and nonce) instead of reading -reqin.
       return run('openssl', [
@@ -148,7 +148,7 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       entity_id: issued.certificate.id,
     });
 
-    const crlFile = dir.write('intermediate.crl.pem', await h.pki.crls.getCrlPem(intermediate.id));
+    const crlFile = dir.write('intermediate.crl.pem', await h.pki.crls.getCrlPem(h.ctx, intermediate.id));
     const crlText = run('openssl', ['crl', '-in', crlFile, '-noout', '-text', '-verify', '-CAfile', chainFile]);
     expect(crlText.output).toContain('verify OK');
     expect(crlText.output).toContain(issued.certificate.serialHex.toUpperCase());
@@ -180,7 +180,7 @@ describe('CA services through KMSService (local driver), validated by openssl', 
   });
 
   it('answers garbage with malformedRequest and a foreign issuer with unauthorized, never throwing', async () => {
-    const malformed = dir.write('malformed.der', await h.pki.ocsp.respond(Buffer.from('not an OCSP request')));
+    const malformed = dir.write('malformed.der', await h.pki.ocsp.respond(h.ctx, Buffer.from('not an OCSP request')));
     expect(run('openssl', ['ocsp', '-respin', malformed, '-resp_text', '-noverify']).output).toContain(
       'malformedrequest (1)',
     );
@@ -205,7 +205,7 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       ]);
       const requestFile = `${other.path}/req.der`;
       run('openssl', ['ocsp', '-issuer', `${other.path}/ca.pem`, '-serial', '0x1234', '-reqout', requestFile]);
-      const unauthorized = other.write('resp.der', await h.pki.ocsp.respond(readFileSync(requestFile)));
+      const unauthorized = other.write('resp.der', await h.pki.ocsp.respond(h.ctx, readFileSync(requestFile)));
       expect(run('openssl', ['ocsp', '-respin', unauthorized, '-resp_text', '-noverify']).output).toContain(
         'unauthorized (6)',
       );
@@ -228,7 +228,7 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const leafFile = dir.write('api.pem', issued.certificatePem);
     const requestFile = `${dir.path}/api-req.der`;
     run('openssl', ['ocsp', '-issuer', intermediateFile, '-cert', leafFile, '-reqout', requestFile]);
-    const responseFile = dir.write('api-resp.der', await h.pki.ocsp.respond(readFileSync(requestFile)));
+    const responseFile = dir.write('api-resp.der', await h.pki.ocsp.respond(h.ctx, readFileSync(requestFile)));
     const result = run('openssl', [
       'ocsp',
       '-reqin',
@@ -368,11 +368,11 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       status: 'revoked',
       revocationReason: 'cACompromise',
     });
-    const rootCrl = dir.write('root.crl.pem', await h.pki.crls.getCrlPem(root.id));
+    const rootCrl = dir.write('root.crl.pem', await h.pki.crls.getCrlPem(h.ctx, root.id));
     const text = run('openssl', ['crl', '-in', rootCrl, '-noout', '-text', '-verify', '-CAfile', rootFile]).output;
     expect(text).toContain('verify OK');
     expect(text).toContain(sub.serialHex?.toUpperCase() ?? 'missing');
-    const subCrl = dir.write('doomed.crl.pem', await h.pki.crls.getCrlPem(sub.id));
+    const subCrl = dir.write('doomed.crl.pem', await h.pki.crls.getCrlPem(h.ctx, sub.id));
     expect(run('openssl', ['crl', '-in', subCrl, '-noout', '-text']).output).toContain('CA Compromise');
     await expect(
       h.pki.certificates.issueFromCsr(h.ctx, { caId: sub.id, profile: 'tls-server', csr: csrPem }),
@@ -423,8 +423,9 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       '-CAkey',
       `${dir.path}/ext-root.key`,
       '-CAcreateserial',
+      // Longer than the leaf's default validity below, which must end before its issuer's.
       '-days',
-      '365',
+      '400',
       '-extfile',
       extFile,
       '-out',
