@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { openPkiHarness } from '../src/pki/testing/pki-harness.js';
+import { openCaHierarchy } from '../src/pki/testing/ca-hierarchy.js';
 import type { PkiHarness } from '../src/pki/testing/pki-harness.js';
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
@@ -102,18 +103,9 @@ interface Point {
  * medians. Fails unless every certificate is stored and audited twice.
  */
 async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigures> {
-  const root = await h.pki.cas.createRoot(h.ctx, {
-    name: 'Bench Root',
-    subject: { commonName: 'Bench Root' },
-    algorithm: 'ec-p384',
-    validityDays: 3650,
-  });
-  const ca = await h.pki.cas.createIntermediate(h.ctx, {
-    parentId: root.id,
-    name: 'Bench RSA-2048',
-    subject: { commonName: 'Bench RSA-2048 CA' },
-    algorithm: 'rsa-2048',
-    validityDays: 1825,
+  const { root, issuing: ca } = await openCaHierarchy(h, {
+    root: { name: 'Bench Root', validityDays: 3650 },
+    issuing: { name: 'Bench RSA-2048', subject: { commonName: 'Bench RSA-2048 CA' }, validityDays: 1825 },
   });
   const csrs = makeCsrs(dir);
   const issue = (index: number) =>

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaSummary } from '@pki/shared';
 
 import { MAX_CSR_BYTES } from './csr.js';
+import { openCaHierarchy } from './testing/ca-hierarchy.js';
 import { opensslCsr, scratchDir } from './testing/openssl.js';
 import type { ScratchDir } from './testing/openssl.js';
 import { openPkiHarness } from './testing/pki-harness.js';
@@ -38,19 +39,10 @@ describe('issuance refusals', () => {
   beforeAll(async () => {
     dir = scratchDir();
     h = await openPkiHarness();
-    const root = await h.pki.cas.createRoot(h.ctx, {
-      name: 'Refusal Root',
-      subject: { commonName: 'Refusal Root' },
-      algorithm: 'ec-p384',
-      validityDays: 365,
-    });
-    ca = await h.pki.cas.createIntermediate(h.ctx, {
-      parentId: root.id,
-      name: 'Refusal CA',
-      subject: { commonName: 'Refusal CA' },
-      algorithm: 'ec-p256',
-      validityDays: 300,
-    });
+    ({ issuing: ca } = await openCaHierarchy(h, {
+      root: { name: 'Refusal Root' },
+      issuing: { name: 'Refusal CA', algorithm: 'ec-p256' },
+    }));
     goodCsr = opensslCsr(dir, 'good', { key: 'ec:P-256', subject: '/CN=good.example.test' }).csrPem;
   });
   afterAll(async () => {

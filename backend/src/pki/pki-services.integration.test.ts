@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaSummary } from '@pki/shared';
 
 import { toPem } from './pem.js';
+import { openCaHierarchy } from './testing/ca-hierarchy.js';
 import { opensslCsr, run, scratchDir } from './testing/openssl.js';
 import type { ScratchDir } from './testing/openssl.js';
 import { openPkiHarness } from './testing/pki-harness.js';
@@ -33,20 +34,20 @@ describe('CA services through KMSService (local driver), validated by openssl', 
   beforeAll(async () => {
     dir = scratchDir();
     h = await openPkiHarness();
-    root = await h.pki.cas.createRoot(h.ctx, {
-      name: 'Services Root',
-      subject: { commonName: 'Services Test Root', organization: 'PKI Manager', country: 'FR' },
-      algorithm: 'ec-p384',
-      validityDays: 3650,
-    });
-    intermediate = await h.pki.cas.createIntermediate(h.ctx, {
-      parentId: root.id,
-      name: 'Services Issuing',
-      subject: { commonName: 'Services Issuing CA', organization: 'PKI Manager' },
-      algorithm: 'rsa-2048',
-      validityDays: 1825,
-      pathLength: 0,
-    });
+    ({ root, issuing: intermediate } = await openCaHierarchy(h, {
+      root: {
+        name: 'Services Root',
+        subject: { commonName: 'Services Test Root', organization: 'PKI Manager', country: 'FR' },
+        validityDays: 3650,
+      },
+      issuing: {
+        name: 'Services Issuing',
+        subject: { commonName: 'Services Issuing CA', organization: 'PKI Manager' },
+        algorithm: 'rsa-2048',
+        validityDays: 1825,
+        pathLength: 0,
+      },
+    }));
     rootFile = dir.write('root.pem', h.pki.cas.getCertificatePem(root.id));
     intermediateFile = dir.write('intermediate.pem', h.pki.cas.getCertificatePem(intermediate.id));
   });
