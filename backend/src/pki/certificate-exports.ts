@@ -32,6 +32,28 @@ export interface CertificateExportsDependencies {
   issuerChainDer: (caId: string) => Uint8Array[];
 }
 
+/** How each format is named and served. */
+const FILE_TYPES: Record<ExportFormat, { suffix: string; mimeType: string }> = {
+  pem: { suffix: '.pem', mimeType: 'application/x-pem-file' },
+  der: { suffix: '.cer', mimeType: 'application/pkix-cert' },
+  chain: { suffix: '-chain.pem', mimeType: 'application/x-pem-file' },
+  pkcs7: { suffix: '.p7b', mimeType: 'application/pkcs7-mime' },
+  pkcs12: { suffix: '.p12', mimeType: 'application/x-pkcs12' },
+};
+
+/** Text content travels as UTF-8, bytes as base64. */
+function exportedFile(format: ExportFormat, baseName: string, content: string | Uint8Array): ExportedFile {
+  const { suffix, mimeType } = FILE_TYPES[format];
+  return {
+    format,
+    filename: `${baseName}${suffix}`,
+    mimeType,
+    ...(typeof content === 'string'
+      ? { encoding: 'utf8', content }
+      : { encoding: 'base64', content: Buffer.from(content).toString('base64') }),
+  };
+}
+
 export type ExportRequest = Pick<ExportCertificateInput, 'format' | 'password'>;
 
 export class CertificateExports {
@@ -46,37 +68,13 @@ export class CertificateExports {
     const chain = this.#deps.issuerChainDer(row.caId);
     switch (request.format) {
       case 'pem':
-        return {
-          format: 'pem',
-          filename: `${baseName}.pem`,
-          mimeType: 'application/x-pem-file',
-          encoding: 'utf8',
-          content: toPem('CERTIFICATE', row.der),
-        };
+        return exportedFile('pem', baseName, toPem('CERTIFICATE', row.der));
       case 'der':
-        return {
-          format: 'der',
-          filename: `${baseName}.cer`,
-          mimeType: 'application/pkix-cert',
-          encoding: 'base64',
-          content: Buffer.from(row.der).toString('base64'),
-        };
+        return exportedFile('der', baseName, row.der);
       case 'chain':
-        return {
-          format: 'chain',
-          filename: `${baseName}-chain.pem`,
-          mimeType: 'application/x-pem-file',
-          encoding: 'utf8',
-          content: chainPem([row.der, ...chain]),
-        };
+        return exportedFile('chain', baseName, chainPem([row.der, ...chain]));
       case 'pkcs7':
-        return {
-          format: 'pkcs7',
-          filename: `${baseName}.p7b`,
-          mimeType: 'application/pkcs7-mime',
-          encoding: 'base64',
-          content: Buffer.from(pkcs7CertsOnly([row.der, ...chain])).toString('base64'),
-        };
+        return exportedFile('pkcs7', baseName, pkcs7CertsOnly([row.der, ...chain]));
       case 'pkcs12':
         return this.#exportPkcs12(ctx, row, chain, request.password, baseName);
     }
@@ -114,13 +112,7 @@ export class CertificateExports {
             friendlyName: row.commonName ?? row.serialHex,
           });
           await step.commit(row.id, () => undefined);
-          return {
-            format: 'pkcs12',
-            filename: `${baseName}.p12`,
-            mimeType: 'application/x-pkcs12',
-            encoding: 'base64',
-            content: Buffer.from(file).toString('base64'),
-          };
+          return exportedFile('pkcs12', baseName, file);
         } finally {
           privateKey.fill(0);
         }
