@@ -180,6 +180,26 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     expect(revokedNonce.output).not.toContain('Nonce Verify error');
   });
 
+  it("records each OCSP signature under the asking request's id and actor", async () => {
+    const { csrPem } = opensslCsr(dir, 'ocsp-ctx', { key: 'ec:P-256', subject: '/CN=ocsp-ctx.example.test' });
+    const issued = await h.pki.certificates.issueFromCsr(h.ctx, {
+      caId: intermediate.id,
+      profile: 'tls-client',
+      csr: csrPem,
+    });
+    const leafFile = dir.write('ocsp-ctx.pem', issued.certificatePem);
+    const requestFile = `${dir.path}/ocsp-ctx-req.der`;
+    expect(
+      run('openssl', ['ocsp', '-issuer', intermediateFile, '-cert', leafFile, '-reqout', requestFile]).status,
+    ).toBe(0);
+    const ctx = { actor: 'system:ocsp', requestId: 'ocsp-request-1' };
+    await h.pki.ocsp.respond(ctx, readFileSync(requestFile));
+    const rows = h.temp.database.sqlite
+      .prepare("SELECT operation, actor, status FROM audit_log WHERE request_id = 'ocsp-request-1'")
+      .all();
+    expect(rows).toEqual([{ operation: 'kms.sign', actor: 'system:ocsp', status: 'success' }]);
+  });
+
   it('answers garbage with malformedRequest and a foreign issuer with unauthorized, never throwing', async () => {
     const malformed = dir.write('malformed.der', await h.pki.ocsp.respond(h.ctx, Buffer.from('not an OCSP request')));
     expect(run('openssl', ['ocsp', '-respin', malformed, '-resp_text', '-noverify']).output).toContain(
