@@ -13,7 +13,7 @@ import type { CaSummary } from '@pki/shared';
 
 import { toPem } from './pem.js';
 import { openCaHierarchy } from './testing/ca-hierarchy.js';
-import { opensslCsr, run, scratchDir } from './testing/openssl.js';
+import { crlCheckArgs, ocspResponseArgs, opensslCsr, run, scratchDir, verifyArgs } from './testing/openssl.js';
 import type { ScratchDir } from './testing/openssl.js';
 import { openPkiHarness } from './testing/pki-harness.js';
 import type { PkiHarness } from './testing/pki-harness.js';
@@ -102,9 +102,7 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     });
     const leafFile = dir.write('web.pem', issued.certificatePem);
     const chainFile = dir.write('web-chain.pem', issued.chainPem);
-    expect(
-      run('openssl', ['verify', '-x509_strict', '-CAfile', rootFile, '-untrusted', chainFile, leafFile]).status,
-    ).toBe(0);
+    expect(run('openssl', verifyArgs({ root: rootFile, untrusted: chainFile, leaf: leafFile })).status).toBe(0);
     expect(auditRows('certificate.issue').at(-1)).toMatchObject({
       status: 'success',
       entity_id: issued.certificate.id,
@@ -117,19 +115,10 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       expect(run('openssl', args).status).toBe(0);
       const response = await h.pki.ocsp.respond(h.ctx, readFileSync(requestFile));
       const responseFile = dir.write(`${name}-resp.der`, response);
-      // No -cert here: with it openssl builds a fresh request (and nonce) instead of reading -reqin.
-      return run('openssl', [
-        'ocsp',
-        '-reqin',
-        requestFile,
-        '-respin',
-        responseFile,
-        '-CAfile',
-        rootFile,
-        '-verify_other',
-        intermediateFile,
-        '-resp_text',
-      ]);
+      return run(
+        'openssl',
+        ocspResponseArgs({ request: requestFile, response: responseFile, root: rootFile, untrusted: intermediateFile }),
+      );
     };
     const good = await ocsp('good', true);
     expect(good.output).toContain('Response verify OK');
@@ -156,17 +145,10 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     expect(crlText.output).toContain('Key Compromise');
     expect(crlText.output).toMatch(/X509v3 CRL Number:\s+\d+/);
     expect(crlText.output).toContain('X509v3 Authority Key Identifier');
-    const crlCheck = run('openssl', [
-      'verify',
-      '-crl_check',
-      '-CRLfile',
-      crlFile,
-      '-CAfile',
-      rootFile,
-      '-untrusted',
-      intermediateFile,
-      leafFile,
-    ]);
+    const crlCheck = run(
+      'openssl',
+      crlCheckArgs({ root: rootFile, untrusted: intermediateFile, leaf: leafFile }, crlFile),
+    );
     expect(crlCheck.output).toContain('certificate revoked');
     expect(crlCheck.status).not.toBe(0);
 
@@ -250,18 +232,10 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const requestFile = `${dir.path}/api-req.der`;
     run('openssl', ['ocsp', '-issuer', intermediateFile, '-cert', leafFile, '-reqout', requestFile]);
     const responseFile = dir.write('api-resp.der', await h.pki.ocsp.respond(h.ctx, readFileSync(requestFile)));
-    const result = run('openssl', [
-      'ocsp',
-      '-reqin',
-      requestFile,
-      '-respin',
-      responseFile,
-      '-CAfile',
-      rootFile,
-      '-verify_other',
-      intermediateFile,
-      '-resp_text',
-    ]);
+    const result = run(
+      'openssl',
+      ocspResponseArgs({ request: requestFile, response: responseFile, root: rootFile, untrusted: intermediateFile }),
+    );
     expect(result.output).toContain('Response verify OK');
     expect(result.output).not.toContain('Nonce Verify error');
     expect(result.output).toContain(`Subject: CN=OCSP responder for ${intermediate.name}`);
@@ -463,15 +437,10 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const leaf = await h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-client', csr: leafCsr });
     const leafFile = dir.write('ext-leaf.pem', leaf.certificatePem);
     const chainFile = dir.write('ext-chain.pem', leaf.chainPem);
-    const verified = run('openssl', [
-      'verify',
-      '-x509_strict',
-      '-CAfile',
-      `${dir.path}/ext-root.pem`,
-      '-untrusted',
-      chainFile,
-      leafFile,
-    ]);
+    const verified = run(
+      'openssl',
+      verifyArgs({ root: `${dir.path}/ext-root.pem`, untrusted: chainFile, leaf: leafFile }),
+    );
     expect(verified.output).toContain(': OK');
     expect(toPem('CERTIFICATE', h.pki.cas.getCertificateDer(ca.id))).toBe(
       readFileSync(`${dir.path}/ext-sub.pem`, 'utf8'),

@@ -68,3 +68,50 @@ export function opensslCsr(
   if (req.status !== 0) throw new Error(req.output);
   return { csrPem: readFileSync(csrFile, 'utf8'), keyFile, csrFile };
 }
+
+/** The files of a chain under test: the trusted root, the intermediates (untrusted), the leaf. */
+export interface ChainFiles {
+  root: string;
+  untrusted: string;
+  leaf: string;
+}
+
+/** `openssl verify -x509_strict` of the leaf up to the root. */
+export function verifyArgs(chain: ChainFiles): string[] {
+  return ['verify', '-x509_strict', '-CAfile', chain.root, '-untrusted', chain.untrusted, chain.leaf];
+}
+
+/** `openssl verify` with the CRL checked: it fails, saying so, when the leaf is on the CRL. */
+export function crlCheckArgs(chain: ChainFiles, crlFile: string): string[] {
+  return [
+    'verify',
+    '-crl_check',
+    '-CRLfile',
+    crlFile,
+    '-CAfile',
+    chain.root,
+    '-untrusted',
+    chain.untrusted,
+    chain.leaf,
+  ];
+}
+
+/**
+ * `openssl ocsp` judging a saved response to a saved request, its signature verified up to
+ * the root. No -cert here: with it openssl builds a fresh request (and nonce) instead of
+ * reading -reqin.
+ */
+export function ocspResponseArgs(files: { request: string; response: string; root: string; untrusted: string }) {
+  return [
+    'ocsp',
+    '-reqin',
+    files.request,
+    '-respin',
+    files.response,
+    '-CAfile',
+    files.root,
+    '-verify_other',
+    files.untrusted,
+    '-resp_text',
+  ];
+}
