@@ -15,7 +15,7 @@ import {
 } from '@pki/shared';
 import type { CaSummary, KeyAlgorithm, RevocationReason, Subject } from '@pki/shared';
 
-import type { AuditLog, AuditedOperation } from '../audit/audit-log.js';
+import type { AuditedOperation } from '../audit/audit-log.js';
 import type { CaRepository } from '../db/ca-repository.js';
 import type { CertificateRepository } from '../db/certificate-repository.js';
 import type { RequestContext } from '../request-context.js';
@@ -26,26 +26,20 @@ import { toCaSummary } from './dto.js';
 import { pkiErrors } from './errors.js';
 import { parseInput } from './parse-input.js';
 import { timeOrderedId } from './ids.js';
-import type { PkiKms } from './kms-signer.js';
 import { decodeNameDer, formatDn, commonNameOf, encodeName, subjectToAttributes } from './names.js';
 import { issuerChainDer } from './issuer-chain.js';
 import { chainPem, toPem } from './pem.js';
 import { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
-import type { PkiEvents } from './pki-events.js';
+import type { PkiServiceDependencies } from './service-dependencies.js';
 import { applyProfile } from './profile-policy.js';
 import { PROFILES, ROOT_CA_PROFILE } from './profiles.js';
 import { buildSubordinateCsr } from './subordinate-csr.js';
 
-export interface CaServiceDependencies {
+export interface CaServiceDependencies extends PkiServiceDependencies {
   cas: CaRepository;
   certificates: CertificateRepository;
-  kms: PkiKms;
-  audit: AuditLog;
-  directory: CaDirectory;
-  events: PkiEvents;
   /** Regenerates a CA's CRL after revocations (CrlPublisher.publish). */
   publishCrl: (ctx: RequestContext, caId: string) => Promise<unknown>;
-  now?: () => Date;
 }
 
 /** A revoked CA's certificates are revoked as CA compromise when its key is at fault, otherwise as cessation. */

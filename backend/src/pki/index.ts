@@ -20,6 +20,7 @@ import type { PkiKms } from './kms-signer.js';
 import { OcspResponder } from './ocsp-responder.js';
 import { PkiEvents } from './pki-events.js';
 import { listProfiles } from './profiles.js';
+import type { PkiServiceDependencies } from './service-dependencies.js';
 
 export interface PkiServicesOptions {
   repositories: PkiRepositories;
@@ -56,7 +57,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
   const directory = new CaDirectory(repositories.cas, kms, publicEndpoints(options.publicUrl));
   const events = new PkiEvents();
   // What every service shares; each takes the repositories it works on.
-  const common = { kms, audit, directory, events, now };
+  const common: PkiServiceDependencies = { kms, audit, directory, events, now };
   const crls = new CrlPublisher({
     ...common,
     cas: repositories.cas,

@@ -16,7 +16,7 @@ import {
 import type { CertificatePage, CertificateRef, CertificateSummary, KeyAlgorithm, KeyPurpose } from '@pki/shared';
 import type { RevocationReason } from '@pki/shared';
 
-import type { AuditLog, AuditedOperation } from '../audit/audit-log.js';
+import type { AuditedOperation } from '../audit/audit-log.js';
 import { DuplicateSerialError } from '../db/certificate-repository.js';
 import type { CertificateRepository } from '../db/certificate-repository.js';
 import type { RequestContext } from '../request-context.js';
@@ -33,11 +33,10 @@ import type { CertificateRow } from './dto.js';
 import { pkiErrors } from './errors.js';
 import { timeOrderedId } from './ids.js';
 import { issuerChainDer } from './issuer-chain.js';
-import type { PkiKms } from './kms-signer.js';
 import { commonNameOf, formatDn, formatSan } from './names.js';
 import { parseInput } from './parse-input.js';
 import { chainPem, toPem } from './pem.js';
-import type { PkiEvents } from './pki-events.js';
+import type { PkiServiceDependencies } from './service-dependencies.js';
 import { applyProfile } from './profile-policy.js';
 import type { PolicyDecision } from './profile-policy.js';
 import { OCSP_SIGNING_PROFILE, getProfile } from './profiles.js';
@@ -45,16 +44,12 @@ import { normalizeSerialHex } from './serial.js';
 
 export type { ExportedFile } from './certificate-exports.js';
 
-export interface CertificateServiceDependencies {
+export interface CertificateServiceDependencies extends PkiServiceDependencies {
   certificates: CertificateRepository;
-  kms: PkiKms;
-  audit: AuditLog;
-  directory: CaDirectory;
-  events: PkiEvents;
+  /** Regenerates a CA's CRL after a revocation (CrlPublisher.publish). */
   publishCrl: (ctx: RequestContext, caId: string) => Promise<unknown>;
   /** Revoking a sub-CA's certificate revokes the CA (CaService.revoke). */
   revokeCa: (ctx: RequestContext, input: { caId: string; reason: RevocationReason }) => Promise<unknown>;
-  now?: () => Date;
 }
 
 export interface IssuedCertificate {
