@@ -13,7 +13,15 @@ import type { CaSummary } from '@pki/shared';
 
 import { toPem } from './pem.js';
 import { openCaHierarchy } from './testing/ca-hierarchy.js';
-import { crlCheckArgs, ocspResponseArgs, opensslCsr, run, scratchDir, verifyArgs } from './testing/openssl.js';
+import {
+  crlCheckArgs,
+  ocspResponseArgs,
+  opensslCsr,
+  opensslSelfSigned,
+  run,
+  scratchDir,
+  verifyArgs,
+} from './testing/openssl.js';
 import type { ScratchDir } from './testing/openssl.js';
 import { openPkiHarness } from './testing/pki-harness.js';
 import type { PkiHarness } from './testing/pki-harness.js';
@@ -180,25 +188,13 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     );
     const other = scratchDir();
     try {
-      run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${other.path}/k.pem`,
-        '-out',
-        `${other.path}/ca.pem`,
-        '-subj',
-        '/CN=Other',
-        '-days',
-        '1',
-      ]);
+      const { certFile: otherCaFile } = opensslSelfSigned(other, 'ca', {
+        curve: 'P-256',
+        subject: '/CN=Other',
+        days: 1,
+      });
       const requestFile = `${other.path}/req.der`;
-      run('openssl', ['ocsp', '-issuer', `${other.path}/ca.pem`, '-serial', '0x1234', '-reqout', requestFile]);
+      run('openssl', ['ocsp', '-issuer', otherCaFile, '-serial', '0x1234', '-reqout', requestFile]);
       const unauthorized = other.write('resp.der', await h.pki.ocsp.respond(h.ctx, readFileSync(requestFile)));
       expect(run('openssl', ['ocsp', '-respin', unauthorized, '-resp_text', '-noverify']).output).toContain(
         'unauthorized (6)',
@@ -376,25 +372,12 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     expect(run('openssl', ['req', '-in', csrFile, '-noout', '-verify']).output).toMatch(
       /verify OK|Certificate request self-signature verify OK/,
     );
-    run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-384',
-      '-nodes',
-      '-keyout',
-      `${dir.path}/ext-root.key`,
-      '-out',
-      `${dir.path}/ext-root.pem`,
-      '-subj',
-      '/CN=External Root',
-      '-days',
-      '3650',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
+    const externalRoot = opensslSelfSigned(dir, 'ext-root', {
+      curve: 'P-384',
+      subject: '/CN=External Root',
+      days: 3650,
+      addext: 'keyUsage=critical,keyCertSign,cRLSign',
+    });
     const extFile = dir.write(
       'ext.cnf',
       'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
@@ -405,9 +388,9 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       '-in',
       csrFile,
       '-CA',
-      `${dir.path}/ext-root.pem`,
+      externalRoot.certFile,
       '-CAkey',
-      `${dir.path}/ext-root.key`,
+      externalRoot.keyFile,
       '-CAcreateserial',
       // Longer than the leaf's default validity below, which must end before its issuer's.
       '-days',
@@ -421,17 +404,14 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const imported = await h.pki.cas.importSignedCertificate(h.ctx, {
       caId: ca.id,
       certificatePem: readFileSync(`${dir.path}/ext-sub.pem`, 'utf8'),
-      issuerChainPem: readFileSync(`${dir.path}/ext-root.pem`, 'utf8'),
+      issuerChainPem: readFileSync(externalRoot.certFile, 'utf8'),
     });
     expect(imported).toMatchObject({ status: 'active', pathLength: 0, isRoot: false });
     const { csrPem: leafCsr } = opensslCsr(dir, 'ext-leaf', { key: 'ec:P-256', subject: '/CN=Ext Client' });
     const leaf = await h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-client', csr: leafCsr });
     const leafFile = dir.write('ext-leaf.pem', leaf.certificatePem);
     const chainFile = dir.write('ext-chain.pem', leaf.chainPem);
-    const verified = run(
-      'openssl',
-      verifyArgs({ root: `${dir.path}/ext-root.pem`, untrusted: chainFile, leaf: leafFile }),
-    );
+    const verified = run('openssl', verifyArgs({ root: externalRoot.certFile, untrusted: chainFile, leaf: leafFile }));
     expect(verified.output).toContain(': OK');
     expect(toPem('CERTIFICATE', h.pki.cas.getCertificateDer(ca.id))).toBe(
       readFileSync(`${dir.path}/ext-sub.pem`, 'utf8'),

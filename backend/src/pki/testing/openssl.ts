@@ -115,3 +115,19 @@ export function ocspResponseArgs(files: { request: string; response: string; roo
     '-resp_text',
   ];
 }
+
+/** A self-signed EC certificate made by openssl itself: an issuer that is not one of ours. */
+export function opensslSelfSigned(
+  dir: ScratchDir,
+  name: string,
+  options: { curve: 'P-256' | 'P-384'; subject: string; days: number; addext?: string },
+): { certFile: string; keyFile: string } {
+  const keyFile = join(dir.path, `${name}.key`);
+  const certFile = join(dir.path, `${name}.pem`);
+  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${options.curve}`, '-nodes'];
+  args.push('-keyout', keyFile, '-out', certFile, '-subj', options.subject, '-days', String(options.days));
+  if (options.addext) args.push('-addext', options.addext);
+  const made = run('openssl', args);
+  if (made.status !== 0) throw new Error(made.output);
+  return { certFile, keyFile };
+}
