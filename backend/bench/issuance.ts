@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { openPkiHarness } from '../src/pki/testing/pki-harness.js';
+import { openCaHierarchy } from '../src/pki/testing/ca-hierarchy.js';
 import type { PkiHarness } from '../src/pki/testing/pki-harness.js';
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
@@ -96,18 +97,9 @@ interface Point {
  * medians. Fails unless every certificate is stored and audited twice.
  */
 async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigures> {
-  const root = await h.pki.cas.createRoot(h.ctx, {
-    name: 'Bench Root',
-    subject: { commonName: 'Bench Root' },
-    algorithm: 'ec-p384',
-    validityDays: 3650,
-  });
-  const ca = await h.pki.cas.createIntermediate(h.ctx, {
-    parentId: root.id,
-    name: 'Bench RSA-2048',
-    subject: { commonName: 'Bench RSA-2048 CA' },
-    algorithm: 'rsa-2048',
-    validityDays: 1825,
+  const { root, issuing: ca } = await openCaHierarchy(h, {
+    root: { name: 'Bench Root', validityDays: 3650 },
+    issuing: { name: 'Bench RSA-2048', subject: { commonName: 'Bench RSA-2048 CA' }, validityDays: 1825 },
   });
   const csrs = makeCsrs(dir);
   const issue = (index: number) =>
@@ -331,9 +323,9 @@ export async function runIssuanceBench(options: { isIssuanceOnly?: boolean } = {
     execFileSync('openssl', ['ocsp', '-issuer', issuerFile, '-cert', leafFile, '-reqout', join(dir, 'nonce.der')]);
     const plain = readFileSync(join(dir, 'plain.der'));
     const withNonce = readFileSync(join(dir, 'nonce.der'));
-    await h.pki.ocsp.respond(plain);
-    const cached = (await rate(OCSP_SECONDS, 1, () => h.pki.ocsp.respond(plain))).perSecond;
-    const uncached = (await rate(OCSP_SECONDS, 1, () => h.pki.ocsp.respond(withNonce))).perSecond;
+    await h.pki.ocsp.respond(h.ctx, plain);
+    const cached = (await rate(OCSP_SECONDS, 1, () => h.pki.ocsp.respond(h.ctx, plain))).perSecond;
+    const uncached = (await rate(OCSP_SECONDS, 1, () => h.pki.ocsp.respond(h.ctx, withNonce))).perSecond;
 
     return [
       ...issuance.rows,

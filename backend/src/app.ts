@@ -14,6 +14,7 @@ import { AuditLogReader } from './audit/audit-log-reader.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { KmsKeyRepository } from './db/kms-key-repository.js';
+import { openPkiRepositories } from './db/pki-repositories.js';
 import { startWalCheckpointer } from './db/wal-checkpointer.js';
 import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -99,14 +100,14 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     log: log.child({ component: 'kms' }),
   });
   const pki = createPkiServices({
-    database,
+    repositories: openPkiRepositories(database),
     kms,
     publicUrl: config.publicUrl,
     crlValiditySeconds: config.crlValiditySeconds,
     log,
     audit,
   });
-  const keyDestruction = new ConfirmedKeyDestruction({ database, keys: pki.keys });
+  const keyDestruction = new ConfirmedKeyDestruction({ kms, keys: pki.keys });
 
   const keyStoreAnnouncement = await announceKeyStore(kms, log.child({ component: 'kms' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { NotFoundError } from '../errors.js';
 import type { CaCertificateSource } from './pki-ports.js';
-import { derToPem, splitResourceName } from './pki-encoding.js';
+import { splitResourceName } from './pki-encoding.js';
 
 const ONE_HOUR_SECONDS = 3600;
 
@@ -16,11 +16,8 @@ export function registerCaCertificateRoutes(app: FastifyInstance, source: CaCert
     const { id, extension } = splitResourceName(request.params.file, ['pem', 'crt']);
     if (id === undefined)
       throw new NotFoundError(`no CA certificate at ${request.url}; use /ca/{caId}.pem or /ca/{caId}.crt`);
-    const der = source.getCertificateDer(id);
+    const body = extension === 'pem' ? source.getCertificatePem(id) : Buffer.from(source.getCertificateDer(id));
     reply.header('cache-control', `public, max-age=${ONE_HOUR_SECONDS}`);
-    if (extension === 'pem') {
-      return reply.type('application/x-pem-file').send(derToPem(der, 'CERTIFICATE'));
-    }
-    return reply.type('application/pkix-cert').send(Buffer.from(der));
+    return reply.type(extension === 'pem' ? 'application/x-pem-file' : 'application/pkix-cert').send(body);
   });
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { NotFoundError } from '../errors.js';
 import type { CrlSource } from './pki-ports.js';
-import { derToPem, splitResourceName } from './pki-encoding.js';
+import { splitResourceName } from './pki-encoding.js';
 
 /** A CRL is re-published on every revocation: caches may hold it only briefly. */
 const CACHE_SECONDS = 60;
@@ -16,9 +16,9 @@ export function registerCrlRoutes(app: FastifyInstance, source: CrlSource): void
   app.get<{ Params: { file: string } }>('/crl/:file', async (request, reply) => {
     const { id, extension } = splitResourceName(request.params.file, ['crl', 'pem']);
     if (id === undefined) throw new NotFoundError(`no CRL at ${request.url}; use /crl/{caId}.crl or /crl/{caId}.pem`);
-    const der = await source.getCrl(id);
+    const ctx = { actor: 'system:crl', requestId: request.id };
+    const body = extension === 'pem' ? await source.getCrlPem(ctx, id) : Buffer.from(await source.getCrl(ctx, id));
     reply.header('cache-control', `public, max-age=${CACHE_SECONDS}`);
-    if (extension === 'pem') return reply.type('application/x-pem-file').send(derToPem(der, 'X509 CRL'));
-    return reply.type('application/pkix-crl').send(Buffer.from(der));
+    return reply.type(extension === 'pem' ? 'application/x-pem-file' : 'application/pkix-crl').send(body);
   });
 }

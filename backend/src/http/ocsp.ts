@@ -58,13 +58,13 @@ export async function registerOcspRoutes(app: FastifyInstance, source: OcspSourc
     scope.post('/ocsp', async (request, reply) => {
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) return sendUnsuccessful(reply, 'malformedRequest');
-      return sendAnswer(reply, await source.respond(body));
+      return sendAnswer(reply, await source.respond({ actor: 'system:ocsp', requestId: request.id }, body));
     });
 
     const answerGet = async (request: FastifyRequest, reply: FastifyReply) => {
       const requestDer = decodeGetPath(request.url);
       if (requestDer === undefined) return sendUnsuccessful(reply, 'malformedRequest');
-      return sendAnswer(reply, await source.respond(requestDer));
+      return sendAnswer(reply, await source.respond({ actor: 'system:ocsp', requestId: request.id }, requestDer));
     };
     scope.get('/ocsp', answerGet);
     scope.get('/ocsp/*', answerGet);

@@ -13,10 +13,3 @@ export function splitResourceName<E extends string>(
   }
   return { id, extension: extension as E };
 }
-
-/** RFC 7468 textual encoding: base64 in 64-character lines between the labels. */
-export function derToPem(der: Uint8Array, label: string): string {
-  const base64 = Buffer.from(der).toString('base64');
-  const lines = base64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-}

@@ -4,27 +4,21 @@
  * (live certificates, forcing with a reason) and the audit rows are the CA's
  * KeyLifecycleService's and KMSService's.
  */
-import { eq } from 'drizzle-orm';
-
 import { DestroyKeyInput } from '@pki/shared';
 
-import type { DatabaseHandle } from '../db/client.js';
-import { kmsKeys } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
-import type { KmsKeyRecord } from '../kms/service.js';
+import type { KMSService, KmsKeyRecord } from '../kms/service.js';
 import type { KeyLifecycleService } from '../pki/key-lifecycle-service.js';
 import type { RequestContext } from '../request-context.js';
 
 export class ConfirmedKeyDestruction {
-  constructor(private readonly deps: { database: DatabaseHandle; keys: Pick<KeyLifecycleService, 'destroyKey'> }) {}
+  constructor(
+    private readonly deps: { kms: Pick<KMSService, 'findKey'>; keys: Pick<KeyLifecycleService, 'destroyKey'> },
+  ) {}
 
   async destroy(ctx: RequestContext, rawInput: DestroyKeyInput): Promise<KmsKeyRecord> {
     const input = DestroyKeyInput.parse(rawInput);
-    const key = this.deps.database.db
-      .select({ label: kmsKeys.label })
-      .from(kmsKeys)
-      .where(eq(kmsKeys.id, input.keyId))
-      .get();
+    const key = this.deps.kms.findKey(input.keyId);
     // An unknown key goes on to the service, which refuses it with its own typed, audited error.
     if (key !== undefined && key.label !== input.confirmLabel) {
       throw new ValidationError(

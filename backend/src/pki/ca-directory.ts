@@ -3,19 +3,17 @@
  * and keeps them in memory: the issuer's encoded name, AKI, CRL DP and AIA are computed
  * once per CA, not once per certificate. Every CA change goes through `invalidate`.
  */
-import { eq } from 'drizzle-orm';
-
 import type { KeyAlgorithm } from '@pki/shared';
 
-import type { AppDatabase } from '../db/client.js';
-import { certificateAuthorities, kmsKeys } from '../db/schema.js';
+import type { CaRepository, CaRow } from '../db/ca-repository.js';
 import { parseCertificateDer } from './certificate-parser.js';
 import type { ParsedCertificate } from './certificate-parser.js';
 import { issuerContextFromCertificate } from './certificate-template.js';
 import type { IssuerContext, PublicEndpoints } from './certificate-template.js';
 import { pkiErrors } from './errors.js';
+import type { PkiKms } from './kms-signer.js';
 
-export type CaRow = typeof certificateAuthorities.$inferSelect;
+export type { CaRow } from '../db/ca-repository.js';
 
 export interface CaRecord {
   row: CaRow;
@@ -27,12 +25,14 @@ export interface CaRecord {
 }
 
 export class CaDirectory {
-  readonly #db: AppDatabase;
+  readonly #cas: CaRepository;
+  readonly #kms: Pick<PkiKms, 'findKey'>;
   readonly #endpoints: PublicEndpoints | null;
   readonly #cache = new Map<string, CaRecord>();
 
-  constructor(db: AppDatabase, endpoints: PublicEndpoints | null) {
-    this.#db = db;
+  constructor(cas: CaRepository, kms: Pick<PkiKms, 'findKey'>, endpoints: PublicEndpoints | null) {
+    this.#cas = cas;
+    this.#kms = kms;
     this.#endpoints = endpoints;
   }
 
@@ -40,11 +40,9 @@ export class CaDirectory {
   get(ref: string): CaRecord {
     const cached = this.#cache.get(ref);
     if (cached) return cached;
-    const found =
-      this.#select().where(eq(certificateAuthorities.id, ref)).get() ??
-      this.#select().where(eq(certificateAuthorities.name, ref)).get();
-    if (!found) throw pkiErrors.caNotFound(ref);
-    const record = this.#toRecord(found.ca, found.algorithm, found.spki);
+    const row = this.#cas.findById(ref) ?? this.#cas.findByName(ref);
+    const record = row === undefined ? undefined : this.#toRecord(row);
+    if (!record) throw pkiErrors.caNotFound(ref);
     this.#cache.set(record.row.id, record);
     return record;
   }
@@ -59,9 +57,15 @@ export class CaDirectory {
   }
 
   list(): CaRecord[] {
-    return this.#select()
-      .all()
-      .map((found) => this.#cache.get(found.ca.id) ?? this.#toRecord(found.ca, found.algorithm, found.spki));
+    return this.#cas.listAll().flatMap((row) => {
+      const record = this.#cache.get(row.id) ?? this.#toRecord(row);
+      return record ? [record] : [];
+    });
+  }
+
+  /** The sub-CA whose certificate `parentId` signed with that serial, if the serial is a CA's (read, not cached). */
+  findChildBySerial(parentId: string, serialHex: string): CaRow | undefined {
+    return this.#cas.findChildBySerial(parentId, serialHex);
   }
 
   invalidate(caId?: string): void {
@@ -69,19 +73,17 @@ export class CaDirectory {
     else this.#cache.delete(caId);
   }
 
-  #select() {
-    return this.#db
-      .select({ ca: certificateAuthorities, algorithm: kmsKeys.algorithm, spki: kmsKeys.publicKeySpki })
-      .from(certificateAuthorities)
-      .innerJoin(kmsKeys, eq(kmsKeys.id, certificateAuthorities.keyId))
-      .$dynamic();
-  }
-
-  #toRecord(row: CaRow, keyAlgorithm: KeyAlgorithm, keySpki: Buffer): CaRecord {
+  /** Undefined when the CA's key is not one of ours: such a row is no CA we can use. */
+  #toRecord(row: CaRow): CaRecord | undefined {
+    const key = this.#kms.findKey(row.keyId);
+    if (key === undefined) return undefined;
     const certificate = row.certificateDer ? parseCertificateDer(new Uint8Array(row.certificateDer)) : null;
     const issuer = certificate
-      ? issuerContextFromCertificate({ id: row.id, keyId: row.keyId, keyAlgorithm, certificate }, this.#endpoints)
+      ? issuerContextFromCertificate(
+          { id: row.id, keyId: row.keyId, keyAlgorithm: key.algorithm, certificate },
+          this.#endpoints,
+        )
       : null;
-    return { row, keyAlgorithm, keySpki, certificate, issuer };
+    return { row, keyAlgorithm: key.algorithm, keySpki: key.publicKeySpki, certificate, issuer };
   }
 }

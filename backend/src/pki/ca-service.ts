@@ -6,8 +6,6 @@
  */
 import { X509Certificate } from 'node:crypto';
 
-import { and, eq } from 'drizzle-orm';
-
 import {
   CreateIntermediateCaInput,
   CreateRootCaInput,
@@ -15,43 +13,41 @@ import {
   ImportSignedCertificateInput,
   RevokeCaInput,
 } from '@pki/shared';
-import type { CaSummary, KeyAlgorithm, RevocationReason } from '@pki/shared';
+import type { CaSummary, KeyAlgorithm, RevocationReason, Subject } from '@pki/shared';
 
-import type { AppDatabase } from '../db/client.js';
-import { certificateAuthorities, certificates } from '../db/schema.js';
+import type { AuditedOperation } from '../audit/audit-log.js';
+import type { CaRepository } from '../db/ca-repository.js';
+import type { CertificateRepository } from '../db/certificate-repository.js';
 import type { RequestContext } from '../request-context.js';
-import type { CaDirectory, CaRecord } from './ca-directory.js';
+import type { CaDirectory } from './ca-directory.js';
 import { parseCertificatesPem } from './certificate-parser.js';
 import { checkIssuerLimits, selfIssuerContext, signCertificate } from './certificate-template.js';
 import { toCaSummary } from './dto.js';
 import { pkiErrors } from './errors.js';
 import { parseInput } from './parse-input.js';
 import { timeOrderedId } from './ids.js';
-import type { PkiKms } from './kms-signer.js';
 import { decodeNameDer, formatDn, commonNameOf, encodeName, subjectToAttributes } from './names.js';
-import { toPem } from './pem.js';
-import type { AuditLog, AuditedOperation } from '../audit/audit-log.js';
+import { issuerChainDer } from './issuer-chain.js';
+import { chainPem, toPem } from './pem.js';
 import { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
-import type { PkiEvents } from './pki-events.js';
+import type { PkiServiceDependencies } from './service-dependencies.js';
 import { applyProfile } from './profile-policy.js';
 import { PROFILES, ROOT_CA_PROFILE } from './profiles.js';
 import { buildSubordinateCsr } from './subordinate-csr.js';
 
-export interface CaServiceDependencies {
-  db: AppDatabase;
-  kms: PkiKms;
-  audit: AuditLog;
-  directory: CaDirectory;
-  events: PkiEvents;
+export interface CaServiceDependencies extends PkiServiceDependencies {
+  cas: CaRepository;
+  certificates: CertificateRepository;
   /** Regenerates a CA's CRL after revocations (CrlPublisher.publish). */
   publishCrl: (ctx: RequestContext, caId: string) => Promise<unknown>;
-  now?: () => Date;
 }
 
 /** A revoked CA's certificates are revoked as CA compromise when its key is at fault, otherwise as cessation. */
 function cascadeReason(reason: RevocationReason): RevocationReason {
   return reason === 'keyCompromise' || reason === 'cACompromise' ? 'cACompromise' : 'cessationOfOperation';
 }
+
+type SigningCa = ReturnType<CaDirectory['getSigning']>;
 
 const CA_MAX_VALIDITY = { ...PROFILES['intermediate-ca'], maxValidityDays: ROOT_CA_PROFILE.maxValidityDays };
 
@@ -85,130 +81,91 @@ export class CaService {
 
   /** The CA's certificate followed by its issuers up to the root, PEM. */
   getChainPem(ref: string): string {
-    const pems: string[] = [];
-    for (let record: CaRecord | null = this.#deps.directory.get(ref); record;) {
-      if (record.certificate) pems.push(toPem('CERTIFICATE', record.certificate.der));
-      if (record.row.issuerChainPem) pems.push(record.row.issuerChainPem.trim() + '\n');
-      record = record.row.parentId ? this.#deps.directory.get(record.row.parentId) : null;
-    }
-    return pems.join('');
+    return chainPem(issuerChainDer(this.#deps.directory, ref));
   }
 
   async createRoot(ctx: RequestContext, rawInput: CreateRootCaInput): Promise<CaSummary> {
     const input = parseInput(CreateRootCaInput, rawInput);
-    return this.#deps.audit.run(
-      ctx,
-      {
-        operation: PKI_AUDIT_OPERATIONS.createRoot,
-        entityType: 'certificate_authority',
-        details: { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays },
-      },
-      async (step) => {
-        this.#assertNameFree(input.name);
-        const subjectName = encodeName(subjectToAttributes(input.subject));
-        const caId = timeOrderedId();
-        step.details.caId = caId;
-        const key = await this.#generateCaKey(ctx, step, caId, input.algorithm);
-        const plan = applyProfile({
-          profile: ROOT_CA_PROFILE,
-          keyAlgorithm: input.algorithm,
-          subjectPublicKeyInfo: key.publicKeySpki,
-          subject: input.subject,
-          validityDays: input.validityDays,
-          pathLength: null,
-          now: this.#now(),
-        });
-        const issuer = selfIssuerContext({
-          id: caId,
-          keyId: key.id,
-          keyAlgorithm: input.algorithm,
-          subjectName,
-          subjectPublicKeyInfo: key.publicKeySpki,
-        });
-        const signed = await signCertificate(this.#deps.kms, ctx, issuer, plan);
-        step.details.serialHex = signed.serial.hex;
-        await step.commit(caId, () =>
-          this.#deps.db
-            .insert(certificateAuthorities)
-            .values({
-              id: caId,
-              name: input.name,
-              parentId: null,
-              keyId: key.id,
-              subjectDn: formatDn(plan.subjectAttributes),
-              certificateDer: signed.der,
-              serialHex: signed.serial.hex,
-              notBefore: plan.notBefore,
-              notAfter: plan.notAfter,
-              pathLength: null,
-              status: 'active',
-            })
-            .run(),
-        );
-        return this.get(caId);
-      },
-    );
+    return this.#createSignedCa(ctx, PKI_AUDIT_OPERATIONS.createRoot, input, () => ({
+      parent: null,
+      pathLength: null,
+    }));
   }
 
   async createIntermediate(ctx: RequestContext, rawInput: CreateIntermediateCaInput): Promise<CaSummary> {
     const input = parseInput(CreateIntermediateCaInput, rawInput);
+    return this.#createSignedCa(ctx, PKI_AUDIT_OPERATIONS.createIntermediate, input, (step) => {
+      const parent = this.#deps.directory.getSigning(input.parentId);
+      step.details.parentId = parent.row.id;
+      const inherited = parent.issuer.pathLength === null ? null : parent.issuer.pathLength - 1;
+      return { parent, pathLength: input.pathLength !== undefined ? input.pathLength : inherited };
+    });
+  }
+
+  /**
+   * A root (no parent: self-signed) or an intermediate (signed by its parent, which then
+   * also lists the certificate among its own). Everything that needs no key is checked
+   * before the key store is asked for one.
+   */
+  async #createSignedCa(
+    ctx: RequestContext,
+    operation: typeof PKI_AUDIT_OPERATIONS.createRoot | typeof PKI_AUDIT_OPERATIONS.createIntermediate,
+    input: { name: string; subject: Subject; algorithm: KeyAlgorithm; validityDays: number },
+    placeUnder: (step: AuditedOperation) => { parent: SigningCa | null; pathLength: number | null },
+  ): Promise<CaSummary> {
     return this.#deps.audit.run(
       ctx,
       {
-        operation: PKI_AUDIT_OPERATIONS.createIntermediate,
+        operation,
         entityType: 'certificate_authority',
         details: { name: input.name, algorithm: input.algorithm, validityDays: input.validityDays },
       },
       async (step) => {
         this.#assertNameFree(input.name);
-        const parent = this.#deps.directory.getSigning(input.parentId);
-        step.details.parentId = parent.row.id;
-        const pathLength =
-          input.pathLength !== undefined
-            ? input.pathLength
-            : parent.issuer.pathLength === null
-              ? null
-              : parent.issuer.pathLength - 1;
-        subjectToAttributes(input.subject);
+        const { parent, pathLength } = placeUnder(step);
         const caId = timeOrderedId();
         step.details.caId = caId;
-        // Check everything that needs no key before asking the KMS for one.
         const draft = applyProfile({
-          profile: CA_MAX_VALIDITY,
+          profile: parent ? CA_MAX_VALIDITY : ROOT_CA_PROFILE,
           keyAlgorithm: input.algorithm,
-          subjectPublicKeyInfo: parent.keySpki,
+          subjectPublicKeyInfo: new Uint8Array(),
           subject: input.subject,
           validityDays: input.validityDays,
-          pathLength: pathLength ?? null,
+          pathLength,
           now: this.#now(),
         });
-        checkIssuerLimits(parent.issuer, draft);
+        if (parent) checkIssuerLimits(parent.issuer, draft);
         const key = await this.#generateCaKey(ctx, step, caId, input.algorithm);
         const plan = { ...draft, subjectPublicKeyInfo: key.publicKeySpki };
-        const signed = await signCertificate(this.#deps.kms, ctx, parent.issuer, plan);
+        const issuer =
+          parent?.issuer ??
+          selfIssuerContext({
+            id: caId,
+            keyId: key.id,
+            keyAlgorithm: input.algorithm,
+            subjectName: plan.subjectName,
+            subjectPublicKeyInfo: key.publicKeySpki,
+          });
+        const signed = await signCertificate(this.#deps.kms, ctx, issuer, plan);
         step.details.serialHex = signed.serial.hex;
         const subjectDn = formatDn(plan.subjectAttributes);
         await step.commit(caId, () => {
-          this.#deps.db
-            .insert(certificateAuthorities)
-            .values({
-              id: caId,
-              name: input.name,
-              parentId: parent.row.id,
-              keyId: key.id,
-              subjectDn,
-              certificateDer: signed.der,
-              serialHex: signed.serial.hex,
-              notBefore: plan.notBefore,
-              notAfter: plan.notAfter,
-              pathLength: plan.pathLength,
-              status: 'active',
-            })
-            .run();
+          this.#deps.cas.insert({
+            id: caId,
+            name: input.name,
+            parentId: parent?.row.id ?? null,
+            keyId: key.id,
+            subjectDn,
+            certificateDer: signed.der,
+            serialHex: signed.serial.hex,
+            notBefore: plan.notBefore,
+            notAfter: plan.notAfter,
+            pathLength: plan.pathLength,
+            status: 'active',
+          });
           // The parent's own records (listing, CRL, OCSP) cover the CA certificate it signed.
-          this.#deps.db
-            .insert(certificates)
-            .values({
+          if (parent) {
+            this.#deps.certificates.insertIssued({
               id: timeOrderedId(),
               caId: parent.row.id,
               serialHex: signed.serial.hex,
@@ -219,10 +176,10 @@ export class CaService {
               notBefore: plan.notBefore,
               notAfter: plan.notAfter,
               der: signed.der,
-              status: 'active',
               keyId: key.id,
-            })
-            .run();
+              createdAt: this.#now(),
+            });
+          }
         });
         return this.get(caId);
       },
@@ -255,17 +212,14 @@ export class CaService {
           subjectPublicKeyInfo: key.publicKeySpki,
         });
         await step.commit(caId, () =>
-          this.#deps.db
-            .insert(certificateAuthorities)
-            .values({
-              id: caId,
-              name: input.name,
-              parentId: null,
-              keyId: key.id,
-              subjectDn: formatDn(attributes),
-              status: 'pending',
-            })
-            .run(),
+          this.#deps.cas.insert({
+            id: caId,
+            name: input.name,
+            parentId: null,
+            keyId: key.id,
+            subjectDn: formatDn(attributes),
+            status: 'pending',
+          }),
         );
         return { ca: this.get(caId), csrPem: toPem('CERTIFICATE REQUEST', csrDer) };
       },
@@ -304,20 +258,15 @@ export class CaService {
         }
         step.details.serialHex = certificate.serialHex;
         await step.commit(record.row.id, () =>
-          this.#deps.db
-            .update(certificateAuthorities)
-            .set({
-              certificateDer: Buffer.from(certificate.der),
-              serialHex: certificate.serialHex,
-              subjectDn: formatDn(decodeNameDer(certificate.subjectName)),
-              notBefore: certificate.notBefore,
-              notAfter: certificate.notAfter,
-              pathLength: certificate.pathLength,
-              status: 'active',
-              issuerChainPem: chain.map((item) => toPem('CERTIFICATE', item.der)).join('') || null,
-            })
-            .where(eq(certificateAuthorities.id, record.row.id))
-            .run(),
+          this.#deps.cas.activateWithCertificate(record.row.id, {
+            certificateDer: Buffer.from(certificate.der),
+            serialHex: certificate.serialHex,
+            subjectDn: formatDn(decodeNameDer(certificate.subjectName)),
+            notBefore: certificate.notBefore,
+            notAfter: certificate.notAfter,
+            pathLength: certificate.pathLength,
+            issuerChainPem: chainPem(chain.map((item) => item.der)) || null,
+          }),
         );
         this.#deps.directory.invalidate(record.row.id);
         return this.get(record.row.id);
@@ -374,46 +323,20 @@ export class CaService {
     now: Date,
     affected: string[],
   ): { cas: number; certificates: number } {
-    const { db } = this.#deps;
-    const ca = db.select().from(certificateAuthorities).where(eq(certificateAuthorities.id, caId)).get();
+    const { cas, certificates } = this.#deps;
+    const ca = cas.findById(caId);
     if (!ca) return { cas: 0, certificates: 0 };
     affected.push(caId);
-    db.update(certificateAuthorities)
-      .set({ status: 'revoked', revocationReason: reason, revokedAt: now })
-      .where(eq(certificateAuthorities.id, caId))
-      .run();
+    cas.markRevoked(caId, reason, now);
     let revokedCertificates = 0;
     if (ca.parentId && ca.serialHex) {
-      revokedCertificates += db
-        .update(certificates)
-        .set({ status: 'revoked', revocationReason: reason, revokedAt: now })
-        .where(
-          and(
-            eq(certificates.caId, ca.parentId),
-            eq(certificates.serialHex, ca.serialHex),
-            eq(certificates.status, 'active'),
-          ),
-        )
-        .run().changes;
+      revokedCertificates += certificates.markRevokedBySerial(ca.parentId, ca.serialHex, reason, now);
     }
-    revokedCertificates += db
-      .update(certificates)
-      .set({ status: 'revoked', revocationReason: cascadeReason(reason), revokedAt: now })
-      .where(and(eq(certificates.caId, caId), eq(certificates.status, 'active')))
-      .run().changes;
+    revokedCertificates += certificates.markAllRevokedOf(caId, cascadeReason(reason), now);
     let revokedCas = 1;
-    const children = db
-      .select({ id: certificateAuthorities.id })
-      .from(certificateAuthorities)
-      .where(eq(certificateAuthorities.parentId, caId))
-      .all();
-    for (const child of children) {
-      const childStatus = db
-        .select({ status: certificateAuthorities.status })
-        .from(certificateAuthorities)
-        .where(eq(certificateAuthorities.id, child.id))
-        .get();
-      if (childStatus?.status === 'revoked') continue;
+    for (const child of cas.listChildren(caId)) {
+      // A sub-CA revoked earlier keeps its own reason and date.
+      if (child.status === 'revoked') continue;
       const counts = this.#revokeTree(child.id, cascadeReason(reason), now, affected);
       revokedCas += counts.cas;
       revokedCertificates += counts.certificates;
@@ -434,11 +357,6 @@ export class CaService {
   }
 
   #assertNameFree(name: string): void {
-    const taken = this.#deps.db
-      .select({ id: certificateAuthorities.id })
-      .from(certificateAuthorities)
-      .where(eq(certificateAuthorities.name, name))
-      .get();
-    if (taken) throw pkiErrors.caNameTaken(name);
+    if (this.#deps.cas.findByName(name)) throw pkiErrors.caNameTaken(name);
   }
 }

@@ -21,7 +21,7 @@ import { toPem } from './pem.js';
 import { applyProfile } from './profile-policy.js';
 import { PROFILES, ROOT_CA_PROFILE } from './profiles.js';
 import type { KMSService } from '../kms/service.js';
-import { opensslCsr, run, scratchDir } from './testing/openssl.js';
+import { opensslCsr, run, scratchDir, verifyArgs } from './testing/openssl.js';
 import { openPkiHarness } from './testing/pki-harness.js';
 import type { PkiHarness } from './testing/pki-harness.js';
 import type { ScratchDir } from './testing/openssl.js';
@@ -151,15 +151,7 @@ describe('certificate builder, validated by openssl and certtool', () => {
       const leaf = await signCertificate(kms, ctx, intermediate, plan);
       const leafFile = dir.write(`${profileId}.pem`, toPem('CERTIFICATE', leaf.der));
 
-      const verify = run('openssl', [
-        'verify',
-        '-x509_strict',
-        '-CAfile',
-        rootFile,
-        '-untrusted',
-        intermediateFile,
-        leafFile,
-      ]);
+      const verify = run('openssl', verifyArgs({ root: rootFile, untrusted: intermediateFile, leaf: leafFile }));
       expect(verify.output).toContain(': OK');
       expect(verify.status).toBe(0);
 

@@ -8,8 +8,9 @@
  *     extensions [3] EXPLICIT Extensions }
  *
  * The issuer's name, its signature algorithm and the extensions that do not vary per
- * certificate are encoded once per CA and profile by the caller (issuer-cache.ts);
- * only serial, validity, subject, key and per-certificate extensions are encoded here.
+ * certificate are encoded once per CA by the caller (the IssuerContext that
+ * ca-directory.ts keeps, built in certificate-template.ts); only serial, validity,
+ * subject, key and per-certificate extensions are encoded here.
  * The signature is computed elsewhere (the KMS seam) and attached with `assembleCertificate`.
  */
 import * as der from './asn1/der-writer.js';

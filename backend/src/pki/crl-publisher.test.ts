@@ -26,9 +26,9 @@ describe('CRL publisher', () => {
   afterAll(async () => h.cleanup());
 
   it('publishes a first CRL on demand and serves the cached one afterwards', async () => {
-    const first = await h.pki.crls.getCrl(caId);
+    const first = await h.pki.crls.getCrl(h.ctx, caId);
     expect(crlNumber()).toBe(1);
-    expect(Buffer.from(await h.pki.crls.getCrl(caId)).equals(Buffer.from(first))).toBe(true);
+    expect(Buffer.from(await h.pki.crls.getCrl(h.ctx, caId)).equals(Buffer.from(first))).toBe(true);
     expect(crlNumber()).toBe(1);
   });
 
@@ -47,5 +47,35 @@ describe('CRL publisher', () => {
     expect(crlNumber()).toBe(before + 1);
     const stop = h.pki.crls.startCrlScheduler({ intervalMs: 60_000 });
     stop();
+  });
+
+  it('each scheduler run records its rows as system:crl-scheduler under a request id of its own', async () => {
+    const schedulerRows = () =>
+      h.temp.database.sqlite
+        .prepare("SELECT operation, request_id FROM audit_log WHERE actor = 'system:crl-scheduler' ORDER BY seq")
+        .all() as { operation: string; request_id: string }[];
+    const before = schedulerRows().length;
+    for (let run = 0; run < 2; run++) {
+      h.temp.database.sqlite.prepare('UPDATE crls SET next_update = ? WHERE ca_id = ?').run(Date.now() + 60_000, caId);
+      expect(await h.pki.crls.refreshDue()).toBe(1);
+    }
+    const rows = schedulerRows().slice(before);
+    expect(rows.map((row) => row.operation)).toEqual(['kms.sign', 'crl.publish', 'kms.sign', 'crl.publish']);
+    const [first, , second] = rows.map((row) => row.request_id);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(rows[1]?.request_id).toBe(first);
+    expect(second).not.toBe(first);
+  });
+
+  it('a CRL published on demand carries the asking request', async () => {
+    h.temp.database.sqlite.prepare('UPDATE crls SET next_update = ? WHERE ca_id = ?').run(Date.now() - 1, caId);
+    await h.pki.crls.getCrl({ actor: 'system:crl', requestId: 'crl-request-1' }, caId);
+    const rows = h.temp.database.sqlite
+      .prepare("SELECT operation, actor FROM audit_log WHERE request_id = 'crl-request-1' ORDER BY seq")
+      .all();
+    expect(rows).toEqual([
+      { operation: 'kms.sign', actor: 'system:crl' },
+      { operation: 'crl.publish', actor: 'system:crl' },
+    ]);
   });
 });

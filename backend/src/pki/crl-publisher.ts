@@ -5,14 +5,14 @@
  * revocations while a CRL is being signed produces one more CRL, not one per revocation.
  * Expired certificates are left out (RFC 5280 §3.3 allows it; it keeps CRLs small).
  */
-import type Database from 'better-sqlite3';
-import { eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+
 import type { Logger } from 'pino';
 
-import type { RevocationReason } from '@pki/shared';
-
-import type { AppDatabase } from '../db/client.js';
-import { certificateAuthorities, crls } from '../db/schema.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { CaRepository } from '../db/ca-repository.js';
+import type { CertificateRepository } from '../db/certificate-repository.js';
+import type { CrlRepository } from '../db/crl-repository.js';
 import type { RequestContext } from '../request-context.js';
 import type { CaDirectory } from './ca-directory.js';
 import { assembleCrl, encodeTbsCertList } from './crl-builder.js';
@@ -21,12 +21,12 @@ import { pkiErrors } from './errors.js';
 import { signTbs } from './kms-signer.js';
 import type { PkiKms } from './kms-signer.js';
 import { toPem } from './pem.js';
-import type { AuditLog } from '../audit/audit-log.js';
 import { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
 
 export interface CrlPublisherDependencies {
-  db: AppDatabase;
-  sqlite: Database.Database;
+  cas: CaRepository;
+  certificates: CertificateRepository;
+  crls: CrlRepository;
   kms: PkiKms;
   audit: AuditLog;
   directory: CaDirectory;
@@ -45,18 +45,14 @@ export interface PublishedCrl {
   der: Uint8Array;
 }
 
-const SCHEDULER_CONTEXT: RequestContext = Object.freeze({ actor: 'system', requestId: 'crl-scheduler' });
-
-interface RevokedRow {
-  serial_hex: string;
-  revoked_at: number;
-  revocation_reason: RevocationReason | null;
+/** Each scheduler run is a request of its own: its rows share an id no other run has. */
+function schedulerContext(): RequestContext {
+  return { actor: 'system:crl-scheduler', requestId: randomUUID() };
 }
 
 export class CrlPublisher {
   readonly #deps: CrlPublisherDependencies;
   readonly #now: () => Date;
-  readonly #selectRevoked: Database.Statement<[string, number], RevokedRow>;
   /** Per CA: the publication running and the one queued behind it. */
   readonly #inFlight = new Map<string, { running: Promise<PublishedCrl>; queued: Promise<PublishedCrl> | null }>();
   #timer: NodeJS.Timeout | null = null;
@@ -64,10 +60,6 @@ export class CrlPublisher {
   constructor(dependencies: CrlPublisherDependencies) {
     this.#deps = dependencies;
     this.#now = dependencies.now ?? (() => new Date());
-    this.#selectRevoked = dependencies.sqlite.prepare(
-      `SELECT serial_hex, revoked_at, revocation_reason FROM certificates
-       WHERE ca_id = ? AND status = 'revoked' AND not_after > ?`,
-    );
   }
 
   /** Signs and stores a new CRL for the CA; concurrent calls coalesce. */
@@ -104,20 +96,16 @@ export class CrlPublisher {
         step.details.caId = record.row.id;
         if (!record.issuer) throw pkiErrors.caNotActive(record.row.name, record.row.status);
         const issuer = record.issuer;
-        const current = this.#deps.db
-          .select({ crlNumber: certificateAuthorities.crlNumber })
-          .from(certificateAuthorities)
-          .where(eq(certificateAuthorities.id, record.row.id))
-          .get();
-        const crlNumber = (current?.crlNumber ?? 0) + 1;
+        const crlNumber = this.#deps.cas.lastCrlNumber(record.row.id) + 1;
         const thisUpdate = new Date(Math.floor(this.#now().getTime() / 1000) * 1000);
         const nextUpdate = new Date(thisUpdate.getTime() + this.#deps.validitySeconds * 1000);
-        const rows = this.#selectRevoked.all(record.row.id, thisUpdate.getTime());
-        const entries: CrlEntry[] = rows.map((row) => ({
-          serialHex: row.serial_hex,
-          revokedAt: new Date(row.revoked_at),
-          reason: row.revocation_reason,
-        }));
+        const entries: CrlEntry[] = this.#deps.certificates
+          .listRevokedUnexpired(record.row.id, thisUpdate)
+          .map((revoked) => ({
+            serialHex: revoked.serialHex,
+            revokedAt: revoked.revokedAt,
+            reason: revoked.revocationReason,
+          }));
         const { tbs, entryCount } = encodeTbsCertList({
           signatureAlgorithm: issuer.signatureAlgorithm.algorithmIdentifier,
           issuerName: issuer.nameDer,
@@ -136,19 +124,15 @@ export class CrlPublisher {
           nextUpdate: nextUpdate.toISOString(),
         });
         await step.commit(record.row.id, () => {
-          this.#deps.db
-            .update(certificateAuthorities)
-            .set({ crlNumber: sql`max(${certificateAuthorities.crlNumber}, ${crlNumber})` })
-            .where(eq(certificateAuthorities.id, record.row.id))
-            .run();
-          this.#deps.db
-            .insert(crls)
-            .values({ caId: record.row.id, crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer })
-            .onConflictDoUpdate({
-              target: crls.caId,
-              set: { crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer },
-            })
-            .run();
+          this.#deps.cas.recordCrlNumber(record.row.id, crlNumber);
+          this.#deps.crls.replaceLatest({
+            caId: record.row.id,
+            crlNumber,
+            thisUpdate,
+            nextUpdate,
+            entryCount,
+            der: Buffer.from(crlDer),
+          });
         });
         this.#deps.directory.invalidate(record.row.id);
         return { caId: record.row.id, crlNumber, thisUpdate, nextUpdate, entryCount, der: crlDer };
@@ -156,33 +140,33 @@ export class CrlPublisher {
     );
   }
 
-  /** The current CRL (DER), published first if there is none or it is past nextUpdate. */
-  async getCrl(caRef: string): Promise<Uint8Array> {
+  /**
+   * The current CRL (DER), published first if there is none or it is past nextUpdate; `ctx`
+   * is the request that asked, whose id the publication's rows then carry.
+   */
+  async getCrl(ctx: RequestContext, caRef: string): Promise<Uint8Array> {
     const caId = this.#deps.directory.get(caRef).row.id;
-    const cached = this.#deps.db.select().from(crls).where(eq(crls.caId, caId)).get();
-    if (cached && cached.nextUpdate.getTime() > this.#now().getTime()) return cached.der;
-    return (await this.publish(SCHEDULER_CONTEXT, caId)).der;
+    const latest = this.#deps.crls.findLatest(caId);
+    if (latest && latest.nextUpdate.getTime() > this.#now().getTime()) return latest.der;
+    return (await this.publish(ctx, caId)).der;
   }
 
-  async getCrlPem(caRef: string): Promise<string> {
-    return toPem('X509 CRL', await this.getCrl(caRef));
+  async getCrlPem(ctx: RequestContext, caRef: string): Promise<string> {
+    return toPem('X509 CRL', await this.getCrl(ctx, caRef));
   }
 
   /** Republishes every CA whose CRL has used more than half of its validity. */
   async refreshDue(): Promise<number> {
     const now = this.#now().getTime();
     const halfLife = (this.#deps.validitySeconds * 1000) / 2;
+    const ctx = schedulerContext();
     let published = 0;
     for (const record of this.#deps.directory.list()) {
       if (record.row.status !== 'active' || !record.certificate) continue;
-      const cached = this.#deps.db
-        .select({ nextUpdate: crls.nextUpdate })
-        .from(crls)
-        .where(eq(crls.caId, record.row.id))
-        .get();
-      if (cached && cached.nextUpdate.getTime() - now > halfLife) continue;
+      const latest = this.#deps.crls.findLatest(record.row.id);
+      if (latest && latest.nextUpdate.getTime() - now > halfLife) continue;
       try {
-        await this.publish(SCHEDULER_CONTEXT, record.row.id);
+        await this.publish(ctx, record.row.id);
         published++;
       } catch (error) {
         this.#deps.log.error({ err: error, caId: record.row.id }, 'scheduled CRL publication failed');

@@ -1,10 +1,10 @@
 /** Rows to the shared output shapes: instants as ISO strings, nothing binary. */
 import type { CaSummary, CertificateSummary } from '@pki/shared';
 
-import type { certificates } from '../db/schema.js';
+import type { CertificateRow } from '../db/certificate-repository.js';
 import type { CaRecord } from './ca-directory.js';
 
-export type CertificateRow = typeof certificates.$inferSelect;
+export type { CertificateRow } from '../db/certificate-repository.js';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 

@@ -1,14 +1,15 @@
 /**
  * The certificate authority's composition: one call builds the services over the
- * database and KMSService, wired to each other through explicit callbacks and events.
- * Routers and HTTP routes take what they need from the returned object.
+ * repositories (db/pki-repositories.ts) and KMSService, wired to each other through
+ * explicit callbacks and events. Routers and HTTP routes take what they need from the
+ * returned object.
  */
 import type { Logger } from 'pino';
 
 import type { ProfileSummary } from '@pki/shared';
 
-import type { DatabaseHandle } from '../db/client.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { PkiRepositories } from '../db/pki-repositories.js';
 import { CaDirectory } from './ca-directory.js';
 import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
@@ -19,9 +20,10 @@ import type { PkiKms } from './kms-signer.js';
 import { OcspResponder } from './ocsp-responder.js';
 import { PkiEvents } from './pki-events.js';
 import { listProfiles } from './profiles.js';
+import type { PkiServiceDependencies } from './service-dependencies.js';
 
 export interface PkiServicesOptions {
-  database: DatabaseHandle;
+  repositories: PkiRepositories;
   kms: PkiKms;
   /** PKI_PUBLIC_URL: base of the CRL distribution point and AIA URLs printed into certificates. */
   publicUrl: string;
@@ -48,45 +50,37 @@ export interface PkiServices {
 }
 
 export function createPkiServices(options: PkiServicesOptions): PkiServices {
-  const { database, kms } = options;
+  const { repositories, kms } = options;
   const log = options.log.child({ component: 'pki' });
   const now = options.now ?? (() => new Date());
   const { audit } = options;
-  const directory = new CaDirectory(database.db, publicEndpoints(options.publicUrl));
+  const directory = new CaDirectory(repositories.cas, kms, publicEndpoints(options.publicUrl));
   const events = new PkiEvents();
+  // What every service shares; each takes the repositories it works on.
+  const common: PkiServiceDependencies = { kms, audit, directory, events, now };
   const crls = new CrlPublisher({
-    db: database.db,
-    sqlite: database.sqlite,
-    kms,
-    audit,
-    directory,
+    ...common,
+    cas: repositories.cas,
+    certificates: repositories.certificates,
+    crls: repositories.crls,
     validitySeconds: options.crlValiditySeconds,
     log,
-    now,
   });
   const publishCrl = (ctx: Parameters<CrlPublisher['publish']>[0], caId: string) => crls.publish(ctx, caId);
-  const cas = new CaService({ db: database.db, kms, audit, directory, events, publishCrl, now });
+  const cas = new CaService({ ...common, cas: repositories.cas, certificates: repositories.certificates, publishCrl });
   const certificates = new CertificateService({
-    db: database.db,
-    sqlite: database.sqlite,
-    kms,
-    audit,
-    directory,
-    events,
+    ...common,
+    certificates: repositories.certificates,
     publishCrl,
     revokeCa: (ctx, input) => cas.revoke(ctx, input),
-    now,
   });
   const ocsp = new OcspResponder({
-    sqlite: database.sqlite,
-    kms,
-    directory,
-    events,
+    ...common,
+    certificates: repositories.certificates,
     log,
     ...(options.ocspValiditySeconds !== undefined ? { validitySeconds: options.ocspValiditySeconds } : {}),
-    now,
   });
-  const keys = new KeyLifecycleService({ db: database.db, kms, audit, now });
+  const keys = new KeyLifecycleService({ ...common, cas: repositories.cas, certificates: repositories.certificates });
   return {
     cas,
     certificates,
@@ -103,7 +97,8 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
 
 export { CaService } from './ca-service.js';
 export { CertificateService } from './issuance-service.js';
-export type { ExportedFile, IssuedCertificate } from './issuance-service.js';
+export type { IssuedCertificate } from './issuance-service.js';
+export type { ExportedFile } from './certificate-exports.js';
 export { CrlPublisher } from './crl-publisher.js';
 export { OcspResponder } from './ocsp-responder.js';
 export { KeyLifecycleService } from './key-lifecycle-service.js';

@@ -11,6 +11,7 @@ import type { CaSummary } from '@pki/shared';
 
 import { verifyAuditChain } from '../audit/verify.js';
 import { opensslCsr, run, scratchDir } from './testing/openssl.js';
+import { openCaHierarchy } from './testing/ca-hierarchy.js';
 import type { ScratchDir } from './testing/openssl.js';
 import { openPkiHarness } from './testing/pki-harness.js';
 import type { PkiHarness } from './testing/pki-harness.js';
@@ -40,19 +41,10 @@ describe('concurrent issuance', () => {
   beforeAll(async () => {
     dir = scratchDir('pki-concurrency-');
     h = await openPkiHarness();
-    const root = await h.pki.cas.createRoot(h.ctx, {
-      name: 'Concurrency Root',
-      subject: { commonName: 'Concurrency Root' },
-      algorithm: 'ec-p384',
-      validityDays: 365,
-    });
-    ca = await h.pki.cas.createIntermediate(h.ctx, {
-      parentId: root.id,
-      name: 'Concurrency CA',
-      subject: { commonName: 'Concurrency CA' },
-      algorithm: 'rsa-2048',
-      validityDays: 300,
-    });
+    ({ issuing: ca } = await openCaHierarchy(h, {
+      root: { name: 'Concurrency Root' },
+      issuing: { name: 'Concurrency CA', algorithm: 'rsa-2048' },
+    }));
     const names = [
       ...Array.from({ length: IN_FLIGHT }, (_, index) => `host-${index}.example.test`),
       'poison-write.example.test',

@@ -6,9 +6,10 @@ import { generateKeyPairSync } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { CaSummary } from '@pki/shared';
+import type { CaSummary, IssueFromCsrInput } from '@pki/shared';
 
 import { MAX_CSR_BYTES } from './csr.js';
+import { openCaHierarchy } from './testing/ca-hierarchy.js';
 import { opensslCsr, scratchDir } from './testing/openssl.js';
 import type { ScratchDir } from './testing/openssl.js';
 import { openPkiHarness } from './testing/pki-harness.js';
@@ -38,19 +39,10 @@ describe('issuance refusals', () => {
   beforeAll(async () => {
     dir = scratchDir();
     h = await openPkiHarness();
-    const root = await h.pki.cas.createRoot(h.ctx, {
-      name: 'Refusal Root',
-      subject: { commonName: 'Refusal Root' },
-      algorithm: 'ec-p384',
-      validityDays: 365,
-    });
-    ca = await h.pki.cas.createIntermediate(h.ctx, {
-      parentId: root.id,
-      name: 'Refusal CA',
-      subject: { commonName: 'Refusal CA' },
-      algorithm: 'ec-p256',
-      validityDays: 300,
-    });
+    ({ issuing: ca } = await openCaHierarchy(h, {
+      root: { name: 'Refusal Root' },
+      issuing: { name: 'Refusal CA', algorithm: 'ec-p256' },
+    }));
     goodCsr = opensslCsr(dir, 'good', { key: 'ec:P-256', subject: '/CN=good.example.test' }).csrPem;
   });
   afterAll(async () => {
@@ -62,151 +54,77 @@ describe('issuance refusals', () => {
     `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(der).toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
   const derOf = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
 
+  /** A tls-server request to the issuing CA unless the case says otherwise. */
+  const issue = (input: Omit<IssueFromCsrInput, 'caId' | 'profile'> & Partial<Pick<IssueFromCsrInput, 'profile'>>) =>
+    h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', ...input });
+
   const cases: [string, () => Promise<unknown>, string][] = [
-    [
-      'garbage',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: 'hello, I am not a CSR' }),
-      'CSR_MALFORMED',
-    ],
+    ['garbage', () => issue({ csr: 'hello, I am not a CSR' }), 'CSR_MALFORMED'],
     [
       'no PEM block of the right label',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: goodCsr.replace(/CERTIFICATE REQUEST/g, 'PRIVATE KEY'),
-        }),
+      () => issue({ csr: goodCsr.replace(/CERTIFICATE REQUEST/g, 'PRIVATE KEY') }),
       'CSR_MALFORMED',
     ],
-    [
-      'truncated',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: pemOf(derOf(goodCsr).subarray(0, 120)),
-        }),
-      'CSR_MALFORMED',
-    ],
-    [
-      'trailing bytes',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: pemOf(Buffer.concat([derOf(goodCsr), Buffer.from([0])])),
-        }),
-      'CSR_MALFORMED',
-    ],
-    [
-      'oversized',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: `${goodCsr}${' '.repeat(MAX_CSR_BYTES)}`,
-        }),
-      'CSR_TOO_LARGE',
-    ],
+    ['truncated', () => issue({ csr: pemOf(derOf(goodCsr).subarray(0, 120)) }), 'CSR_MALFORMED'],
+    ['trailing bytes', () => issue({ csr: pemOf(Buffer.concat([derOf(goodCsr), Buffer.from([0])])) }), 'CSR_MALFORMED'],
+    ['oversized', () => issue({ csr: `${goodCsr}${' '.repeat(MAX_CSR_BYTES)}` }), 'CSR_TOO_LARGE'],
     [
       'bad signature',
       () => {
         const der = derOf(goodCsr);
         der[der.length - 5] = (der[der.length - 5] as number) ^ 0x01;
-        return h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: pemOf(der) });
+        return issue({ csr: pemOf(der) });
       },
       'CSR_BAD_SIGNATURE',
     ],
     [
       'RSA-1024',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: opensslCsr(dir, 'weak', { key: 'rsa:1024', subject: '/CN=weak.example.test' }).csrPem,
-        }),
+      () => issue({ csr: opensslCsr(dir, 'weak', { key: 'rsa:1024', subject: '/CN=weak.example.test' }).csrPem }),
       'KEY_TOO_WEAK',
     ],
     [
       'SHA-1 signature',
       () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
+        issue({
           csr: opensslCsr(dir, 'sha1', { key: 'ec:P-256', subject: '/CN=sha1.example.test', digest: 'sha1' }).csrPem,
         }),
       'CSR_UNSUPPORTED_ALGORITHM',
     ],
     [
       'unknown curve',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: opensslCsr(dir, 'k1', { key: 'ec:secp256k1', subject: '/CN=k1.example.test' }).csrPem,
-        }),
+      () => issue({ csr: opensslCsr(dir, 'k1', { key: 'ec:secp256k1', subject: '/CN=k1.example.test' }).csrPem }),
       'CSR_UNSUPPORTED_ALGORITHM',
     ],
     [
       'SAN with a newline',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: goodCsr,
-          sans: ['dns:good.example.test\nDNS:evil.test'],
-        }),
+      () => issue({ csr: goodCsr, sans: ['dns:good.example.test\nDNS:evil.test'] }),
       'SAN_INVALID',
     ],
     [
       'SAN with a comma injection',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: goodCsr,
-          sans: ['dns:good.example.test,DNS:evil.test'],
-        }),
+      () => issue({ csr: goodCsr, sans: ['dns:good.example.test,DNS:evil.test'] }),
       'SAN_INVALID',
     ],
     [
       'URI with a quote',
       () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
+        issue({
           profile: 'tls-server-client',
           csr: goodCsr,
           sans: ['dns:a.example.test', 'uri:https://a.test/"><script>'],
         }),
       'SAN_INVALID',
     ],
-    [
-      'email SAN on tls-server',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: goodCsr,
-          sans: ['email:a@example.test'],
-        }),
-      'SAN_NOT_ALLOWED',
-    ],
+    ['email SAN on tls-server', () => issue({ csr: goodCsr, sans: ['email:a@example.test'] }), 'SAN_NOT_ALLOWED'],
     [
       'tls-server with no host name',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-server',
-          csr: opensslCsr(dir, 'nohost', { key: 'ec:P-256', subject: '/CN=Just A Name' }).csrPem,
-        }),
+      () => issue({ csr: opensslCsr(dir, 'nohost', { key: 'ec:P-256', subject: '/CN=Just A Name' }).csrPem }),
       'SAN_REQUIRED',
     ],
     [
       'control character in a CSR subject',
       () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
+        issue({
           profile: 'tls-client',
           csr: opensslCsr(dir, 'ctl', { key: 'ec:P-256', subject: '/CN=bad\x07bell' }).csrPem,
           validityDays: 30,
@@ -215,32 +133,19 @@ describe('issuance refusals', () => {
     ],
     [
       'control character in a given subject',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
-          profile: 'tls-client',
-          csr: goodCsr,
-          subject: { commonName: 'a\u202eb' },
-        }),
+      () => issue({ profile: 'tls-client', csr: goodCsr, subject: { commonName: 'a\u202eb' } }),
       'VALIDATION_FAILED',
     ],
-    [
-      'validity beyond the profile',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-server', csr: goodCsr, validityDays: 399 }),
-      'VALIDITY_EXCEEDS_PROFILE',
-    ],
+    ['validity beyond the profile', () => issue({ csr: goodCsr, validityDays: 399 }), 'VALIDITY_EXCEEDS_PROFILE'],
     [
       'validity beyond the issuer',
-      () =>
-        h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-client', csr: goodCsr, validityDays: 398 }),
+      () => issue({ profile: 'tls-client', csr: goodCsr, validityDays: 398 }),
       'VALIDITY_EXCEEDS_ISSUER',
     ],
     [
       'key algorithm not allowed by the profile',
       () =>
-        h.pki.certificates.issueFromCsr(h.ctx, {
-          caId: ca.id,
+        issue({
           profile: 'code-signing',
           csr: opensslCsr(dir, 'cs2048', { key: 'rsa:2048', subject: '/CN=Signer' }).csrPem,
         }),

@@ -3,12 +3,10 @@
  * unexpired, unrevoked certificates, unless an admin forces it with a reason (kept in the
  * audit row). kms/ cannot know about certificates, so the keys router goes through here.
  */
-import { and, eq, gt, inArray, sql } from 'drizzle-orm';
-
 import { KeyLifecycleInput } from '@pki/shared';
 
-import type { AppDatabase } from '../db/client.js';
-import { certificateAuthorities, certificates } from '../db/schema.js';
+import type { CaRepository } from '../db/ca-repository.js';
+import type { CertificateRepository } from '../db/certificate-repository.js';
 import { ValidationError } from '../errors.js';
 import type { KmsKeyRecord } from '../kms/service.js';
 import type { RequestContext } from '../request-context.js';
@@ -19,7 +17,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
 
 export interface KeyLifecycleDependencies {
-  db: AppDatabase;
+  cas: CaRepository;
+  certificates: CertificateRepository;
   kms: PkiKms;
   audit: AuditLog;
   now?: () => Date;
@@ -36,27 +35,7 @@ export class KeyLifecycleService {
 
   /** Unexpired, unrevoked certificates issued by the CA(s) this key signs for. */
   liveCertificateCount(keyId: string): number {
-    const cas = this.#deps.db
-      .select({ id: certificateAuthorities.id })
-      .from(certificateAuthorities)
-      .where(eq(certificateAuthorities.keyId, keyId))
-      .all();
-    if (cas.length === 0) return 0;
-    const row = this.#deps.db
-      .select({ count: sql<number>`count(*)` })
-      .from(certificates)
-      .where(
-        and(
-          inArray(
-            certificates.caId,
-            cas.map((ca) => ca.id),
-          ),
-          eq(certificates.status, 'active'),
-          gt(certificates.notAfter, this.#now()),
-        ),
-      )
-      .get();
-    return row?.count ?? 0;
+    return this.#deps.certificates.countLiveIssuedBy(this.#deps.cas.listIdsByKey(keyId), this.#now());
   }
 
   async revokeKey(ctx: RequestContext, rawInput: KeyLifecycleInput): Promise<KmsKeyRecord> {

@@ -10,10 +10,13 @@ import { OID } from './asn1/oids.js';
 import type { KMSService } from '../kms/service.js';
 import type { RequestContext } from '../request-context.js';
 
-/** What pki needs of KMSService: signing, key generation and the guarded key lifecycle. */
+/**
+ * What pki needs of KMSService: signing, key generation, the guarded key lifecycle, and
+ * our record of a key (`findKey`: its algorithm, public key, state; no key-store call).
+ */
 export type PkiKms = Pick<
   KMSService,
-  'sign' | 'generateKeyPair' | 'exportPrivateKey' | 'capabilities' | 'revokeKey' | 'destroyKey' | 'backend'
+  'sign' | 'generateKeyPair' | 'exportPrivateKey' | 'capabilities' | 'revokeKey' | 'destroyKey' | 'backend' | 'findKey'
 >;
 
 export interface SignatureAlgorithm {

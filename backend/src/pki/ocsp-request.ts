@@ -37,7 +37,12 @@ export interface OcspCertId {
 
 export interface OcspRequest {
   certIds: OcspCertId[];
-  /** The nonce extension's extnValue content (RFC 8954: an OCTET STRING of 1–32 bytes), if any. */
+  /**
+   * The nonce extension's extnValue content, if any: echoed back as it came. RFC 8954 asks
+   * for a nonce of 1–32 bytes (wrapped in an OCTET STRING); we refuse only an empty
+   * extnValue or one over 128 bytes, so a client with a longer or unwrapped nonce still
+   * gets an answer while no request can make us echo much.
+   */
   nonceExtensionValue: Uint8Array | null;
 }
 

@@ -8,11 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 
-import type { KeyAlgorithm, RevocationReason } from '@pki/shared';
+import type { KeyAlgorithm } from '@pki/shared';
 
+import type { CertificateRepository } from '../db/certificate-repository.js';
 import type { RequestContext } from '../request-context.js';
 import { OID } from './asn1/oids.js';
 import type { CaDirectory } from './ca-directory.js';
@@ -29,10 +29,11 @@ import {
 } from './ocsp-response-builder.js';
 import type { CertStatus } from './ocsp-response-builder.js';
 import type { PkiEvents } from './pki-events.js';
+import { OCSP_SIGNING_PROFILE } from './profiles.js';
 import { subjectPublicKeyBits } from './public-key.js';
 
 export interface OcspResponderDependencies {
-  sqlite: Database.Database;
+  certificates: CertificateRepository;
   kms: PkiKms;
   directory: CaDirectory;
   events: PkiEvents;
@@ -58,25 +59,12 @@ interface CachedResponse {
   refreshAfter: number;
 }
 
-interface StatusRow {
-  status: 'active' | 'revoked' | 'expired';
-  revocation_reason: RevocationReason | null;
-  revoked_at: number | null;
-}
-
-interface SignerRow {
-  der: Buffer;
-  key_id: string;
-  algorithm: KeyAlgorithm;
-}
-
 const HASH_BY_OID: Record<string, string> = {
   [OID.sha1]: 'sha1',
   [OID.sha256]: 'sha256',
   [OID.sha384]: 'sha384',
   [OID.sha512]: 'sha512',
 };
-const RESPONDER_CONTEXT: RequestContext = Object.freeze({ actor: 'ocsp-responder', requestId: 'ocsp' });
 const SIGNER_RECHECK_MS = 60_000;
 /** A delegated certificate this close to its end is no longer used. */
 const SIGNER_MIN_REMAINING_MS = 3_600_000;
@@ -86,8 +74,6 @@ export class OcspResponder {
   readonly #now: () => Date;
   readonly #validityMs: number;
   readonly #cacheLimit: number;
-  readonly #selectStatus: Database.Statement<[string, string], StatusRow>;
-  readonly #selectSigner: Database.Statement<[string, number], SignerRow>;
   readonly #cache = new Map<string, CachedResponse>();
   readonly #signers = new Map<string, Signer>();
   #issuerIndex = new Map<string, string>();
@@ -98,14 +84,6 @@ export class OcspResponder {
     this.#now = dependencies.now ?? (() => new Date());
     this.#validityMs = (dependencies.validitySeconds ?? 3600) * 1000;
     this.#cacheLimit = dependencies.cacheLimit ?? 100_000;
-    this.#selectStatus = dependencies.sqlite.prepare(
-      'SELECT status, revocation_reason, revoked_at FROM certificates WHERE ca_id = ? AND serial_hex = ?',
-    );
-    this.#selectSigner = dependencies.sqlite.prepare(
-      `SELECT c.der, c.key_id, k.algorithm FROM certificates c JOIN kms_keys k ON k.id = c.key_id
-       WHERE c.ca_id = ? AND c.profile = 'ocsp-signing' AND c.status = 'active' AND k.state = 'active' AND c.not_after > ?
-       ORDER BY c.not_after DESC LIMIT 1`,
-    );
     dependencies.events.onStatusChanged(({ caId, serialHex }) => this.invalidate(caId, serialHex));
   }
 
@@ -117,9 +95,10 @@ export class OcspResponder {
     this.#issuerIndexBuiltAt = 0;
   }
 
-  async respond(requestDer: Uint8Array): Promise<Uint8Array> {
+  /** `ctx` is the request asking (the HTTP route's request id); the signature's audit row carries it. */
+  async respond(ctx: RequestContext, requestDer: Uint8Array): Promise<Uint8Array> {
     try {
-      return await this.#respond(requestDer);
+      return await this.#respond(ctx, requestDer);
     } catch (error) {
       if (error instanceof OcspMalformedRequest) return ocspErrorResponse('malformedRequest');
       this.#deps.log.error({ err: error }, 'OCSP response failed');
@@ -127,7 +106,7 @@ export class OcspResponder {
     }
   }
 
-  async #respond(requestDer: Uint8Array): Promise<Uint8Array> {
+  async #respond(ctx: RequestContext, requestDer: Uint8Array): Promise<Uint8Array> {
     const request = parseOcspRequest(requestDer);
     const [first] = request.certIds;
     const caId = first ? this.#issuerOf(first) : null;
@@ -158,13 +137,7 @@ export class OcspResponder {
       singleResponses: singles,
       nonceExtensionValue: request.nonceExtensionValue,
     });
-    const signature = await signTbs(
-      this.#deps.kms,
-      RESPONDER_CONTEXT,
-      signer.keyId,
-      signer.signatureAlgorithm,
-      responseData,
-    );
+    const signature = await signTbs(this.#deps.kms, ctx, signer.keyId, signer.signatureAlgorithm, responseData);
     const response = assembleOcspResponse(
       responseData,
       signer.signatureAlgorithm.algorithmIdentifier,
@@ -182,10 +155,10 @@ export class OcspResponder {
   }
 
   #statusOf(caId: string, serialHex: string): CertStatus {
-    const row = this.#selectStatus.get(caId, serialHex);
+    const row = this.#deps.certificates.findStatus(caId, serialHex);
     if (!row) return { status: 'unknown' };
     if (row.status === 'revoked') {
-      return { status: 'revoked', revokedAt: new Date(row.revoked_at ?? 0), reason: row.revocation_reason };
+      return { status: 'revoked', revokedAt: row.revokedAt ?? new Date(0), reason: row.revocationReason };
     }
     return { status: 'good' };
   }
@@ -221,12 +194,12 @@ export class OcspResponder {
   #signerFor(caId: string, nowMs: number): Signer {
     const cached = this.#signers.get(caId);
     if (cached && cached.checkAfter > nowMs) return cached;
-    const delegated = this.#selectSigner.get(caId, nowMs + SIGNER_MIN_REMAINING_MS);
+    const delegated = this.#delegatedSigner(caId, nowMs);
     let signer: Signer;
     if (delegated) {
       const certificate = parseCertificateDer(new Uint8Array(delegated.der));
       signer = {
-        keyId: delegated.key_id,
+        keyId: delegated.keyId,
         signatureAlgorithm: signatureAlgorithmFor(delegated.algorithm),
         responderKeyHash: createHash('sha1').update(subjectPublicKeyBits(certificate.subjectPublicKeyInfo)).digest(),
         certificates: [certificate.der],
@@ -247,5 +220,19 @@ export class OcspResponder {
     }
     this.#signers.set(caId, signer);
     return signer;
+  }
+
+  /** The CA's longest-lived delegated OCSP certificate whose key is still active, if any. */
+  #delegatedSigner(caId: string, nowMs: number): { der: Uint8Array; keyId: string; algorithm: KeyAlgorithm } | null {
+    const candidates = this.#deps.certificates.listActiveOfProfile(
+      caId,
+      OCSP_SIGNING_PROFILE.id,
+      new Date(nowMs + SIGNER_MIN_REMAINING_MS),
+    );
+    for (const candidate of candidates) {
+      const key = candidate.keyId === null ? undefined : this.#deps.kms.findKey(candidate.keyId);
+      if (key?.state === 'active') return { der: candidate.der, keyId: key.id, algorithm: key.algorithm };
+    }
+    return null;
   }
 }

@@ -6,6 +6,11 @@ export function toPem(label: string, der: Uint8Array): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
+/** Certificates one after the other, in the order given (a chain file). */
+export function chainPem(certificates: readonly Uint8Array[]): string {
+  return certificates.map((der) => toPem('CERTIFICATE', der)).join('');
+}
+
 /** Every block with one of the labels, in order. Text outside blocks is ignored (openssl does the same). */
 export function fromPemAll(text: string, labels: readonly string[]): Uint8Array[] {
   const blocks: Uint8Array[] = [];

@@ -12,7 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaSummary } from '@pki/shared';
 
 import { toPem } from './pem.js';
-import { opensslCsr, run, scratchDir } from './testing/openssl.js';
+import { openCaHierarchy } from './testing/ca-hierarchy.js';
+import {
+  crlCheckArgs,
+  ocspResponseArgs,
+  opensslCsr,
+  opensslSelfSigned,
+  run,
+  scratchDir,
+  verifyArgs,
+} from './testing/openssl.js';
 import type { ScratchDir } from './testing/openssl.js';
 import { openPkiHarness } from './testing/pki-harness.js';
 import type { PkiHarness } from './testing/pki-harness.js';
@@ -33,20 +42,20 @@ describe('CA services through KMSService (local driver), validated by openssl', 
   beforeAll(async () => {
     dir = scratchDir();
     h = await openPkiHarness();
-    root = await h.pki.cas.createRoot(h.ctx, {
-      name: 'Services Root',
-      subject: { commonName: 'Services Test Root', organization: 'PKI Manager', country: 'FR' },
-      algorithm: 'ec-p384',
-      validityDays: 3650,
-    });
-    intermediate = await h.pki.cas.createIntermediate(h.ctx, {
-      parentId: root.id,
-      name: 'Services Issuing',
-      subject: { commonName: 'Services Issuing CA', organization: 'PKI Manager' },
-      algorithm: 'rsa-2048',
-      validityDays: 1825,
-      pathLength: 0,
-    });
+    ({ root, issuing: intermediate } = await openCaHierarchy(h, {
+      root: {
+        name: 'Services Root',
+        subject: { commonName: 'Services Test Root', organization: 'PKI Manager', country: 'FR' },
+        validityDays: 3650,
+      },
+      issuing: {
+        name: 'Services Issuing',
+        subject: { commonName: 'Services Issuing CA', organization: 'PKI Manager' },
+        algorithm: 'rsa-2048',
+        validityDays: 1825,
+        pathLength: 0,
+      },
+    }));
     rootFile = dir.write('root.pem', h.pki.cas.getCertificatePem(root.id));
     intermediateFile = dir.write('intermediate.pem', h.pki.cas.getCertificatePem(intermediate.id));
   });
@@ -66,24 +75,15 @@ describe('CA services through KMSService (local driver), validated by openssl', 
   });
 
   it('refuses an intermediate below a path length 0 CA and one outliving its issuer, audited', async () => {
-    await expect(
-      h.pki.cas.createIntermediate(h.ctx, {
-        parentId: intermediate.id,
-        name: 'Too Deep',
-        subject: { commonName: 'Too Deep' },
-        algorithm: 'ec-p256',
-        validityDays: 30,
-      }),
-    ).rejects.toMatchObject({ code: 'PATH_LENGTH_EXCEEDED' });
-    await expect(
-      h.pki.cas.createIntermediate(h.ctx, {
-        parentId: root.id,
-        name: 'Too Long',
-        subject: { commonName: 'Too Long' },
-        algorithm: 'ec-p256',
-        validityDays: 5000,
-      }),
-    ).rejects.toMatchObject({ code: 'VALIDITY_EXCEEDS_ISSUER' });
+    const refusals = [
+      { parentId: intermediate.id, name: 'Too Deep', validityDays: 30, code: 'PATH_LENGTH_EXCEEDED' },
+      { parentId: root.id, name: 'Too Long', validityDays: 5000, code: 'VALIDITY_EXCEEDS_ISSUER' },
+    ];
+    for (const { code, ...input } of refusals) {
+      await expect(
+        h.pki.cas.createIntermediate(h.ctx, { ...input, subject: { commonName: input.name }, algorithm: 'ec-p256' }),
+      ).rejects.toMatchObject({ code });
+    }
     expect(auditRows('ca.createIntermediate').filter((row) => row.status === 'failure')).toHaveLength(2);
     expect(h.pki.cas.list()).toHaveLength(2);
   });
@@ -101,9 +101,7 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     });
     const leafFile = dir.write('web.pem', issued.certificatePem);
     const chainFile = dir.write('web-chain.pem', issued.chainPem);
-    expect(
-      run('openssl', ['verify', '-x509_strict', '-CAfile', rootFile, '-untrusted', chainFile, leafFile]).status,
-    ).toBe(0);
+    expect(run('openssl', verifyArgs({ root: rootFile, untrusted: chainFile, leaf: leafFile })).status).toBe(0);
     expect(auditRows('certificate.issue').at(-1)).toMatchObject({
       status: 'success',
       entity_id: issued.certificate.id,
@@ -114,21 +112,12 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       const args = ['ocsp', '-issuer', intermediateFile, '-cert', leafFile, '-reqout', requestFile];
       if (!useNonce) args.push('-no_nonce');
       expect(run('openssl', args).status).toBe(0);
-      const response = await h.pki.ocsp.respond(readFileSync(requestFile));
+      const response = await h.pki.ocsp.respond(h.ctx, readFileSync(requestFile));
       const responseFile = dir.write(`${name}-resp.der`, response);
-      // No -cert here: with it openssl builds a fresh request (and nonce) instead of reading -reqin.
-      return run('openssl', [
-        'ocsp',
-        '-reqin',
-        requestFile,
-        '-respin',
-        responseFile,
-        '-CAfile',
-        rootFile,
-        '-verify_other',
-        intermediateFile,
-        '-resp_text',
-      ]);
+      return run(
+        'openssl',
+        ocspResponseArgs({ request: requestFile, response: responseFile, root: rootFile, untrusted: intermediateFile }),
+      );
     };
     const good = await ocsp('good', true);
     expect(good.output).toContain('Response verify OK');
@@ -148,24 +137,17 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       entity_id: issued.certificate.id,
     });
 
-    const crlFile = dir.write('intermediate.crl.pem', await h.pki.crls.getCrlPem(intermediate.id));
+    const crlFile = dir.write('intermediate.crl.pem', await h.pki.crls.getCrlPem(h.ctx, intermediate.id));
     const crlText = run('openssl', ['crl', '-in', crlFile, '-noout', '-text', '-verify', '-CAfile', chainFile]);
     expect(crlText.output).toContain('verify OK');
     expect(crlText.output).toContain(issued.certificate.serialHex.toUpperCase());
     expect(crlText.output).toContain('Key Compromise');
     expect(crlText.output).toMatch(/X509v3 CRL Number:\s+\d+/);
     expect(crlText.output).toContain('X509v3 Authority Key Identifier');
-    const crlCheck = run('openssl', [
-      'verify',
-      '-crl_check',
-      '-CRLfile',
-      crlFile,
-      '-CAfile',
-      rootFile,
-      '-untrusted',
-      intermediateFile,
-      leafFile,
-    ]);
+    const crlCheck = run(
+      'openssl',
+      crlCheckArgs({ root: rootFile, untrusted: intermediateFile, leaf: leafFile }, crlFile),
+    );
     expect(crlCheck.output).toContain('certificate revoked');
     expect(crlCheck.status).not.toBe(0);
 
@@ -179,33 +161,41 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     expect(revokedNonce.output).not.toContain('Nonce Verify error');
   });
 
+  it("records each OCSP signature under the asking request's id and actor", async () => {
+    const { csrPem } = opensslCsr(dir, 'ocsp-ctx', { key: 'ec:P-256', subject: '/CN=ocsp-ctx.example.test' });
+    const issued = await h.pki.certificates.issueFromCsr(h.ctx, {
+      caId: intermediate.id,
+      profile: 'tls-client',
+      csr: csrPem,
+    });
+    const leafFile = dir.write('ocsp-ctx.pem', issued.certificatePem);
+    const requestFile = `${dir.path}/ocsp-ctx-req.der`;
+    expect(
+      run('openssl', ['ocsp', '-issuer', intermediateFile, '-cert', leafFile, '-reqout', requestFile]).status,
+    ).toBe(0);
+    const ctx = { actor: 'system:ocsp', requestId: 'ocsp-request-1' };
+    await h.pki.ocsp.respond(ctx, readFileSync(requestFile));
+    const rows = h.temp.database.sqlite
+      .prepare("SELECT operation, actor, status FROM audit_log WHERE request_id = 'ocsp-request-1'")
+      .all();
+    expect(rows).toEqual([{ operation: 'kms.sign', actor: 'system:ocsp', status: 'success' }]);
+  });
+
   it('answers garbage with malformedRequest and a foreign issuer with unauthorized, never throwing', async () => {
-    const malformed = dir.write('malformed.der', await h.pki.ocsp.respond(Buffer.from('not an OCSP request')));
+    const malformed = dir.write('malformed.der', await h.pki.ocsp.respond(h.ctx, Buffer.from('not an OCSP request')));
     expect(run('openssl', ['ocsp', '-respin', malformed, '-resp_text', '-noverify']).output).toContain(
       'malformedrequest (1)',
     );
     const other = scratchDir();
     try {
-      run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${other.path}/k.pem`,
-        '-out',
-        `${other.path}/ca.pem`,
-        '-subj',
-        '/CN=Other',
-        '-days',
-        '1',
-      ]);
+      const { certFile: otherCaFile } = opensslSelfSigned(other, 'ca', {
+        curve: 'P-256',
+        subject: '/CN=Other',
+        days: 1,
+      });
       const requestFile = `${other.path}/req.der`;
-      run('openssl', ['ocsp', '-issuer', `${other.path}/ca.pem`, '-serial', '0x1234', '-reqout', requestFile]);
-      const unauthorized = other.write('resp.der', await h.pki.ocsp.respond(readFileSync(requestFile)));
+      run('openssl', ['ocsp', '-issuer', otherCaFile, '-serial', '0x1234', '-reqout', requestFile]);
+      const unauthorized = other.write('resp.der', await h.pki.ocsp.respond(h.ctx, readFileSync(requestFile)));
       expect(run('openssl', ['ocsp', '-respin', unauthorized, '-resp_text', '-noverify']).output).toContain(
         'unauthorized (6)',
       );
@@ -228,19 +218,11 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const leafFile = dir.write('api.pem', issued.certificatePem);
     const requestFile = `${dir.path}/api-req.der`;
     run('openssl', ['ocsp', '-issuer', intermediateFile, '-cert', leafFile, '-reqout', requestFile]);
-    const responseFile = dir.write('api-resp.der', await h.pki.ocsp.respond(readFileSync(requestFile)));
-    const result = run('openssl', [
-      'ocsp',
-      '-reqin',
-      requestFile,
-      '-respin',
-      responseFile,
-      '-CAfile',
-      rootFile,
-      '-verify_other',
-      intermediateFile,
-      '-resp_text',
-    ]);
+    const responseFile = dir.write('api-resp.der', await h.pki.ocsp.respond(h.ctx, readFileSync(requestFile)));
+    const result = run(
+      'openssl',
+      ocspResponseArgs({ request: requestFile, response: responseFile, root: rootFile, untrusted: intermediateFile }),
+    );
     expect(result.output).toContain('Response verify OK');
     expect(result.output).not.toContain('Nonce Verify error');
     expect(result.output).toContain(`Subject: CN=OCSP responder for ${intermediate.name}`);
@@ -368,11 +350,11 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       status: 'revoked',
       revocationReason: 'cACompromise',
     });
-    const rootCrl = dir.write('root.crl.pem', await h.pki.crls.getCrlPem(root.id));
+    const rootCrl = dir.write('root.crl.pem', await h.pki.crls.getCrlPem(h.ctx, root.id));
     const text = run('openssl', ['crl', '-in', rootCrl, '-noout', '-text', '-verify', '-CAfile', rootFile]).output;
     expect(text).toContain('verify OK');
     expect(text).toContain(sub.serialHex?.toUpperCase() ?? 'missing');
-    const subCrl = dir.write('doomed.crl.pem', await h.pki.crls.getCrlPem(sub.id));
+    const subCrl = dir.write('doomed.crl.pem', await h.pki.crls.getCrlPem(h.ctx, sub.id));
     expect(run('openssl', ['crl', '-in', subCrl, '-noout', '-text']).output).toContain('CA Compromise');
     await expect(
       h.pki.certificates.issueFromCsr(h.ctx, { caId: sub.id, profile: 'tls-server', csr: csrPem }),
@@ -390,25 +372,12 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     expect(run('openssl', ['req', '-in', csrFile, '-noout', '-verify']).output).toMatch(
       /verify OK|Certificate request self-signature verify OK/,
     );
-    run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-384',
-      '-nodes',
-      '-keyout',
-      `${dir.path}/ext-root.key`,
-      '-out',
-      `${dir.path}/ext-root.pem`,
-      '-subj',
-      '/CN=External Root',
-      '-days',
-      '3650',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
+    const externalRoot = opensslSelfSigned(dir, 'ext-root', {
+      curve: 'P-384',
+      subject: '/CN=External Root',
+      days: 3650,
+      addext: 'keyUsage=critical,keyCertSign,cRLSign',
+    });
     const extFile = dir.write(
       'ext.cnf',
       'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
@@ -419,12 +388,13 @@ describe('CA services through KMSService (local driver), validated by openssl', 
       '-in',
       csrFile,
       '-CA',
-      `${dir.path}/ext-root.pem`,
+      externalRoot.certFile,
       '-CAkey',
-      `${dir.path}/ext-root.key`,
+      externalRoot.keyFile,
       '-CAcreateserial',
+      // Longer than the leaf's default validity below, which must end before its issuer's.
       '-days',
-      '365',
+      '400',
       '-extfile',
       extFile,
       '-out',
@@ -434,22 +404,14 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     const imported = await h.pki.cas.importSignedCertificate(h.ctx, {
       caId: ca.id,
       certificatePem: readFileSync(`${dir.path}/ext-sub.pem`, 'utf8'),
-      issuerChainPem: readFileSync(`${dir.path}/ext-root.pem`, 'utf8'),
+      issuerChainPem: readFileSync(externalRoot.certFile, 'utf8'),
     });
     expect(imported).toMatchObject({ status: 'active', pathLength: 0, isRoot: false });
     const { csrPem: leafCsr } = opensslCsr(dir, 'ext-leaf', { key: 'ec:P-256', subject: '/CN=Ext Client' });
     const leaf = await h.pki.certificates.issueFromCsr(h.ctx, { caId: ca.id, profile: 'tls-client', csr: leafCsr });
     const leafFile = dir.write('ext-leaf.pem', leaf.certificatePem);
     const chainFile = dir.write('ext-chain.pem', leaf.chainPem);
-    const verified = run('openssl', [
-      'verify',
-      '-x509_strict',
-      '-CAfile',
-      `${dir.path}/ext-root.pem`,
-      '-untrusted',
-      chainFile,
-      leafFile,
-    ]);
+    const verified = run('openssl', verifyArgs({ root: externalRoot.certFile, untrusted: chainFile, leaf: leafFile }));
     expect(verified.output).toContain(': OK');
     expect(toPem('CERTIFICATE', h.pki.cas.getCertificateDer(ca.id))).toBe(
       readFileSync(`${dir.path}/ext-sub.pem`, 'utf8'),

@@ -27,9 +27,10 @@ const JWK_CURVES: Record<string, { crv: string; size: number }> = {
 };
 
 /**
- * OpenSSL 3's generic SPKI decoder costs ~130 µs a key, a tenth of an issuance; importing
- * the same key as PKCS#1 (RSA) or JWK (EC) costs a few µs. The AlgorithmIdentifier is
- * checked here; anything unusual takes the generic path and its checks.
+ * OpenSSL 3's generic SPKI decoder is slow enough to show in every issuance; importing
+ * the same key as PKCS#1 (RSA) or JWK (EC) is far cheaper (bench/issuance.ts measures
+ * both). The AlgorithmIdentifier is checked here; anything unusual takes the generic
+ * path and its checks.
  */
 function importPublicKey(spki: Uint8Array): KeyObject {
   try {

@@ -2,8 +2,8 @@
  * A minimal DER encoder (X.690 §10): each function returns the complete encoding of one
  * value, so builders assemble certificates, CRLs and OCSP responses from pre-encoded
  * parts. This replaces asn1js object graphs on the hot paths, where building and
- * serializing the graph cost ~5x the RSA signature (see /docs and bench/issuance.ts);
- * pkijs stays for parsing requests and for PKCS#7/PKCS#12.
+ * serializing the graph cost more than the signature itself (bench/issuance.ts);
+ * pkijs stays for the rare artefacts (sub-CA CSR, PKCS#7, PKCS#12).
  */
 
 export const TAG = {

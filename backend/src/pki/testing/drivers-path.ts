@@ -26,7 +26,7 @@ import { KMS_AUDIT_OPERATIONS } from '../../kms/service.js';
 import { silentLogger } from '../../kms/testing/temp-local-store.js';
 import type { RequestContext } from '../../request-context.js';
 import { signatureAlgorithmFor } from '../kms-signer.js';
-import { opensslCsr, scratchDir } from './openssl.js';
+import { crlCheckArgs, opensslCsr, scratchDir, verifyArgs } from './openssl.js';
 import type { ScratchDir, ToolResult } from './openssl.js';
 
 export interface DriverPathCase {
@@ -298,15 +298,8 @@ export function describeDriverPath(options: DriverPathOptions): void {
           const serial = issued.certificate.serialHex.toUpperCase();
           const leafFile = dir.write(`${prefix}-leaf.pem`, issued.certificatePem);
 
-          const verified = await tool('openssl', [
-            'verify',
-            '-x509_strict',
-            '-CAfile',
-            rootFile,
-            '-untrusted',
-            intermediateFile,
-            leafFile,
-          ]);
+          const chain = { root: rootFile, untrusted: intermediateFile, leaf: leafFile };
+          const verified = await tool('openssl', verifyArgs(chain));
           expect(verified.output).toContain(`${leafFile}: OK`);
           expect(verified.status).toBe(0);
           verifiedSignatures += 1;
@@ -372,17 +365,7 @@ export function describeDriverPath(options: DriverPathOptions): void {
           expect(crl.output).toContain('Key Compromise');
           expect(crl.output).toMatch(/X509v3 CRL Number:\s+\d+/);
           verifiedSignatures += 1;
-          const crlCheck = await tool('openssl', [
-            'verify',
-            '-crl_check',
-            '-CRLfile',
-            crlFile,
-            '-CAfile',
-            rootFile,
-            '-untrusted',
-            intermediateFile,
-            leafFile,
-          ]);
+          const crlCheck = await tool('openssl', crlCheckArgs(chain, crlFile));
           expect(crlCheck.output).toContain('certificate revoked');
           expect(crlCheck.status).not.toBe(0);
 

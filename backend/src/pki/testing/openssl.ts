@@ -68,3 +68,66 @@ export function opensslCsr(
   if (req.status !== 0) throw new Error(req.output);
   return { csrPem: readFileSync(csrFile, 'utf8'), keyFile, csrFile };
 }
+
+/** The files of a chain under test: the trusted root, the intermediates (untrusted), the leaf. */
+export interface ChainFiles {
+  root: string;
+  untrusted: string;
+  leaf: string;
+}
+
+/** `openssl verify -x509_strict` of the leaf up to the root. */
+export function verifyArgs(chain: ChainFiles): string[] {
+  return ['verify', '-x509_strict', '-CAfile', chain.root, '-untrusted', chain.untrusted, chain.leaf];
+}
+
+/** `openssl verify` with the CRL checked: it fails, saying so, when the leaf is on the CRL. */
+export function crlCheckArgs(chain: ChainFiles, crlFile: string): string[] {
+  return [
+    'verify',
+    '-crl_check',
+    '-CRLfile',
+    crlFile,
+    '-CAfile',
+    chain.root,
+    '-untrusted',
+    chain.untrusted,
+    chain.leaf,
+  ];
+}
+
+/**
+ * `openssl ocsp` judging a saved response to a saved request, its signature verified up to
+ * the root. No -cert here: with it openssl builds a fresh request (and nonce) instead of
+ * reading -reqin.
+ */
+export function ocspResponseArgs(files: { request: string; response: string; root: string; untrusted: string }) {
+  return [
+    'ocsp',
+    '-reqin',
+    files.request,
+    '-respin',
+    files.response,
+    '-CAfile',
+    files.root,
+    '-verify_other',
+    files.untrusted,
+    '-resp_text',
+  ];
+}
+
+/** A self-signed EC certificate made by openssl itself: an issuer that is not one of ours. */
+export function opensslSelfSigned(
+  dir: ScratchDir,
+  name: string,
+  options: { curve: 'P-256' | 'P-384'; subject: string; days: number; addext?: string },
+): { certFile: string; keyFile: string } {
+  const keyFile = join(dir.path, `${name}.key`);
+  const certFile = join(dir.path, `${name}.pem`);
+  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${options.curve}`, '-nodes'];
+  args.push('-keyout', keyFile, '-out', certFile, '-subj', options.subject, '-days', String(options.days));
+  if (options.addext) args.push('-addext', options.addext);
+  const made = run('openssl', args);
+  if (made.status !== 0) throw new Error(made.output);
+  return { certFile, keyFile };
+}

@@ -2,6 +2,7 @@
  * The CA over the real KMSService and the `local` key store on a fresh SQLite file in a
  * temporary directory: what the pki tests and the benchmark run against.
  */
+import { openPkiRepositories } from '../../db/pki-repositories.js';
 import type { KMSService } from '../../kms/service.js';
 import { openAuditedKms, openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
 import type { TempLocalStore } from '../../kms/testing/temp-local-store.js';
@@ -29,7 +30,7 @@ export async function openPkiHarness(
   const keyStore = options.wrapKeyStore?.(temp.store) ?? temp.store;
   const { kms, audit } = openAuditedKms(keyStore, temp.database, log);
   const pki = createPkiServices({
-    database: temp.database,
+    repositories: openPkiRepositories(temp.database),
     kms,
     audit,
     publicUrl: options.publicUrl ?? 'http://pki.test:3000',

@@ -1,16 +1,15 @@
 /**
- * Certificate export formats: PEM and DER (RFC 7468, X.690), a PEM chain, PKCS#7
- * certs-only (RFC 5652 SignedData with no signers, RFC 8551 "degenerate" form) and
- * password-protected PKCS#12 (RFC 7292). The two container formats are rare paths and
- * are built with pkijs; PKCS#12 uses PBES2 (PBKDF2-HMAC-SHA-256, AES-256-CBC) for the key
- * and certificates and an HMAC-SHA-256 MAC, which OpenSSL 3 and current browsers read.
+ * The two container formats certificates are exported in: PKCS#7 certs-only (RFC 5652
+ * SignedData with no signers, RFC 8551 "degenerate" form) and password-protected PKCS#12
+ * (RFC 7292). Both are rare paths and are built with pkijs; PKCS#12 uses PBES2
+ * (PBKDF2-HMAC-SHA-256, AES-256-CBC) for the key and certificates and an HMAC-SHA-256 MAC,
+ * which OpenSSL 3 and current browsers read.
  */
 import { webcrypto } from 'node:crypto';
 
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
-import { toPem } from './pem.js';
 import { bufferSource } from './buffer-source.js';
 
 const engine = new pkijs.CryptoEngine({
@@ -30,10 +29,6 @@ const toArrayBuffer = (bytes: Uint8Array): ArrayBuffer => {
   new Uint8Array(copy).set(bytes);
   return copy;
 };
-
-export function chainPem(certificates: readonly Uint8Array[]): string {
-  return certificates.map((der) => toPem('CERTIFICATE', der)).join('');
-}
 
 /** PKCS#7 / CMS SignedData carrying certificates only (no content, no signers). */
 export function pkcs7CertsOnly(certificates: readonly Uint8Array[]): Uint8Array {
