@@ -131,9 +131,10 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     keyDestruction,
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
   });
-  await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
 
   await announceKeyStore(kms, log.child({ component: 'kms' }));
+  // After the key store's reconciliation, so a new install's chain starts with the key store's state.
+  await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
 
