@@ -26,7 +26,7 @@ beforeEach(async () => {
     role: 'admin',
     password: PASSWORD,
   });
-});
+}, 60_000);
 
 afterEach(async () => {
   await testApp.close();
@@ -74,7 +74,7 @@ describe('sign-in rate limiting', () => {
     // Success forgets the account's failures.
     expect((await signIn('wrong password number x')).statusCode).toBe(401);
     expect((await signIn(PASSWORD)).statusCode).toBe(200);
-  });
+  }, 90_000);
 
   it('limits per account whatever the address, and per address across accounts', async () => {
     for (let attempt = 0; attempt < 6; attempt += 1) await signIn('wrong password number x', `198.51.100.${attempt}`);
@@ -90,7 +90,7 @@ describe('sign-in rate limiting', () => {
     });
     expect((await signIn(PASSWORD, '192.0.2.1', 'bob')).statusCode).toBe(429);
     expect((await signIn(PASSWORD, '192.0.2.2', 'bob')).statusCode).toBe(200);
-  });
+  }, 90_000);
 
   it('audits every checked failure with the attempted name, never the password', async () => {
     for (let attempt = 0; attempt < 3; attempt += 1) await signIn('wrong password number x');

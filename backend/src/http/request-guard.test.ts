@@ -25,7 +25,7 @@ beforeAll(async () => {
   testApp = await buildTestApp({ PKI_PUBLIC_URL: 'https://pki.example.test', PKI_ALLOWED_HOSTS: 'pki.internal.test' });
   admin = await actAs(testApp.app.services, 'admin');
   token = await tokenAs(testApp.app.services, 'admin', { creator: admin });
-});
+}, 60_000);
 
 afterAll(async () => {
   await testApp?.close();
@@ -54,11 +54,12 @@ describe('CSRF: state-changing requests with the session cookie', () => {
   });
 
   it('refuses a cross-origin mutation with the header and a valid cookie', async () => {
-    for (const crossSite of [
+    const crossSites: Record<string, string>[] = [
       { origin: 'https://evil.example' },
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
-    ]) {
+    ];
+    for (const crossSite of crossSites) {
       const response = await setDualControl({ ...admin.headers, ...crossSite });
       expect(response.statusCode, JSON.stringify(crossSite)).toBe(403);
       expect(codeOf(response)).toBe('CSRF_REFUSED');
