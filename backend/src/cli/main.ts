@@ -10,5 +10,7 @@ const exitCode = await runCli(process.argv.slice(2), {
   // The CLI is its own program with one setting; config.ts is the server's configuration.
   // eslint-disable-next-line no-restricted-properties
   serverUrlFromEnvironment: process.env.PKI_URL,
+  // eslint-disable-next-line no-restricted-properties
+  tokenFromEnvironment: process.env.PKI_TOKEN,
 });
 process.exitCode = exitCode;
