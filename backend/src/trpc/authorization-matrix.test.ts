@@ -11,7 +11,7 @@ import type { UserRole } from '@pki/shared';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { PERMISSIONS, isAllowed } from '../auth/permissions.js';
+import { PERMISSIONS, ROLE_PERMISSIONS, isAllowed } from '../auth/permissions.js';
 import type { Permission } from '../auth/permissions.js';
 import type { AppServices } from '../services.js';
 import { createContextInner } from './context.js';
@@ -173,6 +173,30 @@ describe('authorization matrix', () => {
         .map((p) => p.path)
         .sort(),
     ).toEqual(PUBLIC_PROCEDURES);
+  });
+
+  it('holds the role table of issue 11: the auditor changes nothing, the operator manages nothing', () => {
+    expect(ROLE_PERMISSIONS.admin).toEqual(PERMISSIONS);
+    const reads = [
+      'self',
+      'system.read',
+      'settings.read',
+      'cas.read',
+      'profiles.read',
+      'certificates.read',
+      'keys.read',
+    ];
+    expect([...ROLE_PERMISSIONS.operator].sort()).toEqual(
+      [...reads, 'certificates.issue', 'certificates.revoke', 'certificates.export'].sort(),
+    );
+    expect([...ROLE_PERMISSIONS.auditor].sort()).toEqual([...reads, 'audit.read'].sort());
+    // The only mutations an auditor reaches are about its own session.
+    const auditorMutations = proceduresOf()
+      .filter((procedure) => procedure.type === 'mutation' && procedure.permission !== 'public')
+      .filter((procedure) => isAllowed('auditor', procedure.permission as Permission))
+      .map((procedure) => procedure.path)
+      .sort();
+    expect(auditorMutations).toEqual(['auth.changePassword', 'auth.signOut']);
   });
 
   const transports = [
