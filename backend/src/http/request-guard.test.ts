@@ -105,6 +105,21 @@ describe('CSRF: state-changing requests with the session cookie', () => {
   });
 });
 
+describe('the session cookie behind an https public URL', () => {
+  it('is Secure as well as HttpOnly and SameSite=Strict', async () => {
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/trpc/auth.signIn',
+      headers: { 'content-type': 'application/json', host: 'pki.example.test', 'x-pki-request': '1' },
+      payload: JSON.stringify({ username: admin.username, password: admin.password }),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(String(response.headers['set-cookie'])).toMatch(
+      /^pki_session=[^;]+; Expires=[^;]+; HttpOnly; SameSite=Strict; Path=\/; Secure$/,
+    );
+  });
+});
+
 describe('Host check (DNS rebinding)', () => {
   it('refuses a Host that is not the public URL’s, an allowed one or loopback', async () => {
     for (const host of ['evil.example', 'evil.example:3000', 'pki.example.test.evil.example']) {
