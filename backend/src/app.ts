@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 
 import { AuditLog } from './audit/audit-log.js';
 import { AuditLogReader } from './audit/audit-log-reader.js';
+import { createAuthServices } from './auth/index.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { KmsKeyRepository } from './db/kms-key-repository.js';
@@ -19,6 +20,7 @@ import { startWalCheckpointer } from './db/wal-checkpointer.js';
 import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
+import { registerRequestGuard } from './http/request-guard.js';
 import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
@@ -29,6 +31,7 @@ import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
 import { KMSService } from './kms/service.js';
 import { loggerOptions } from './logger.js';
+import { SYSTEM_CONTEXT } from './request-context.js';
 import { createPkiServices } from './pki/index.js';
 import type { AppServices } from './services.js';
 import { SystemService } from './system/system-service.js';
@@ -40,6 +43,8 @@ export interface AppOverrides {
   keyStore?: KeyStore;
   /** false sends every tRPC call through tRPC's adapter (the hot-procedure routes' conformance test). */
   areHotProcedureRoutesEnabled?: boolean;
+  /** The clock of sessions, tokens, sign-in limits and approvals (tests move it instead of sleeping). */
+  now?: () => Date;
 }
 
 declare module 'fastify' {
@@ -108,8 +113,20 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     audit,
   });
   const keyDestruction = new ConfirmedKeyDestruction({ kms, keys: pki.keys });
+  const auth = createAuthServices({
+    database,
+    audit,
+    config: config.auth,
+    dataDir: config.dataDir,
+    log,
+    pki,
+    keyDestruction,
+    ...(overrides.now === undefined ? {} : { now: overrides.now }),
+  });
 
   const keyStoreAnnouncement = await announceKeyStore(kms, log.child({ component: 'kms' }));
+  // After the key store's reconciliation, so a new install's chain starts with the key store's state.
+  await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
 
@@ -123,6 +140,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     kms,
     pki,
     keyDestruction,
+    auth,
   };
 
   // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
@@ -147,6 +165,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   });
   app.addHook('onClose', async () => {
     keyStoreAnnouncement.stop();
+    await auth.close();
     pki.close();
     await kms.close();
     audit.flush();
@@ -161,6 +180,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     crossOriginEmbedderPolicy: false,
   });
   registerErrorHandler(app);
+  registerRequestGuard(app, { publicUrl: config.publicUrl, allowedHosts: config.auth.allowedHosts });
   registerHealthRoutes(app, system);
   registerCrlRoutes(app, pki.crls);
   registerCaCertificateRoutes(app, pki.cas);

@@ -56,8 +56,45 @@ describe('loadConfig', () => {
       { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'http://kms:9998', PKI_COSMIAN_VENDOR_ID: 'a b' },
       'PKI_COSMIAN_VENDOR_ID: expected 1–64 letters, digits, ".", "_" or "-", got "a b"',
     ],
+    // The password itself is never echoed.
+    [{ PKI_ADMIN_PASSWORD: 'short' }, 'PKI_ADMIN_PASSWORD: expected at least 12 characters, got "(hidden)"'],
+    [
+      { PKI_SESSION_IDLE: '2h', PKI_SESSION_MAX: '1h' },
+      'PKI_SESSION_MAX: expected a duration no shorter than PKI_SESSION_IDLE, got "1h"',
+    ],
+    [
+      { PKI_ALLOWED_HOSTS: 'pki.example.com,evil.example/x' },
+      'PKI_ALLOWED_HOSTS: expected comma-separated host names without ports, got "evil.example/x"',
+    ],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(configError(env)).toBe(message);
+  });
+
+  it('reads the access-control settings, with their defaults', () => {
+    expect(loadConfig({}, '/srv/pki').auth).toEqual({
+      adminPassword: undefined,
+      sessionIdleSeconds: 30 * 60,
+      sessionMaxSeconds: 12 * 3600,
+      approvalTtlSeconds: 24 * 3600,
+      allowedHosts: [],
+    });
+    const config = loadConfig(
+      {
+        PKI_ADMIN_PASSWORD: 'a long admin phrase',
+        PKI_SESSION_IDLE: '15m',
+        PKI_SESSION_MAX: '8h',
+        PKI_APPROVAL_TTL: '2h',
+        PKI_ALLOWED_HOSTS: 'PKI.example.com, pki.internal',
+      },
+      '/srv/pki',
+    );
+    expect(config.auth).toEqual({
+      adminPassword: 'a long admin phrase',
+      sessionIdleSeconds: 15 * 60,
+      sessionMaxSeconds: 8 * 3600,
+      approvalTtlSeconds: 2 * 3600,
+      allowedHosts: ['pki.example.com', 'pki.internal'],
+    });
   });
 
   it('resolves relative paths against the working directory and derives the public URL', () => {

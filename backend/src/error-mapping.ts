@@ -9,7 +9,18 @@ import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 
-import { AppError, ConfigError, ConflictError, NotFoundError, PolicyError, ValidationError } from './errors.js';
+import {
+  AppError,
+  ApprovalRequiredError,
+  ConfigError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PolicyError,
+  RateLimitedError,
+  UnauthenticatedError,
+  ValidationError,
+} from './errors.js';
 import { KmsError } from './kms/errors.js';
 import type { KmsErrorCode } from './kms/errors.js';
 
@@ -31,6 +42,11 @@ const APP_CODES: ReadonlyArray<[abstract new (...args: never[]) => AppError, TRP
   [ConflictError, 'CONFLICT'],
   [PolicyError, 'UNPROCESSABLE_CONTENT'],
   [ConfigError, 'INTERNAL_SERVER_ERROR'],
+  [UnauthenticatedError, 'UNAUTHORIZED'],
+  [ForbiddenError, 'FORBIDDEN'],
+  [RateLimitedError, 'TOO_MANY_REQUESTS'],
+  // 202 would be truer, but tRPC has no such code; the request is neither run nor refused.
+  [ApprovalRequiredError, 'CONFLICT'],
 ];
 
 /** User-facing messages for KMS failures: the server's own words stay in the logs. */

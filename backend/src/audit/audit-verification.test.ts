@@ -18,7 +18,7 @@ import { hashInputOf } from './audit-export.js';
 import type { StoredAuditRow } from './audit-export.js';
 import { opensslSigner } from '../../test/audit/openssl-signer.js';
 import type { OpensslSigner } from '../../test/audit/openssl-signer.js';
-import { SAMPLE_CONTEXT, seedAuditLog } from '../../test/audit/sample-log.js';
+import { SAMPLE_CONTEXT, seedAuditLog, userContext } from '../../test/audit/sample-log.js';
 
 describe('background audit verification', () => {
   let dir: string;
@@ -131,15 +131,12 @@ describe('background audit verification', () => {
     for (let batch = 0; batch < 40; batch += 1) {
       await Promise.all(
         Array.from({ length: 500 }, (_, index) =>
-          audit.record(
-            { actor: 'user:alice', requestId: `bulk-${batch}-${index}` },
-            {
-              operation: 'test.bulk',
-              entityType: 'thing',
-              status: 'success',
-              details: { batch, index },
-            },
-          ),
+          audit.record(userContext(`bulk-${batch}-${index}`), {
+            operation: 'test.bulk',
+            entityType: 'thing',
+            status: 'success',
+            details: { batch, index },
+          }),
         ),
       );
     }

@@ -53,7 +53,7 @@ interface ErrorData {
   fieldErrors?: Record<string, string[] | undefined>;
 }
 
-export function createApi(baseUrl: URL): Api {
+export function createApi(baseUrl: URL, token?: string): Api {
   // One id per invocation plus a counter: the server keeps well-formed incoming ids, so an
   // error line's id is the one in the server's log even when the server could not say it.
   const invocationId = `cli-${randomBytes(6).toString('hex')}`;
@@ -67,7 +67,13 @@ export function createApi(baseUrl: URL): Api {
 
   const trpc = createTRPCClient<AppRouter>({
     links: [
-      httpLink({ url: new URL('trpc', baseUrl).toString(), headers: () => ({ 'x-request-id': nextRequestId() }) }),
+      httpLink({
+        url: new URL('trpc', baseUrl).toString(),
+        headers: () => ({
+          'x-request-id': nextRequestId(),
+          ...(token === undefined || token.trim() === '' ? {} : { authorization: `Bearer ${token.trim()}` }),
+        }),
+      }),
     ],
   });
 

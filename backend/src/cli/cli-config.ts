@@ -7,8 +7,10 @@
 export interface CliConfig {
   /** PKI_URL: the server to talk to when --url is not given. */
   serverUrl: string | undefined;
+  /** PKI_TOKEN: an API token; wins over a stored credential. */
+  token: string | undefined;
 }
 
 export function readCliConfig(env: Readonly<Record<string, string | undefined>> = process.env): CliConfig {
-  return { serverUrl: env.PKI_URL };
+  return { serverUrl: env.PKI_URL, token: env.PKI_TOKEN };
 }

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
+import { tokenAs } from '../trpc/testing/act-as.js';
 
 const backendDir = fileURLToPath(new URL('../..', import.meta.url));
 const sharedDir = join(backendDir, '..', 'shared');
@@ -34,7 +35,7 @@ function pki(args: readonly string[], options: { stdin?: string; url?: string } 
       ['--import', tsxLoader, cliMain, ...args],
       {
         cwd: workDir,
-        env: { PATH: process.env.PATH ?? '', HOME: workDir, PKI_URL: options.url ?? baseUrl },
+        env: { PATH: process.env.PATH ?? '', HOME: workDir, PKI_URL: options.url ?? baseUrl, PKI_TOKEN: token },
         encoding: 'utf8',
         timeout: 60_000,
       },
@@ -73,6 +74,8 @@ function rebuildSharedIfStale(): void {
 
 let testApp: TestApp;
 let baseUrl: string;
+/** An admin's API token: the CLI creates CAs as well as issuing. */
+let token: string;
 let workDir: string;
 let leafSerial: string;
 
@@ -84,6 +87,7 @@ beforeAll(async () => {
   const address = testApp.app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('no address');
   baseUrl = `http://127.0.0.1:${address.port}`;
+  token = (await tokenAs(testApp.app.services, 'admin')).secret;
 });
 
 afterAll(async () => {

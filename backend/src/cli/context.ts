@@ -23,7 +23,7 @@ export interface CommandContext {
 export function commandContext(command: Command, io: CliIo): CommandContext {
   const options = command.optsWithGlobals<GlobalOptions>();
   return {
-    api: createApi(resolveServerUrl(options.url, io.serverUrlFromEnvironment)),
+    api: createApi(resolveServerUrl(options.url, io.serverUrlFromEnvironment), io.tokenFromEnvironment),
     isJson: options.json === true,
     io,
   };

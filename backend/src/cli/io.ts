@@ -14,8 +14,10 @@ export interface CliIo {
   stdout: OutputStream;
   stderr: OutputStream;
   stdin: Readable;
-  /** `PKI_URL`; the only variable the CLI reads. */
+  /** `PKI_URL`. */
   serverUrlFromEnvironment: string | undefined;
+  /** `PKI_TOKEN`: an API token, sent as `Authorization: Bearer`. */
+  tokenFromEnvironment?: string | undefined;
 }
 
 /** Reads all of stdin as text (a password piped in, never echoed). */

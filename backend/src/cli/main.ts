@@ -4,10 +4,13 @@
 import { readCliConfig } from './cli-config.js';
 import { runCli } from './program.js';
 
+const cliConfig = readCliConfig();
+
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
-  serverUrlFromEnvironment: readCliConfig().serverUrl,
+  serverUrlFromEnvironment: cliConfig.serverUrl,
+  tokenFromEnvironment: cliConfig.token,
 });
 process.exitCode = exitCode;

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { NotFoundError } from '../errors.js';
+import { systemContext } from '../request-context.js';
 import type { CrlSource } from './pki-ports.js';
 import { splitResourceName } from './pki-encoding.js';
 
@@ -16,7 +17,7 @@ export function registerCrlRoutes(app: FastifyInstance, source: CrlSource): void
   app.get<{ Params: { file: string } }>('/crl/:file', async (request, reply) => {
     const { id, extension } = splitResourceName(request.params.file, ['crl', 'pem']);
     if (id === undefined) throw new NotFoundError(`no CRL at ${request.url}; use /crl/{caId}.crl or /crl/{caId}.pem`);
-    const ctx = { actor: 'system:crl', requestId: request.id };
+    const ctx = systemContext('crl', request.id);
     const body = extension === 'pem' ? await source.getCrlPem(ctx, id) : Buffer.from(await source.getCrl(ctx, id));
     reply.header('cache-control', `public, max-age=${CACHE_SECONDS}`);
     return reply.type(extension === 'pem' ? 'application/x-pem-file' : 'application/pkix-crl').send(body);

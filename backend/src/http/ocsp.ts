@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { mapError } from '../error-mapping.js';
+import { systemContext } from '../request-context.js';
 import type { OcspSource } from './pki-ports.js';
 
 /** A request names a few certificates and perhaps a nonce: a few hundred bytes. */
@@ -58,13 +59,13 @@ export async function registerOcspRoutes(app: FastifyInstance, source: OcspSourc
     scope.post('/ocsp', async (request, reply) => {
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) return sendUnsuccessful(reply, 'malformedRequest');
-      return sendAnswer(reply, await source.respond({ actor: 'system:ocsp', requestId: request.id }, body));
+      return sendAnswer(reply, await source.respond(systemContext('ocsp', request.id), body));
     });
 
     const answerGet = async (request: FastifyRequest, reply: FastifyReply) => {
       const requestDer = decodeGetPath(request.url);
       if (requestDer === undefined) return sendUnsuccessful(reply, 'malformedRequest');
-      return sendAnswer(reply, await source.respond({ actor: 'system:ocsp', requestId: request.id }, requestDer));
+      return sendAnswer(reply, await source.respond(systemContext('ocsp', request.id), requestDer));
     };
     scope.get('/ocsp', answerGet);
     scope.get('/ocsp/*', answerGet);

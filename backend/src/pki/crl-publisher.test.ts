@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { systemContext } from '../request-context.js';
 import { openPkiHarness } from './testing/pki-harness.js';
 import type { PkiHarness } from './testing/pki-harness.js';
 
@@ -69,7 +70,7 @@ describe('CRL publisher', () => {
 
   it('a CRL published on demand carries the asking request', async () => {
     h.temp.database.sqlite.prepare('UPDATE crls SET next_update = ? WHERE ca_id = ?').run(Date.now() - 1, caId);
-    await h.pki.crls.getCrl({ actor: 'system:crl', requestId: 'crl-request-1' }, caId);
+    await h.pki.crls.getCrl(systemContext('crl', 'crl-request-1'), caId);
     const rows = h.temp.database.sqlite
       .prepare("SELECT operation, actor FROM audit_log WHERE request_id = 'crl-request-1' ORDER BY seq")
       .all();

@@ -13,6 +13,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { CaRepository } from '../db/ca-repository.js';
 import type { CertificateRepository } from '../db/certificate-repository.js';
 import type { CrlRepository } from '../db/crl-repository.js';
+import { systemContext } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import type { CaDirectory } from './ca-directory.js';
 import { assembleCrl, encodeTbsCertList } from './crl-builder.js';
@@ -47,7 +48,7 @@ export interface PublishedCrl {
 
 /** Each scheduler run is a request of its own: its rows share an id no other run has. */
 function schedulerContext(): RequestContext {
-  return { actor: 'system:crl-scheduler', requestId: randomUUID() };
+  return systemContext('crl-scheduler', randomUUID());
 }
 
 export class CrlPublisher {

@@ -23,6 +23,7 @@ import {
   verifyArgs,
 } from './testing/openssl.js';
 import type { ScratchDir } from './testing/openssl.js';
+import { systemContext } from '../request-context.js';
 import { openPkiHarness } from './testing/pki-harness.js';
 import type { PkiHarness } from './testing/pki-harness.js';
 
@@ -173,7 +174,7 @@ describe('CA services through KMSService (local driver), validated by openssl', 
     expect(
       run('openssl', ['ocsp', '-issuer', intermediateFile, '-cert', leafFile, '-reqout', requestFile]).status,
     ).toBe(0);
-    const ctx = { actor: 'system:ocsp', requestId: 'ocsp-request-1' };
+    const ctx = systemContext('ocsp', 'ocsp-request-1');
     await h.pki.ocsp.respond(ctx, readFileSync(requestFile));
     const rows = h.temp.database.sqlite
       .prepare("SELECT operation, actor, status FROM audit_log WHERE request_id = 'ocsp-request-1'")

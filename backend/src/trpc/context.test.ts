@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
@@ -26,7 +26,10 @@ describe('the tRPC context', () => {
   });
 
   it('over HTTP as well: the context of a request carries its request id and no database handle', () => {
-    const ctx = createContextFactory(testApp.app.services)({ req: { id: 'req-http' } as FastifyRequest });
+    const ctx = createContextFactory(testApp.app.services)({
+      req: { id: 'req-http', headers: {}, ip: '127.0.0.1', server: testApp.app } as unknown as FastifyRequest,
+      res: {} as FastifyReply,
+    });
     expect(Object.keys(ctx.services)).not.toContain('database');
     expect(ctx).toMatchObject({ actor: 'anonymous', requestId: 'req-http' });
   });

@@ -21,6 +21,7 @@ import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
 import { buildApp } from '../app.js';
 import { HOT_PROCEDURE_PATHS } from './hot-procedure-routes.js';
+import { tokenAs } from './testing/act-as.js';
 import type { AppRouter } from './router.js';
 
 let withRoutes: TestApp;
@@ -28,6 +29,8 @@ let adapterOnly: FastifyInstance;
 let rootId: string;
 let certificateId: string;
 let keyId: string;
+/** An admin's API token: every request acts as it (a bearer token needs no CSRF header). */
+let auth: Record<string, string> = {};
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const ISSUE_URL = '/trpc/certificates.issueFromCsr';
@@ -53,7 +56,7 @@ function opensslCsr(commonName: string): string {
 }
 
 async function sendToBoth(request: InjectOptions, requestId: string) {
-  const withRequestId = { ...request, headers: { ...request.headers, 'x-request-id': requestId } };
+  const withRequestId = { ...request, headers: { ...auth, ...request.headers, 'x-request-id': requestId } };
   return {
     throughRoutes: await withRoutes.app.inject(withRequestId),
     throughAdapter: await adapterOnly.inject(withRequestId),
@@ -96,22 +99,22 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
     areHotProcedureRoutesEnabled: false,
   });
+  auth = (await tokenAs(withRoutes.app.services, 'admin', { name: 'conformance' })).headers;
 
-  const root = await withRoutes.app.inject(
-    post('/trpc/cas.createRoot', {
-      name: 'Conformance Root',
-      subject: { commonName: 'Conformance Root' },
-      algorithm: 'ec-p384',
-      validityDays: 3650,
-    }),
-  );
+  const createRoot = post('/trpc/cas.createRoot', {
+    name: 'Conformance Root',
+    subject: { commonName: 'Conformance Root' },
+    algorithm: 'ec-p384',
+    validityDays: 3650,
+  });
+  const root = await withRoutes.app.inject({ ...createRoot, headers: { ...auth, ...createRoot.headers } });
   expect(root.statusCode, root.body).toBe(200);
   rootId = root.json<{ result: { data: { id: string; keyId: string } } }>().result.data.id;
   keyId = root.json<{ result: { data: { id: string; keyId: string } } }>().result.data.keyId;
 
   const issued = await withRoutes.app.inject({
     ...post(ISSUE_URL, { caId: rootId, profile: 'tls-server', csr: opensslCsr('hot.example.test') }),
-    headers: { ...JSON_HEADERS, 'x-request-id': 'req-hot-issue' },
+    headers: { ...auth, ...JSON_HEADERS, 'x-request-id': 'req-hot-issue' },
   });
   expect(issued.statusCode, issued.body).toBe(200);
   expect(servedBy(issued)).toBe('hot route');
@@ -155,6 +158,26 @@ function everyProcedure(): Record<ProcedurePath, InjectOptions> {
     'profiles.list': { method: 'GET', url: '/trpc/profiles.list' },
     'audit.list': { method: 'GET', url: `/trpc/audit.list${query({ limit: 500 })}` },
     'audit.verifyChain': { method: 'GET', url: '/trpc/audit.verifyChain' },
+    'auth.signIn': post('/trpc/auth.signIn', {}),
+    'auth.signOut': post('/trpc/auth.signOut', {}),
+    'auth.me': { method: 'GET', url: '/trpc/auth.me' },
+    'auth.changePassword': post('/trpc/auth.changePassword', {}),
+    'auth.methods': { method: 'GET', url: '/trpc/auth.methods' },
+    'users.list': { method: 'GET', url: '/trpc/users.list' },
+    'users.create': post('/trpc/users.create', {}),
+    'users.setRole': post('/trpc/users.setRole', {}),
+    'users.disable': post('/trpc/users.disable', {}),
+    'users.enable': post('/trpc/users.enable', {}),
+    'users.resetPassword': post('/trpc/users.resetPassword', {}),
+    'apiTokens.create': post('/trpc/apiTokens.create', {}),
+    'apiTokens.list': { method: 'GET', url: '/trpc/apiTokens.list' },
+    'apiTokens.revoke': post('/trpc/apiTokens.revoke', {}),
+    'approvals.list': { method: 'GET', url: `/trpc/approvals.list${query({})}` },
+    'approvals.get': { method: 'GET', url: `/trpc/approvals.get${query({ id: 'no-such-approval' })}` },
+    'approvals.approve': post('/trpc/approvals.approve', {}),
+    'approvals.reject': post('/trpc/approvals.reject', {}),
+    'settings.get': { method: 'GET', url: '/trpc/settings.get' },
+    'settings.setDualControl': post('/trpc/settings.setDualControl', {}),
   };
 }
 
@@ -238,20 +261,26 @@ describe('every procedure answers the same with and without the hot-procedure ro
 });
 
 describe('the hot-procedure routes keep the procedure whole', () => {
-  it('runs protectedProcedure: the issuance it served is audited with the actor and the request id', async () => {
-    const response = await withRoutes.app.inject({ method: 'GET', url: `/trpc/audit.list${query({ limit: 500 })}` });
+  it('runs the procedure whole: the issuance it served is audited with the actor and the request id', async () => {
+    const response = await withRoutes.app.inject({
+      method: 'GET',
+      url: `/trpc/audit.list${query({ limit: 500 })}`,
+      headers: auth,
+    });
     const rows = response.json<{
       result: { data: { items: { actor: string; requestId: string | null; operation: string }[] } };
     }>().result.data.items;
     expect(rows.filter((row) => row.requestId === 'req-hot-issue' && row.operation === 'certificate.issue')).toEqual([
-      expect.objectContaining({ actor: 'anonymous' }),
+      expect.objectContaining({ actor: expect.stringMatching(/^token:/) as unknown }),
     ]);
   });
 
   it('serves the tRPC clients: httpLink (the CLI) through the route, httpBatchLink (the console) through the adapter', async () => {
     const address = await withRoutes.app.listen({ port: 0, host: '127.0.0.1' });
-    const single = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${address}/trpc` })] });
-    const batched = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${address}/trpc` })] });
+    const single = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${address}/trpc`, headers: () => auth })] });
+    const batched = createTRPCClient<AppRouter>({
+      links: [httpBatchLink({ url: `${address}/trpc`, headers: () => auth })],
+    });
 
     const issued = await single.certificates.issueFromCsr.mutate({
       caId: rootId,

@@ -5,7 +5,7 @@
  * is a large share of the work (the issuance-http bench shows it).
  *
  * What keeps the answers the same: the route calls the very procedure through
- * `createCaller`, with the context from the same `createContext`, so `protectedProcedure`
+ * `createCaller`, with the context from the same `createContext`, so `authorized(permission)`
  * (where authorization lands), the error mapping and the input schema all run unchanged;
  * an error is shaped by `formatProcedureError`, the adapter's own errorFormatter, and its
  * status is the shape's httpStatus, as tRPC answers it. Anything but a plain JSON call — a
@@ -50,7 +50,10 @@ const createCaller = createCallerFactory(appRouter);
  */
 export function registerHotProcedureRoutes(
   scope: FastifyInstance,
-  options: { createContext: (options: { req: FastifyRequest }) => Context; adapterOptions: AdapterOptions },
+  options: {
+    createContext: (options: { req: FastifyRequest; res: FastifyReply }) => Context;
+    adapterOptions: AdapterOptions;
+  },
 ): void {
   for (const procedure of HOT_PROCEDURES) {
     scope.post(`/${procedure.path}`, async (request, reply) => {
@@ -58,7 +61,7 @@ export function registerHotProcedureRoutes(
       if (input === NOT_PLAIN) {
         return fastifyRequestHandler({ ...options.adapterOptions, req: request, res: reply, path: procedure.path });
       }
-      const ctx = options.createContext({ req: request });
+      const ctx = options.createContext({ req: request, res: reply });
       let answer: unknown;
       let status = 200;
       try {

@@ -8,9 +8,15 @@ import { AuditRowPages, auditExportLines } from '../../src/audit/audit-export.js
 import type { AuditLog } from '../../src/audit/audit-log.js';
 import { CHECKPOINT_ENTITY, CHECKPOINT_OPERATION, signCheckpoint } from '../../src/audit/checkpoint.js';
 import type { AuditSigner } from '../../src/audit/checkpoint.js';
+import { requestContextOf } from '../../src/request-context.js';
 import type { RequestContext } from '../../src/request-context.js';
 
-export const SAMPLE_CONTEXT: RequestContext = { actor: 'user:alice', requestId: 'req-export' };
+/** A signed-in user's request, as the audit tests' rows name it. */
+export function userContext(requestId: string): RequestContext {
+  return requestContextOf({ kind: 'user', actor: 'user:alice', role: 'admin', userId: null }, requestId);
+}
+
+export const SAMPLE_CONTEXT: RequestContext = userContext('req-export');
 
 /** Appends `rowCount` rows, with a signed checkpoint recorded after row 10. */
 export async function seedAuditLog(

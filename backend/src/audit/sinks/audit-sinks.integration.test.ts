@@ -12,6 +12,7 @@ import type { DatabaseHandle } from '../../db/client.js';
 import { openTempDatabase, silentLogger } from '../../kms/testing/temp-local-store.js';
 import { AuditLog } from '../audit-log.js';
 import { AuditSinks, SinkPositionFile, parseAuditSinkSpec } from './audit-sinks.js';
+import { userContext } from '../../../test/audit/sample-log.js';
 import { startRsyslog } from '../../../test/harness/rsyslog.js';
 import type { RsyslogReceiver } from '../../../test/harness/rsyslog.js';
 
@@ -26,15 +27,12 @@ describe('audit sinks', () => {
 
   const write = async (count: number) => {
     for (let index = 0; index < count; index += 1) {
-      await audit.record(
-        { actor: 'user:alice', requestId: `req-${index}` },
-        {
-          operation: 'test.write',
-          entityType: 'thing',
-          status: index % 3 === 0 ? 'failure' : 'success',
-          details: { index },
-        },
-      );
+      await audit.record(userContext(`req-${index}`), {
+        operation: 'test.write',
+        entityType: 'thing',
+        status: index % 3 === 0 ? 'failure' : 'success',
+        details: { index },
+      });
     }
   };
   const committedSeqs = () =>

@@ -6,6 +6,7 @@ import { openPkiRepositories } from '../../db/pki-repositories.js';
 import type { KMSService } from '../../kms/service.js';
 import { openAuditedKms, openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
 import type { TempLocalStore } from '../../kms/testing/temp-local-store.js';
+import { systemContext } from '../../request-context.js';
 import type { RequestContext } from '../../request-context.js';
 import { createPkiServices } from '../index.js';
 import type { PkiServices, PkiServicesOptions } from '../index.js';
@@ -43,7 +44,7 @@ export async function openPkiHarness(
     temp,
     kms,
     pki,
-    ctx: { actor: 'test', requestId: 'test-request' },
+    ctx: systemContext('test', 'test-request'),
     cleanup: async () => {
       pki.close();
       audit.flush();
