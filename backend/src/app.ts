@@ -123,7 +123,6 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
 
   const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms });
   const services: AppServices = {
-    config,
     log,
     database,
     system,

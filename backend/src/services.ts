@@ -1,11 +1,12 @@
 /**
  * The services the composition root (app.ts) builds and hands to routers and HTTP routes.
- * Dependencies are explicit: no singletons, no container.
+ * Dependencies are explicit: no singletons, no container. The raw Config is not here: it
+ * holds the key store's credentials, and procedures reach only services (a service that
+ * needs a config value takes it through its constructor; issue 11).
  */
 import type { Logger } from 'pino';
 
 import type { AuditLogReader } from './audit/audit-log-reader.js';
-import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import type { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
 import type { KMSService } from './kms/service.js';
@@ -13,7 +14,6 @@ import type { PkiServices } from './pki/index.js';
 import type { SystemService } from './system/system-service.js';
 
 export interface AppServices {
-  config: Readonly<Config>;
   log: Logger;
   database: DatabaseHandle;
   system: SystemService;
