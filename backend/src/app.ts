@@ -20,6 +20,7 @@ import { startWalCheckpointer } from './db/wal-checkpointer.js';
 import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
+import { countPlainRouteErrors, registerMetricsRoute } from './http/metrics.js';
 import { InFlightRequests } from './http/in-flight-requests.js';
 import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
@@ -32,6 +33,7 @@ import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
 import { KMSService } from './kms/service.js';
 import { loggerOptions } from './logger.js';
+import { AppMetrics } from './metrics/app-metrics.js';
 import { createPkiServices } from './pki/index.js';
 import type { AppServices } from './services.js';
 import { SystemService } from './system/system-service.js';
@@ -101,6 +103,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   }
   // One audit log for the connection: the rows of concurrent requests share their commits.
   const audit = new AuditLog(database.sqlite, log.child({ component: 'audit' }));
+  const metrics = new AppMetrics();
+  audit.onCommitted(metrics.onCommittedRows);
   const kms = new KMSService({
     keyStore,
     keys: new KmsKeyRepository(database),
@@ -130,6 +134,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     kms,
     pki,
     keyDestruction,
+    metrics,
   };
 
   // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
@@ -168,7 +173,16 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     crossOriginEmbedderPolicy: false,
   });
   registerErrorHandler(app);
+  countPlainRouteErrors(app, metrics);
   registerHealthRoutes(app, system);
+  registerMetricsRoute(app, {
+    metrics,
+    isPublic: config.isMetricsPublic,
+    // Until access control lands no request holds a credential: only a public /metrics answers.
+    requireCredential: async (_request, reply) => {
+      await reply.code(401).send({ error: 'Sign in first: no valid session or API token.', code: 'UNAUTHENTICATED' });
+    },
+  });
   registerCrlRoutes(app, pki.crls);
   registerCaCertificateRoutes(app, pki.cas);
   await registerOcspRoutes(app, pki.ocsp);

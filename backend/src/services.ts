@@ -10,6 +10,7 @@ import type { AuditLogReader } from './audit/audit-log-reader.js';
 import type { DatabaseHandle } from './db/client.js';
 import type { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
 import type { KMSService } from './kms/service.js';
+import type { AppMetrics } from './metrics/app-metrics.js';
 import type { PkiServices } from './pki/index.js';
 import type { SystemService } from './system/system-service.js';
 
@@ -21,4 +22,5 @@ export interface AppServices {
   kms: KMSService;
   pki: PkiServices;
   keyDestruction: ConfirmedKeyDestruction;
+  metrics: AppMetrics;
 }
