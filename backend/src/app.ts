@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 
 import { AuditLog } from './audit/audit-log.js';
 import { AuditLogReader } from './audit/audit-log-reader.js';
+import { createAuthServices } from './auth/index.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { KmsKeyRepository } from './db/kms-key-repository.js';
@@ -22,6 +23,8 @@ import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
 import { countPlainRouteErrors, registerMetricsRoute } from './http/metrics.js';
 import { InFlightRequests } from './http/in-flight-requests.js';
+import { registerRequestGuard } from './http/request-guard.js';
+import { requirePermission } from './http/principal.js';
 import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
@@ -34,6 +37,7 @@ import type { KeyStore } from './kms/key-store.js';
 import { KMSService } from './kms/service.js';
 import { loggerOptions } from './logger.js';
 import { AppMetrics } from './metrics/app-metrics.js';
+import { SYSTEM_CONTEXT } from './request-context.js';
 import { createPkiServices } from './pki/index.js';
 import type { AppServices } from './services.js';
 import { SystemService } from './system/system-service.js';
@@ -47,6 +51,8 @@ export interface AppOverrides {
   keyStore?: KeyStore;
   /** false sends every tRPC call through the stock adapter (the fast path's conformance test). */
   isTrpcFastPathEnabled?: boolean;
+  /** The clock of sessions, tokens, sign-in limits and approvals (tests move it instead of sleeping). */
+  now?: () => Date;
 }
 
 declare module 'fastify' {
@@ -103,7 +109,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   }
   // One audit log for the connection: the rows of concurrent requests share their commits.
   const audit = new AuditLog(database.sqlite, log.child({ component: 'audit' }));
-  const metrics = new AppMetrics();
+  // Anonymous refusals are counted by access control (built below), read at each scrape.
+  const metrics = new AppMetrics({ anonymousRefusals: () => auth.denials.counts().anonymous });
   audit.onCommitted(metrics.onCommittedRows);
   const kms = new KMSService({
     keyStore,
@@ -120,13 +127,26 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     audit,
   });
   const keyDestruction = new ConfirmedKeyDestruction({ database, keys: pki.keys });
+  const auth = createAuthServices({
+    database,
+    audit,
+    config: config.auth,
+    dataDir: config.dataDir,
+    log,
+    pki,
+    keyDestruction,
+    ...(overrides.now === undefined ? {} : { now: overrides.now }),
+  });
 
   await announceKeyStore(kms, log.child({ component: 'kms' }));
+  // After the key store's reconciliation, so a new install's chain starts with the key store's state.
+  await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
 
   const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms });
   const services: AppServices = {
+    publicUrl: config.publicUrl,
     log,
     database,
     system,
@@ -135,6 +155,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     pki,
     keyDestruction,
     metrics,
+    auth,
   };
 
   // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
@@ -159,6 +180,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     reply.header('x-request-id', request.id);
   });
   app.addHook('onClose', async () => {
+    await auth.close();
     pki.close();
     await kms.close();
     audit.flush();
@@ -174,14 +196,12 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   });
   registerErrorHandler(app);
   countPlainRouteErrors(app, metrics);
+  registerRequestGuard(app, { publicUrl: config.publicUrl, allowedHosts: config.auth.allowedHosts });
   registerHealthRoutes(app, system);
   registerMetricsRoute(app, {
     metrics,
     isPublic: config.isMetricsPublic,
-    // Until access control lands no request holds a credential: only a public /metrics answers.
-    requireCredential: async (_request, reply) => {
-      await reply.code(401).send({ error: 'Sign in first: no valid session or API token.', code: 'UNAUTHENTICATED' });
-    },
+    requireCredential: requirePermission('self'),
   });
   registerCrlRoutes(app, pki.crls);
   registerCaCertificateRoutes(app, pki.cas);

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 
 import type { AuditLogReader } from './audit/audit-log-reader.js';
+import type { AuthServices } from './auth/index.js';
 import type { DatabaseHandle } from './db/client.js';
 import type { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
 import type { KMSService } from './kms/service.js';
@@ -15,6 +16,8 @@ import type { PkiServices } from './pki/index.js';
 import type { SystemService } from './system/system-service.js';
 
 export interface AppServices {
+  /** The base URL clients reach (PKI_PUBLIC_URL): not a secret, and all the edge needs of the config. */
+  publicUrl: string;
   log: Logger;
   database: DatabaseHandle;
   system: SystemService;
@@ -23,4 +26,5 @@ export interface AppServices {
   pki: PkiServices;
   keyDestruction: ConfirmedKeyDestruction;
   metrics: AppMetrics;
+  auth: AuthServices;
 }

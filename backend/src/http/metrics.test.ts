@@ -12,11 +12,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { createContextInner } from '../trpc/context.js';
-import { createCallerFactory } from '../trpc/init.js';
-import { appRouter } from '../trpc/router.js';
+import { REQUEST_HEADER } from './request-guard.js';
+import { actAs, tokenAs } from '../trpc/testing/act-as.js';
 
-const createCaller = createCallerFactory(appRouter);
 let testApp: TestApp | undefined;
 
 afterEach(async () => {
@@ -38,12 +36,14 @@ function sample(text: string, series: string): number {
 }
 
 describe('/metrics', () => {
-  it('counts issuances, revocations, key store latency and errors by code', async () => {
-    testApp = await buildTestApp({ PKI_METRICS_PUBLIC: 'true' });
+  it('counts issuances, revocations, sign-ins, key store latency and errors by code', async () => {
+    testApp = await buildTestApp();
     const { app } = testApp;
     const workDir = mkdtempSync(join(tmpdir(), 'pki-metrics-'));
     try {
-      const caller = createCaller(createContextInner({ services: app.services }));
+      const admin = await actAs(app.services, 'admin');
+      const { caller } = admin;
+      const scraper = await tokenAs(app.services, 'auditor', { creator: admin });
       const root = await caller.cas.createRoot({
         name: 'Metrics Root',
         subject: { commonName: 'Metrics Root' },
@@ -70,12 +70,20 @@ describe('/metrics', () => {
       const invalid = await app.inject({
         method: 'POST',
         url: '/trpc/certificates.revoke',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...admin.headers, 'content-type': 'application/json' },
         payload: JSON.stringify({ id: issued[1]?.certificate.id, reason: 'not-a-reason' }),
       });
       expect(invalid.statusCode).toBe(400);
+      // A failed sign-in, as the console sends it (its failure row carries the code).
+      const failedSignIn = await app.inject({
+        method: 'POST',
+        url: '/trpc/auth.signIn',
+        headers: { [REQUEST_HEADER]: '1', 'content-type': 'application/json' },
+        payload: JSON.stringify({ username: admin.username, password: 'not the password at all' }),
+      });
+      expect(failedSignIn.statusCode).toBe(401);
 
-      const response = await app.inject({ method: 'GET', url: '/metrics' });
+      const response = await app.inject({ method: 'GET', url: '/metrics', headers: scraper.headers });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
       const text = response.body;
@@ -97,21 +105,38 @@ describe('/metrics', () => {
       expect(sample(text, 'pki_errors_total{code="CA_NOT_FOUND"}')).toBe(1);
       expect(sample(text, 'pki_errors_total{code="KMS_NOT_FOUND"}')).toBe(1);
       expect(sample(text, 'pki_errors_total{code="VALIDATION_FAILED"}')).toBe(1);
+      // actAs and tokenAs signed the admin in once; then the failed attempt.
+      expect(sample(text, 'pki_sign_ins_total{result="success"}')).toBe(1);
+      expect(sample(text, 'pki_sign_ins_total{result="failure"}')).toBe(1);
       // Nothing counted twice: the one audited failure is in the log once, and counted once.
       const errorTotal = text
         .split('\n')
         .filter((line) => line.startsWith('pki_errors_total{'))
         .reduce((sum, line) => sum + Number(line.split(' ')[1]), 0);
-      expect(errorTotal).toBe(3);
+      expect(errorTotal).toBe(4);
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
   });
 
-  it('refuses a scrape without a credential unless PKI_METRICS_PUBLIC=true', async () => {
+  it('refuses a scrape without a credential, and counts the anonymous refusal', async () => {
     testApp = await buildTestApp();
+    const { app } = testApp;
+    for (const headers of [{}, { authorization: 'Bearer pki_nope_not-a-real-token-at-all' }]) {
+      const refused = await app.inject({ method: 'GET', url: '/metrics', headers });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.body).not.toContain('pki_errors_total');
+    }
+    const scraper = await tokenAs(app.services, 'operator');
+    const text = (await app.inject({ method: 'GET', url: '/metrics', headers: scraper.headers })).body;
+    expect(sample(text, 'pki_anonymous_refusals_total')).toBe(2);
+    expect(sample(text, 'pki_errors_total{code="UNAUTHENTICATED"}')).toBe(2);
+  });
+
+  it('answers without a credential when PKI_METRICS_PUBLIC=true', async () => {
+    testApp = await buildTestApp({ PKI_METRICS_PUBLIC: 'true' });
     const response = await testApp.app.inject({ method: 'GET', url: '/metrics' });
-    expect(response.statusCode).toBe(401);
-    expect(response.body).not.toContain('pki_');
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('# TYPE pki_certificates_issued_total counter');
   });
 });

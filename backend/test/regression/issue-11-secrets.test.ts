@@ -18,13 +18,13 @@ import { openTempLocalStore } from '../../src/kms/testing/temp-local-store.js';
 import type { TempLocalStore } from '../../src/kms/testing/temp-local-store.js';
 import { loggerOptions } from '../../src/logger.js';
 import { createContextInner } from '../../src/trpc/context.js';
-import { createCallerFactory } from '../../src/trpc/init.js';
-import { appRouter } from '../../src/trpc/router.js';
+import { signInAs } from '../../src/trpc/testing/act-as.js';
 
 const COSMIAN_TOKEN = 'cosmian-bearer-4f1d9a7e2c';
 const COSMIAN_API_KEY = 'cosmian-apikey-8e3b6c1f0d';
 const PKCS12_PASSWORD = 'p12-export-pass-6a2f';
-const SECRETS = [COSMIAN_TOKEN, COSMIAN_API_KEY, PKCS12_PASSWORD];
+const ADMIN_PASSWORD = 'first-admin-pass-3c9e71';
+const SECRETS = [COSMIAN_TOKEN, COSMIAN_API_KEY, PKCS12_PASSWORD, ADMIN_PASSWORD];
 
 let dataDir: string;
 let store: TempLocalStore;
@@ -42,6 +42,7 @@ beforeAll(async () => {
     PKI_COSMIAN_URL: 'https://kms.example.test:9998',
     PKI_COSMIAN_TOKEN: COSMIAN_TOKEN,
     PKI_COSMIAN_API_KEY: COSMIAN_API_KEY,
+    PKI_ADMIN_PASSWORD: ADMIN_PASSWORD,
   });
   store = await openTempLocalStore();
   const logger = pino(loggerOptions(config, false), { write: (line: string) => lines.push(line) });
@@ -57,8 +58,9 @@ afterAll(async () => {
 });
 
 describe('issue 11: secrets', () => {
-  it('a run with secrets set, an issuance and a PKCS#12 export logs none of them', async () => {
-    const caller = createCallerFactory(appRouter)(createContextInner({ services: app.services }));
+  it('a run with secrets set, a sign-in, an issuance and a PKCS#12 export logs none of them', async () => {
+    const admin = await signInAs(app.services, 'admin', ADMIN_PASSWORD);
+    const { caller } = admin;
     const root = await caller.cas.createRoot({
       name: 'Secrets Root',
       subject: { commonName: 'Secrets Root' },
@@ -84,6 +86,15 @@ describe('issue 11: secrets', () => {
       caller.certificates.export({ id: issued.certificate.id, format: 'pkcs12', password: PKCS12_PASSWORD }),
     ).rejects.toThrow();
 
+    // The session token and a refused sign-in's password stay out too.
+    SECRETS.push(admin.sessionToken);
+    await expect(
+      app.services.auth.signIn.signIn(
+        createContextInner({ services: app.services }).request,
+        { username: 'admin', password: `${ADMIN_PASSWORD}-wrong` },
+        '127.0.0.1',
+      ),
+    ).rejects.toThrow();
     const output = lines.join('');
     expect(output).toContain('"msg":"configuration"');
     for (const secret of SECRETS) expect(output).not.toContain(secret);
