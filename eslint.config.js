@@ -67,7 +67,12 @@ export default tseslint.config(
   // Only config.ts reads the environment.
   {
     files: ['backend/src/**/*.ts'],
-    ignores: ['backend/src/config.ts', 'backend/src/**/*.test.ts', 'backend/src/**/*.contract.ts'],
+    ignores: [
+      'backend/src/config.ts',
+      'backend/src/cli/cli-config.ts',
+      'backend/src/**/*.test.ts',
+      'backend/src/**/*.contract.ts',
+    ],
     rules: {
       'no-restricted-properties': [
         'error',

@@ -50,7 +50,14 @@ const SECRET_VALUE_PATTERNS: readonly [RegExp, string][] = [
  */
 const MIN_SCRUBBED_SECRET_LENGTH = 8;
 
+/**
+ * Logged on purpose: the first start's one-time admin password is printed once (issue 11),
+ * is useless once changed, and sign-in demands the change.
+ */
+const DISCLOSED_ON_PURPOSE = new Set(['oneTimePassword']);
+
 export function isSecretName(name: string): boolean {
+  if (DISCLOSED_ON_PURPOSE.has(name)) return false;
   const normalized = name.toLowerCase().replace(/[-_]/g, '');
   return SECRET_NAME_ENDINGS.some((ending) => normalized.endsWith(ending));
 }
