@@ -24,7 +24,7 @@ beforeEach(async () => {
     role: 'operator',
     password: PASSWORD,
   });
-});
+}, 60_000);
 
 afterEach(async () => {
   await testApp.close();

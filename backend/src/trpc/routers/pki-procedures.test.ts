@@ -14,13 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../../test/helpers.js';
 import type { TestApp } from '../../../test/helpers.js';
-import { createCallerFactory } from '../init.js';
-import { appRouter } from '../router.js';
 import { actAs, callerFor } from '../testing/act-as.js';
 
 let testApp: TestApp;
-const createCaller = createCallerFactory(appRouter);
-let caller: ReturnType<typeof createCaller>;
+let caller: ReturnType<typeof callerFor>;
 /** The admin's session cookie and the console's header. */
 let adminHeaders: Record<string, string>;
 let workDir: string;
