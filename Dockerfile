@@ -9,6 +9,9 @@ RUN pnpm install --frozen-lockfile && pnpm build && pnpm --filter @pki/backend d
   && cp -r backend/drizzle /out/drizzle && mkdir -p /out/frontend && cp -r frontend/dist /out/frontend/dist
 
 FROM node:22-bookworm-slim
+# PKI_PUBLIC_URL must be set at `docker run -e PKI_PUBLIC_URL=https://pki.example.com`: it is
+# written into every certificate (CRL, OCSP and CA-issuer URLs) forever, and the server refuses
+# to start in production on the wildcard address below without it.
 ENV NODE_ENV=production PKI_MODE=production PKI_HOST=0.0.0.0 PKI_DATA_DIR=/data PKI_FRONTEND_DIR=/app/frontend/dist
 WORKDIR /app
 COPY --from=build /out /app

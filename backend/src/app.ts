@@ -20,7 +20,9 @@ import { startWalCheckpointer } from './db/wal-checkpointer.js';
 import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
+import { countPlainRouteErrors, registerMetricsRoute } from './http/metrics.js';
 import { registerRequestGuard } from './http/request-guard.js';
+import { requirePermission } from './http/principal.js';
 import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
@@ -31,6 +33,7 @@ import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
 import { KMSService } from './kms/service.js';
 import { loggerOptions } from './logger.js';
+import { AppMetrics } from './metrics/app-metrics.js';
 import { SYSTEM_CONTEXT } from './request-context.js';
 import { createPkiServices } from './pki/index.js';
 import type { AppServices } from './services.js';
@@ -98,6 +101,9 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   }
   // One audit log for the connection: the rows of concurrent requests share their commits.
   const audit = new AuditLog(database.sqlite, log.child({ component: 'audit' }));
+  // Anonymous refusals are counted by access control (built below), read at each scrape.
+  const metrics = new AppMetrics({ anonymousRefusals: () => auth.denials.counts().anonymous });
+  audit.onCommitted(metrics.onCommittedRows);
   const kms = new KMSService({
     keyStore,
     keys: new KmsKeyRepository(database),
@@ -132,7 +138,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
 
   const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms });
   const services: AppServices = {
-    config,
+    publicUrl: config.publicUrl,
     log,
     database,
     system,
@@ -140,6 +146,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     kms,
     pki,
     keyDestruction,
+    metrics,
     auth,
   };
 
@@ -180,8 +187,14 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     crossOriginEmbedderPolicy: false,
   });
   registerErrorHandler(app);
+  countPlainRouteErrors(app, metrics);
   registerRequestGuard(app, { publicUrl: config.publicUrl, allowedHosts: config.auth.allowedHosts });
   registerHealthRoutes(app, system);
+  registerMetricsRoute(app, {
+    metrics,
+    isPublic: config.isMetricsPublic,
+    requireCredential: requirePermission('self'),
+  });
   registerCrlRoutes(app, pki.crls);
   registerCaCertificateRoutes(app, pki.cas);
   await registerOcspRoutes(app, pki.ocsp);

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       kms: { backend: 'local', namespace: 'pki-manager' },
       crlValiditySeconds: 7 * 86_400,
       kmsRequest: { attempts: 3, timeoutMs: 30_000 },
+      isMetricsPublic: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -94,6 +95,44 @@ describe('loadConfig', () => {
       sessionMaxSeconds: 8 * 3600,
       approvalTtlSeconds: 2 * 3600,
       allowedHosts: ['pki.example.com', 'pki.internal'],
+    });
+  });
+
+  describe('production refusals (issue 11)', () => {
+    const unsetPublicUrl = (listening: string) =>
+      `PKI_PUBLIC_URL: expected the URL clients reach this server at (it is written into every certificate) when ${listening} in production, but it is not set`;
+    const cosmianHttp = (url: string) =>
+      `PKI_COSMIAN_URL: expected an https:// URL in production (http:// sends the token in clear; PKI_COSMIAN_ALLOW_HTTP=true allows it), got "${url}"`;
+
+    it.each([
+      [{ PKI_HOST: '0.0.0.0' }, unsetPublicUrl('PKI_HOST is 0.0.0.0')],
+      [{ PKI_HOST: '::' }, unsetPublicUrl('PKI_HOST is ::')],
+      [{ PKI_PORT: '0' }, unsetPublicUrl('PKI_PORT is 0')],
+      [
+        { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'http://kms.internal:9998' },
+        cosmianHttp('http://kms.internal:9998'),
+      ],
+      [
+        { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'http://kms:9998', PKI_COSMIAN_ALLOW_HTTP: 'yes' },
+        'PKI_COSMIAN_ALLOW_HTTP: expected true or false, got "yes"',
+      ],
+      [{ PKI_METRICS_PUBLIC: '1' }, 'PKI_METRICS_PUBLIC: expected true or false, got "1"'],
+    ])('refuses %j with one line naming the variable', (env, message) => {
+      expect(configError(env)).toBe(message);
+    });
+
+    it.each([
+      { PKI_HOST: '0.0.0.0', PKI_PUBLIC_URL: 'https://pki.example.com' },
+      { PKI_HOST: '0.0.0.0', PKI_MODE: 'development' },
+      { PKI_PORT: '0', PKI_MODE: 'test' },
+      { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'http://127.0.0.1:42998' },
+      { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'http://localhost:9998' },
+      { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'http://[::1]:9998' },
+      { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'http://kms:9998', PKI_COSMIAN_ALLOW_HTTP: 'true' },
+      { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'http://kms:9998', PKI_MODE: 'development' },
+      { PKI_KMS_BACKEND: 'cosmian', PKI_COSMIAN_URL: 'https://kms.example.com' },
+    ])('accepts %j', (env) => {
+      expect(() => loadConfig(env, '/srv/pki')).not.toThrow();
     });
   });
 

@@ -57,6 +57,13 @@ function integer(env: Env, name: string, min: number, max: number, fallback: num
   return parsed;
 }
 
+function flag(env: Env, name: string): boolean {
+  const value = read(env, name);
+  if (value === undefined) return false;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new InvalidVariable(name, 'expected true or false', value);
+}
+
 function required(env: Env, name: string, expectation: string): string {
   const value = read(env, name);
   if (value === undefined) throw new InvalidVariable(name, expectation, undefined);
@@ -147,6 +154,8 @@ export interface Config {
   crlValiditySeconds: number;
   kms: KmsConfig;
   kmsRequest: { attempts: number; timeoutMs: number };
+  /** `/metrics` answers without a bearer token (a scraper on a private network). */
+  isMetricsPublic: boolean;
   auth: AuthConfig;
 }
 
@@ -246,6 +255,40 @@ function loadKmsConfig(env: Env, baseDir: string): KmsConfig {
   }
 }
 
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Production-only refusals (issue 11) for settings that work but do lasting harm: checked
+ * after the schema, each names the variable to set.
+ */
+function refuseUnsafeProduction(env: Env, config: Config): void {
+  // The public URL is written into every certificate's CRL, OCSP and CA-issuer addresses,
+  // forever: guessing it from a wildcard address or a random port bakes in a wrong one.
+  if (read(env, 'PKI_PUBLIC_URL') === undefined && (WILDCARD_HOSTS.has(config.host) || config.port === 0)) {
+    const listening = config.port === 0 ? 'PKI_PORT is 0' : `PKI_HOST is ${config.host}`;
+    throw new InvalidVariable(
+      'PKI_PUBLIC_URL',
+      `expected the URL clients reach this server at (it is written into every certificate) when ${listening} in production`,
+      undefined,
+    );
+  }
+  // http:// sends the KMS bearer token in clear; a loopback hop never leaves the machine.
+  if (config.kms.backend === 'cosmian' && config.kms.url.startsWith('http://')) {
+    if (!isLoopbackHost(new URL(config.kms.url).hostname) && !flag(env, 'PKI_COSMIAN_ALLOW_HTTP')) {
+      throw new InvalidVariable(
+        'PKI_COSMIAN_URL',
+        'expected an https:// URL in production (http:// sends the token in clear; PKI_COSMIAN_ALLOW_HTTP=true allows it)',
+        config.kms.url,
+      );
+    }
+  }
+}
+
 /**
  * Reads nothing but `env` and the files it names: paths are checked to exist and a PIN file
  * is read, so the same environment gives the same Config while those files stay as they are.
@@ -280,8 +323,10 @@ export function loadConfig(env: Env, baseDir: string = process.cwd()): Readonly<
         attempts: integer(env, 'PKI_KMS_ATTEMPTS', 1, 10, 3),
         timeoutMs: integer(env, 'PKI_KMS_TIMEOUT_MS', 100, 600_000, 30_000),
       },
+      isMetricsPublic: flag(env, 'PKI_METRICS_PUBLIC'),
       auth: loadAuthConfig(env),
     };
+    if (mode === 'production') refuseUnsafeProduction(env, config);
     return Object.freeze(config);
   } catch (error) {
     if (error instanceof InvalidVariable) {

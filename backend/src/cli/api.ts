@@ -10,7 +10,14 @@ import { TRPCClientError, createTRPCClient, httpLink } from '@trpc/client';
 import type { TRPCClient } from '@trpc/client';
 
 import type { AppRouter } from '../trpc/router.js';
-import { CliError, OperationFailedError, ServerUnreachableError, UsageError } from './cli-errors.js';
+import {
+  CliError,
+  NotAuthorizedError,
+  OperationFailedError,
+  ServerUnreachableError,
+  UsageError,
+} from './cli-errors.js';
+import type { Credential } from './credentials.js';
 
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:3000';
 
@@ -21,6 +28,26 @@ export interface Api {
   getBytes(path: string): Promise<Buffer>;
   /** Runs a tRPC call and turns any failure into a CliError. */
   call<T>(operation: () => Promise<T>): Promise<T>;
+  /** The session token the last answer set in its `pki_session` cookie (auth.signIn). */
+  sessionTokenFromLastAnswer(): string | undefined;
+}
+
+const SESSION_COOKIE = 'pki_session';
+
+/** What every request carries for `credential`; the custom header is what the server asks of cookie requests. */
+function credentialHeaders(credential: Credential | undefined): Record<string, string> {
+  const headers: Record<string, string> = { 'x-pki-request': '1' };
+  if (credential?.kind === 'token') headers.authorization = `Bearer ${credential.value}`;
+  if (credential?.kind === 'session') headers.cookie = `${SESSION_COOKIE}=${credential.value}`;
+  return headers;
+}
+
+function sessionTokenOf(response: Response): string | undefined {
+  for (const cookie of response.headers.getSetCookie()) {
+    const match = new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(cookie);
+    if (match?.[1] !== undefined && match[1] !== '') return match[1];
+  }
+  return undefined;
 }
 
 /**
@@ -48,12 +75,13 @@ export function resolveServerUrl(option: string | undefined, environment: string
 }
 
 interface ErrorData {
+  code?: string;
   appCode?: string;
   requestId?: string;
   fieldErrors?: Record<string, string[] | undefined>;
 }
 
-export function createApi(baseUrl: URL, token?: string): Api {
+export function createApi(baseUrl: URL, credential?: Credential): Api {
   // One id per invocation plus a counter: the server keeps well-formed incoming ids, so an
   // error line's id is the one in the server's log even when the server could not say it.
   const invocationId = `cli-${randomBytes(6).toString('hex')}`;
@@ -65,14 +93,18 @@ export function createApi(baseUrl: URL, token?: string): Api {
     return lastRequestId;
   };
 
+  const authHeaders = credentialHeaders(credential);
+  let lastSessionToken: string | undefined;
   const trpc = createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: new URL('trpc', baseUrl).toString(),
-        headers: () => ({
-          'x-request-id': nextRequestId(),
-          ...(token === undefined || token.trim() === '' ? {} : { authorization: `Bearer ${token.trim()}` }),
-        }),
+        headers: () => ({ ...authHeaders, 'x-request-id': nextRequestId() }),
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          lastSessionToken = sessionTokenOf(response);
+          return response;
+        },
       }),
     ],
   });
@@ -90,7 +122,7 @@ export function createApi(baseUrl: URL, token?: string): Api {
       const requestId = nextRequestId();
       let response: Response;
       try {
-        response = await fetch(new URL(path, baseUrl), { headers: { 'x-request-id': requestId } });
+        response = await fetch(new URL(path, baseUrl), { headers: { ...authHeaders, 'x-request-id': requestId } });
       } catch (error) {
         throw unreachable(error);
       }
@@ -107,8 +139,12 @@ export function createApi(baseUrl: URL, token?: string): Api {
       } catch {
         // Not our JSON error body; the status says enough.
       }
-      throw new OperationFailedError(message, response.headers.get('x-request-id') ?? requestId, appCode);
+      const answeredId = response.headers.get('x-request-id') ?? requestId;
+      if (response.status === 401 || response.status === 403)
+        throw new NotAuthorizedError(message, answeredId, appCode);
+      throw new OperationFailedError(message, answeredId, appCode);
     },
+    sessionTokenFromLastAnswer: () => lastSessionToken,
     async call(operation) {
       try {
         return await operation();
@@ -132,6 +168,12 @@ function toCliError(error: unknown, fallbackRequestId: string, unreachable: (cau
     .filter((entry): entry is [string, string[]] => Array.isArray(entry[1]) && entry[1].length > 0)
     .map(([field, messages]) => `${field}: ${messages.join(', ')}`);
   const message = fields.length > 0 ? `invalid input: ${fields.join('; ')}` : error.message;
+  // Not signed in or refused for the role: exit 4. A key store's own permission refusal
+  // (KMS_PERMISSION_DENIED, also FORBIDDEN) is an operation failure, not ours to fix by signing in.
+  const isKeyStoreRefusal = data.appCode?.startsWith('KMS_') === true;
+  if (data.code === 'UNAUTHORIZED' || (data.code === 'FORBIDDEN' && !isKeyStoreRefusal)) {
+    return new NotAuthorizedError(message, requestId, data.appCode);
+  }
   return new OperationFailedError(message, requestId, data.appCode);
 }
 

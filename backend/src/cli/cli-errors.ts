@@ -37,3 +37,10 @@ export class OperationFailedError extends CliError {
     super(message, EXIT_CODES.failed, requestId, appCode);
   }
 }
+
+/** Not signed in, a refused credential, or a role that may not do this (exit 4). */
+export class NotAuthorizedError extends CliError {
+  constructor(message: string, requestId?: string, appCode?: string) {
+    super(message, EXIT_CODES.notAuthorized, requestId, appCode);
+  }
+}

@@ -4,45 +4,25 @@
  * intermediate, issue from an openssl-made CSR, revoke, fetch the CRL, then stop the server
  * and see exit code 3. The CLI imports @pki/shared's build, so it is rebuilt when stale.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
 import { tokenAs } from '../trpc/testing/act-as.js';
+import { rebuildSharedIfStale, runCliProcess } from './testing/cli-process.js';
+import type { CliResult } from './testing/cli-process.js';
 
-const backendDir = fileURLToPath(new URL('../..', import.meta.url));
-const sharedDir = join(backendDir, '..', 'shared');
-const tsxLoader = pathToFileURL(join(backendDir, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliMain = join(backendDir, 'src/cli/main.ts');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Asynchronous: the server answering the CLI runs in this very process. */
+/** The CLI as an admin's API token (issue 11: nothing is anonymous any more). */
 function pki(args: readonly string[], options: { stdin?: string; url?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', tsxLoader, cliMain, ...args],
-      {
-        cwd: workDir,
-        env: { PATH: process.env.PATH ?? '', HOME: workDir, PKI_URL: options.url ?? baseUrl, PKI_TOKEN: token },
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr }),
-    );
-    child.stdin?.end(options.stdin ?? '');
+  return runCliProcess(args, {
+    cwd: workDir,
+    env: { PATH: process.env.PATH ?? '', HOME: workDir, PKI_URL: options.url ?? baseUrl, PKI_TOKEN: adminToken },
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
   });
 }
 
@@ -50,34 +30,11 @@ function opensslSync(args: readonly string[]): string {
   return execFileSync('openssl', args, { cwd: workDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function rebuildSharedIfStale(): void {
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir)
-        .filter((name) => name.endsWith('.ts'))
-        .map((name) => statSync(join(dir, name)).mtimeMs),
-    );
-  let builtAt = 0;
-  try {
-    builtAt = statSync(join(sharedDir, 'dist/index.js')).mtimeMs;
-  } catch {
-    // Not built yet.
-  }
-  if (newest(join(sharedDir, 'src')) > builtAt) {
-    execFileSync(join(backendDir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], {
-      cwd: sharedDir,
-      stdio: 'pipe',
-    });
-  }
-}
-
 let testApp: TestApp;
 let baseUrl: string;
-/** An admin's API token: the CLI creates CAs as well as issuing. */
-let token: string;
 let workDir: string;
 let leafSerial: string;
+let adminToken: string;
 
 beforeAll(async () => {
   rebuildSharedIfStale();
@@ -87,7 +44,7 @@ beforeAll(async () => {
   const address = testApp.app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('no address');
   baseUrl = `http://127.0.0.1:${address.port}`;
-  token = (await tokenAs(testApp.app.services, 'admin')).secret;
+  adminToken = (await tokenAs(testApp.app.services, 'admin')).secret;
 });
 
 afterAll(async () => {

@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 
 import { createApi, resolveServerUrl } from './api.js';
 import type { Api } from './api.js';
+import { CredentialStore } from './credentials.js';
+import type { Credential } from './credentials.js';
 import type { CliIo } from './io.js';
 
 export interface GlobalOptions {
@@ -15,6 +17,8 @@ export interface GlobalOptions {
 
 export interface CommandContext {
   api: Api;
+  /** Where `pki login` keeps credentials; undefined when no config directory is known. */
+  credentials: CredentialStore | undefined;
   isJson: boolean;
   io: CliIo;
 }
@@ -22,8 +26,16 @@ export interface CommandContext {
 /** Reads the global flags wherever they were written (`pki --json ca list` or `pki ca list --json`). */
 export function commandContext(command: Command, io: CliIo): CommandContext {
   const options = command.optsWithGlobals<GlobalOptions>();
+  const baseUrl = resolveServerUrl(options.url, io.serverUrlFromEnvironment);
+  const credentials = io.configDir === undefined ? undefined : new CredentialStore(io.configDir);
+  // PKI_TOKEN wins over what `pki login` stored.
+  const credential: Credential | undefined =
+    io.tokenFromEnvironment === undefined
+      ? credentials?.get(baseUrl)
+      : { kind: 'token', value: io.tokenFromEnvironment };
   return {
-    api: createApi(resolveServerUrl(options.url, io.serverUrlFromEnvironment), io.tokenFromEnvironment),
+    api: createApi(baseUrl, credential),
+    credentials,
     isJson: options.json === true,
     io,
   };

@@ -4,6 +4,8 @@
  */
 import type { Readable } from 'node:stream';
 
+import { UsageError } from './cli-errors.js';
+
 export interface OutputStream {
   write(text: string): unknown;
   /** Whether a person is watching (progress is drawn only then). */
@@ -14,10 +16,12 @@ export interface CliIo {
   stdout: OutputStream;
   stderr: OutputStream;
   stdin: Readable;
-  /** `PKI_URL`. */
+  /** `PKI_URL` (cli-config.ts reads the environment). */
   serverUrlFromEnvironment: string | undefined;
-  /** `PKI_TOKEN`: an API token, sent as `Authorization: Bearer`. */
+  /** `PKI_TOKEN`: wins over the stored credential. */
   tokenFromEnvironment?: string | undefined;
+  /** Where `pki login` stores its credential; without it nothing is stored or read. */
+  configDir?: string | undefined;
 }
 
 /** Reads all of stdin as text (a password piped in, never echoed). */
@@ -25,4 +29,11 @@ export async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A secret piped in (`--password-stdin`, `--token-stdin`): the trailing newline of `echo` is not part of it. */
+export async function readSecret(stream: Readable, flag: string): Promise<string> {
+  const secret = (await readAll(stream)).replace(/\r?\n$/, '');
+  if (secret === '') throw new UsageError(`${flag}: nothing was piped in`);
+  return secret;
 }

@@ -12,5 +12,6 @@ const exitCode = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   serverUrlFromEnvironment: cliConfig.serverUrl,
   tokenFromEnvironment: cliConfig.token,
+  configDir: cliConfig.configDir,
 });
 process.exitCode = exitCode;

@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 
 import { APP_VERSION } from '../version.js';
 import { CliError } from './cli-errors.js';
+import { registerApprovalsCommands } from './commands/approvals.js';
+import { registerAuthCommands } from './commands/auth.js';
 import { registerCaCommands } from './commands/ca.js';
 import { registerCertsCommands } from './commands/certs.js';
 import { registerIssueCommand } from './commands/issue.js';
@@ -13,6 +15,8 @@ import { registerKeysCommands } from './commands/keys.js';
 import { registerProfilesCommands } from './commands/profiles.js';
 import { registerRevokeCommand } from './commands/revoke.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerTokensCommands } from './commands/tokens.js';
+import { registerUsersCommands } from './commands/users.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -40,6 +44,10 @@ export function buildProgram(io: CliIo): Command {
   registerRevokeCommand(program, io);
   registerKeysCommands(program, io);
   registerProfilesCommands(program, io);
+  registerAuthCommands(program, io);
+  registerUsersCommands(program, io);
+  registerTokensCommands(program, io);
+  registerApprovalsCommands(program, io);
   return program;
 }
 

@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const SESSION_COOKIE = 'pki_session';
 
 function attributes(reply: FastifyReply): string {
-  const isSecure = reply.server.services.config.publicUrl.startsWith('https://');
+  const isSecure = reply.server.services.publicUrl.startsWith('https://');
   return `HttpOnly; SameSite=Strict; Path=/${isSecure ? '; Secure' : ''}`;
 }
 

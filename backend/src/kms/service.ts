@@ -12,7 +12,9 @@
  *
  * If the key store created a key but our database refused it, the key is revoked and
  * destroyed again (compensation) and two rows are written: the failed generation and the
- * compensation. `health()` is the one call without an audit row: /readyz polls it.
+ * compensation. `health()`, `listKeys()` and `describeKey()` write no audit row: they use no
+ * key (/readyz polls the first; the others read our own records), and a query must not
+ * grow the log.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -47,8 +49,6 @@ export const KMS_AUDIT_OPERATIONS = {
   getPublicKey: 'kms.getPublicKey',
   revokeKey: 'kms.revokeKey',
   destroyKey: 'kms.destroyKey',
-  describeKey: 'kms.describeKey',
-  listKeys: 'kms.listKeys',
   exportPrivateKey: 'kms.exportPrivateKey',
   reconcile: 'kms.reconcile',
   compensate: 'kms.compensate',
@@ -305,25 +305,22 @@ export class KMSService {
     return this.#commitKeyChange(operation, (now) => this.#keys.markDestroyed(input.keyId, now));
   }
 
-  async describeKey(ctx: RequestContext, input: { keyId: string }): Promise<KeyDetails> {
-    return this.#run(ctx, KMS_AUDIT_OPERATIONS.describeKey, input.keyId, async (details) => {
-      const key = this.#requireKey(input.keyId, 'describe');
-      details.privateKeyRef = key.privateKeyRef;
-      details.algorithm = key.algorithm;
-      if (key.state === 'destroyed') return { key, kms: null };
-      const kms = await this.#callKeyStore('describe', () => this.#keyStore.describe(key.privateKeyRef));
-      details.kmsState = kms.state;
-      return { key, kms };
-    });
+  /**
+   * Our record of a key and what the key store says of it now. A query, not a key
+   * operation: it uses no key, so it writes no audit row, and an unknown id writes none
+   * either (issue 11: queries do not write). `_ctx` keeps the call shape of the other methods.
+   */
+  async describeKey(_ctx: RequestContext, input: { keyId: string }): Promise<KeyDetails> {
+    const key = this.#requireKey(input.keyId, 'describe');
+    if (key.state === 'destroyed') return { key, kms: null };
+    const kms = await this.#callKeyStore('describe', () => this.#keyStore.describe(key.privateKeyRef));
+    return { key, kms };
   }
 
-  async listKeys(ctx: RequestContext, filter: KmsKeyFilter = {}): Promise<KmsKeyRecord[]> {
-    return this.#run(ctx, KMS_AUDIT_OPERATIONS.listKeys, null, async (details) => {
-      details.filter = { ...filter };
-      const keys = this.#keys.list(this.backend, filter);
-      details.count = keys.length;
-      return Promise.resolve(keys);
-    });
+  /** Our records of the keys of this backend; a read of our own table, so no audit row. */
+  listKeys(_ctx: RequestContext, filter: KmsKeyFilter = {}): Promise<KmsKeyRecord[]> {
+    // The executor turns a database error into a rejection, as for every other method.
+    return new Promise((resolve) => resolve(this.#keys.list(this.backend, filter)));
   }
 
   /**

@@ -70,11 +70,14 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   // tRPC's own refusals (bad JSON, wrong method, input validation) already carry the right
   // code; only our errors and unexpected throws need the table.
   const isOurs = original instanceof AppError || original instanceof KmsError;
-  if (original instanceof ZodError || (!isOurs && result.error.code !== 'INTERNAL_SERVER_ERROR')) {
-    throw result.error;
-  }
-  if (original instanceof RateLimitedError) ctx.response.setHeader('retry-after', String(original.retryAfterSeconds));
+  const isPassedThrough = original instanceof ZodError || (!isOurs && result.error.code !== 'INTERNAL_SERVER_ERROR');
   const mapped = mapError(original);
+  // Metrics count errors by code from failure rows; this counts what wrote none.
+  const code =
+    original instanceof ZodError ? 'VALIDATION_FAILED' : isPassedThrough ? result.error.code : mapped.appCode;
+  ctx.services.metrics.countAnsweredError(ctx.requestId, code);
+  if (isPassedThrough) throw result.error;
+  if (original instanceof RateLimitedError) ctx.response.setHeader('retry-after', String(original.retryAfterSeconds));
   const log = ctx.services.log;
   if (mapped.isServerFault) log.error({ err: original, requestId: ctx.requestId, path }, 'procedure failed');
   else log.info({ requestId: ctx.requestId, path, code: mapped.appCode }, 'procedure refused');
