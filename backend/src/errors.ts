@@ -115,7 +115,9 @@ export type OidcSignInErrorCode =
   /** The provider's answer failed verification (signature, issuer, audience, expiry…). */
   | 'OIDC_RESPONSE_INVALID'
   /** The identity is genuine but none of its role claim's values is mapped to a role. */
-  | 'OIDC_NO_ROLE';
+  | 'OIDC_NO_ROLE'
+  /** The identity's user was disabled by an administrator here. */
+  | 'OIDC_USER_DISABLED';
 
 /** A refused OpenID Connect sign-in; its code goes to the sign-in page as `?error=`. */
 export class OidcSignInError extends AppError {

@@ -13,6 +13,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 import Provider from 'oidc-provider';
@@ -236,4 +237,13 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
         });
       }),
   };
+}
+
+/** A loopback port nothing listens on (for now): where a provider is down, and can come up later. */
+export async function unusedLoopbackPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+  return port;
 }

@@ -10,7 +10,7 @@ import type { OidcConfig } from '../../config.js';
 import { OidcFlowStore } from './flow-store.js';
 import { OidcClient } from './oidc-client.js';
 import { OidcSignIn } from './oidc-sign-in.js';
-import type { OidcSessionStarter, OidcUserDirectory } from './oidc-sign-in.js';
+import type { OidcAnonymousRefusals, OidcSessionStarter, OidcUserDirectory } from './oidc-sign-in.js';
 
 export { OidcSignIn } from './oidc-sign-in.js';
 
@@ -20,6 +20,7 @@ export interface OidcSignInOptions {
   audit: AuditLog;
   users: OidcUserDirectory;
   sessions: OidcSessionStarter;
+  denials: OidcAnonymousRefusals;
   log: Logger;
 }
 
@@ -34,5 +35,6 @@ export function createOidcSignIn(options: OidcSignInOptions): OidcSignIn {
     audit: options.audit,
     users: options.users,
     sessions: options.sessions,
+    denials: options.denials,
   });
 }

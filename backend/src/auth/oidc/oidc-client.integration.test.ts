@@ -2,13 +2,10 @@
  * OidcClient against a real OpenID Provider (oidc-provider, started here): discovery, the
  * authorization request, and verification of what comes back.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startOidcProvider } from '../../../test/harness/oidc-provider.js';
+import { startOidcProvider, unusedLoopbackPort } from '../../../test/harness/oidc-provider.js';
 import type { RunningOidcProvider } from '../../../test/harness/oidc-provider.js';
 import type { OidcConfig } from '../../config.js';
 import { OidcSignInError } from '../../errors.js';
@@ -26,14 +23,6 @@ function clientConfig(issuer: string): OidcConfig {
     name: 'Test IdP',
     redirectUri: REDIRECT_URI,
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-  return port;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<OidcSignInError> {
@@ -103,7 +92,7 @@ describe('OidcClient against oidc-provider', () => {
 
 describe('OidcClient while the provider is down', () => {
   it('fails sign-in as unavailable, and discovers the provider once it is up', async () => {
-    const port = await freePort();
+    const port = await unusedLoopbackPort();
     const client = new OidcClient(clientConfig(`http://127.0.0.1:${port}`), pino({ level: 'silent' }));
     client.warmUp();
     expect((await rejection(client.authorizationUrl())).code).toBe('OIDC_UNAVAILABLE');

@@ -7,9 +7,12 @@
  *            token verification → role from the role claim → the user row of the identity
  *            (auth-core's `upsertOidcUser`, the role refreshed at every sign-in) → a session
  *
- * The identity acts as `oidc:<issuer-host>/<sub>`. Every refused callback leaves an
- * `auth.oidcSignIn` failure row, under that actor once the provider has vouched for the
- * subject (an unmapped user), anonymous before; a success row names the user and the role.
+ * The identity acts as `oidc:<issuer-host>/<sub>`. A refusal once the provider has vouched
+ * for the subject (an unmapped user, a disabled one) is an `auth.oidcSignIn` failure row under
+ * that actor; a refusal before (a replayed or forged state, a wrong nonce, an outage) is
+ * anonymous, so it goes where every anonymous refusal goes: counted, and one `auth.denied`
+ * row per client address and minute (auth-core's AccessDenials), lest a flood of forged
+ * callbacks become a flood of writes. A success row names the user and the role.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -20,25 +23,21 @@ import { auditedError } from '../../audit/audit-log.js';
 import type { OidcConfig } from '../../config.js';
 import { OidcSignInError } from '../../errors.js';
 import type { RequestContext } from '../../request-context.js';
+import { requestContextOf } from '../../request-context.js';
+import type { AccessDenials } from '../access-denials.js';
+import type { SessionService } from '../session-service.js';
+import { actorOfUser } from '../user-service.js';
+import type { UserService } from '../user-service.js';
 import { hashBinding } from './flow-store.js';
 import type { OidcFlowStore } from './flow-store.js';
 import type { OidcClient, VerifiedIdentity } from './oidc-client.js';
-import { oidcActor } from './oidc-actor.js';
 import { claimValues, mapRole } from './role-mapping.js';
 import { safeReturnPath } from './return-path.js';
 
-/** auth-core's user service, as far as sign-in needs it. */
-export interface OidcUserDirectory {
-  upsertOidcUser(
-    ctx: RequestContext,
-    identity: { issuer: string; subject: string; username: string; role: UserRole },
-  ): Promise<{ id: string }>;
-}
-
-/** auth-core's session service, as far as sign-in needs it. */
-export interface OidcSessionStarter {
-  start(ctx: RequestContext, userId: string): Promise<{ token: string; expiresAt: Date }>;
-}
+/** auth-core's services, as far as this sign-in needs them. */
+export type OidcUserDirectory = Pick<UserService, 'upsertOidcUser'>;
+export type OidcSessionStarter = Pick<SessionService, 'start'>;
+export type OidcAnonymousRefusals = Pick<AccessDenials, 'recordAnonymous'>;
 
 export interface OidcSignInDependencies {
   config: OidcConfig;
@@ -48,6 +47,7 @@ export interface OidcSignInDependencies {
   audit: AuditLog;
   users: OidcUserDirectory;
   sessions: OidcSessionStarter;
+  denials: OidcAnonymousRefusals;
 }
 
 export interface StartedSignIn {
@@ -65,6 +65,8 @@ export interface FinishedSignIn {
 }
 
 const OPERATION = 'auth.oidcSignIn';
+/** How anonymous refusals name this step in the aggregated rows. */
+const CALLBACK_STEP = 'auth.oidcCallback';
 /** Enough of an unmapped user's claim values to see why, not a dump of their groups. */
 const AUDITED_CLAIM_VALUES = 20;
 
@@ -87,8 +89,12 @@ export class OidcSignIn {
     return { authorizationUrl: url, binding };
   }
 
-  /** `callbackUrl` is our redirect URI with the provider's query; throws after auditing the refusal. */
-  async finish(ctx: RequestContext, callbackUrl: URL, binding: string | undefined): Promise<FinishedSignIn> {
+  /** `callbackUrl` is our redirect URI with the provider's query; throws after recording the refusal. */
+  async finish(
+    ctx: RequestContext,
+    callback: { url: URL; binding: string | undefined; clientAddress: string },
+  ): Promise<FinishedSignIn> {
+    const { url: callbackUrl, binding } = callback;
     const { config, flows, client } = this.#deps;
     let identity: VerifiedIdentity;
     let returnTo: string;
@@ -103,15 +109,17 @@ export class OidcSignIn {
       returnTo = flow.returnTo;
       identity = await client.verifyCallback(callbackUrl, flow);
     } catch (error) {
-      await this.#refuse(ctx, error, {});
+      this.#deps.denials.recordAnonymous(callback.clientAddress, CALLBACK_STEP, auditedError(error).errorCode);
       throw error;
     }
 
-    const actor = oidcActor(identity.issuer, identity.subject);
-    const identityCtx: RequestContext = { ...ctx, actor };
+    const username = usernameOf(identity);
+    const actor = actorOfUser({ username, oidcIssuer: identity.issuer, oidcSubject: identity.subject });
     const claim = identity.claims[config.roleClaim];
-    const details = { issuer: identity.issuer, subject: identity.subject };
     const role = mapRole(claim, config.roleMapping);
+    // Vouched for by the provider, not yet a user here: the actor without a user id or role.
+    const identityCtx = requestContextOf({ kind: 'user', actor, role: role ?? null, userId: null }, ctx.requestId);
+    const details = { issuer: identity.issuer, subject: identity.subject };
     if (role === undefined) {
       const error = new OidcSignInError(
         'OIDC_NO_ROLE',
@@ -125,7 +133,6 @@ export class OidcSignIn {
       throw error;
     }
 
-    const username = usernameOf(identity);
     const session = await this.#deps.audit.run(
       identityCtx,
       { operation: OPERATION, entityType: 'user', details: { ...details, username, role } },
@@ -137,6 +144,9 @@ export class OidcSignIn {
           role,
         });
         step.entityId = user.id;
+        if (user.isDisabled) {
+          throw new OidcSignInError('OIDC_USER_DISABLED', 'Your account here is disabled; ask an administrator.');
+        }
         return this.#deps.sessions.start(identityCtx, user.id);
       },
     );
