@@ -23,7 +23,7 @@ const SIGN_IN_PAGE = '/sign-in';
 
 export interface OidcRoutesOptions {
   signIn: OidcSignIn;
-  /** `PKI_OIDC_…` redirect URI; the callback URL is rebuilt from it, never from the Host header. */
+  /** `PKI_PUBLIC_URL/auth/oidc/callback`: the callback URL is rebuilt from it, never from the Host header. */
   redirectUri: string;
   publicUrl: string;
 }
