@@ -85,7 +85,7 @@ describe('OpenID Connect sign-in against oidc-provider', () => {
   }
 
   async function signIn(
-    subject: string,
+    subject: string | null,
     options: { returnTo?: string; editAuthorizationUrl?: (url: URL) => void } = {},
   ): Promise<LightMyRequestResponse> {
     const { location, flowCookie } = await startSignIn(options.returnTo);
@@ -198,6 +198,14 @@ describe('OpenID Connect sign-in against oidc-provider', () => {
     expect(cookieOf(response, 'pki_session')).toBeUndefined();
     expect(oidcRows()).toEqual([]);
     expect((await anonymousRefusals()).byReason).toMatchObject({ OIDC_NONCE_MISMATCH: 1 });
+  });
+
+  it('sends a user who cancels at the provider back to the sign-in page', async () => {
+    testApp = await buildTestApp(oidcEnv(provider.issuer));
+    const response = await signIn(null);
+    expect(response.headers.location).toBe('/sign-in?error=OIDC_PROVIDER_REFUSED');
+    expect(cookieOf(response, 'pki_session')).toBeUndefined();
+    expect((await anonymousRefusals()).byReason).toMatchObject({ OIDC_PROVIDER_REFUSED: 1 });
   });
 
   it.each(['https://evil.example/phish', '//evil.example/phish', '/\\evil.example'])(

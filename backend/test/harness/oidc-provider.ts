@@ -40,9 +40,10 @@ export interface RunningOidcProvider {
   /**
    * Plays the browser from the authorization URL our app redirected to: signs `subject` in
    * and returns the URL the provider sends the browser back to (our callback, with code
-   * and state). `editAuthorizationUrl` lets a test tamper with the request first.
+   * and state). `null` cancels at the login page instead (the provider then answers
+   * `error=access_denied`). `editAuthorizationUrl` lets a test tamper with the request first.
    */
-  signIn(authorizationUrl: string, subject: string, editAuthorizationUrl?: (url: URL) => void): Promise<URL>;
+  signIn(authorizationUrl: string, subject: string | null, editAuthorizationUrl?: (url: URL) => void): Promise<URL>;
   close(): Promise<void>;
 }
 
@@ -167,17 +168,16 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
   const provider = new Provider(issuer, configuration);
   const providerCallback = provider.callback();
 
-  // The login page of this provider: `POST /interaction/<uid>` with `login=<subject>`.
+  // The login page of this provider: `POST /interaction/<uid>` with `login=<subject>`, or `abort=1`.
   const answerInteraction = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     let body = '';
     for await (const chunk of request) body += String(chunk);
-    const subject = new URLSearchParams(body).get('login') ?? '';
-    await provider.interactionFinished(
-      request,
-      response,
-      { login: { accountId: subject } },
-      { mergeWithLastSubmission: false },
-    );
+    const form = new URLSearchParams(body);
+    const result =
+      form.get('abort') === null
+        ? { login: { accountId: form.get('login') ?? '' } }
+        : { error: 'access_denied', error_description: 'End-User aborted interaction' };
+    await provider.interactionFinished(request, response, result, { mergeWithLastSubmission: false });
   };
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', issuer).pathname;
@@ -197,9 +197,10 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
 
   const signIn = async (
     authorizationUrl: string,
-    subject: string,
+    subject: string | null,
     editAuthorizationUrl?: (url: URL) => void,
   ): Promise<URL> => {
+    const form = new URLSearchParams(subject === null ? { abort: '1' } : { login: subject }).toString();
     const jar = new CookieJar();
     let url = new URL(authorizationUrl);
     editAuthorizationUrl?.(url);
@@ -212,7 +213,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
           cookie: jar.header(),
           ...(interaction ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
-        ...(interaction ? { body: new URLSearchParams({ login: subject }).toString() } : {}),
+        ...(interaction ? { body: form } : {}),
         redirect: 'manual',
       });
       jar.store(response);
