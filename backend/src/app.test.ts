@@ -3,9 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../test/helpers.js';
 import type { TestApp } from '../test/helpers.js';
-import { createContextInner } from './trpc/context.js';
-import { createCallerFactory } from './trpc/init.js';
-import { appRouter } from './trpc/router.js';
+import { actAs } from './trpc/testing/act-as.js';
 
 let testApp: TestApp | undefined;
 afterEach(async () => {
@@ -79,7 +77,8 @@ describe('buildApp', () => {
 
   it('serves system.status over HTTP and through createCaller alike', async () => {
     testApp = await buildTestApp();
-    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/system.status' });
+    const { caller, headers } = await actAs(testApp.app.services, 'auditor');
+    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/system.status', headers });
     expect(response.statusCode).toBe(200);
     const overHttp = response.json<{
       result: { data: { kms: { backend: string; label: string }; database: { state: string } } };
@@ -87,7 +86,6 @@ describe('buildApp', () => {
     expect(overHttp.result.data.kms).toMatchObject({ backend: 'local', label: 'local (embedded)' });
     expect(overHttp.result.data.database.state).toBe('up');
 
-    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
     const status = await caller.system.status();
     expect(status.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(status.mode).toBe('test');
@@ -109,10 +107,11 @@ describe('buildApp', () => {
 
   it('answers malformed JSON input with 400 BAD_REQUEST, not an internal error', async () => {
     testApp = await buildTestApp();
+    const { headers } = await actAs(testApp.app.services, 'admin');
     const response = await testApp.app.inject({
       method: 'POST',
       url: '/trpc/cas.createRoot',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...headers, 'content-type': 'application/json' },
       payload: '{"name": ',
     });
     expect(response.statusCode).toBe(400);

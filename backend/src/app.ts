@@ -134,9 +134,10 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
     ...(config.oidc === undefined ? {} : { oidcName: config.oidc.name }),
   });
-  await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
 
   await announceKeyStore(kms, log.child({ component: 'kms' }));
+  // After the key store's reconciliation, so a new install's chain starts with the key store's state.
+  await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
 

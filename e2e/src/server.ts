@@ -20,6 +20,10 @@ const STOP_TIMEOUT_MS = 10_000;
 /** Enough of the server's output to explain a failed start, bounded so a chatty server cannot exhaust memory. */
 const OUTPUT_LIMIT = 64 * 1024;
 
+/** The first-start admin (`admin`) of every app this harness starts. */
+export const E2E_ADMIN_USERNAME = 'admin';
+export const E2E_ADMIN_PASSWORD = 'e2e-admin-password-7f3c';
+
 export interface RunningApp {
   baseUrl: string;
   dataDir: string;
@@ -72,6 +76,8 @@ export async function startBuiltApp(options: StartOptions = {}): Promise<Running
     cwd: REPO_ROOT,
     env: {
       ...cleanEnvironment(),
+      // The first-start admin's password, so the suite can sign in (the console demands it).
+      PKI_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       ...options.env,
       PKI_DATA_DIR: dataDir,
       PKI_HOST: '127.0.0.1',

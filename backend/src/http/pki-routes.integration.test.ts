@@ -12,9 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { createContextInner } from '../trpc/context.js';
-import { createCallerFactory } from '../trpc/init.js';
-import { appRouter } from '../trpc/router.js';
+import { actAs } from '../trpc/testing/act-as.js';
+import type { Actor } from '../trpc/testing/act-as.js';
 
 /** Asynchronous on purpose: the server answering openssl runs in this same process. */
 function openssl(args: readonly string[]): Promise<{ status: number; output: string }> {
@@ -27,6 +26,7 @@ function openssl(args: readonly string[]): Promise<{ status: number; output: str
 }
 
 let testApp: TestApp;
+let admin: Actor;
 let baseUrl: string;
 let dir: string;
 let rootId: string;
@@ -42,7 +42,8 @@ beforeAll(async () => {
   if (typeof address !== 'object' || address === null) throw new Error('no address');
   baseUrl = `http://127.0.0.1:${address.port}`;
 
-  const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
+  admin = await actAs(testApp.app.services, 'admin');
+  const caller = admin.caller;
   const root = await caller.cas.createRoot({
     name: 'http-root',
     subject: { commonName: 'HTTP Test Root' },
@@ -158,7 +159,7 @@ describe('OCSP and CRL through openssl', () => {
     expect(before.output).toContain('Response verify OK');
     expect(before.output).toMatch(/leaf\.pem: good/);
 
-    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
+    const { caller } = await actAs(testApp.app.services, 'operator');
     await caller.certificates.revoke({ caId: intermediateId, serialHex: leafSerial, reason: 'keyCompromise' });
 
     const after = await ocspCheck();

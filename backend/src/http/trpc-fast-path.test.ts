@@ -23,12 +23,16 @@ import { buildApp } from '../app.js';
 import { createContextFactory } from '../trpc/context.js';
 import { appRouter } from '../trpc/router.js';
 import type { AppRouter } from '../trpc/router.js';
+import { actAs } from '../trpc/testing/act-as.js';
 import { registerTrpcFastPath } from './trpc-fast-path.js';
 
 let fast: TestApp;
 let stock: FastifyInstance;
 let rootId: string;
 let certificateId: string;
+/** Every call acts as one admin: its session cookie and the console's header. */
+let adminHeaders: Record<string, string>;
+let adminActor: string;
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -51,7 +55,7 @@ function opensslCsr(commonName: string): string {
 }
 
 async function sendToBoth(request: InjectOptions, requestId: string) {
-  const withRequestId = { ...request, headers: { ...request.headers, 'x-request-id': requestId } };
+  const withRequestId = { ...request, headers: { ...adminHeaders, ...request.headers, 'x-request-id': requestId } };
   return { withFastPath: await fast.app.inject(withRequestId), throughAdapter: await stock.inject(withRequestId) };
 }
 
@@ -76,11 +80,14 @@ beforeAll(async () => {
   fast = await buildTestApp();
   // The same database and key store, so queries over existing rows must answer the same bytes.
   stock = await buildApp(fast.config, { logger: pino({ level: 'silent' }), isTrpcFastPathEnabled: false });
+  const admin = await actAs(fast.app.services, 'admin');
+  adminHeaders = admin.headers;
+  adminActor = admin.principal.actor;
 
   const root = await fast.app.inject({
     method: 'POST',
     url: '/trpc/cas.createRoot',
-    headers: { ...JSON_HEADERS, 'x-request-id': 'req-fast-root' },
+    headers: { ...adminHeaders, ...JSON_HEADERS, 'x-request-id': 'req-fast-root' },
     payload: JSON.stringify({
       name: 'Fast Root',
       subject: { commonName: 'Fast Root' },
@@ -95,7 +102,7 @@ beforeAll(async () => {
   const issued = await fast.app.inject({
     method: 'POST',
     url: '/trpc/certificates.issueFromCsr',
-    headers: JSON_HEADERS,
+    headers: { ...adminHeaders, ...JSON_HEADERS },
     payload: JSON.stringify({ caId: rootId, profile: 'tls-server', csr: opensslCsr('fast.example.test') }),
   });
   expect(issued.statusCode, issued.body).toBe(200);
@@ -261,21 +268,26 @@ describe('the tRPC fast path answers single JSON calls exactly as the adapter do
 });
 
 describe('the tRPC fast path keeps the procedures whole', () => {
-  it('runs protectedProcedure: the mutation it served is audited with the actor and the request id', async () => {
-    const response = await fast.app.inject({ method: 'GET', url: `/trpc/audit.list${query({ limit: 500 })}` });
+  it('runs the authorized procedure: the mutation it served is audited with the actor and the request id', async () => {
+    const response = await fast.app.inject({
+      method: 'GET',
+      url: `/trpc/audit.list${query({ limit: 500 })}`,
+      headers: adminHeaders,
+    });
     expect(servedBy(response)).toBe('fast path');
     const rows = response.json<{
       result: { data: { items: { actor: string; requestId: string | null; entityId: string | null }[] } };
     }>().result.data.items;
     expect(rows.filter((row) => row.requestId === 'req-fast-root' && row.entityId === rootId)).toEqual([
-      expect.objectContaining({ actor: 'anonymous' }),
+      expect.objectContaining({ actor: adminActor }),
     ]);
   });
 
   it('serves the tRPC clients: httpLink calls through it, httpBatchLink through the adapter', async () => {
     const address = await fast.app.listen({ port: 0, host: '127.0.0.1' });
-    const single = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${address}/trpc` })] });
-    const batched = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${address}/trpc` })] });
+    const headers = () => adminHeaders;
+    const single = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${address}/trpc`, headers })] });
+    const batched = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${address}/trpc`, headers })] });
 
     expect(await single.cas.get.query({ caId: 'Fast Root' })).toMatchObject({ id: rootId });
     const exported = await single.certificates.export.mutate({ id: certificateId, format: 'der' });

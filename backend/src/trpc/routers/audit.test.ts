@@ -3,15 +3,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers.js';
 import type { TestApp } from '../../../test/helpers.js';
 import { AuditChain } from '../../audit/chain.js';
-import { createContextInner } from '../context.js';
-import { createCallerFactory } from '../init.js';
-import { appRouter } from '../router.js';
+import { actAs } from '../testing/act-as.js';
+import type { Actor } from '../testing/act-as.js';
 
 let testApp: TestApp | undefined;
 afterEach(async () => {
   await testApp?.close();
   testApp = undefined;
 });
+
+/** An auditor made before the rows: its user.create and auth.signIn rows sit below them. */
+async function auditorOf(app: TestApp): Promise<Actor> {
+  return actAs(app.app.services, 'auditor', 'auditor');
+}
 
 function appendRows(app: TestApp, count: number): void {
   const chain = new AuditChain(app.app.services.database.sqlite);
@@ -33,30 +37,36 @@ function appendRows(app: TestApp, count: number): void {
 describe('audit procedures', () => {
   it('lists newest first and pages by keyset without gaps or repeats', async () => {
     testApp = await buildTestApp();
+    const { caller } = await auditorOf(testApp);
     appendRows(testApp, 7);
-    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
     const first = await caller.audit.list({ limit: 3 });
     expect(first.items.map((row) => row.entityId)).toEqual(['key-6', 'key-5', 'key-4']);
     const second = await caller.audit.list({ limit: 3, cursor: first.nextCursor ?? undefined });
     const third = await caller.audit.list({ limit: 3, cursor: second.nextCursor ?? undefined });
-    // The oldest row is the boot-time reconciliation of the key store (no entity).
-    expect([...second.items, ...third.items].map((row) => row.entityId)).toEqual([
-      'key-3',
-      'key-2',
-      'key-1',
-      'key-0',
-      null,
+    const fourth = await caller.audit.list({ limit: 3, cursor: third.nextCursor ?? undefined });
+    // Below the appended rows: the auditor's sign-in and creation, the first-start admin's
+    // creation, and the oldest, the boot-time reconciliation of the key store (no entity).
+    expect([...second.items, ...third.items, ...fourth.items].map((row) => row.operation)).toEqual([
+      'ca.createRoot',
+      'kms.sign',
+      'ca.createRoot',
+      'kms.sign',
+      'auth.signIn',
+      'user.create',
+      'user.create',
+      'kms.reconcile',
     ]);
-    expect(third.items.at(-1)?.operation).toBe('kms.reconcile');
-    expect(third.nextCursor).toBeNull();
+    expect([...second.items, third.items[0]].map((row) => row?.entityId)).toEqual(['key-3', 'key-2', 'key-1', 'key-0']);
+    expect(fourth.items.at(-1)?.entityId).toBeNull();
+    expect(fourth.nextCursor).toBeNull();
     expect(first.items[0]).toMatchObject({ actor: 'anonymous', requestId: 'req-6', details: { index: 6 } });
     expect(first.items[0]?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it('filters by operation and status', async () => {
     testApp = await buildTestApp();
+    const { caller } = await auditorOf(testApp);
     appendRows(testApp, 6);
-    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
     const creations = await caller.audit.list({ operation: 'ca.createRoot' });
     expect(creations.items.map((row) => row.entityId)).toEqual(['key-5', 'key-3', 'key-1']);
     const failures = await caller.audit.list({ status: 'failure' });
@@ -65,11 +75,12 @@ describe('audit procedures', () => {
 
   it('refuses a forged cursor as bad input, over HTTP, with the request id', async () => {
     testApp = await buildTestApp();
+    const { headers } = await auditorOf(testApp);
     const input = encodeURIComponent(JSON.stringify({ cursor: 'abc' }));
     const response = await testApp.app.inject({
       method: 'GET',
       url: `/trpc/audit.list?input=${input}`,
-      headers: { 'x-request-id': 'req-cursor' },
+      headers: { ...headers, 'x-request-id': 'req-cursor' },
     });
     expect(response.statusCode).toBe(400);
     const body = response.json<{ error: { message: string; data: { appCode: string; requestId: string } } }>();
@@ -79,10 +90,10 @@ describe('audit procedures', () => {
 
   it('verifies the chain and names the first bad row once one is edited', async () => {
     testApp = await buildTestApp();
+    const { caller, headers } = await auditorOf(testApp);
     appendRows(testApp, 4);
-    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
-    // Four appended rows after the boot-time reconciliation row.
-    expect(await caller.audit.verifyChain()).toMatchObject({ isValid: true, rowCount: 5 });
+    // Four appended rows after the boot-time reconciliation, the first admin's creation and the auditor's two rows.
+    expect(await caller.audit.verifyChain()).toMatchObject({ isValid: true, rowCount: 8 });
 
     const sqlite = testApp.app.services.database.sqlite;
     const triggers = sqlite
@@ -94,7 +105,7 @@ describe('audit procedures', () => {
     for (const trigger of triggers) sqlite.exec(`DROP TRIGGER ${trigger.name}`);
     sqlite.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").run();
 
-    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/audit.verifyChain' });
+    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/audit.verifyChain', headers });
     expect(response.statusCode).toBe(200);
     expect(response.json<{ result: { data: unknown } }>().result.data).toMatchObject({
       isValid: false,

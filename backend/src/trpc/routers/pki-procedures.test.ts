@@ -14,13 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../../test/helpers.js';
 import type { TestApp } from '../../../test/helpers.js';
-import { createContextInner } from '../context.js';
 import { createCallerFactory } from '../init.js';
 import { appRouter } from '../router.js';
+import { actAs, callerFor } from '../testing/act-as.js';
 
 let testApp: TestApp;
 const createCaller = createCallerFactory(appRouter);
 let caller: ReturnType<typeof createCaller>;
+/** The admin's session cookie and the console's header. */
+let adminHeaders: Record<string, string>;
 let workDir: string;
 let rootId: string;
 let intermediateId: string;
@@ -41,7 +43,7 @@ async function mutateOverHttp(path: string, input: unknown, requestId: string) {
   const response = await testApp.app.inject({
     method: 'POST',
     url: `/trpc/${path}`,
-    headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+    headers: { ...adminHeaders, 'content-type': 'application/json', 'x-request-id': requestId },
     payload: JSON.stringify(input),
   });
   return { status: response.statusCode, body: response.json<ErrorBody & { result?: { data: unknown } }>() };
@@ -50,7 +52,9 @@ async function mutateOverHttp(path: string, input: unknown, requestId: string) {
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'pki-procedures-'));
   testApp = await buildTestApp();
-  caller = createCaller(createContextInner({ services: testApp.app.services, requestId: 'req-setup' }));
+  const admin = await actAs(testApp.app.services, 'admin');
+  adminHeaders = admin.headers;
+  caller = callerFor(testApp.app.services, admin.principal, 'req-setup');
   const root = await caller.cas.createRoot({
     name: 'Proc Root',
     subject: { commonName: 'Proc Root', country: 'FR' },

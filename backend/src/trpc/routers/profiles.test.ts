@@ -4,9 +4,7 @@ import { PROFILE_IDS } from '@pki/shared';
 
 import { buildTestApp } from '../../../test/helpers.js';
 import type { TestApp } from '../../../test/helpers.js';
-import { createContextInner } from '../context.js';
-import { createCallerFactory } from '../init.js';
-import { appRouter } from '../router.js';
+import { actAs } from '../testing/act-as.js';
 
 let testApp: TestApp | undefined;
 afterEach(async () => {
@@ -17,12 +15,12 @@ afterEach(async () => {
 describe('profiles.list', () => {
   it('gives every profile, the same through createCaller and over HTTP', async () => {
     testApp = await buildTestApp();
-    const caller = createCallerFactory(appRouter)(createContextInner({ services: testApp.app.services }));
+    const { caller, headers } = await actAs(testApp.app.services, 'operator');
     const direct = await caller.profiles.list();
     expect(direct.map((profile) => profile.id)).toEqual([...PROFILE_IDS]);
     expect(direct.find((profile) => profile.id === 'tls-server')?.maxValidityDays).toBe(398);
 
-    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/profiles.list' });
+    const response = await testApp.app.inject({ method: 'GET', url: '/trpc/profiles.list', headers });
     expect(response.statusCode).toBe(200);
     expect(response.json<{ result: { data: unknown } }>().result.data).toEqual(direct);
   });
