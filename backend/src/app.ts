@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { AuditLog } from './audit/audit-log.js';
 import { AuditLogReader } from './audit/audit-log-reader.js';
 import { createAuthServices } from './auth/index.js';
+import { createOidcSignIn } from './auth/oidc/index.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { KmsKeyRepository } from './db/kms-key-repository.js';
@@ -21,6 +22,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
 import { countPlainRouteErrors, registerMetricsRoute } from './http/metrics.js';
+import { registerOidcRoutes } from './http/oidc-routes.js';
 import { registerRequestGuard } from './http/request-guard.js';
 import { requirePermission } from './http/principal.js';
 import { registerFrontend } from './http/static.js';
@@ -128,6 +130,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     pki,
     keyDestruction,
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
+    ...(config.oidc === undefined ? {} : { oidcName: config.oidc.name }),
   });
 
   const keyStoreAnnouncement = await announceKeyStore(kms, log.child({ component: 'kms' }));
@@ -198,6 +201,18 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   registerCrlRoutes(app, pki.crls);
   registerCaCertificateRoutes(app, pki.cas);
   await registerOcspRoutes(app, pki.ocsp);
+  if (config.oidc !== undefined) {
+    const oidcSignIn = createOidcSignIn({
+      config: config.oidc,
+      publicUrl: config.publicUrl,
+      audit,
+      users: auth.users,
+      sessions: auth.sessions,
+      denials: auth.denials,
+      log,
+    });
+    registerOidcRoutes(app, { signIn: oidcSignIn, redirectUri: config.oidc.redirectUri, publicUrl: config.publicUrl });
+  }
 
   await registerTrpc(app, { services, areHotProcedureRoutesEnabled: overrides.areHotProcedureRoutesEnabled !== false });
 

@@ -166,3 +166,85 @@ describe('loadConfig', () => {
     ).toBe('PKI_KMIP_CA: expected the path of a readable file (not found), got "/nonexistent/ca.pem"');
   });
 });
+
+describe('loadConfig: OpenID Connect', () => {
+  const OIDC = {
+    PKI_PUBLIC_URL: 'https://pki.example.com',
+    PKI_OIDC_ISSUER: 'https://id.example.com/realms/corp/',
+    PKI_OIDC_CLIENT_ID: 'pki-manager',
+    PKI_OIDC_CLIENT_SECRET: 'client-secret',
+    PKI_OIDC_ROLES: 'admin:pki-admins, operator:pki-operators,auditor:pki-auditors,auditor:cn=sec:ops',
+  };
+
+  it('is off when no PKI_OIDC_ variable is set', () => {
+    expect(loadConfig({}, '/srv/pki').oidc).toBeUndefined();
+  });
+
+  it('reads the client, the role mapping in order, and defaults the claim, the name and the redirect URI', () => {
+    expect(loadConfig(OIDC, '/srv/pki').oidc).toEqual({
+      issuer: 'https://id.example.com/realms/corp',
+      clientId: 'pki-manager',
+      clientSecret: 'client-secret',
+      roleClaim: 'groups',
+      roleMapping: [
+        { role: 'admin', claimValue: 'pki-admins' },
+        { role: 'operator', claimValue: 'pki-operators' },
+        { role: 'auditor', claimValue: 'pki-auditors' },
+        { role: 'auditor', claimValue: 'cn=sec:ops' },
+      ],
+      name: 'id.example.com',
+      redirectUri: 'https://pki.example.com/auth/oidc/callback',
+    });
+    const named = loadConfig({ ...OIDC, PKI_OIDC_NAME: 'Corporate SSO', PKI_OIDC_ROLE_CLAIM: 'roles' }, '/srv/pki');
+    expect(named.oidc).toMatchObject({ name: 'Corporate SSO', roleClaim: 'roles' });
+  });
+
+  it('admits plain http only for a loopback issuer', () => {
+    expect(loadConfig({ ...OIDC, PKI_OIDC_ISSUER: 'http://127.0.0.1:9000' }, '/srv/pki').oidc?.issuer).toBe(
+      'http://127.0.0.1:9000',
+    );
+    expect(configError({ ...OIDC, PKI_OIDC_ISSUER: 'http://id.example.com' })).toBe(
+      'PKI_OIDC_ISSUER: expected an https URL (http only for a loopback host), got "http://id.example.com"',
+    );
+  });
+
+  it.each([
+    [
+      { PKI_OIDC_ISSUER: undefined },
+      "PKI_OIDC_ISSUER: expected the OpenID provider's issuer URL (PKI_OIDC_CLIENT_ID is set), but it is not set",
+    ],
+    [
+      { PKI_OIDC_CLIENT_ID: undefined },
+      'PKI_OIDC_CLIENT_ID: expected the client id registered at the OpenID provider, but it is not set',
+    ],
+    [
+      { PKI_OIDC_CLIENT_SECRET: undefined },
+      'PKI_OIDC_CLIENT_SECRET: expected the client secret registered at the OpenID provider, but it is not set',
+    ],
+    [
+      { PKI_OIDC_ROLES: 'root:wheel' },
+      'PKI_OIDC_ROLES: expected role:claim-value pairs separated by commas, roles among admin, operator, auditor, got "root:wheel"',
+    ],
+    [
+      { PKI_OIDC_ROLES: 'admin' },
+      'PKI_OIDC_ROLES: expected role:claim-value pairs separated by commas, roles among admin, operator, auditor, got "admin"',
+    ],
+    [
+      { PKI_OIDC_ROLES: 'admin:' },
+      'PKI_OIDC_ROLES: expected role:claim-value pairs separated by commas, roles among admin, operator, auditor, got "admin:"',
+    ],
+    [
+      { PKI_OIDC_ROLES: undefined },
+      'PKI_OIDC_ROLES: expected role:claim-value pairs separated by commas, roles among admin, operator, auditor, but it is not set',
+    ],
+    [{ PKI_OIDC_ISSUER: 'not a url' }, 'PKI_OIDC_ISSUER: expected an http(s) URL, got "not a url"'],
+  ])('refuses an incomplete or invalid client (%j) in one line naming the variable', (change, message) => {
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries({ ...OIDC, ...change })) if (value !== undefined) env[name] = value;
+    expect(configError(env)).toBe(message);
+  });
+
+  it('never prints the client secret in an error', () => {
+    expect(configError({ ...OIDC, PKI_OIDC_ROLES: 'x' })).not.toContain('client-secret');
+  });
+});

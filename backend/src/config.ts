@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseDotEnv } from 'dotenv';
 import { z } from 'zod';
 
-import { KMS_BACKENDS } from '@pki/shared';
+import { KMS_BACKENDS, USER_ROLES } from '@pki/shared';
+import type { UserRole } from '@pki/shared';
 
 import { ConfigError } from './errors.js';
 
@@ -140,6 +141,22 @@ export type KmsConfig =
     }
   | { backend: 'pkcs11'; namespace: string; modulePath: string; tokenLabel: string; pin: string };
 
+/** Sign-in through an OpenID Provider (auth/oidc/); absent when PKI_OIDC_ISSUER is unset. */
+export interface OidcConfig {
+  /** The issuer identifier, exactly as the provider's discovery document states it. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The claim (ID token or userinfo) whose values map to roles; a string or an array of strings. */
+  roleClaim: string;
+  /** Claim value → role, in the order given; the highest role wins when several match. */
+  roleMapping: ReadonlyArray<{ role: UserRole; claimValue: string }>;
+  /** Shown on the sign-in button. */
+  name: string;
+  /** `PKI_PUBLIC_URL/auth/oidc/callback`, registered at the provider. */
+  redirectUri: string;
+}
+
 export interface Config {
   mode: Mode;
   host: string;
@@ -157,6 +174,7 @@ export interface Config {
   /** `/metrics` answers without a bearer token (a scraper on a private network). */
   isMetricsPublic: boolean;
   auth: AuthConfig;
+  oidc: OidcConfig | undefined;
 }
 
 export interface AuthConfig {
@@ -289,6 +307,66 @@ function refuseUnsafeProduction(env: Env, config: Config): void {
   }
 }
 
+const OIDC_VARIABLES = [
+  'PKI_OIDC_CLIENT_ID',
+  'PKI_OIDC_CLIENT_SECRET',
+  'PKI_OIDC_ROLE_CLAIM',
+  'PKI_OIDC_ROLES',
+  'PKI_OIDC_NAME',
+] as const;
+
+/** `admin:pki-admins,operator:pki-operators` → pairs; a value may itself contain ":". */
+function oidcRoleMapping(env: Env): OidcConfig['roleMapping'] {
+  const name = 'PKI_OIDC_ROLES';
+  const expectation = `expected role:claim-value pairs separated by commas, roles among ${USER_ROLES.join(', ')}`;
+  const value = required(env, name, expectation);
+  return value.split(',').map((pair) => {
+    const separator = pair.indexOf(':');
+    const role = pair.slice(0, Math.max(separator, 0)).trim();
+    const claimValue = pair.slice(separator + 1).trim();
+    if (separator < 0 || claimValue === '' || !(USER_ROLES as readonly string[]).includes(role)) {
+      throw new InvalidVariable(name, expectation, value);
+    }
+    return { role: role as UserRole, claimValue };
+  });
+}
+
+/** All or nothing: once PKI_OIDC_ISSUER is set the client must be complete, and nothing else without it. */
+function loadOidcConfig(env: Env, publicUrl: string): OidcConfig | undefined {
+  const issuerValue = read(env, 'PKI_OIDC_ISSUER');
+  if (issuerValue === undefined) {
+    const stray = OIDC_VARIABLES.find((name) => read(env, name) !== undefined);
+    if (stray !== undefined) {
+      throw new InvalidVariable(
+        'PKI_OIDC_ISSUER',
+        `expected the OpenID provider's issuer URL (${stray} is set)`,
+        undefined,
+      );
+    }
+    return undefined;
+  }
+  const issuer = url(env, 'PKI_OIDC_ISSUER');
+  const issuerUrl = new URL(issuer);
+  // Tokens and the client secret cross this connection: plain http only to this machine.
+  if (issuerUrl.protocol !== 'https:' && !isLoopbackHost(issuerUrl.hostname)) {
+    throw new InvalidVariable('PKI_OIDC_ISSUER', 'expected an https URL (http only for a loopback host)', issuerValue);
+  }
+  const roleClaim = read(env, 'PKI_OIDC_ROLE_CLAIM') ?? 'groups';
+  return {
+    issuer,
+    clientId: required(env, 'PKI_OIDC_CLIENT_ID', 'expected the client id registered at the OpenID provider'),
+    clientSecret: required(
+      env,
+      'PKI_OIDC_CLIENT_SECRET',
+      'expected the client secret registered at the OpenID provider',
+    ),
+    roleClaim,
+    roleMapping: oidcRoleMapping(env),
+    name: read(env, 'PKI_OIDC_NAME') ?? issuerUrl.host,
+    redirectUri: `${publicUrl}/auth/oidc/callback`,
+  };
+}
+
 /**
  * Reads nothing but `env` and the files it names: paths are checked to exist and a PIN file
  * is read, so the same environment gives the same Config while those files stay as they are.
@@ -308,11 +386,12 @@ export function loadConfig(env: Env, baseDir: string = process.cwd()): Readonly<
           ? databaseValue
           : resolve(baseDir, databaseValue);
     const displayHost = host.includes(':') ? `[${host}]` : host;
+    const publicUrl = url(env, 'PKI_PUBLIC_URL', `http://${displayHost}:${port}`);
     const config: Config = {
       mode,
       host,
       port,
-      publicUrl: url(env, 'PKI_PUBLIC_URL', `http://${displayHost}:${port}`),
+      publicUrl,
       dataDir,
       databasePath,
       logLevel: oneOf(env, 'PKI_LOG_LEVEL', LOG_LEVELS, mode === 'test' ? 'warn' : 'info'),
@@ -325,6 +404,7 @@ export function loadConfig(env: Env, baseDir: string = process.cwd()): Readonly<
       },
       isMetricsPublic: flag(env, 'PKI_METRICS_PUBLIC'),
       auth: loadAuthConfig(env),
+      oidc: loadOidcConfig(env, publicUrl),
     };
     if (mode === 'production') refuseUnsafeProduction(env, config);
     return Object.freeze(config);

@@ -102,3 +102,28 @@ export class ApprovalRequiredError extends AppError {
     this.approvalId = approvalId;
   }
 }
+
+export type OidcSignInErrorCode =
+  /** The provider cannot be reached (discovery, token or userinfo endpoint). */
+  | 'OIDC_UNAVAILABLE'
+  /** The callback's `state` is unknown, used, expired, or was started in another browser. */
+  | 'OIDC_STATE_INVALID'
+  /** The ID token was issued for another sign-in (its `nonce` is not this flow's). */
+  | 'OIDC_NONCE_MISMATCH'
+  /** The provider answered with an OAuth error (access_denied, invalid_grant…). */
+  | 'OIDC_PROVIDER_REFUSED'
+  /** The provider's answer failed verification (signature, issuer, audience, expiry…). */
+  | 'OIDC_RESPONSE_INVALID'
+  /** The identity is genuine but none of its role claim's values is mapped to a role. */
+  | 'OIDC_NO_ROLE'
+  /** The identity's user was disabled by an administrator here. */
+  | 'OIDC_USER_DISABLED';
+
+/** A refused OpenID Connect sign-in; its code goes to the sign-in page as `?error=`. */
+export class OidcSignInError extends AppError {
+  declare readonly code: OidcSignInErrorCode;
+
+  constructor(code: OidcSignInErrorCode, message: string, options?: AppErrorOptions) {
+    super(code, message, options);
+  }
+}
