@@ -1,18 +1,33 @@
-import { pageTitle } from '../app/navigation.js';
+import { canTake, pageTitle, type Action } from '../app/navigation.js';
+import { useSignedInUser } from '../auth/session.js';
+
+export interface PlannedCapability {
+  text: string;
+  /** The action it offers; left out for a role that may not take it. */
+  action?: Action;
+}
 
 interface PlannedSectionProps {
   title: string;
   summary: string;
   /** What the section will offer, each item one capability in the backlog. */
-  planned: readonly string[];
+  planned: readonly PlannedCapability[];
+  arrivesWith?: string;
 }
 
 /**
  * A section whose features are not built yet. It says so plainly and lists what is coming,
  * rather than showing an empty table that would suggest there is simply no data.
  */
-export function PlannedSection({ title, summary, planned }: PlannedSectionProps) {
+export function PlannedSection({
+  title,
+  summary,
+  planned,
+  arrivesWith = 'the certificate authority work',
+}: PlannedSectionProps) {
+  const { role } = useSignedInUser();
   const headingId = `${title.toLowerCase().replaceAll(' ', '-')}-planned`;
+  const offered = planned.filter((item) => item.action === undefined || canTake(role, item.action));
   return (
     <>
       <title>{pageTitle(title)}</title>
@@ -22,10 +37,10 @@ export function PlannedSection({ title, summary, planned }: PlannedSectionProps)
       </header>
       <section className="card notice" aria-labelledby={headingId}>
         <h2 id={headingId}>Not available yet</h2>
-        <p>This part of the console arrives with the certificate authority work. It will let you:</p>
+        <p>This part of the console arrives with {arrivesWith}. It will let you:</p>
         <ul className="planned-list">
-          {planned.map((item) => (
-            <li key={item}>{item}</li>
+          {offered.map((item) => (
+            <li key={item.text}>{item.text}</li>
           ))}
         </ul>
       </section>
