@@ -21,9 +21,7 @@ import { pino } from 'pino';
 
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createContextInner } from '../src/trpc/context.js';
-import { createCallerFactory } from '../src/trpc/init.js';
-import { appRouter } from '../src/trpc/router.js';
+import { actAs, tokenAs } from '../src/trpc/testing/act-as.js';
 import type { BenchRow } from './bench-row.js';
 
 const CONCURRENCIES = [1, 8, 32] as const;
@@ -53,6 +51,7 @@ export async function runIssuanceHttpBench(): Promise<BenchRow[]> {
     const oursScript = writeWrkScript(
       join(workDir, 'ours.lua'),
       csrs.map((csr) => JSON.stringify({ caId: ours.caId, profile: 'tls-server', csr })),
+      ours.authorization,
     );
 
     const cfssl = await startCfssl(join(workDir, 'cfssl'));
@@ -141,11 +140,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startOurServer(dataDir: string): Promise<{ url: string; caId: string; close: () => Promise<void> }> {
+async function startOurServer(
+  dataDir: string,
+): Promise<{ url: string; caId: string; authorization: string; close: () => Promise<void> }> {
   // Production mode as deployed; request logging below warn is off in both servers' runs.
   const config = loadConfig({ PKI_MODE: 'production', PKI_DATA_DIR: dataDir, PKI_PORT: '0', PKI_LOG_LEVEL: 'warn' });
   const app = await buildApp(config, { logger: pino({ level: 'warn' }) });
-  const caller = createCallerFactory(appRouter)(createContextInner({ services: app.services, actor: 'bench' }));
+  // Issued as a client would: an operator's API token (a keyed hash per request, no slow hash).
+  const admin = await actAs(app.services, 'admin', 'bench-admin');
+  const caller = admin.caller;
+  const token = await tokenAs(app.services, 'operator', { creator: admin, name: 'bench' });
   const root = await caller.cas.createRoot({
     name: 'bench-root',
     subject: { commonName: 'Bench Root' },
@@ -165,6 +169,7 @@ async function startOurServer(dataDir: string): Promise<{ url: string; caId: str
   return {
     url: `http://127.0.0.1:${address.port}/trpc/certificates.issueFromCsr`,
     caId: intermediate.id,
+    authorization: token.headers.authorization ?? '',
     close: () => app.close(),
   };
 }
@@ -234,13 +239,13 @@ async function waitUntilAnswering(child: ChildProcess, url: string): Promise<voi
 }
 
 /** A wrk script POSTing the bodies in turn and printing its figures as one JSON line. */
-function writeWrkScript(path: string, bodies: string[]): string {
+function writeWrkScript(path: string, bodies: string[], authorization?: string): string {
   const luaBodies = bodies.map((body) => `  [==[${body}]==],`).join('\n');
   writeFileSync(
     path,
     `local bodies = {\n${luaBodies}\n}
 local index = 0
-local headers = { ["Content-Type"] = "application/json" }
+local headers = { ["Content-Type"] = "application/json"${authorization === undefined ? '' : `, ["Authorization"] = "${authorization}"`} }
 request = function()
   index = index % #bodies + 1
   return wrk.format("POST", nil, headers, bodies[index])

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 
 import { AuditLog } from './audit/audit-log.js';
 import { AuditLogReader } from './audit/audit-log-reader.js';
+import { createAuthServices } from './auth/index.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { KmsKeyRepository } from './db/kms-key-repository.js';
@@ -21,6 +22,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
 import { InFlightRequests } from './http/in-flight-requests.js';
+import { registerRequestGuard } from './http/request-guard.js';
 import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
@@ -32,6 +34,7 @@ import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
 import { KMSService } from './kms/service.js';
 import { loggerOptions } from './logger.js';
+import { SYSTEM_CONTEXT } from './request-context.js';
 import { createPkiServices } from './pki/index.js';
 import type { AppServices } from './services.js';
 import { SystemService } from './system/system-service.js';
@@ -45,6 +48,8 @@ export interface AppOverrides {
   keyStore?: KeyStore;
   /** false sends every tRPC call through the stock adapter (the fast path's conformance test). */
   isTrpcFastPathEnabled?: boolean;
+  /** The clock of sessions, tokens, sign-in limits and approvals (tests move it instead of sleeping). */
+  now?: () => Date;
 }
 
 declare module 'fastify' {
@@ -116,6 +121,17 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     audit,
   });
   const keyDestruction = new ConfirmedKeyDestruction({ database, keys: pki.keys });
+  const auth = createAuthServices({
+    database,
+    audit,
+    config: config.auth,
+    dataDir: config.dataDir,
+    log,
+    pki,
+    keyDestruction,
+    ...(overrides.now === undefined ? {} : { now: overrides.now }),
+  });
+  await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
 
   await announceKeyStore(kms, log.child({ component: 'kms' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
@@ -131,6 +147,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     kms,
     pki,
     keyDestruction,
+    auth,
   };
 
   // Typed as Fastify's base logger so the instance stays the plain FastifyInstance plugins expect.
@@ -155,6 +172,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     reply.header('x-request-id', request.id);
   });
   app.addHook('onClose', async () => {
+    await auth.close();
     pki.close();
     await kms.close();
     audit.flush();
@@ -169,6 +187,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     crossOriginEmbedderPolicy: false,
   });
   registerErrorHandler(app);
+  registerRequestGuard(app, { publicUrl: config.publicUrl, allowedHosts: config.auth.allowedHosts });
   registerHealthRoutes(app, system);
   registerCrlRoutes(app, pki.crls);
   registerCaCertificateRoutes(app, pki.cas);

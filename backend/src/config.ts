@@ -135,6 +135,51 @@ export interface Config {
   crlValiditySeconds: number;
   kms: KmsConfig;
   kmsRequest: { attempts: number; timeoutMs: number };
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** The first-start admin's password; unset: a random one-time password is logged once. */
+  adminPassword: string | undefined;
+  sessionIdleSeconds: number;
+  sessionMaxSeconds: number;
+  approvalTtlSeconds: number;
+  /** Host names besides the public URL's (and loopback) that requests may name (DNS rebinding). */
+  allowedHosts: readonly string[];
+}
+
+const HOST_NAME_PATTERN =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
+
+function loadAuthConfig(env: Env): AuthConfig {
+  const adminPassword = env.PKI_ADMIN_PASSWORD;
+  if (adminPassword !== undefined && adminPassword !== '' && adminPassword.length < 12) {
+    throw new InvalidVariable('PKI_ADMIN_PASSWORD', 'expected at least 12 characters', '(hidden)');
+  }
+  const allowedHosts = (read(env, 'PKI_ALLOWED_HOSTS') ?? '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter((host) => host !== '');
+  const invalidHost = allowedHosts.find((host) => !HOST_NAME_PATTERN.test(host));
+  if (invalidHost !== undefined) {
+    throw new InvalidVariable('PKI_ALLOWED_HOSTS', 'expected comma-separated host names without ports', invalidHost);
+  }
+  const sessionIdleSeconds = duration(env, 'PKI_SESSION_IDLE', '30m', 60, 7 * 86_400);
+  const sessionMaxSeconds = duration(env, 'PKI_SESSION_MAX', '12h', 60, 30 * 86_400);
+  if (sessionMaxSeconds < sessionIdleSeconds) {
+    throw new InvalidVariable(
+      'PKI_SESSION_MAX',
+      'expected a duration no shorter than PKI_SESSION_IDLE',
+      read(env, 'PKI_SESSION_MAX'),
+    );
+  }
+  return {
+    adminPassword: adminPassword === '' ? undefined : adminPassword,
+    sessionIdleSeconds,
+    sessionMaxSeconds,
+    approvalTtlSeconds: duration(env, 'PKI_APPROVAL_TTL', '24h', 60, 30 * 86_400),
+    allowedHosts,
+  };
 }
 
 const DEFAULT_FRONTEND_DIR = fileURLToPath(new URL('../../frontend/dist', import.meta.url));
@@ -222,6 +267,7 @@ export function loadConfig(env: Env, baseDir: string = process.cwd()): Readonly<
         attempts: integer(env, 'PKI_KMS_ATTEMPTS', 1, 10, 3),
         timeoutMs: integer(env, 'PKI_KMS_TIMEOUT_MS', 100, 600_000, 30_000),
       },
+      auth: loadAuthConfig(env),
     };
     return Object.freeze(config);
   } catch (error) {

@@ -55,3 +55,50 @@ export class PolicyError extends AppError {
     super(options?.code ?? 'POLICY_VIOLATION', message, options);
   }
 }
+
+/** No valid session or token: sign in (401). */
+export class UnauthenticatedError extends AppError {
+  constructor(
+    message = 'Sign in first: no valid session or API token.',
+    options?: AppErrorOptions & { code?: string },
+  ) {
+    super(options?.code ?? 'UNAUTHENTICATED', message, options);
+  }
+}
+
+/** Signed in, but the role does not allow it, or the browser request rule refused it (403). */
+export class ForbiddenError extends AppError {
+  constructor(message: string, options?: AppErrorOptions & { code?: string }) {
+    super(options?.code ?? 'FORBIDDEN', message, options);
+  }
+}
+
+/** Too many attempts: the answer says when to try again (429 with Retry-After). */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number, options?: AppErrorOptions) {
+    super('RATE_LIMITED', `Too many failed sign-in attempts; try again in ${retryAfterSeconds} s.`, {
+      ...options,
+      details: { ...options?.details, retryAfterSeconds },
+    });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * Dual control is on: the request was stored as a pending approval instead of running.
+ * Not a fault; the answer carries the approval's id for a second admin.
+ */
+export class ApprovalRequiredError extends AppError {
+  readonly approvalId: string;
+
+  constructor(approvalId: string, operation: string) {
+    super(
+      'APPROVAL_REQUIRED',
+      `Dual control is on: ${operation} was stored as approval ${approvalId}; another admin must approve it.`,
+      { details: { approvalId, operation } },
+    );
+    this.approvalId = approvalId;
+  }
+}

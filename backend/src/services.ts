@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 
 import type { AuditLogReader } from './audit/audit-log-reader.js';
+import type { AuthServices } from './auth/index.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import type { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
@@ -21,4 +22,5 @@ export interface AppServices {
   kms: KMSService;
   pki: PkiServices;
   keyDestruction: ConfirmedKeyDestruction;
+  auth: AuthServices;
 }

@@ -67,14 +67,20 @@ export type RevocationReason = keyof typeof REVOCATION_REASON_CODES;
 export const REVOCATION_REASONS = Object.keys(REVOCATION_REASON_CODES) as [RevocationReason, ...RevocationReason[]];
 export const RevocationReasonSchema = z.enum(REVOCATION_REASONS);
 
-export const AUDIT_STATUSES = ['success', 'failure'] as const;
+/** `denied`: a signed-in actor or token refused by the role table, or anonymous refusals aggregated. */
+export const AUDIT_STATUSES = ['success', 'failure', 'denied'] as const;
 export const AuditStatusSchema = z.enum(AUDIT_STATUSES);
 export type AuditStatus = z.infer<typeof AuditStatusSchema>;
 
-/** Roles of the sign-in that comes later; the schema already carries them. */
+/** Roles of users and API tokens, highest first (auth/permissions.ts holds what each may do). */
 export const USER_ROLES = ['admin', 'operator', 'auditor'] as const;
 export const UserRoleSchema = z.enum(USER_ROLES);
 export type UserRole = z.infer<typeof UserRoleSchema>;
+
+/** States of a dual-control request (auth/approval-service.ts). */
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'failed'] as const;
+export const ApprovalStatusSchema = z.enum(APPROVAL_STATUSES);
+export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
 
 export const HEALTH_STATES = ['up', 'down', 'not-built'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];

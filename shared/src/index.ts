@@ -2,3 +2,4 @@ export * from './enums.js';
 export * from './system.js';
 export * from './pki.js';
 export * from './api-inputs.js';
+export * from './auth.js';

@@ -4,11 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../db/client.js';
 import { openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
+import { ANONYMOUS_PRINCIPAL } from '../request-context.js';
 import { AuditLog } from './audit-log.js';
 import type { AuditRecord } from './chain.js';
 import { verifyAuditChain } from './verify.js';
 
-const ctx = { actor: 'user:alice', requestId: 'req-1' };
+const ctx = { actor: 'user:alice', requestId: 'req-1', principal: ANONYMOUS_PRINCIPAL };
 const subject = { operation: 'test.write', entityType: 'thing' };
 
 describe('AuditLog', () => {
@@ -77,7 +78,10 @@ describe('AuditLog', () => {
 
   it('shares one commit between operations in progress together, and tells listeners in seq order', async () => {
     const steps = Array.from({ length: 5 }, (_, index) =>
-      audit.begin({ actor: 'user:alice', requestId: `req-${index}` }, { ...subject, entityId: `t${index}` }),
+      audit.begin(
+        { actor: 'user:alice', requestId: `req-${index}`, principal: ANONYMOUS_PRINCIPAL },
+        { ...subject, entityId: `t${index}` },
+      ),
     );
     await Promise.all(steps.map((step) => step.commit(step.entityId)));
     expect(committed.map((row) => row.seq)).toEqual([1, 2, 3, 4, 5]);

@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 import {
+  APPROVAL_STATUSES,
   AUDIT_STATUSES,
   CA_STATUSES,
   CERTIFICATE_STATUSES,
@@ -222,16 +223,34 @@ export const auditLog = sqliteTable(
   ],
 );
 
-export const users = sqliteTable('users', {
-  id: text('id').primaryKey(),
-  username: text('username').notNull().unique(),
-  displayName: text('display_name'),
-  passwordHash: text('password_hash'),
-  role: text('role', { enum: USER_ROLES }).notNull(),
-  isDisabled: integer('is_disabled', { mode: 'boolean' }).notNull().default(false),
-  createdAt: createdAt(),
-});
+/**
+ * Local users (a scrypt hash, auth/password-hashing.ts) and OIDC identities (no password;
+ * `oidc_issuer` + `oidc_subject` name them, their role comes from the claims at each sign-in).
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    username: text('username').notNull().unique(),
+    displayName: text('display_name'),
+    passwordHash: text('password_hash'),
+    role: text('role', { enum: USER_ROLES }).notNull(),
+    isDisabled: integer('is_disabled', { mode: 'boolean' }).notNull().default(false),
+    /** The first-start admin's generated password must be changed before anything else. */
+    mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
+    oidcIssuer: text('oidc_issuer'),
+    oidcSubject: text('oidc_subject'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
+  },
+  (table) => [uniqueIndex('users_oidc_identity_idx').on(table.oidcIssuer, table.oidcSubject)],
+);
 
+/**
+ * Server-side sessions. The cookie holds an opaque random token; only its SHA-256 is kept.
+ * `expires_at` is the absolute end; the idle end is `last_used_at` + PKI_SESSION_IDLE, and
+ * `last_used_at` is written at most once a minute so a busy console does not write per call.
+ */
 export const sessions = sqliteTable(
   'sessions',
   {
@@ -239,12 +258,64 @@ export const sessions = sqliteTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    /** SHA-256 of the session or API token; the token itself is never stored. */
+    /** SHA-256 (hex) of the session token; the token itself is never stored. */
     tokenHash: text('token_hash').notNull().unique(),
-    kind: text('kind', { enum: ['session', 'api-token'] }).notNull(),
     createdAt: createdAt(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
   },
   (table) => [index('sessions_user_idx').on(table.userId), index('sessions_expires_idx').on(table.expiresAt)],
 );
+
+/**
+ * API tokens `pki_<id>_<secret>`: the secret is high-entropy, so an HMAC-SHA-256 keyed with
+ * the server's token key (auth/token-key.ts) is the right hash; a slow password hash per
+ * request would cost every call. Revoked rows stay, for the audit trail and the list.
+ */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role', { enum: USER_ROLES }).notNull(),
+    /** HMAC-SHA-256 (hex) of the secret part. */
+    secretHash: text('secret_hash').notNull(),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (table) => [index('api_tokens_created_by_idx').on(table.createdBy)],
+);
+
+/** Dual-control requests: the exact procedure input a second admin approves or rejects. */
+export const approvals = sqliteTable(
+  'approvals',
+  {
+    id: text('id').primaryKey(),
+    /** The procedure it stands for, e.g. `keys.destroy` (auth/approval-service.ts registry). */
+    operation: text('operation').notNull(),
+    input: text('input', { mode: 'json' }).$type<unknown>().notNull(),
+    status: text('status', { enum: APPROVAL_STATUSES }).notNull(),
+    requestedBy: text('requested_by').notNull(),
+    requestedByUserId: text('requested_by_user_id').notNull(),
+    requestedAt: integer('requested_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+    comment: text('comment'),
+    errorCode: text('error_code'),
+  },
+  (table) => [index('approvals_status_idx').on(table.status, table.requestedAt)],
+);
+
+/** Settings an admin changes at run time (dual control); one JSON value per key. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).$type<unknown>().notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedBy: text('updated_by').notNull(),
+});

@@ -18,7 +18,11 @@ import type { KMSService } from './service.js';
 import { openAuditedKms, openTempLocalStore } from './testing/temp-local-store.js';
 import type { TempLocalStore } from './testing/temp-local-store.js';
 
-const ctx: RequestContext = { actor: 'alice', requestId: 'req-42' };
+const ctx: RequestContext = {
+  actor: 'alice',
+  requestId: 'req-42',
+  principal: { kind: 'user', actor: 'alice', role: 'admin', userId: 'alice' },
+};
 const DATA = new TextEncoder().encode('to be signed');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

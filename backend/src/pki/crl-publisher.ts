@@ -13,6 +13,7 @@ import type { RevocationReason } from '@pki/shared';
 
 import type { AppDatabase } from '../db/client.js';
 import { certificateAuthorities, crls } from '../db/schema.js';
+import { systemContext } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import type { CaDirectory } from './ca-directory.js';
 import { assembleCrl, encodeTbsCertList } from './crl-builder.js';
@@ -45,7 +46,7 @@ export interface PublishedCrl {
   der: Uint8Array;
 }
 
-const SCHEDULER_CONTEXT: RequestContext = Object.freeze({ actor: 'system', requestId: 'crl-scheduler' });
+const SCHEDULER_CONTEXT: RequestContext = systemContext('crl-scheduler');
 
 interface RevokedRow {
   serial_hex: string;

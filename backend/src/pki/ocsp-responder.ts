@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 
 import type { KeyAlgorithm, RevocationReason } from '@pki/shared';
 
+import { systemContext } from '../request-context.js';
 import type { RequestContext } from '../request-context.js';
 import { OID } from './asn1/oids.js';
 import type { CaDirectory } from './ca-directory.js';
@@ -76,7 +77,7 @@ const HASH_BY_OID: Record<string, string> = {
   [OID.sha384]: 'sha384',
   [OID.sha512]: 'sha512',
 };
-const RESPONDER_CONTEXT: RequestContext = Object.freeze({ actor: 'ocsp-responder', requestId: 'ocsp' });
+const RESPONDER_CONTEXT: RequestContext = systemContext('ocsp', 'ocsp');
 const SIGNER_RECHECK_MS = 60_000;
 /** A delegated certificate this close to its end is no longer used. */
 const SIGNER_MIN_REMAINING_MS = 3_600_000;

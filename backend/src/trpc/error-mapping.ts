@@ -6,7 +6,18 @@
  */
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 
-import { AppError, ConfigError, ConflictError, NotFoundError, PolicyError, ValidationError } from '../errors.js';
+import {
+  AppError,
+  ApprovalRequiredError,
+  ConfigError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PolicyError,
+  RateLimitedError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../errors.js';
 import { KmsError } from '../kms/kmip/errors.js';
 import type { KmsErrorCode } from '../kms/kmip/errors.js';
 
@@ -28,6 +39,11 @@ const APP_CODES: ReadonlyArray<[abstract new (...args: never[]) => AppError, TRP
   [ConflictError, 'CONFLICT'],
   [PolicyError, 'UNPROCESSABLE_CONTENT'],
   [ConfigError, 'INTERNAL_SERVER_ERROR'],
+  [UnauthenticatedError, 'UNAUTHORIZED'],
+  [ForbiddenError, 'FORBIDDEN'],
+  [RateLimitedError, 'TOO_MANY_REQUESTS'],
+  // 202 would be truer, but tRPC has no such code; the request is neither run nor refused.
+  [ApprovalRequiredError, 'CONFLICT'],
 ];
 
 /** User-facing messages for KMS failures: the server's own words stay in the logs. */

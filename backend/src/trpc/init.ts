@@ -1,36 +1,48 @@
 /**
- * tRPC instance, the error formatter and the procedure builders. Every procedure is built
- * from `protectedProcedure`: the one place where authentication and roles will be enforced.
+ * tRPC instance, the error formatter and the procedure builders. Every procedure declares
+ * its permission next to its definition, `authorized('certificates.issue')`, and one
+ * middleware enforces the role table (auth/permissions.ts); `publicProcedure` is only for
+ * what anonymous callers may reach (sign-in). The declared permission is the procedure's
+ * `meta`, so the authorization matrix test reads it from the router.
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 
-import { AppError } from '../errors.js';
+import type { Permission } from '../auth/permissions.js';
+import { isAllowed } from '../auth/permissions.js';
+import { AppError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../errors.js';
 import { KmsError } from '../kms/kmip/errors.js';
-import type { RequestContext } from '../request-context.js';
 import type { Context } from './context.js';
 import { mapError } from './error-mapping.js';
 
-const t = initTRPC.context<Context>().create({
-  // Stack traces never reach a client, whatever the mode.
-  isDev: false,
-  errorFormatter({ shape, error, ctx }) {
-    const cause = error.cause;
-    const appCode =
-      error instanceof TRPCError && cause && !(cause instanceof ZodError) ? mapError(cause).appCode : undefined;
-    return {
-      ...shape,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        appCode: appCode ?? (cause instanceof ZodError ? 'VALIDATION_FAILED' : shape.data.code),
-        requestId: ctx?.requestId,
-        fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : undefined,
-      },
-    };
-  },
-});
+/** What each procedure declares: a permission, or `public` for anonymous callers. */
+export interface ProcedureMeta {
+  permission: Permission | 'public';
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    // Stack traces never reach a client, whatever the mode.
+    isDev: false,
+    errorFormatter({ shape, error, ctx }) {
+      const cause = error.cause;
+      const appCode =
+        error instanceof TRPCError && cause && !(cause instanceof ZodError) ? mapError(cause).appCode : undefined;
+      return {
+        ...shape,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          appCode: appCode ?? (cause instanceof ZodError ? 'VALIDATION_FAILED' : shape.data.code),
+          requestId: ctx?.requestId,
+          fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : undefined,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -46,6 +58,7 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   if (original instanceof ZodError || (!isOurs && result.error.code !== 'INTERNAL_SERVER_ERROR')) {
     throw result.error;
   }
+  if (original instanceof RateLimitedError) ctx.response.setHeader('retry-after', String(original.retryAfterSeconds));
   const mapped = mapError(original);
   const log = ctx.services.log;
   if (mapped.isServerFault) log.error({ err: original, requestId: ctx.requestId, path }, 'procedure failed');
@@ -57,13 +70,39 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   });
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+const baseProcedure = t.procedure.use(mapErrors);
+
+/** Only for what anonymous callers may reach: sign-in and the sign-in page's needs. */
+export const publicProcedure = baseProcedure.meta({ permission: 'public' });
 
 /**
- * Authorization goes here when sign-in lands (roles admin/operator/auditor, API tokens).
- * Today everyone passes and is recorded as the context's actor ("anonymous").
+ * The one authorization seam: the principal must be signed in and its role must hold
+ * `permission`; a first-start admin with a one-time password may only reach `self`
+ * procedures until it is changed. Refusals are typed (401/403) and audited (auth/access-denials.ts).
  */
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  const request: RequestContext = { actor: ctx.actor, requestId: ctx.requestId };
-  return next({ ctx: { ...ctx, request } });
-});
+export function authorized(permission: Permission) {
+  return baseProcedure.meta({ permission }).use(async ({ ctx, next, path }) => {
+    const { principal } = ctx;
+    const denials = ctx.services.auth.denials;
+    if (principal.role === null) {
+      if (ctx.refusedCredential === undefined) {
+        denials.recordAnonymous(ctx.clientAddress, path, 'unauthenticated');
+        throw new UnauthenticatedError();
+      }
+      const { actor, reason } = ctx.refusedCredential;
+      await denials.recordSignedIn({ ...ctx.request, actor }, path, reason);
+      throw new UnauthenticatedError(`Refused: ${reason}; sign in again or use another token.`);
+    }
+    if (!isAllowed(principal.role, permission)) {
+      await denials.recordSignedIn(ctx.request, path, 'role', { permission, role: principal.role });
+      throw new ForbiddenError(`${path} needs the ${permission} permission, which the ${principal.role} role lacks.`);
+    }
+    if (principal.mustChangePassword === true && permission !== 'self') {
+      await denials.recordSignedIn(ctx.request, path, 'password change required', { permission });
+      throw new ForbiddenError('Change your one-time password first (auth.changePassword).', {
+        code: 'PASSWORD_CHANGE_REQUIRED',
+      });
+    }
+    return next();
+  });
+}

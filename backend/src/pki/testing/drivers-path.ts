@@ -24,6 +24,7 @@ import { loadConfig } from '../../config.js';
 import { verifyAuditChain } from '../../audit/verify.js';
 import { KMS_AUDIT_OPERATIONS } from '../../kms/service.js';
 import { silentLogger } from '../../kms/testing/temp-local-store.js';
+import { systemContext } from '../../request-context.js';
 import type { RequestContext } from '../../request-context.js';
 import { signatureAlgorithmFor } from '../kms-signer.js';
 import { opensslCsr, scratchDir } from './openssl.js';
@@ -129,7 +130,7 @@ export function describeDriverPath(options: DriverPathOptions): void {
       let dataDir: ScratchDir;
       let dir: ScratchDir;
       let baseUrl: string;
-      const ctx: RequestContext = { actor: `drivers-path-${backend}`, requestId: `drivers-path-${backend}` };
+      const ctx: RequestContext = systemContext(`drivers-path-${backend}`);
       const caKeyIds = new Set<string>();
       /** Artifacts openssl verified against a CA certificate: each one is a signature we made. */
       let verifiedSignatures = 0;

@@ -5,6 +5,7 @@
 import type { KMSService } from '../../kms/service.js';
 import { openAuditedKms, openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
 import type { TempLocalStore } from '../../kms/testing/temp-local-store.js';
+import { systemContext } from '../../request-context.js';
 import type { RequestContext } from '../../request-context.js';
 import { createPkiServices } from '../index.js';
 import type { PkiServices, PkiServicesOptions } from '../index.js';
@@ -46,7 +47,7 @@ export async function openPkiHarness(
     temp,
     kms,
     pki,
-    ctx: { actor: 'test', requestId: 'test-request' },
+    ctx: systemContext('test', 'test-request'),
     cleanup: async () => {
       pki.close();
       audit.flush();

@@ -7,26 +7,28 @@ import {
   RevokeCaInput,
 } from '@pki/shared';
 
-import { protectedProcedure, router } from '../init.js';
+import { authorized, router } from '../init.js';
 
 export const casRouter = router({
-  list: protectedProcedure.query(({ ctx }) => ctx.services.pki.cas.list()),
+  list: authorized('cas.read').query(({ ctx }) => ctx.services.pki.cas.list()),
   /** By id or unique name. */
-  get: protectedProcedure.input(CaRefInput).query(({ ctx, input }) => ctx.services.pki.cas.get(input.caId)),
-  createRoot: protectedProcedure
+  get: authorized('cas.read')
+    .input(CaRefInput)
+    .query(({ ctx, input }) => ctx.services.pki.cas.get(input.caId)),
+  createRoot: authorized('cas.manage')
     .input(CreateRootCaInput)
     .mutation(({ ctx, input }) => ctx.services.pki.cas.createRoot(ctx.request, input)),
-  createIntermediate: protectedProcedure
+  createIntermediate: authorized('cas.manage')
     .input(CreateIntermediateCaInput)
     .mutation(({ ctx, input }) => ctx.services.pki.cas.createIntermediate(ctx.request, input)),
-  createSubordinateCsr: protectedProcedure
+  createSubordinateCsr: authorized('cas.manage')
     .input(CreateSubordinateCsrInput)
     .mutation(({ ctx, input }) => ctx.services.pki.cas.createSubordinateCsr(ctx.request, input)),
-  importSignedCertificate: protectedProcedure
+  importSignedCertificate: authorized('cas.manage')
     .input(ImportSignedCertificateInput)
     .mutation(({ ctx, input }) => ctx.services.pki.cas.importSignedCertificate(ctx.request, input)),
-  /** Revokes the CA and, as status and on the CRLs, everything below it. */
-  revoke: protectedProcedure
+  /** Revokes the CA and, as status and on the CRLs, everything below it. Under dual control when on. */
+  revoke: authorized('cas.manage')
     .input(RevokeCaInput)
-    .mutation(({ ctx, input }) => ctx.services.pki.cas.revoke(ctx.request, input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.approvals.guard(ctx.request, 'cas.revoke', input)),
 });

@@ -7,28 +7,28 @@ import {
   RevokeCertificateInput,
 } from '@pki/shared';
 
-import { protectedProcedure, router } from '../init.js';
+import { authorized, router } from '../init.js';
 
 export const certificatesRouter = router({
   /** Newest first; keyset-paged by `nextCursor`; filters: status, CA, profile, expiring before, text. */
-  list: protectedProcedure
+  list: authorized('certificates.read')
     .input(ListCertificatesInput)
     .query(({ ctx, input }) => ctx.services.pki.certificates.list(input)),
   /** By id, or by CA and serial (hex, colons optional, any case). */
-  get: protectedProcedure
+  get: authorized('certificates.read')
     .input(CertificateRefSchema)
     .query(({ ctx, input }) => ctx.services.pki.certificates.get(input)),
-  issueFromCsr: protectedProcedure
+  issueFromCsr: authorized('certificates.issue')
     .input(IssueFromCsrInput)
     .mutation(({ ctx, input }) => ctx.services.pki.certificates.issueFromCsr(ctx.request, input)),
-  issueWithServerKey: protectedProcedure
+  issueWithServerKey: authorized('certificates.issue')
     .input(IssueWithServerKeyInput)
     .mutation(({ ctx, input }) => ctx.services.pki.certificates.issueWithServerKey(ctx.request, input)),
-  revoke: protectedProcedure
+  revoke: authorized('certificates.revoke')
     .input(RevokeCertificateInput)
     .mutation(({ ctx, input }) => ctx.services.pki.certificates.revoke(ctx.request, input)),
   /** PEM, DER, chain, PKCS#7, or (once, when allowed) PKCS#12 with the private key. */
-  export: protectedProcedure
+  export: authorized('certificates.export')
     .input(ExportCertificateInput)
     .mutation(({ ctx, input }) => ctx.services.pki.certificates.export(ctx.request, input)),
 });

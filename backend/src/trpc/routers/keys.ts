@@ -2,7 +2,7 @@ import { DestroyKeyInput, KeyLifecycleInput, KeyRefInput, ListKeysInput } from '
 import type { KeySummary } from '@pki/shared';
 
 import type { KmsKeyRecord } from '../../kms/service.js';
-import { protectedProcedure, router } from '../init.js';
+import { authorized, router } from '../init.js';
 
 /** The wire shape of a key row: instants as ISO strings, no key references or public key bytes. */
 function toKeySummary(key: KmsKeyRecord): KeySummary {
@@ -24,20 +24,26 @@ function toKeySummary(key: KmsKeyRecord): KeySummary {
 }
 
 export const keysRouter = router({
-  list: protectedProcedure
+  list: authorized('keys.read')
     .input(ListKeysInput)
     .query(async ({ ctx, input }) => (await ctx.services.kms.listKeys(ctx.request, input)).map(toKeySummary)),
   /** Our record of the key, and the state the key store reports for it now. */
-  get: protectedProcedure.input(KeyRefInput).query(async ({ ctx, input }) => {
-    const details = await ctx.services.kms.describeKey(ctx.request, { keyId: input.keyId });
-    return { ...toKeySummary(details.key), kmsState: details.kms?.state ?? null };
-  }),
-  /** Refused for a CA key with live certificates unless forced with a reason (audited). */
-  revoke: protectedProcedure
+  get: authorized('keys.read')
+    .input(KeyRefInput)
+    .query(async ({ ctx, input }) => {
+      const details = await ctx.services.kms.describeKey(ctx.request, { keyId: input.keyId });
+      return { ...toKeySummary(details.key), kmsState: details.kms?.state ?? null };
+    }),
+  /** Refused for a CA key with live certificates unless forced with a reason (audited; forcing is under dual control when on). */
+  revoke: authorized('keys.manage')
     .input(KeyLifecycleInput)
-    .mutation(async ({ ctx, input }) => toKeySummary(await ctx.services.pki.keys.revokeKey(ctx.request, input))),
-  /** Irreversible: demands the key's label typed back in `confirmLabel`. */
-  destroy: protectedProcedure
+    .mutation(async ({ ctx, input }) =>
+      toKeySummary(await ctx.services.auth.approvals.guard(ctx.request, 'keys.revoke', input)),
+    ),
+  /** Irreversible: demands the key's label typed back in `confirmLabel`. Under dual control when on. */
+  destroy: authorized('keys.manage')
     .input(DestroyKeyInput)
-    .mutation(async ({ ctx, input }) => toKeySummary(await ctx.services.keyDestruction.destroy(ctx.request, input))),
+    .mutation(async ({ ctx, input }) =>
+      toKeySummary(await ctx.services.auth.approvals.guard(ctx.request, 'keys.destroy', input)),
+    ),
 });

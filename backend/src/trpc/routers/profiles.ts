@@ -1,6 +1,6 @@
-import { protectedProcedure, router } from '../init.js';
+import { authorized, router } from '../init.js';
 
 export const profilesRouter = router({
   /** Profiles are data (pki/profiles.ts), the same for every caller. */
-  list: protectedProcedure.query(({ ctx }) => ctx.services.pki.profiles.list()),
+  list: authorized('profiles.read').query(({ ctx }) => ctx.services.pki.profiles.list()),
 });

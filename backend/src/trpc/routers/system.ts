@@ -1,5 +1,5 @@
-import { router, protectedProcedure } from '../init.js';
+import { authorized, router } from '../init.js';
 
 export const systemRouter = router({
-  status: protectedProcedure.query(({ ctx }) => ctx.services.system.status()),
+  status: authorized('system.read').query(({ ctx }) => ctx.services.system.status()),
 });
