@@ -65,7 +65,7 @@ export function RequireSession({ children }: { children: ReactNode }) {
     );
   }
 
-  const { user } = session.data;
+  const user = session.data;
   if (user.mustChangePassword) return <FirstPasswordChange user={user} />;
   return <SignedInUserContext value={user}>{children}</SignedInUserContext>;
 }
