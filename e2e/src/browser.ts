@@ -55,7 +55,11 @@ export function watchPageProblems(page: Page, options: WatchOptions = {}): { pro
     if (message.type() === 'error') record(`console error: ${message.text()}`);
   });
   page.on('pageerror', (error) => record(`uncaught exception: ${error.message}`));
+  // net::ERR_ABORTED is a cancellation by the client: the test navigating away, or React
+  // removing an <img> whose load was still under way. It says nothing about the page; a
+  // refused connection or a blocked request has its own error text and is still reported.
   page.on('requestfailed', (request) => {
+    if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
     record(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`);
   });
   page.on('response', (response) => {

@@ -24,7 +24,7 @@ export function SignOutButton() {
   return (
     <button
       type="button"
-      className="inline-flex h-8 cursor-pointer items-center rounded-md border border-white/25 px-2.5 text-sm text-[var(--color-header-text)] hover:bg-white/10 disabled:opacity-60"
+      className="inline-flex h-8 cursor-pointer items-center rounded-md border border-white/25 bg-transparent px-2.5 font-[inherit] text-sm text-[var(--color-header-text)] hover:bg-white/10 disabled:opacity-60"
       disabled={signOut.isPending}
       onClick={() => void signOutAndLeave()}
     >

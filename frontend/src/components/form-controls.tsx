@@ -49,7 +49,7 @@ export function PasswordField({ onValueChange, ...field }: PasswordFieldProps) {
 export function PrimaryButton({ children, className, ...button }: ButtonHTMLAttributes<HTMLButtonElement>) {
   return (
     <button
-      className={`inline-flex h-10 cursor-pointer items-center justify-center rounded-md border border-brand bg-brand px-4 font-semibold text-on-brand hover:opacity-90 disabled:cursor-not-allowed disabled:opacity-60 ${className ?? ''}`}
+      className={`inline-flex h-10 cursor-pointer items-center justify-center rounded-md border border-brand bg-brand px-4 font-[inherit] font-semibold text-on-brand hover:opacity-90 disabled:cursor-not-allowed disabled:opacity-60 ${className ?? ''}`}
       {...button}
     >
       {children}

@@ -25,7 +25,7 @@ export function ThemeToggle() {
   return (
     <button
       type="button"
-      className="inline-flex h-8 items-center gap-1.5 rounded-md border border-white/25 px-2.5 text-sm text-[var(--color-header-text)] hover:bg-white/10"
+      className="inline-flex h-8 cursor-pointer items-center gap-1.5 rounded-md border border-white/25 bg-transparent px-2.5 font-[inherit] text-sm text-[var(--color-header-text)] hover:bg-white/10"
       aria-label={`${PREFERENCE_LABELS[preference]}; switch to ${PREFERENCE_LABELS[next].toLowerCase()}`}
       title={`Switch to ${PREFERENCE_LABELS[next].toLowerCase()}`}
       onClick={() => choose(next)}
