@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
+import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -7,11 +8,13 @@ const sharedSource = fileURLToPath(new URL('../shared/src/index.ts', import.meta
 
 // Everything the backend answers outside the SPA. Keys end in '/' where a bare prefix would
 // also capture UI routes (Vite matches proxy keys with startsWith, so '/ca' would eat '/cas…').
-const backendPaths = ['/trpc', '/healthz', '/readyz', '/crl/', '/ocsp', '/ca/'];
+const backendPaths = ['/trpc', '/healthz', '/readyz', '/crl/', '/ocsp', '/ca/', '/auth/'];
 const backendOrigin = 'http://127.0.0.1:3000';
 
 export default defineConfig({
-  plugins: [react()],
+  // Tailwind compiles to the one stylesheet at build time: no style is injected at run time,
+  // which the CSP (style-src 'self', no 'unsafe-inline') requires.
+  plugins: [react(), tailwindcss()],
   resolve: { alias: { '@pki/shared': sharedSource } },
   build: {
     outDir: 'dist',

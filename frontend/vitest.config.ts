@@ -4,12 +4,12 @@ import { defineConfig } from 'vitest/config';
 
 const sharedSource = fileURLToPath(new URL('../shared/src/index.ts', import.meta.url));
 
-// Unit tests cover pure logic only (state mapping, formatting), so the node environment
-// is enough; components are exercised in a real browser by the e2e suite.
+// Pure logic (*.test.ts) runs in node; component tests (*.test.tsx) declare happy-dom at the
+// top of the file. The whole console in a real browser, CSP included, is the e2e suite's.
 export default defineConfig({
   resolve: { alias: { '@pki/shared': sharedSource } },
   test: {
     environment: 'node',
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
   },
 });

@@ -20,9 +20,11 @@ const STOP_TIMEOUT_MS = 10_000;
 /** Enough of the server's output to explain a failed start, bounded so a chatty server cannot exhaust memory. */
 const OUTPUT_LIMIT = 64 * 1024;
 
-/** The first-start admin (`admin`) of every app this harness starts. */
-export const E2E_ADMIN_USERNAME = 'admin';
-export const E2E_ADMIN_PASSWORD = 'e2e-admin-password-7f3c';
+/**
+ * The first admin's password (PKI_ADMIN_PASSWORD): long and uncommon enough for the
+ * server's password rules, and set, so no one-time password has to be read from the log.
+ */
+export const E2E_ADMIN = { username: 'admin', password: 'e2e-admin-Sextant-4471' } as const;
 
 export interface RunningApp {
   baseUrl: string;
@@ -33,7 +35,7 @@ export interface RunningApp {
 }
 
 export interface StartOptions {
-  /** Extra PKI_* variables; the harness sets data dir, host, port and mode. */
+  /** Extra PKI_* variables (they may replace PKI_ADMIN_PASSWORD); the harness sets data dir, host, port and mode. */
   env?: Record<string, string>;
 }
 
@@ -76,8 +78,7 @@ export async function startBuiltApp(options: StartOptions = {}): Promise<Running
     cwd: REPO_ROOT,
     env: {
       ...cleanEnvironment(),
-      // The first-start admin's password, so the suite can sign in (the console demands it).
-      PKI_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+      PKI_ADMIN_PASSWORD: E2E_ADMIN.password,
       ...options.env,
       PKI_DATA_DIR: dataDir,
       PKI_HOST: '127.0.0.1',

@@ -3,29 +3,43 @@
  * the console talks to `/trpc` on its own origin (served by the backend in production,
  * proxied by Vite in development).
  */
-import { QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 
 import type { AppRouter } from '@pki/backend/trpc';
 
+import { isForbidden, isUnauthenticated } from './auth/api-error.js';
+
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
-export function createQueryClient(): QueryClient {
+/** Told of every failed query and mutation, e.g. to send an expired session to sign-in. */
+export type ApiErrorListener = (error: unknown) => void;
+
+export function createQueryClient(onApiError: ApiErrorListener = () => {}): QueryClient {
   return new QueryClient({
+    queryCache: new QueryCache({ onError: onApiError }),
+    mutationCache: new MutationCache({ onError: onApiError }),
     defaultOptions: {
       queries: {
         // Status and lists change on the server, not in this tab; a short freshness window
         // avoids refetch storms when several components read the same procedure.
         staleTime: 10_000,
-        retry: 1,
+        // One retry for a network blip; a refusal (401, 403) answers the same every time.
+        retry: (failureCount, error) => failureCount < 1 && !isUnauthenticated(error) && !isForbidden(error),
       },
     },
   });
 }
 
+/**
+ * The server's browser rule (issue 11): a request carrying the session cookie must also
+ * carry this header, which a cross-site form or a fetch without CORS cannot set.
+ */
+export const REQUEST_MARKER_HEADERS = { 'X-PKI-Request': '1' } as const;
+
 export function createTrpcClient() {
   return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: '/trpc' })],
+    links: [httpBatchLink({ url: '/trpc', headers: () => REQUEST_MARKER_HEADERS })],
   });
 }

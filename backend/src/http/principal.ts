@@ -5,6 +5,10 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+// `server.services` is declared on FastifyInstance in app.ts; importing its types here keeps
+// that augmentation in programs that reach this file only through the router (the frontend).
+import type {} from '../app.js';
+
 import type { Authentication } from '../auth/authenticator.js';
 import { bearerOf } from '../auth/authenticator.js';
 import type { Permission } from '../auth/permissions.js';

@@ -5,6 +5,10 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+// `server.services` is declared on FastifyInstance in app.ts; importing its types here keeps
+// that augmentation in programs that reach this file only through the router (the frontend).
+import type {} from '../app.js';
+
 export const SESSION_COOKIE = 'pki_session';
 
 function attributes(reply: FastifyReply): string {

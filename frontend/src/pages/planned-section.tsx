@@ -1,10 +1,17 @@
-import { pageTitle } from '../app/navigation.js';
+import { canTake, pageTitle, type Action } from '../app/navigation.js';
+import { useSignedInUser } from '../auth/session.js';
+
+export interface PlannedCapability {
+  text: string;
+  /** The action it offers; left out for a role that may not take it. */
+  action?: Action;
+}
 
 interface PlannedSectionProps {
   title: string;
   summary: string;
   /** What the section will offer, each item one capability in the backlog. */
-  planned: readonly string[];
+  planned: readonly PlannedCapability[];
 }
 
 /**
@@ -12,7 +19,9 @@ interface PlannedSectionProps {
  * rather than showing an empty table that would suggest there is simply no data.
  */
 export function PlannedSection({ title, summary, planned }: PlannedSectionProps) {
+  const { role } = useSignedInUser();
   const headingId = `${title.toLowerCase().replaceAll(' ', '-')}-planned`;
+  const offered = planned.filter((item) => item.action === undefined || canTake(role, item.action));
   return (
     <>
       <title>{pageTitle(title)}</title>
@@ -27,8 +36,8 @@ export function PlannedSection({ title, summary, planned }: PlannedSectionProps)
           for it are not built yet. They will let you:
         </p>
         <ul className="planned-list">
-          {planned.map((item) => (
-            <li key={item}>{item}</li>
+          {offered.map((item) => (
+            <li key={item.text}>{item.text}</li>
           ))}
         </ul>
       </section>
