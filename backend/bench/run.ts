@@ -43,6 +43,11 @@ const SUITES: Suite[] = [
     load: async () => (await import('./issuance.js')).runIssuanceBench,
   },
   {
+    name: 'auth',
+    title: 'Access control: sign-in and the API token check',
+    load: async () => (await import('./auth.js')).runAuthBench,
+  },
+  {
     name: 'issuance-http',
     title: 'Issuance over HTTP vs cfssl serve',
     load: async () => (await import('./issuance-http.js')).runIssuanceHttpBench,

@@ -1,5 +1,5 @@
 /** `api_tokens`: machine credentials; revoked rows stay for the list and the audit trail. */
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 
 import type { DatabaseHandle } from './client.js';
 import { apiTokens, users } from './schema.js';
@@ -12,7 +12,17 @@ export interface ApiTokenWithCreator {
 }
 
 export class ApiTokenRepository {
-  constructor(private readonly database: DatabaseHandle) {}
+  /** Built once: a token is checked on every request that carries one. */
+  readonly #findWithCreator;
+
+  constructor(private readonly database: DatabaseHandle) {
+    this.#findWithCreator = database.db
+      .select({ token: apiTokens, creator: users })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.createdBy))
+      .where(eq(apiTokens.id, sql.placeholder('id')))
+      .prepare();
+  }
 
   insert(token: typeof apiTokens.$inferInsert): ApiTokenRecord {
     return this.database.db.insert(apiTokens).values(token).returning().get();
@@ -23,12 +33,7 @@ export class ApiTokenRepository {
   }
 
   findWithCreator(id: string): ApiTokenWithCreator | undefined {
-    return this.database.db
-      .select({ token: apiTokens, creator: users })
-      .from(apiTokens)
-      .innerJoin(users, eq(users.id, apiTokens.createdBy))
-      .where(eq(apiTokens.id, id))
-      .get();
+    return this.#findWithCreator.get({ id });
   }
 
   list(): ApiTokenWithCreator[] {

@@ -1,5 +1,5 @@
 /** `sessions`: server-side sign-in sessions, found by the SHA-256 of their token. */
-import { and, eq, lt, ne } from 'drizzle-orm';
+import { and, eq, lt, ne, sql } from 'drizzle-orm';
 
 import type { DatabaseHandle } from './client.js';
 import { sessions, users } from './schema.js';
@@ -12,19 +12,24 @@ export interface SessionWithUser {
 }
 
 export class SessionRepository {
-  constructor(private readonly database: DatabaseHandle) {}
+  /** Built once: a session is looked up on every request that carries its cookie. */
+  readonly #findByTokenHash;
+
+  constructor(private readonly database: DatabaseHandle) {
+    this.#findByTokenHash = database.db
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+      .prepare();
+  }
 
   insert(session: Omit<SessionRecord, 'lastUsedAt'> & { lastUsedAt: Date }): SessionRecord {
     return this.database.db.insert(sessions).values(session).returning().get();
   }
 
   findByTokenHash(tokenHash: string): SessionWithUser | undefined {
-    return this.database.db
-      .select({ session: sessions, user: users })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.tokenHash, tokenHash))
-      .get();
+    return this.#findByTokenHash.get({ tokenHash });
   }
 
   touch(id: string, now: Date): void {

@@ -440,6 +440,17 @@ describe('KMSService', () => {
       expectOneAuditRow({ operation: 'kms.getPublicKey', status: 'success', entityId: key.id });
     });
 
+    it("answers a revoked key's public key from our record, whatever the key store's rule", async () => {
+      const key = await activeKey();
+      await kms.revokeKey(ctx, { keyId: key.id, reason: 'keyCompromise' });
+      // Gone from the key store too: the answer cannot come from there.
+      await temp.store.destroy(key.privateKeyRef);
+      newAuditRows();
+      expect(Buffer.from(await kms.getPublicKey(ctx, { keyId: key.id })).equals(key.publicKeySpki)).toBe(true);
+      const row = expectOneAuditRow({ operation: 'kms.getPublicKey', status: 'success', entityId: key.id });
+      expect(row.details).toMatchObject({ source: 'database' });
+    });
+
     it('audits an unknown key id', async () => {
       await expect(kms.getPublicKey(ctx, { keyId: 'nope' })).rejects.toBeInstanceOf(KmsNotFound);
       expectOneAuditRow({

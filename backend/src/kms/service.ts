@@ -240,6 +240,13 @@ export class KMSService {
       details.algorithm = record.algorithm;
       if (record.state === 'destroyed')
         throw new KmsNotFound(`key ${input.keyId} was destroyed`, { operation: 'getPublicKey' });
+      // Key stores disagree on whether a revoked key's public half may still be read (Cosmian
+      // 5.8–5.12 answer Object_Not_Found, later versions refuse only Deactivated keys): what we
+      // show of a key no longer in use comes from the record made at its generation.
+      if (record.state !== 'active' && record.state !== 'pre-active') {
+        details.source = 'database';
+        return new Uint8Array(record.publicKeySpki);
+      }
       const spki = await this.#callKeyStore('getPublicKey', () => this.#keyStore.getPublicKey(record.privateKeyRef));
       if (!Buffer.from(spki).equals(record.publicKeySpki)) {
         throw new KmsProtocolError(
