@@ -144,7 +144,14 @@ async function startOurServer(
   dataDir: string,
 ): Promise<{ url: string; caId: string; authorization: string; close: () => Promise<void> }> {
   // Production mode as deployed; request logging below warn is off in both servers' runs.
-  const config = loadConfig({ PKI_MODE: 'production', PKI_DATA_DIR: dataDir, PKI_PORT: '0', PKI_LOG_LEVEL: 'warn' });
+  // A random port in production must name its public URL; wrk reaches it on loopback anyway.
+  const config = loadConfig({
+    PKI_MODE: 'production',
+    PKI_DATA_DIR: dataDir,
+    PKI_PORT: '0',
+    PKI_PUBLIC_URL: 'http://127.0.0.1',
+    PKI_LOG_LEVEL: 'warn',
+  });
   const app = await buildApp(config, { logger: pino({ level: 'warn' }) });
   // Issued as a client would: an operator's API token (a keyed hash per request, no slow hash).
   const admin = await actAs(app.services, 'admin', 'bench-admin');
