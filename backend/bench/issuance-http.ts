@@ -13,7 +13,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +23,7 @@ import { loadConfig } from '../src/config.js';
 import { createContextInner } from '../src/trpc/context.js';
 import { createCallerFactory } from '../src/trpc/init.js';
 import { appRouter } from '../src/trpc/router.js';
+import { freePort } from '../test/harness/ports.js';
 import type { BenchRow } from './bench-row.js';
 
 const CONCURRENCIES = [1, 8, 32] as const;
@@ -125,19 +125,6 @@ function makeCsrs(workDir: string, count: number): string[] {
       '-subj',
       `/CN=host-${index}.bench.example`,
     ]);
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
 
