@@ -13,7 +13,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,6 +21,7 @@ import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { actAs, tokenAs } from '../src/trpc/testing/act-as.js';
+import { freePort } from '../test/harness/ports.js';
 import type { BenchRow } from './bench-row.js';
 
 const CONCURRENCIES = [1, 8, 32] as const;
@@ -124,19 +124,6 @@ function makeCsrs(workDir: string, count: number): string[] {
       '-subj',
       `/CN=host-${index}.bench.example`,
     ]);
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
 

@@ -3,12 +3,12 @@
  * exits 2 with one helpful line and sends nothing, an unreachable server exits 3, help exits 0.
  * The end-to-end flow against a live server is in cli.integration.test.ts.
  */
-import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 
 import { describe, expect, it } from 'vitest';
 
 import { EXIT_CODES } from './exit-codes.js';
+import { freePort } from '../../test/harness/ports.js';
 import { runCli } from './program.js';
 
 async function run(argv: string[], options: { stdin?: string; env?: string } = {}) {
@@ -21,20 +21,6 @@ async function run(argv: string[], options: { stdin?: string; env?: string } = {
     serverUrlFromEnvironment: options.env,
   });
   return { code, stdout, stderr };
-}
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 // Every case fails before any request: the URL points at a closed port, so a case that did
@@ -103,7 +89,7 @@ describe('pki bad usage exits 2 with one helpful line', () => {
     [['--url', 'ftp://example.com', 'status'], /expected http:\/\/ or https:\/\//],
     [['--url', 'not a url', 'status'], /expected an http\(s\) URL/],
   ])('%j', async (argv, line) => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await run(argv, { env: `http://127.0.0.1:${port}` });
     expect(result.code).toBe(EXIT_CODES.usage);
     expect(result.stderr).toMatch(line);
@@ -113,7 +99,7 @@ describe('pki bad usage exits 2 with one helpful line', () => {
   });
 
   it('refuses a PKCS#12 password too short, before issuing anything', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const argv = [
       'issue',
       '--ca',
@@ -141,7 +127,7 @@ describe('pki bad usage exits 2 with one helpful line', () => {
 
 describe('pki reaching the server', () => {
   it('exits 3 with one line naming the URL and the request id when nothing listens', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await run(['--url', `http://127.0.0.1:${port}`, 'ca', 'list']);
     expect(result.code).toBe(EXIT_CODES.unreachable);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -152,7 +138,7 @@ describe('pki reaching the server', () => {
   });
 
   it('prefers --url to PKI_URL', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await run(['status', '--url', `http://127.0.0.1:${port}`], { env: 'http://127.0.0.1:1' });
     expect(result.stderr).toContain(`127.0.0.1:${port}`);
   });

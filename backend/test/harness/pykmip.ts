@@ -18,11 +18,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
+
+import { freePort } from './ports.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -66,7 +67,7 @@ export async function startPyKmip(options: StartPyKmipOptions = {}): Promise<PyK
   const host = '127.0.0.1';
   try {
     await makeCertificates(directory, clientIdentity);
-    const port = await findFreePort(host);
+    const port = await freePort(host);
     const policyDirectory = join(directory, 'policies');
     await mkdir(policyDirectory);
     const configPath = join(directory, 'server.conf');
@@ -211,18 +212,6 @@ async function makeCertificates(directory: string, clientIdentity: string): Prom
       `${name}.crt`,
     ]);
   }
-}
-
-function findFreePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function tryHandshake(

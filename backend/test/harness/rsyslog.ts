@@ -7,9 +7,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { freePort, waitForPort } from './ports.js';
 
 const RSYSLOGD = '/usr/sbin/rsyslogd';
 
@@ -55,7 +56,7 @@ export async function startRsyslog(): Promise<RsyslogReceiver> {
         : [],
     start: async () => {
       child = spawn(RSYSLOGD, ['-n', '-f', configPath, '-i', join(dir, 'rsyslogd.pid')], { stdio: 'ignore' });
-      await waitForPort(port);
+      await waitForPort(port, { what: 'rsyslogd' });
     },
     stop: async () => {
       const running = child;
@@ -72,33 +73,4 @@ export async function startRsyslog(): Promise<RsyslogReceiver> {
   };
   await receiver.start();
   return receiver;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const isOpen = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (isOpen) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`rsyslogd did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }

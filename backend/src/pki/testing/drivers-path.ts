@@ -12,7 +12,6 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +26,7 @@ import { silentLogger } from '../../kms/testing/temp-local-store.js';
 import { systemContext } from '../../request-context.js';
 import type { RequestContext } from '../../request-context.js';
 import { signatureAlgorithmFor } from '../kms-signer.js';
+import { freePort } from '../../../test/harness/ports.js';
 import { crlCheckArgs, opensslCsr, scratchDir, verifyArgs } from './openssl.js';
 import type { ScratchDir, ToolResult } from './openssl.js';
 
@@ -88,18 +88,6 @@ export function tool(command: string, args: readonly string[]): Promise<ToolResu
         else resolve({ status: typeof error?.code === 'number' ? error.code : 0, output: `${stdout}${stderr}` });
       },
     );
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -1,7 +1,8 @@
 import { KMIP_1_2 } from '../messages.js';
 import type { KmipOperation } from './operation.js';
-import { cryptographicParametersNode, type CryptographicParameters } from './attributes.js';
-import { byteString, optional, requireBytes, requireText, textString } from './tree.js';
+import type { CryptographicParameters } from './attributes.js';
+import { ivAndAdditionalData, keyAndParameters } from './crypto-payload.js';
+import { byteString, optional, requireBytes, requireText } from './tree.js';
 
 export interface DecryptRequest {
   uniqueIdentifier: string;
@@ -23,13 +24,9 @@ export const decrypt: KmipOperation<DecryptRequest, DecryptResponse> = {
   minimumVersion: KMIP_1_2,
   isIdempotent: true,
   buildPayload: (request) => [
-    textString('UniqueIdentifier', request.uniqueIdentifier),
-    ...optional(request.cryptographicParameters, cryptographicParametersNode),
+    ...keyAndParameters(request),
     byteString('Data', request.data),
-    ...optional(request.ivCounterNonce, (value) => byteString('IVCounterNonce', value)),
-    ...optional(request.authenticatedEncryptionAdditionalData, (value) =>
-      byteString('AuthenticatedEncryptionAdditionalData', value),
-    ),
+    ...ivAndAdditionalData(request),
     ...optional(request.authenticatedEncryptionTag, (value) => byteString('AuthenticatedEncryptionTag', value)),
   ],
   parsePayload: (payload) => ({

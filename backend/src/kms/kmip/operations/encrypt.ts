@@ -1,7 +1,8 @@
 import { KMIP_1_2 } from '../messages.js';
 import type { KmipOperation } from './operation.js';
-import { cryptographicParametersNode, type CryptographicParameters } from './attributes.js';
-import { byteString, optional, readBytes, requireBytes, requireText, textString } from './tree.js';
+import type { CryptographicParameters } from './attributes.js';
+import { ivAndAdditionalData, keyAndParameters } from './crypto-payload.js';
+import { byteString, readBytes, requireBytes, requireText } from './tree.js';
 
 export interface EncryptRequest {
   uniqueIdentifier: string;
@@ -27,13 +28,9 @@ export const encrypt: KmipOperation<EncryptRequest, EncryptResponse> = {
   minimumVersion: KMIP_1_2,
   isIdempotent: true,
   buildPayload: (request) => [
-    textString('UniqueIdentifier', request.uniqueIdentifier),
-    ...optional(request.cryptographicParameters, cryptographicParametersNode),
+    ...keyAndParameters(request),
     byteString('Data', request.data),
-    ...optional(request.ivCounterNonce, (value) => byteString('IVCounterNonce', value)),
-    ...optional(request.authenticatedEncryptionAdditionalData, (value) =>
-      byteString('AuthenticatedEncryptionAdditionalData', value),
-    ),
+    ...ivAndAdditionalData(request),
   ],
   parsePayload: (payload) => ({
     uniqueIdentifier: requireText(payload, 'UniqueIdentifier'),

@@ -1,7 +1,8 @@
 import { KMIP_1_2 } from '../messages.js';
 import type { KmipOperation } from './operation.js';
-import { cryptographicParametersNode, type CryptographicParameters } from './attributes.js';
-import { byteString, optional, readBytes, requireBytes, requireText, textString } from './tree.js';
+import type { CryptographicParameters } from './attributes.js';
+import { keyAndParameters, messageOrDigest } from './crypto-payload.js';
+import { readBytes, requireBytes, requireText } from './tree.js';
 
 export interface SignRequest {
   /** The private key. */
@@ -27,12 +28,7 @@ export const sign: KmipOperation<SignRequest, SignResponse> = {
   name: 'Sign',
   minimumVersion: KMIP_1_2,
   isIdempotent: true,
-  buildPayload: (request) => [
-    textString('UniqueIdentifier', request.uniqueIdentifier),
-    ...optional(request.cryptographicParameters, cryptographicParametersNode),
-    ...optional(request.data, (value) => byteString('Data', value)),
-    ...optional(request.digestedData, (value) => byteString('DigestedData', value)),
-  ],
+  buildPayload: (request) => [...keyAndParameters(request), ...messageOrDigest(request)],
   parsePayload: (payload) => ({
     uniqueIdentifier: requireText(payload, 'UniqueIdentifier'),
     signatureData: requireBytes(payload, 'SignatureData'),

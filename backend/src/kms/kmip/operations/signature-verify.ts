@@ -1,8 +1,9 @@
 import { KmsProtocolError } from '../errors.js';
 import { KMIP_1_2 } from '../messages.js';
 import type { KmipOperation } from './operation.js';
-import { cryptographicParametersNode, type CryptographicParameters } from './attributes.js';
-import { byteString, optional, readEnum, requireText, textString } from './tree.js';
+import type { CryptographicParameters } from './attributes.js';
+import { keyAndParameters, messageOrDigest } from './crypto-payload.js';
+import { byteString, readEnum, requireText } from './tree.js';
 
 export interface SignatureVerifyRequest {
   /** The public key (Cosmian 5.24+ also takes the private key). */
@@ -26,10 +27,8 @@ export const signatureVerify: KmipOperation<SignatureVerifyRequest, SignatureVer
   minimumVersion: KMIP_1_2,
   isIdempotent: true,
   buildPayload: (request) => [
-    textString('UniqueIdentifier', request.uniqueIdentifier),
-    ...optional(request.cryptographicParameters, cryptographicParametersNode),
-    ...optional(request.data, (value) => byteString('Data', value)),
-    ...optional(request.digestedData, (value) => byteString('DigestedData', value)),
+    ...keyAndParameters(request),
+    ...messageOrDigest(request),
     byteString('SignatureData', request.signatureData),
   ],
   parsePayload: (payload) => {
