@@ -42,6 +42,11 @@ step "integration tests: backend (PyKMIP, SoftHSM2, openssl, certtool)"
 
 step "build"
 pnpm build
+# Test helpers live in test/ or in testing/ folders that tsconfig.build.json leaves out.
+if test_built="$(find backend/dist \( -path '*/testing/*' -o -name '*.test.js' -o -name '*.contract.js' -o -path '*/__fixtures__/*' \) -print -quit)" && [ -n "$test_built" ]; then
+  echo "test code was built into backend/dist: $test_built" >&2
+  exit 1
+fi
 
 step "e2e tests (Chromium)"
 (cd e2e && pnpm exec vitest run $(vitest_json e2e))

@@ -18,7 +18,7 @@ import {
   readHexFixture,
   structure,
   text,
-} from './test-buffers.js';
+} from './testing/test-buffers.js';
 
 const PYKMIP = new URL('./__fixtures__/pykmip/', import.meta.url);
 const COSMIAN_DOCS = new URL('./__fixtures__/cosmian-docs/', import.meta.url);

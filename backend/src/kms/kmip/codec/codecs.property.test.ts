@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { decodeBinary, encodeBinary } from './binary.js';
 import { decodeJson, encodeJson } from './json.js';
-import { ttlvTree } from './arbitrary-ttlv.js';
+import { ttlvTree } from './testing/arbitrary-ttlv.js';
 
 describe('codec round trips on arbitrary TTLV trees', () => {
   it('binary: decode(encode(tree)) is the tree, and encoding is 8-byte aligned', () => {

@@ -15,8 +15,8 @@ import { KmipEncodeError } from '../ttlv/encode-error.js';
 import type { TtlvNode } from '../ttlv/types.js';
 import { decodeBinary, encodeBinary } from './binary.js';
 import { decodeJson, encodeJson } from './json.js';
-import { ttlvTree } from './arbitrary-ttlv.js';
-import { hex } from './test-buffers.js';
+import { ttlvTree } from './testing/arbitrary-ttlv.js';
+import { hex } from './testing/test-buffers.js';
 
 const INPUTS_PER_DECODER = 100_000;
 const FIXTURES = new URL('./__fixtures__/', import.meta.url);

@@ -8,7 +8,7 @@ import { KmipEncodeError } from '../ttlv/encode-error.js';
 import type { TtlvNode } from '../ttlv/types.js';
 import { decodeBinary, encodeBinary } from './binary.js';
 import { decodeJson, encodeJson } from './json.js';
-import { readHexFixture } from './test-buffers.js';
+import { readHexFixture } from './testing/test-buffers.js';
 
 const COSMIAN_5X = new URL('./__fixtures__/cosmian-5x/', import.meta.url);
 const COSMIAN_DOCS = new URL('./__fixtures__/cosmian-docs/', import.meta.url);

@@ -7,9 +7,9 @@
  */
 import fc from 'fast-check';
 
-import { ENUMERATION_OF_TAG, ENUMERATIONS } from '../ttlv/enums.js';
-import { isKnownTag, TAGS } from '../ttlv/tags.js';
-import type { TtlvNode } from '../ttlv/types.js';
+import { ENUMERATION_OF_TAG, ENUMERATIONS } from '../../ttlv/enums.js';
+import { isKnownTag, TAGS } from '../../ttlv/tags.js';
+import type { TtlvNode } from '../../ttlv/types.js';
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
