@@ -20,6 +20,7 @@ import { pino } from 'pino';
 
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createCaHierarchy } from '../src/pki/testing/ca-hierarchy.js';
 import { actAs, tokenAs } from '../src/trpc/testing/act-as.js';
 import { freePort } from '../test/harness/ports.js';
 import type { BenchRow } from './bench-row.js';
@@ -144,18 +145,14 @@ async function startOurServer(
   const admin = await actAs(app.services, 'admin', 'bench-admin');
   const caller = admin.caller;
   const token = await tokenAs(app.services, 'operator', { creator: admin, name: 'bench' });
-  const root = await caller.cas.createRoot({
-    name: 'bench-root',
-    subject: { commonName: 'Bench Root' },
-    algorithm: 'ec-p384',
-    validityDays: 3650,
-  });
-  const intermediate = await caller.cas.createIntermediate({
-    parentId: root.id,
-    name: 'bench-intermediate',
-    subject: { commonName: 'Bench Intermediate RSA-2048' },
-    algorithm: 'rsa-2048',
-    validityDays: 1825,
+  const { issuing: intermediate } = await createCaHierarchy(caller.cas, {
+    root: { name: 'bench-root', subject: { commonName: 'Bench Root' }, validityDays: 3650 },
+    issuing: {
+      name: 'bench-intermediate',
+      subject: { commonName: 'Bench Intermediate RSA-2048' },
+      algorithm: 'rsa-2048',
+      validityDays: 1825,
+    },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
+import { createCaHierarchy } from '../pki/testing/ca-hierarchy.js';
 import { actAs } from '../trpc/testing/act-as.js';
 import type { Actor } from '../trpc/testing/act-as.js';
 
@@ -44,22 +45,18 @@ beforeAll(async () => {
 
   admin = await actAs(testApp.app.services, 'admin');
   const caller = admin.caller;
-  const root = await caller.cas.createRoot({
-    name: 'http-root',
-    subject: { commonName: 'HTTP Test Root' },
-    algorithm: 'ec-p384',
-    validityDays: 3650,
-  });
-  const intermediate = await caller.cas.createIntermediate({
-    parentId: root.id,
-    name: 'http-intermediate',
-    subject: { commonName: 'HTTP Test Intermediate' },
-    algorithm: 'ec-p256',
-    validityDays: 1825,
-    pathLength: 0,
+  const { root, issuing } = await createCaHierarchy(caller.cas, {
+    root: { name: 'http-root', subject: { commonName: 'HTTP Test Root' }, validityDays: 3650 },
+    issuing: {
+      name: 'http-intermediate',
+      subject: { commonName: 'HTTP Test Intermediate' },
+      algorithm: 'ec-p256',
+      validityDays: 1825,
+      pathLength: 0,
+    },
   });
   rootId = root.id;
-  intermediateId = intermediate.id;
+  intermediateId = issuing.id;
 
   const csr = await openssl([
     'req',
@@ -78,7 +75,7 @@ beforeAll(async () => {
   ]);
   expect(csr.status, csr.output).toBe(0);
   const issued = await caller.certificates.issueFromCsr({
-    caId: intermediate.id,
+    caId: issuing.id,
     profile: 'tls-server',
     csr: readFileSync(file('leaf.csr'), 'utf8'),
   });

@@ -1,7 +1,8 @@
 /**
  * The CA hierarchy most pki tests start from: a root and an issuing CA below it, made
- * through the real CaService of a harness. Every field has a default; a test names only
- * what it depends on (names it looks up, subjects openssl prints, a path length).
+ * through the real CaService of a harness or through a tRPC caller (tests over HTTP, the
+ * benches). Every field has a default; a test names only what it depends on (names it
+ * looks up, subjects openssl prints, a path length).
  */
 import type { CaSummary, CreateIntermediateCaInput, CreateRootCaInput } from '@pki/shared';
 
@@ -17,14 +18,30 @@ export interface CaHierarchy {
   issuing: CaSummary;
 }
 
-export async function openCaHierarchy(h: PkiHarness, options: CaHierarchyOptions): Promise<CaHierarchy> {
-  const root = await h.pki.cas.createRoot(h.ctx, {
+/** What creates CAs: the `cas` procedures of a caller, or a harness's CaService bound to its context. */
+export interface CaCreator {
+  createRoot(input: CreateRootCaInput): Promise<CaSummary>;
+  createIntermediate(input: CreateIntermediateCaInput): Promise<CaSummary>;
+}
+
+export function openCaHierarchy(h: PkiHarness, options: CaHierarchyOptions): Promise<CaHierarchy> {
+  return createCaHierarchy(
+    {
+      createRoot: (input) => h.pki.cas.createRoot(h.ctx, input),
+      createIntermediate: (input) => h.pki.cas.createIntermediate(h.ctx, input),
+    },
+    options,
+  );
+}
+
+export async function createCaHierarchy(cas: CaCreator, options: CaHierarchyOptions): Promise<CaHierarchy> {
+  const root = await cas.createRoot({
     subject: { commonName: options.root.name },
     algorithm: 'ec-p384',
     validityDays: 365,
     ...options.root,
   });
-  const issuing = await h.pki.cas.createIntermediate(h.ctx, {
+  const issuing = await cas.createIntermediate({
     subject: { commonName: options.issuing.name },
     algorithm: 'rsa-2048',
     validityDays: 300,

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../../test/helpers.js';
 import type { TestApp } from '../../../test/helpers.js';
+import { createCaHierarchy } from '../../pki/testing/ca-hierarchy.js';
 import { actAs, callerFor } from '../testing/act-as.js';
 
 let testApp: TestApp;
@@ -52,22 +53,12 @@ beforeAll(async () => {
   const admin = await actAs(testApp.app.services, 'admin');
   adminHeaders = admin.headers;
   caller = callerFor(testApp.app.services, admin.principal, 'req-setup');
-  const root = await caller.cas.createRoot({
-    name: 'Proc Root',
-    subject: { commonName: 'Proc Root', country: 'FR' },
-    algorithm: 'ec-p384',
-    validityDays: 3650,
-  });
-  const intermediate = await caller.cas.createIntermediate({
-    parentId: 'Proc Root',
-    name: 'Proc Intermediate',
-    subject: { commonName: 'Proc Intermediate' },
-    algorithm: 'ec-p256',
-    validityDays: 1000,
-    pathLength: 0,
+  const { root, issuing } = await createCaHierarchy(caller.cas, {
+    root: { name: 'Proc Root', subject: { commonName: 'Proc Root', country: 'FR' }, validityDays: 3650 },
+    issuing: { name: 'Proc Intermediate', algorithm: 'ec-p256', validityDays: 1000, pathLength: 0 },
   });
   rootId = root.id;
-  intermediateId = intermediate.id;
+  intermediateId = issuing.id;
 });
 
 afterAll(async () => {
