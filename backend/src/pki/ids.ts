@@ -2,7 +2,7 @@
  * Time-ordered identifiers (UUID version 7, RFC 9562 §5.7): sorting by id sorts by
  * creation, which is what keyset pagination over `certificates` relies on.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random.js';
 
 let lastMs = 0;
 let sequence = 0;
@@ -14,9 +14,9 @@ export function timeOrderedId(now = Date.now()): string {
     now = lastMs;
   } else {
     lastMs = now;
-    sequence = randomBytes(2).readUInt16BE(0) & 0x07ff;
+    sequence = pooledRandomBytes(2).readUInt16BE(0) & 0x07ff;
   }
-  const bytes = randomBytes(16);
+  const bytes = pooledRandomBytes(16);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = 0x70 | ((sequence >> 8) & 0x0f);
   bytes[7] = sequence & 0xff;

@@ -4,7 +4,7 @@
  * which also makes them unpredictable; the unique (ca_id, serial_hex) index catches the
  * astronomically unlikely repeat, and the caller draws again.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random.js';
 
 export interface Serial {
   /** Unsigned big-endian magnitude, 16 bytes, first byte non-zero (so the hex is stable). */
@@ -14,8 +14,8 @@ export interface Serial {
 }
 
 export function randomSerial(): Serial {
-  let bytes = randomBytes(16);
-  while (bytes[0] === 0) bytes = randomBytes(16);
+  let bytes = pooledRandomBytes(16);
+  while (bytes[0] === 0) bytes = pooledRandomBytes(16);
   return { bytes, hex: bytes.toString('hex') };
 }
 
