@@ -159,4 +159,34 @@ describe('dual control', () => {
     const plain = await alice.caller.keys.revoke({ keyId: key.id, reason: 'keyCompromise' });
     expect(plain.state).not.toBe('active');
   });
+
+  it('lets only one of two admins approving at once run the request; the other is refused and audited as such', async () => {
+    await alice.caller.settings.setDualControl({ isEnabled: true });
+    const carol = await actAs(testApp.app.services, 'admin', 'carol');
+    const { key } = await newRoot('Race Root');
+    await alice.caller.keys.revoke({ keyId: key.id, reason: 'cessationOfOperation' });
+    const approvalId = await approvalIdOf(alice.caller.keys.destroy({ keyId: key.id, confirmLabel: key.label }));
+
+    // A key generation in progress meanwhile makes the audit log batch the two decisions'
+    // commits into one, so both pass the pending check before either writes.
+    const [, ...outcomes] = await Promise.allSettled([
+      alice.caller.cas.createRoot({
+        name: 'Busy Root',
+        subject: { commonName: 'Busy Root' },
+        algorithm: 'rsa-3072',
+        validityDays: 365,
+      }),
+      bob.caller.approvals.approve({ id: approvalId }),
+      carol.caller.approvals.approve({ id: approvalId }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refusal = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+    expect((refusal.reason as { cause?: { code?: string } }).cause?.code).toBe('APPROVAL_NOT_PENDING');
+    expect(
+      auditRows('approval.approve', approvalId)
+        .map((row) => row.status)
+        .sort(),
+    ).toEqual(['failure', 'success']);
+    expect(auditRows('key.destroy', key.id).filter((row) => row.status === 'success')).toHaveLength(1);
+  });
 });

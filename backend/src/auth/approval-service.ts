@@ -181,17 +181,20 @@ export class ApprovalService {
       ) {
         throw new ForbiddenError(`Deciding on ${approval.operation} needs the ${definition.permission} permission.`);
       }
-      const decided = await step.commit(input.id, () =>
-        approvals.decide(input.id, {
+      // A concurrent decision between the read above and this write finds no pending row:
+      // throwing inside the write rolls it back with its success row, and the step records a failure.
+      return step.commit(input.id, () => {
+        const decided = approvals.decide(input.id, {
           status,
           decidedBy: ctx.actor,
           decidedAt,
           comment: input.comment ?? null,
           errorCode: null,
-        }),
-      );
-      if (decided === undefined) throw new ConflictError(`id: approval ${input.id} was decided meanwhile`);
-      return decided;
+        });
+        if (decided === undefined)
+          throw new ConflictError(`id: approval ${input.id} was decided meanwhile`, { code: 'APPROVAL_NOT_PENDING' });
+        return decided;
+      });
     });
   }
 
