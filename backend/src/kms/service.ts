@@ -15,6 +15,10 @@
  * compensation. `health()`, `listKeys()` and `describeKey()` write no audit row: they use no
  * key (/readyz polls the first; the others read our own records), and a query must not
  * grow the log.
+ *
+ * Longer than our ~400-line guide on purpose: it is one decorator, and each method is the same
+ * begin → call → record → compensate shape over one KeyStore operation; the repository, the
+ * signing-key cache and the compensation's audit rows already live in their own files.
  */
 import { randomUUID } from 'node:crypto';
 

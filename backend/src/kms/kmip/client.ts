@@ -5,6 +5,9 @@
  *
  *   const client = new KmipClient(new TlsTransport({ host, ca, cert, key }), { logger });
  *   const { privateKeyUniqueIdentifier } = await client.createKeyPair(rsaKeyPair(2048, 'ca-root'));
+ *
+ * Longer than our ~400-line guide on purpose: one typed method per KMIP operation the drivers
+ * use, each a few lines over the shared send/negotiate/retry path that gives them meaning.
  */
 import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 

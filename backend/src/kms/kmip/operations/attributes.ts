@@ -8,6 +8,9 @@
  *
  * Items are written in the key order of the `Attributes` object the caller passes, so a
  * request can reproduce a given message exactly (Cosmian reads any order).
+ *
+ * Longer than our ~400-line guide on purpose: a table of every attribute we read or write,
+ * in both the KMIP 1.x and 2.x encodings, which reads best in one place.
  */
 import { KmsInvalidRequest, KmsProtocolError } from '../errors.js';
 import { usesAttributesStructure, type ProtocolVersion } from '../messages.js';
