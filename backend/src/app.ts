@@ -107,7 +107,19 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     throw error;
   }
   // One audit log for the connection: the rows of concurrent requests share their commits.
-  const audit = new AuditLog(database.sqlite, log.child({ component: 'audit' }));
+  const auditLog = log.child({ component: 'audit' });
+  const audit = new AuditLog(database.sqlite, auditLog);
+  // Before the first boot row, so a new install's sinks hold the chain from row 1.
+  const auditSinks =
+    config.audit.sinks.length === 0
+      ? undefined
+      : await AuditSinks.start({
+          specs: config.audit.sinks,
+          audit,
+          sqlite: database.sqlite,
+          position: new SinkPositionFile(config.dataDir),
+          log: auditLog,
+        });
   // Anonymous refusals are counted by access control (built below), read at each scrape.
   const metrics = new AppMetrics({ anonymousRefusals: () => auth.denials.counts().anonymous });
   audit.onCommitted(metrics.onCommittedRows);
@@ -144,7 +156,6 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
 
-  const auditLog = log.child({ component: 'audit' });
   const auditIntegrity = new AuditIntegrityService({
     audit,
     sqlite: database.sqlite,
@@ -168,16 +179,6 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     });
   }
   auditIntegrity.start();
-  const auditSinks =
-    config.audit.sinks.length === 0
-      ? undefined
-      : await AuditSinks.start({
-          specs: config.audit.sinks,
-          audit,
-          sqlite: database.sqlite,
-          position: new SinkPositionFile(config.dataDir),
-          log: auditLog,
-        });
 
   const system = new SystemService({
     mode: config.mode,
