@@ -28,6 +28,8 @@ import { KmsAuditSigner } from './kms-audit-signer.js';
 import { firstSeqAtOrAfter } from './time-range.js';
 
 export const AUDIT_EXPORT_OPERATION = 'audit.export';
+/** Small pages: the event loop turns between pages, so other requests wait for one page at most. */
+const EXPORT_PAGE_ROWS = 250;
 
 export interface AuditIntegrityOptions {
   audit: AuditLog;
@@ -139,6 +141,7 @@ export class AuditIntegrityService {
         format: query.format,
         fromSeq,
         toSeq,
+        pageSize: EXPORT_PAGE_ROWS,
         finalCheckpoint: async (last) => {
           lastSeq = last.seq;
           finalCheckpoint = await this.#checkpointer.signExportEnd(signerCtx, last);
