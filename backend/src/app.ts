@@ -9,16 +9,21 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 
+import { AuditIntegrityService } from './audit/audit-integrity-service.js';
 import { AuditLog } from './audit/audit-log.js';
 import { AuditLogReader } from './audit/audit-log-reader.js';
+import { AuditSinks, SinkPositionFile } from './audit/sinks/audit-sinks.js';
 import { createAuthServices } from './auth/index.js';
 import { createOidcSignIn } from './auth/oidc/index.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { KmsKeyRepository } from './db/kms-key-repository.js';
+import { SettingsRepository } from './db/settings-repository.js';
 import { openPkiRepositories } from './db/pki-repositories.js';
 import { startWalCheckpointer } from './db/wal-checkpointer.js';
 import { migrateDatabase } from './db/migrate.js';
+import { registerAuditExportRoute } from './http/audit-export-route.js';
+import { registerAuditSignerRoute } from './http/audit-signer-route.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.js';
 import { countPlainRouteErrors, registerMetricsRoute } from './http/metrics.js';
@@ -102,7 +107,19 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     throw error;
   }
   // One audit log for the connection: the rows of concurrent requests share their commits.
-  const audit = new AuditLog(database.sqlite, log.child({ component: 'audit' }));
+  const auditLog = log.child({ component: 'audit' });
+  const audit = new AuditLog(database.sqlite, auditLog);
+  // Before the first boot row, so a new install's sinks hold the chain from row 1.
+  const auditSinks =
+    config.audit.sinks.length === 0
+      ? undefined
+      : await AuditSinks.start({
+          specs: config.audit.sinks,
+          audit,
+          sqlite: database.sqlite,
+          position: new SinkPositionFile(config.dataDir),
+          log: auditLog,
+        });
   // Anonymous refusals are counted by access control (built below), read at each scrape.
   const metrics = new AppMetrics({ anonymousRefusals: () => auth.denials.counts().anonymous });
   audit.onCommitted(metrics.onCommittedRows);
@@ -139,13 +156,44 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
 
-  const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms });
+  const auditIntegrity = new AuditIntegrityService({
+    audit,
+    sqlite: database.sqlite,
+    databasePath: config.databasePath,
+    kms,
+    settings: new SettingsRepository(database),
+    cadence: {
+      rows: config.audit.checkpointRows,
+      intervalMs:
+        config.audit.checkpointIntervalSeconds === undefined
+          ? undefined
+          : config.audit.checkpointIntervalSeconds * 1000,
+    },
+    log: auditLog,
+    ...(overrides.now === undefined ? {} : { now: overrides.now }),
+  });
+  // The signer exists from the first start on; test apps make it when a test first needs it.
+  if (config.mode !== 'test') {
+    await auditIntegrity.signer().catch((error: unknown) => {
+      auditLog.error({ err: error }, 'could not make the audit signer; it is tried again when a checkpoint is due');
+    });
+  }
+  auditIntegrity.start();
+
+  const system = new SystemService({
+    mode: config.mode,
+    backend: config.kms.backend,
+    database,
+    kms,
+    auditSinks: () => auditSinks?.status() ?? [],
+  });
   const services: AppServices = {
     publicUrl: config.publicUrl,
     log,
     database,
     system,
     auditLog: new AuditLogReader(database),
+    auditIntegrity,
     kms,
     pki,
     keyDestruction,
@@ -175,6 +223,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   });
   app.addHook('onClose', async () => {
     keyStoreAnnouncement.stop();
+    await auditIntegrity.close();
+    await auditSinks?.close();
     await auth.close();
     pki.close();
     await kms.close();
@@ -200,6 +250,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   });
   registerCrlRoutes(app, pki.crls);
   registerCaCertificateRoutes(app, pki.cas);
+  registerAuditSignerRoute(app, auditIntegrity);
+  registerAuditExportRoute(app, auditIntegrity);
   await registerOcspRoutes(app, pki.ocsp);
   if (config.oidc !== undefined) {
     const oidcSignIn = createOidcSignIn({

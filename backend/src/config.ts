@@ -18,6 +18,8 @@ import { z } from 'zod';
 import { KMS_BACKENDS, USER_ROLES } from '@pki/shared';
 import type { UserRole } from '@pki/shared';
 
+import { parseAuditSinkSpec } from './audit/sinks/audit-sinks.js';
+import type { AuditSinkSpec } from './audit/sinks/audit-sinks.js';
 import { ConfigError } from './errors.js';
 
 export const MODES = ['production', 'development', 'test'] as const;
@@ -178,6 +180,42 @@ export interface Config {
   isMetricsPublic: boolean;
   auth: AuthConfig;
   oidc: OidcConfig | undefined;
+  audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  /** Sign a checkpoint after this many rows; undefined in test mode unless set. */
+  checkpointRows: number | undefined;
+  /** …and this often when rows were added; undefined in test mode unless set. */
+  checkpointIntervalSeconds: number | undefined;
+  sinks: readonly AuditSinkSpec[];
+}
+
+/** Tests build hundreds of apps: checkpoints there are opt-in, so only the tests that want them sign. */
+function loadAuditConfig(env: Env, mode: Mode): AuditConfig {
+  const isOptIn = mode === 'test';
+  const sinks = (read(env, 'PKI_AUDIT_SINKS') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      try {
+        return parseAuditSinkSpec(entry);
+      } catch (error) {
+        throw new InvalidVariable('PKI_AUDIT_SINKS', (error as Error).message, read(env, 'PKI_AUDIT_SINKS'));
+      }
+    });
+  return {
+    checkpointRows:
+      isOptIn && read(env, 'PKI_AUDIT_CHECKPOINT_ROWS') === undefined
+        ? undefined
+        : integer(env, 'PKI_AUDIT_CHECKPOINT_ROWS', 1, 10_000_000, 1000),
+    checkpointIntervalSeconds:
+      isOptIn && read(env, 'PKI_AUDIT_CHECKPOINT_INTERVAL') === undefined
+        ? undefined
+        : duration(env, 'PKI_AUDIT_CHECKPOINT_INTERVAL', '1h', 1, 30 * 86_400),
+    sinks,
+  };
 }
 
 export interface AuthConfig {
@@ -408,6 +446,7 @@ export function loadConfig(env: Env, baseDir: string = process.cwd()): Readonly<
       isMetricsPublic: flag(env, 'PKI_METRICS_PUBLIC'),
       auth: loadAuthConfig(env),
       oidc: loadOidcConfig(env, publicUrl),
+      audit: loadAuditConfig(env, mode),
     };
     if (mode === 'production') refuseUnsafeProduction(env, config);
     return Object.freeze(config);

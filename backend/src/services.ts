@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 
+import type { AuditIntegrityService } from './audit/audit-integrity-service.js';
 import type { AuditLogReader } from './audit/audit-log-reader.js';
 import type { AuthServices } from './auth/index.js';
 import type { DatabaseHandle } from './db/client.js';
@@ -22,6 +23,8 @@ export interface ProcedureServices {
   log: Logger;
   system: SystemService;
   auditLog: AuditLogReader;
+  /** The audit signer, checkpoints, export and background verification (issue 12). */
+  auditIntegrity: AuditIntegrityService;
   kms: KMSService;
   pki: PkiServices;
   keyDestruction: ConfirmedKeyDestruction;

@@ -27,7 +27,8 @@ export const KEY_ALGORITHMS = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-p256', 'e
 export const KeyAlgorithmSchema = z.enum(KEY_ALGORITHMS);
 export type KeyAlgorithm = z.infer<typeof KeyAlgorithmSchema>;
 
-export const KEY_PURPOSES = ['ca', 'end-entity', 'ocsp-signing'] as const;
+/** `audit`: the audit-signing key (signed checkpoints, docs/AUDIT.md §5), used for nothing else. */
+export const KEY_PURPOSES = ['ca', 'end-entity', 'ocsp-signing', 'audit'] as const;
 export const KeyPurposeSchema = z.enum(KEY_PURPOSES);
 export type KeyPurpose = z.infer<typeof KeyPurposeSchema>;
 

@@ -4,3 +4,4 @@ export * from './pki.js';
 export * from './api-inputs.js';
 export * from './auth.js';
 export * from './permissions.js';
+export * from './audit-verification.js';

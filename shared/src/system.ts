@@ -19,5 +19,15 @@ export const SystemStatusSchema = z.object({
     health: ComponentHealthSchema,
   }),
   database: ComponentHealthSchema,
+  /** PKI_AUDIT_SINKS, each with how far it has delivered; a failing sink says why. */
+  auditSinks: z.array(
+    z.object({
+      name: z.string(),
+      isHealthy: z.boolean(),
+      deliveredThroughSeq: z.number(),
+      lastError: z.string().optional(),
+      failingSince: z.string().optional(),
+    }),
+  ),
 });
 export type SystemStatus = z.infer<typeof SystemStatusSchema>;

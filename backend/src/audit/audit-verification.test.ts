@@ -13,9 +13,8 @@ import type { DatabaseHandle } from '../db/client.js';
 import { openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
 import { AuditLog } from './audit-log.js';
 import { AuditVerification } from './audit-verification.js';
-import { computeAuditHash } from './chain.js';
-import { hashInputOf } from './audit-export.js';
 import type { StoredAuditRow } from './audit-export.js';
+import { dropAuditTriggers, rewriteAuditChainFrom, storedAuditRows } from './testing/tamper.js';
 import { opensslSigner } from '../../test/audit/openssl-signer.js';
 import type { OpensslSigner } from '../../test/audit/openssl-signer.js';
 import { SAMPLE_CONTEXT, seedAuditLog, userContext } from '../../test/audit/sample-log.js';
@@ -47,27 +46,10 @@ describe('background audit verification', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const dropTriggers = () =>
-    database.sqlite.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
-  const storedRows = () => database.sqlite.prepare('SELECT * FROM audit_log ORDER BY seq').all() as StoredAuditRow[];
-  /** Sets `change` on row `seq` and re-hashes it and every row after it: a chain consistent again. */
-  const rewriteFrom = (seq: number, change: Partial<StoredAuditRow>) => {
-    dropTriggers();
-    let previousHash = '';
-    const update = database.sqlite.prepare(
-      'UPDATE audit_log SET actor = ?, details = ?, prev_hash = ?, hash = ? WHERE seq = ?',
-    );
-    for (const stored of storedRows()) {
-      if (stored.seq < seq) {
-        previousHash = stored.hash;
-        continue;
-      }
-      const row = { ...stored, ...(stored.seq === seq ? change : {}), prev_hash: previousHash };
-      const hash = computeAuditHash(hashInputOf(row));
-      update.run(row.actor, row.details, row.prev_hash, hash, row.seq);
-      previousHash = hash;
-    }
-  };
+  const dropTriggers = () => dropAuditTriggers(database.sqlite);
+  const storedRows = () => storedAuditRows(database.sqlite);
+  const rewriteFrom = (seq: number, change: Partial<StoredAuditRow>) =>
+    rewriteAuditChainFrom(database.sqlite, seq, change);
 
   it('verifies the chain and its checkpoint in a worker, then resumes after that checkpoint', async () => {
     const full = await verification.verify();

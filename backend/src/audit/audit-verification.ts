@@ -64,6 +64,8 @@ export class AuditVerification {
   #progress: VerificationProgress = { isRunning: false, walked: 0, total: 0, startedAt: null };
   #resumeAfter: WalkStart | undefined;
   #lastResult: VerificationResult | undefined;
+  #worker: Worker | undefined;
+  #isClosed = false;
 
   constructor(options: AuditVerificationOptions) {
     this.#options = options;
@@ -84,6 +86,12 @@ export class AuditVerification {
       this.#progress = { ...this.#progress, isRunning: false };
     });
     return this.#running;
+  }
+
+  /** Stops a verification under way (its promise rejects) and refuses new ones. */
+  async close(): Promise<void> {
+    this.#isClosed = true;
+    await this.#worker?.terminate();
   }
 
   async #run(start: WalkStart | undefined): Promise<VerificationResult> {
@@ -118,8 +126,10 @@ export class AuditVerification {
       ...(start === undefined ? {} : { start }),
       ...(signerCertificatePem === undefined ? {} : { signerCertificatePem }),
     };
+    if (this.#isClosed) return Promise.reject(new Error('audit verification is closed'));
     return new Promise((resolve, reject) => {
       const worker = startWorker(workerData);
+      this.#worker = worker;
       let isSettled = false;
       worker.on('message', (message: VerificationWorkerMessage) => {
         if (message.kind === 'progress') {
@@ -137,6 +147,7 @@ export class AuditVerification {
         isSettled = true;
       });
       worker.once('exit', (code) => {
+        this.#worker = undefined;
         if (!isSettled) reject(new Error(`audit verification stopped (worker exit code ${code})`));
       });
     });

@@ -4,6 +4,7 @@
  * waits for it. It reports progress and one result, then exits.
  */
 import { X509Certificate } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
@@ -25,6 +26,11 @@ export type VerificationWorkerMessage =
   | { kind: 'failed'; message: string };
 
 const input = workerData as VerificationWorkerInput;
+
+// Background work yields the CPU to the threads that answer requests. On Linux a nice value
+// is per thread, so this lowers only this worker; elsewhere it would lower the whole
+// process, so it is left alone there.
+if (process.platform === 'linux') setPriority(19);
 const post = (message: VerificationWorkerMessage) => parentPort?.postMessage(message);
 
 try {

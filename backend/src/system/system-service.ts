@@ -5,6 +5,8 @@
 import { KMS_BACKEND_LABELS } from '@pki/shared';
 import type { ComponentHealth, KmsBackend, SystemStatus } from '@pki/shared';
 
+import type { AuditSinkStatus } from '../audit/sinks/audit-sink.js';
+
 import type { Mode } from '../config.js';
 import { checkDatabase } from '../db/client.js';
 import type { DatabaseHandle } from '../db/client.js';
@@ -27,6 +29,8 @@ export class SystemService {
       backend: KmsBackend;
       database: DatabaseHandle;
       kms: KmsHealthProbe;
+      /** PKI_AUDIT_SINKS' delivery state; none configured: an empty list. */
+      auditSinks?: () => AuditSinkStatus[];
     },
   ) {}
 
@@ -39,7 +43,12 @@ export class SystemService {
       mode: this.options.mode,
       kms: { backend: this.options.backend, label: KMS_BACKEND_LABELS[this.options.backend], health: kmsHealth },
       database,
+      auditSinks: this.auditSinks(),
     };
+  }
+
+  auditSinks(): AuditSinkStatus[] {
+    return this.options.auditSinks?.() ?? [];
   }
 
   databaseHealth(): ComponentHealth {
