@@ -73,6 +73,16 @@ describe('the audit signer', () => {
       const second = await buildApp(config, { logger: pino({ level: 'silent' }) });
       const again = await second.inject({ method: 'GET', url: '/audit/signer.pem' });
       expect(again.body).toBe(served.body);
+      // At start the checkpointer finds the last checkpoint row through an index, not a scan of the log.
+      expect(
+        second.services.database.sqlite
+          .prepare("EXPLAIN QUERY PLAN SELECT max(seq) FROM audit_log WHERE operation = ? AND operation <> 'kms.sign'")
+          .all('audit.checkpoint'),
+      ).toEqual([
+        expect.objectContaining({
+          detail: expect.stringMatching(/USING COVERING INDEX audit_log_operation_unsigned_idx/),
+        }),
+      ]);
       expect(auditRows(second).filter((row) => row.operation === 'audit.createSigner')).toHaveLength(1);
       await second.close();
     } finally {
