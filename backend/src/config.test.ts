@@ -248,3 +248,34 @@ describe('loadConfig: OpenID Connect', () => {
     expect(configError({ ...OIDC, PKI_OIDC_ROLES: 'x' })).not.toContain('client-secret');
   });
 });
+
+describe('loadConfig: the audit log (issue 12)', () => {
+  it('signs checkpoints every 1000 rows and every hour by default, and only when asked in test mode', () => {
+    expect(loadConfig({}, '/srv/pki').audit).toEqual({
+      checkpointRows: 1000,
+      checkpointIntervalSeconds: 3600,
+      sinks: [],
+    });
+    expect(loadConfig({ PKI_MODE: 'test' }, '/srv/pki').audit).toMatchObject({
+      checkpointRows: undefined,
+      checkpointIntervalSeconds: undefined,
+    });
+    expect(
+      loadConfig({ PKI_MODE: 'test', PKI_AUDIT_CHECKPOINT_ROWS: '5', PKI_AUDIT_CHECKPOINT_INTERVAL: '2m' }, '/srv/pki')
+        .audit,
+    ).toMatchObject({ checkpointRows: 5, checkpointIntervalSeconds: 120 });
+  });
+
+  it('reads the sinks and names the variable of a bad one', () => {
+    expect(
+      loadConfig({ PKI_AUDIT_SINKS: 'file:/var/log/pki/audit.ndjson, syslog:udp://10.0.0.5:514' }, '/srv/pki').audit
+        .sinks,
+    ).toEqual([
+      { kind: 'file', path: '/var/log/pki/audit.ndjson' },
+      { kind: 'syslog', target: expect.objectContaining({ host: '10.0.0.5', port: 514 }) as unknown },
+    ]);
+    expect(configError({ PKI_AUDIT_SINKS: 'kafka://broker:9092' })).toMatch(/^PKI_AUDIT_SINKS: .*neither file:/);
+    expect(configError({ PKI_AUDIT_CHECKPOINT_ROWS: '0' })).toMatch(/^PKI_AUDIT_CHECKPOINT_ROWS: expected an integer/);
+    expect(configError({ PKI_AUDIT_CHECKPOINT_INTERVAL: 'hourly' })).toMatch(/^PKI_AUDIT_CHECKPOINT_INTERVAL: /);
+  });
+});

@@ -69,7 +69,9 @@ export class AuditCheckpointer {
   start(): void {
     const { rows, intervalMs } = this.#options.cadence;
     if (rows !== undefined || intervalMs !== undefined) {
+      this.#pending = this.#uncoveredRows(rows ?? 1);
       this.#options.audit.onCommitted((committed) => this.#counted(committed));
+      if (rows !== undefined && this.#pending >= rows) this.#schedule();
     }
     if (intervalMs !== undefined) {
       this.#timer = setInterval(() => {
@@ -125,6 +127,21 @@ export class AuditCheckpointer {
     const checkpoint = await signCheckpoint(ctx, signer, covered, this.#now());
     this.#highestSignedSeq = Math.max(this.#highestSignedSeq, covered.seq);
     return checkpoint;
+  }
+
+  /** Rows by others after the last recorded checkpoint (before a restart), counted up to `limit`. */
+  #uncoveredRows(limit: number): number {
+    const { sqlite } = this.#options;
+    // The operation term of the partial index (migration 0006) lets SQLite use it.
+    const lastCheckpointSeq =
+      (sqlite
+        .prepare("SELECT max(seq) FROM audit_log WHERE operation = ? AND operation <> 'kms.sign'")
+        .pluck()
+        .get(CHECKPOINT_OPERATION) as number | null) ?? 0;
+    return sqlite
+      .prepare('SELECT count(*) FROM (SELECT 1 FROM audit_log WHERE seq > ? AND actor <> ? LIMIT ?)')
+      .pluck()
+      .get(lastCheckpointSeq, CHECKPOINT_ACTOR, limit) as number;
   }
 
   #counted(rows: readonly AuditRecord[]): void {

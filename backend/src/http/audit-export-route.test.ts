@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -18,6 +19,8 @@ import { buildApp } from '../app.js';
 import { verifyAuditExport } from '../audit/export-verifier.js';
 import { loadConfig } from '../config.js';
 import { actAs } from '../trpc/testing/act-as.js';
+
+const INDEPENDENT_VERIFIER = fileURLToPath(new URL('../../test/audit/verify_export.py', import.meta.url));
 
 let testApp: TestApp | undefined;
 afterEach(async () => {
@@ -70,6 +73,16 @@ describe('the audit signer', () => {
       const second = await buildApp(config, { logger: pino({ level: 'silent' }) });
       const again = await second.inject({ method: 'GET', url: '/audit/signer.pem' });
       expect(again.body).toBe(served.body);
+      // At start the checkpointer finds the last checkpoint row through an index, not a scan of the log.
+      expect(
+        second.services.database.sqlite
+          .prepare("EXPLAIN QUERY PLAN SELECT max(seq) FROM audit_log WHERE operation = ? AND operation <> 'kms.sign'")
+          .all('audit.checkpoint'),
+      ).toEqual([
+        expect.objectContaining({
+          detail: expect.stringMatching(/USING COVERING INDEX audit_log_operation_unsigned_idx/),
+        }),
+      ]);
       expect(auditRows(second).filter((row) => row.operation === 'audit.createSigner')).toHaveLength(1);
       await second.close();
     } finally {
@@ -158,6 +171,12 @@ describe('GET /audit/export', () => {
       );
       expect(output.trim()).toBe('Verified OK');
     }
+
+    // The independent verifier written from docs/AUDIT.md alone accepts the server's export.
+    const exportPath = join(dataDir, 'export.ndjson');
+    writeFileSync(exportPath, response.body);
+    const independent = execFileSync('python3', [INDEPENDENT_VERIFIER, exportPath, signerPath], { encoding: 'utf8' });
+    expect(independent).toMatch(/^intact: \d+ rows, \d+ checkpoints/);
 
     // The export is itself recorded, with the checkpoint that ended it.
     const recorded = auditRows(app).filter((row) => row.operation === 'audit.export');
