@@ -158,6 +158,11 @@ function everyProcedure(): Record<ProcedurePath, InjectOptions> {
     'profiles.list': { method: 'GET', url: '/trpc/profiles.list' },
     'audit.list': { method: 'GET', url: `/trpc/audit.list${query({ limit: 500 })}` },
     'audit.verifyChain': { method: 'GET', url: '/trpc/audit.verifyChain' },
+    'audit.get': { method: 'GET', url: `/trpc/audit.get${query({ seq: 1 })}` },
+    'audit.summary': {
+      method: 'GET',
+      url: `/trpc/audit.summary${query({ since: '2020-01-01T00:00:00Z', until: '2100-01-01T00:00:00Z' })}`,
+    },
     'auth.signIn': post('/trpc/auth.signIn', {}),
     'auth.signOut': post('/trpc/auth.signOut', {}),
     'auth.me': { method: 'GET', url: '/trpc/auth.me' },
