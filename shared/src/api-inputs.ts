@@ -1,10 +1,10 @@
 /**
- * Inputs and outputs of the procedures over keys, CAs by reference and the audit log, whose
- * services take plain arguments. Same conventions as pki.ts: zod schemas, types inferred.
+ * Inputs and outputs of the procedures over keys and CAs by reference, whose services take
+ * plain arguments (the audit log's are in audit.ts). Same conventions as pki.ts: zod schemas, types inferred.
  */
 import { z } from 'zod';
 
-import { AUDIT_STATUSES, KEY_ALGORITHMS, KEY_PURPOSES, KEY_STATES, KMS_BACKENDS, REVOCATION_REASONS } from './enums.js';
+import { KEY_ALGORITHMS, KEY_PURPOSES, KEY_STATES, KMS_BACKENDS, REVOCATION_REASONS } from './enums.js';
 
 /** A CA by id or by its unique name. */
 export const CaRefInput = z.object({ caId: z.string().min(1).max(128) });
@@ -46,40 +46,3 @@ export const KeySummarySchema = z.object({
   createdAt: z.string(),
 });
 export type KeySummary = z.infer<typeof KeySummarySchema>;
-
-export const ListAuditInput = z.object({
-  operation: z.string().min(1).max(100).optional(),
-  entityType: z.string().min(1).max(100).optional(),
-  entityId: z.string().min(1).max(128).optional(),
-  actor: z.string().min(1).max(200).optional(),
-  status: z.enum(AUDIT_STATUSES).optional(),
-  /** ISO 8601 instants bounding the row timestamps. */
-  since: z.iso.datetime().optional(),
-  until: z.iso.datetime().optional(),
-  /** Opaque, from the previous page's `nextCursor`. */
-  cursor: z.string().min(1).max(100).optional(),
-  limit: z.number().int().min(1).max(500).default(100),
-});
-export type ListAuditInput = z.input<typeof ListAuditInput>;
-
-export const AuditEntrySchema = z.object({
-  seq: z.number(),
-  id: z.string(),
-  timestamp: z.string(),
-  actor: z.string(),
-  operation: z.string(),
-  entityType: z.string(),
-  entityId: z.string().nullable(),
-  status: z.enum(AUDIT_STATUSES),
-  details: z.record(z.string(), z.unknown()),
-  kmsOperationId: z.string().nullable(),
-  requestId: z.string().nullable(),
-  hash: z.string(),
-});
-export type AuditEntry = z.infer<typeof AuditEntrySchema>;
-
-export const AuditPageSchema = z.object({
-  items: z.array(AuditEntrySchema),
-  nextCursor: z.string().nullable(),
-});
-export type AuditPage = z.infer<typeof AuditPageSchema>;

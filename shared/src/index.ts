@@ -5,3 +5,4 @@ export * from './api-inputs.js';
 export * from './auth.js';
 export * from './permissions.js';
 export * from './audit-verification.js';
+export * from './audit.js';

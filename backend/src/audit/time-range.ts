@@ -20,7 +20,11 @@ export function firstSeqAtOrAfter(sqlite: Database.Database, timestampMs: number
   const rowAtOrAfter = sqlite.prepare<[number], { seq: number; timestamp: number }>(
     'SELECT seq, timestamp FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT 1',
   );
-  const bounds = sqlite.prepare('SELECT min(seq) AS first, max(seq) AS last FROM audit_log').get() as {
+  // Two subqueries: SQLite answers a lone min() or max() from one end of the primary key, but
+  // `SELECT min(seq), max(seq)` together is a scan of the whole table.
+  const bounds = sqlite
+    .prepare('SELECT (SELECT min(seq) FROM audit_log) AS first, (SELECT max(seq) FROM audit_log) AS last')
+    .get() as {
     first: number | null;
     last: number | null;
   };

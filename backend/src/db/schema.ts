@@ -186,12 +186,21 @@ export const certificates = sqliteTable(
  *   while each rarer operation (a revocation, a destruction) is an index walk. Leaving them
  *   out saves every audited signature a page. AuditLogReader repeats the index's condition
  *   next to `operation = ?`, which is how SQLite knows the partial index applies.
+ * - by request id: `(request_id)`, all rows. The rows of one request share a key, so they land
+ *   on one leaf page: an issuance's key generation, signature and issuance rows cost one page
+ *   together; a lone row (an OCSP signature, a sign-in) costs one. Leaving signatures out, as
+ *   the operation index does, would hide exactly the OCSP rows a request id is asked about.
+ * - by status, successes excepted (a partial index): failures and denials are what is searched
+ *   for and are rare, so the index costs the append of a success row nothing. Successes are
+ *   most of the log, found at once down the primary key. AuditLogReader states the condition.
  * `seq` keeps AUTOINCREMENT although sqlite_sequence costs one more page per commit: it
  * remembers the highest `seq` ever issued, which is how verifyAuditChain sees rows removed
  * from the end of the chain.
  */
 /** The operation of an audited signature's row (KMSService); the operation index leaves these rows out. */
 export const AUDIT_SIGN_OPERATION = 'kms.sign';
+/** The status the status index leaves out. */
+export const AUDIT_SUCCESS_STATUS = 'success';
 
 export const auditLog = sqliteTable(
   'audit_log',
@@ -220,6 +229,10 @@ export const auditLog = sqliteTable(
       .on(table.operation)
       .where(sql`${table.operation} <> ${sql.raw(`'${AUDIT_SIGN_OPERATION}'`)}`),
     index('audit_log_entity_idx').on(table.entityType, table.entityId),
+    index('audit_log_request_idx').on(table.requestId),
+    index('audit_log_unsuccessful_idx')
+      .on(table.status)
+      .where(sql`${table.status} <> 'success'`),
   ],
 );
 

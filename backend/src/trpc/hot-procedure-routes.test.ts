@@ -161,6 +161,11 @@ function everyProcedure(): Record<ProcedurePath, InjectOptions> {
     'audit.verify': post('/trpc/audit.verify', { full: 'yes' }),
     'audit.verifyStatus': { method: 'GET', url: `/trpc/audit.verifyStatus${query({ runId: 'no-such-run' })}` },
     'audit.signer': { method: 'GET', url: '/trpc/audit.signer' },
+    'audit.get': { method: 'GET', url: `/trpc/audit.get${query({ seq: 1 })}` },
+    'audit.summary': {
+      method: 'GET',
+      url: `/trpc/audit.summary${query({ since: '2020-01-01T00:00:00Z', until: '2100-01-01T00:00:00Z' })}`,
+    },
     'auth.signIn': post('/trpc/auth.signIn', {}),
     'auth.signOut': post('/trpc/auth.signOut', {}),
     'auth.me': { method: 'GET', url: '/trpc/auth.me' },

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../../test/helpers.js';
 import type { TestApp } from '../../../test/helpers.js';
+import { auditSummaryCsv } from '@pki/shared';
+
 import { AuditChain } from '../../audit/chain.js';
 import { actAs } from '../testing/act-as.js';
 import type { Actor } from '../testing/act-as.js';
@@ -112,5 +114,47 @@ describe('audit procedures', () => {
       firstBadSeq: 2,
       reason: 'hash-mismatch',
     });
+  });
+
+  it('gets one row by seq, and answers NOT_FOUND over HTTP for a seq past the tip', async () => {
+    testApp = await buildTestApp();
+    const { caller, headers } = await auditorOf(testApp);
+    appendRows(testApp, 2);
+    const [newest] = (await caller.audit.list({ limit: 1 })).items;
+    if (newest === undefined) throw new Error('no rows');
+    const row = await caller.audit.get({ seq: newest.seq });
+    expect(row).toMatchObject({ ...newest, prevHash: expect.stringMatching(/^[0-9a-f]{64}$/) as string });
+    const response = await testApp.app.inject({
+      method: 'GET',
+      url: `/trpc/audit.get?input=${encodeURIComponent(JSON.stringify({ seq: newest.seq + 1 }))}`,
+      headers,
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.json<{ error: { data: { appCode: string } } }>().error.data.appCode).toBe('AUDIT_ROW_NOT_FOUND');
+    // Reading wrote nothing.
+    expect((await caller.audit.list({ limit: 1 })).items[0]?.seq).toBe(newest.seq);
+  });
+
+  it('summarizes a period: counts, unsuccessful rows, and the same as CSV', async () => {
+    testApp = await buildTestApp();
+    const { caller } = await auditorOf(testApp);
+    const since = new Date(Date.now() - 1000).toISOString();
+    appendRows(testApp, 6);
+    const summary = await caller.audit.summary({ since, until: new Date(Date.now() + 1000).toISOString() });
+    expect(summary.byOperation).toEqual(
+      expect.arrayContaining([
+        { name: 'kms.sign', count: 3 },
+        { name: 'ca.createRoot', count: 3 },
+      ]),
+    );
+    expect(summary.byStatus).toEqual(expect.arrayContaining([{ name: 'failure', count: 1 }]));
+    expect(summary.unsuccessful.total).toBe(1);
+    expect(summary.unsuccessful.items.map((row) => row.entityId)).toEqual(['key-3']);
+    expect(summary.rowCount).toBe(summary.byStatus.reduce((total, entry) => total + entry.count, 0));
+    const csv = auditSummaryCsv(summary);
+    expect(csv.split('\r\n')[0]).toBe('section,name,count,seq,timestamp,actor,operation,entity,status,error');
+    expect(csv).toContain('operation,kms.sign,3,');
+    expect(csv).toMatch(/\r\nunsuccessful,,,\d+,[^,]+,anonymous,ca\.createRoot,kms_key:key-3,failure,\r\n/);
+    await expect(caller.audit.summary({ since, until: '2000-01-01T00:00:00Z' })).rejects.toThrow(/until/);
   });
 });

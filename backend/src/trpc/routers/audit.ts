@@ -1,12 +1,26 @@
-import { AuditVerifyStatusInput, ListAuditInput, VerifyAuditInput } from '@pki/shared';
+import {
+  AuditSummaryInput,
+  AuditVerifyStatusInput,
+  GetAuditInput,
+  ListAuditInput,
+  VerifyAuditInput,
+} from '@pki/shared';
 
 import { authorized, router } from '../init.js';
 
 export const auditRouter = router({
-  /** Newest first, filtered, keyset-paged. */
+  /** Filtered, newest or oldest first, keyset-paged. */
   list: authorized('audit.read')
     .input(ListAuditInput)
     .query(({ ctx, input }) => ctx.services.auditLog.list(input)),
+  /** One row with every field, the chain link included. */
+  get: authorized('audit.read')
+    .input(GetAuditInput)
+    .query(({ ctx, input }) => ctx.services.auditLog.get(input)),
+  /** Counts and listed rows of a period; `auditSummaryCsv` (@pki/shared) renders it as CSV. */
+  summary: authorized('audit.read')
+    .input(AuditSummaryInput)
+    .query(({ ctx, input }) => ctx.services.auditLog.summary(input)),
   /** Walks the whole hash chain; names the first bad row when it is broken. */
   verifyChain: authorized('audit.read').query(({ ctx }) => ctx.services.auditLog.verify()),
   /** Starts a background verification (chain and checkpoint signatures), or joins the one running; returns its run id. */
