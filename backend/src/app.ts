@@ -155,6 +155,11 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
+  // A revocation committed before a stop or a crash whose CRL was not re-signed yet: in the
+  // background, as the key store may still be away (the publisher keeps retrying).
+  void Promise.resolve()
+    .then(() => pki.crls.resumePending())
+    .catch((error: unknown) => log.error({ err: error }, 'could not resume pending CRL publications'));
 
   const auditIntegrity = new AuditIntegrityService({
     audit,

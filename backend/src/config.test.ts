@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://127.0.0.1:3000',
       kms: { backend: 'local', namespace: 'pki-manager' },
       crlValiditySeconds: 7 * 86_400,
+      shutdownTimeoutSeconds: 10,
       kmsRequest: { attempts: 3, timeoutMs: 30_000 },
       isMetricsPublic: false,
     });

@@ -174,6 +174,8 @@ export interface Config {
   /** The built frontend; served in production mode when it exists. */
   frontendDir: string;
   crlValiditySeconds: number;
+  /** PKI_SHUTDOWN_TIMEOUT: how long SIGTERM waits for in-flight requests before exiting anyway. */
+  shutdownTimeoutSeconds: number;
   kms: KmsConfig;
   kmsRequest: { attempts: number; timeoutMs: number };
   /** `/metrics` answers without a bearer token (a scraper on a private network). */
@@ -438,6 +440,7 @@ export function loadConfig(env: Env, baseDir: string = process.cwd()): Readonly<
       logLevel: oneOf(env, 'PKI_LOG_LEVEL', LOG_LEVELS, mode === 'test' ? 'warn' : 'info'),
       frontendDir: read(env, 'PKI_FRONTEND_DIR') ?? DEFAULT_FRONTEND_DIR,
       crlValiditySeconds: duration(env, 'PKI_CRL_VALIDITY', '7d', 3600, 366 * 86_400),
+      shutdownTimeoutSeconds: duration(env, 'PKI_SHUTDOWN_TIMEOUT', '10s', 1, 86_400),
       kms: loadKmsConfig(env, baseDir),
       kmsRequest: {
         attempts: integer(env, 'PKI_KMS_ATTEMPTS', 1, 10, 3),

@@ -1,33 +1,70 @@
 /**
- * Entry point: load config → build the app → listen → close gracefully on SIGINT/SIGTERM.
- * An invalid configuration prints one line naming the variable and exits 1.
+ * Entry point: load config → lock the data directory → build the app → listen → close
+ * gracefully on SIGINT/SIGTERM. An invalid configuration, or a data directory another
+ * server holds (db/data-dir-lock.ts), prints one line and exits 1.
+ *
+ * Shutdown: Fastify's close stops accepting (new requests get 503), lets the requests in
+ * flight finish, then runs the app's onClose hooks, which flush the batched audit commits
+ * and close the database; only then is the lock released. If requests are still running
+ * after PKI_SHUTDOWN_TIMEOUT the process exits 1 anyway: whatever was acknowledged was
+ * already committed (a reply is sent only after its commit), so nothing acknowledged is lost.
  */
 import { ConfigError } from './errors.js';
 import { buildApp } from './app.js';
 import { loadConfig, readEnvironment } from './config.js';
+import type { Config } from './config.js';
+import { DataDirLockedError, acquireDataDirLock } from './db/data-dir-lock.js';
+import type { DataDirLock } from './db/data-dir-lock.js';
 
-async function main(): Promise<void> {
-  let config;
+function exitWithLine(line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+function loadConfigOrExit(): Readonly<Config> {
   try {
-    config = loadConfig(readEnvironment());
+    return loadConfig(readEnvironment());
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
+    if (error instanceof ConfigError) exitWithLine(error.message);
     throw error;
   }
+}
 
-  const app = await buildApp(config);
+function lockOrExit(dataDir: string): DataDirLock {
+  try {
+    return acquireDataDirLock(dataDir);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) exitWithLine(error.message);
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const lock = lockOrExit(config.dataDir);
+  const app = await buildApp(config).catch((error: unknown) => {
+    lock.release();
+    throw error;
+  });
   let isClosing = false;
   const close = (signal: string) => {
     if (isClosing) return;
     isClosing = true;
     app.log.info({ signal }, 'shutting down');
-    const forceExit = setTimeout(() => process.exit(1), 10_000);
+    const forceExit = setTimeout(() => {
+      app.log.error(
+        { timeoutSeconds: config.shutdownTimeoutSeconds },
+        'requests still running at PKI_SHUTDOWN_TIMEOUT',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000);
     forceExit.unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        lock.release();
+        app.log.info('shut down');
+        process.exit(0);
+      },
       (error: unknown) => {
         app.log.error({ err: error }, 'error during shutdown');
         process.exit(1);
@@ -48,6 +85,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`PKI Manager failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`PKI Manager failed to start: ${message}\n`);
   process.exit(1);
 });

@@ -231,6 +231,25 @@ export const CertificateSummarySchema = z.object({
 });
 export type CertificateSummary = z.infer<typeof CertificateSummarySchema>;
 
+/**
+ * What a revocation says of the CRL that must list it: re-signed already, or not yet (the
+ * key store did not answer) and retried from `retryAt` on; the revocation itself is
+ * committed either way, and OCSP answers `revoked` at once.
+ */
+export const CrlPublicationSchema = z.discriminatedUnion('published', [
+  z.object({ published: z.literal(true), crlNumber: z.number() }),
+  z.object({ published: z.literal(false), retryAt: z.string() }),
+]);
+export type CrlPublication = z.infer<typeof CrlPublicationSchema>;
+
+/** `certificates.revoke`: the certificate as revoked, and the CRL's state. */
+export const RevokedCertificateSchema = CertificateSummarySchema.extend({ crl: CrlPublicationSchema });
+export type RevokedCertificate = z.infer<typeof RevokedCertificateSchema>;
+
+/** `cas.revoke`: the CA as revoked, and the state of the CRLs that must list the revocations. */
+export const RevokedCaSchema = CaSummarySchema.extend({ crl: CrlPublicationSchema });
+export type RevokedCa = z.infer<typeof RevokedCaSchema>;
+
 export const CertificatePageSchema = z.object({
   items: z.array(CertificateSummarySchema),
   nextCursor: z.string().nullable(),

@@ -153,16 +153,21 @@ describe('pki against a running server', () => {
     expect(JSON.parse(listed.stdout).items.map((item: { serialHex: string }) => item.serialHex)).toEqual([leafSerial]);
   });
 
-  it('revokes; a second revocation is refused with exit 1, its code and the request id; the CRL lists it', async () => {
+  it('revokes; the same revocation again succeeds, another reason is refused with exit 1, its code and the request id; the CRL lists it', async () => {
     const revoked = await pki(['revoke', leafSerial.toUpperCase(), '--ca', 'cli-int', '--reason', 'keyCompromise']);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toMatch(/status\s+revoked/);
+    expect(revoked.stdout).toMatch(/CRL\s+published \(CRL number \d+\)/);
 
-    const again = await pki(['revoke', leafSerial, '--ca', 'cli-int', '--reason', 'keyCompromise']);
+    const repeated = await pki(['revoke', leafSerial, '--ca', 'cli-int', '--reason', 'keyCompromise']);
+    expect(repeated.code, repeated.stderr).toBe(0);
+    expect(repeated.stdout).toMatch(/status\s+revoked/);
+
+    const again = await pki(['revoke', leafSerial, '--ca', 'cli-int', '--reason', 'superseded']);
     expect(again.code).toBe(1);
     expect(again.stderr.trim().split('\n')).toHaveLength(1);
     expect(again.stderr).toMatch(
-      /^pki: error: certificate [0-9a-f]+ is already revoked \(ALREADY_REVOKED, request id cli-[0-9a-f]{12}-\d+\)$/m,
+      /^pki: error: certificate [0-9a-f]+ \(as keyCompromise\) is already revoked \(ALREADY_REVOKED, request id cli-[0-9a-f]{12}-\d+\)$/m,
     );
 
     const crl = await pki(['ca', 'crl', 'cli-int', '--out', 'int.crl']);

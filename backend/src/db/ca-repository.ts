@@ -4,7 +4,7 @@
  * synchronous unit of work, so it can run inside an audited operation's transaction
  * (audit/audit-log.ts `commit`).
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, sql } from 'drizzle-orm';
 
 import type { RevocationReason } from '@pki/shared';
 
@@ -12,7 +12,10 @@ import type { DatabaseHandle } from './client.js';
 import { certificateAuthorities } from './schema.js';
 
 export type CaRow = typeof certificateAuthorities.$inferSelect;
-export type NewCa = Omit<typeof certificateAuthorities.$inferInsert, 'createdAt' | 'crlNumber'>;
+export type NewCa = Omit<
+  typeof certificateAuthorities.$inferInsert,
+  'createdAt' | 'crlNumber' | 'crlRevision' | 'crlPublishedRevision'
+>;
 
 /** What an externally signed certificate tells of the pending CA it completes. */
 export interface SignedCaCertificate {
@@ -44,6 +47,14 @@ export interface CaRepository {
   lastCrlNumber(id: string): number;
   /** Records a published CRL number; a lower one than recorded never lowers it. */
   recordCrlNumber(id: string, crlNumber: number): void;
+  /** In a revocation's transaction: the CA's CRL must be re-signed to list it. */
+  markCrlStale(id: string): void;
+  /** The CA's current CRL revision, read when a CRL's entries are read. */
+  crlRevision(id: string): number;
+  /** The CRL built from `revision` is stored; a lower one never lowers it. */
+  recordCrlPublishedRevision(id: string, revision: number): void;
+  /** CAs with a certificate whose CRL misses a committed revocation. */
+  listStaleCrlIds(): string[];
 }
 
 export class SqliteCaRepository implements CaRepository {
@@ -125,5 +136,44 @@ export class SqliteCaRepository implements CaRepository {
       .set({ crlNumber: sql`max(${certificateAuthorities.crlNumber}, ${crlNumber})` })
       .where(eq(certificateAuthorities.id, id))
       .run();
+  }
+
+  markCrlStale(id: string): void {
+    this.#database.db
+      .update(certificateAuthorities)
+      .set({ crlRevision: sql`${certificateAuthorities.crlRevision} + 1` })
+      .where(eq(certificateAuthorities.id, id))
+      .run();
+  }
+
+  crlRevision(id: string): number {
+    const row = this.#database.db
+      .select({ crlRevision: certificateAuthorities.crlRevision })
+      .from(certificateAuthorities)
+      .where(eq(certificateAuthorities.id, id))
+      .get();
+    return row?.crlRevision ?? 0;
+  }
+
+  recordCrlPublishedRevision(id: string, revision: number): void {
+    this.#database.db
+      .update(certificateAuthorities)
+      .set({ crlPublishedRevision: sql`max(${certificateAuthorities.crlPublishedRevision}, ${revision})` })
+      .where(eq(certificateAuthorities.id, id))
+      .run();
+  }
+
+  listStaleCrlIds(): string[] {
+    return this.#database.db
+      .select({ id: certificateAuthorities.id })
+      .from(certificateAuthorities)
+      .where(
+        and(
+          isNotNull(certificateAuthorities.certificateDer),
+          gt(certificateAuthorities.crlRevision, certificateAuthorities.crlPublishedRevision),
+        ),
+      )
+      .all()
+      .map((row) => row.id);
   }
 }

@@ -1,8 +1,14 @@
 /**
  * Opens the SQLite database with the pragmas a CA needs: WAL so readers never block the
  * writer, foreign keys enforced, a busy timeout so a second writer waits instead of
- * failing, synchronous=NORMAL (durable with WAL across process crashes), and checkpoints
- * sized for an append-heavy audit log.
+ * failing, synchronous=FULL, and checkpoints sized for an append-heavy audit log.
+ *
+ * Why FULL: in WAL mode NORMAL survives a process crash but not a power loss: the WAL is
+ * fsync'd only at checkpoints, so the last commits can vanish while their certificates are
+ * already in clients' hands. FULL fsyncs the WAL at every commit, so whatever a client
+ * was told is done is on disk. The cost is one fsync per transaction, not per row: the
+ * audit log's group commit (db/group-commit.ts) puts the writes of concurrent requests into
+ * one transaction, so they share it.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -27,7 +33,7 @@ export function openDatabase(path: string): DatabaseHandle {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('synchronous = FULL');
   // Checkpoint every 8000 WAL pages (~32 MB) instead of SQLite's 1000. Appends rewrite the
   // same right-edge pages commit after commit; a checkpoint copies each page once however
   // often it was rewritten, so fewer, larger checkpoints cost less per commit: ~9 µs less CPU

@@ -111,6 +111,13 @@ export const certificateAuthorities = sqliteTable(
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
     /** Monotonic CRL number (RFC 5280 §5.2.3) of the last CRL published. */
     crlNumber: integer('crl_number').notNull().default(0),
+    /**
+     * Bumped in the transaction of every revocation this CA's CRL must list; the CRL
+     * publisher records in `crlPublishedRevision` the value its last CRL was built from.
+     * While the two differ the CRL must be re-signed (pki/crl-publisher.ts retries until it is).
+     */
+    crlRevision: integer('crl_revision').notNull().default(0),
+    crlPublishedRevision: integer('crl_published_revision').notNull().default(0),
     /** PEM of the external issuers above a sub-CA signed outside (chain exports need them). */
     issuerChainPem: text('issuer_chain_pem'),
     createdAt: createdAt(),

@@ -338,8 +338,22 @@ export class KMSService {
    * PKCS#8 DER, once per key: only for keys generated exportable, on a backend that can
    * export. The claim (exported_at) and the audit row commit together after the key store
    * answered; a second caller racing the first finds exported_at set and gets nothing.
+   *
+   * With `build` (what turns the key into the file handed out, e.g. a PKCS#12), the claim
+   * waits for it: a build that fails leaves the key unclaimed (a failure row, no burnt
+   * export), and the key bytes are zeroed once the claim is settled either way.
    */
-  async exportPrivateKey(ctx: RequestContext, input: { keyId: string }): Promise<Uint8Array> {
+  async exportPrivateKey(ctx: RequestContext, input: { keyId: string }): Promise<Uint8Array>;
+  async exportPrivateKey<T>(
+    ctx: RequestContext,
+    input: { keyId: string },
+    build: (pkcs8: Uint8Array) => Promise<T>,
+  ): Promise<T>;
+  async exportPrivateKey<T>(
+    ctx: RequestContext,
+    input: { keyId: string },
+    build?: (pkcs8: Uint8Array) => Promise<T>,
+  ): Promise<T | Uint8Array> {
     const operation = this.#begin(ctx, KMS_AUDIT_OPERATIONS.exportPrivateKey, input.keyId, { keyId: input.keyId });
     const { details } = operation;
     let pkcs8: Uint8Array;
@@ -368,6 +382,15 @@ export class KMSService {
     } catch (error) {
       throw await this.#fail(operation, error);
     }
+    let delivered: T | Uint8Array = pkcs8;
+    if (build !== undefined) {
+      try {
+        delivered = await build(pkcs8);
+      } catch (error) {
+        pkcs8.fill(0);
+        throw await this.#fail(operation, error);
+      }
+    }
     try {
       await this.#commitKeyChange(operation, (now) => {
         const claimed = this.#keys.claimExport(input.keyId, now);
@@ -382,7 +405,8 @@ export class KMSService {
       pkcs8.fill(0);
       throw error;
     }
-    return pkcs8;
+    if (build !== undefined) pkcs8.fill(0);
+    return delivered;
   }
 
   /** Not audited: /readyz and system.status poll it. */

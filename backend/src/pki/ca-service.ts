@@ -13,7 +13,7 @@ import {
   ImportSignedCertificateInput,
   RevokeCaInput,
 } from '@pki/shared';
-import type { CaSummary, KeyAlgorithm, RevocationReason, Subject } from '@pki/shared';
+import type { CaSummary, CrlPublication, KeyAlgorithm, RevocationReason, RevokedCa, Subject } from '@pki/shared';
 
 import type { AuditedOperation } from '../audit/audit-log.js';
 import type { CaRepository } from '../db/ca-repository.js';
@@ -21,6 +21,7 @@ import type { CertificateRepository } from '../db/certificate-repository.js';
 import type { RequestContext } from '../request-context.js';
 import type { CaDirectory } from './ca-directory.js';
 import { parseCertificatesPem } from './certificate-parser.js';
+import { combinedPublication } from './crl-publisher.js';
 import { checkIssuerLimits, selfIssuerContext, signCertificate } from './certificate-template.js';
 import { toCaSummary } from './dto.js';
 import { pkiErrors } from './errors.js';
@@ -39,7 +40,7 @@ export interface CaServiceDependencies extends PkiServiceDependencies {
   cas: CaRepository;
   certificates: CertificateRepository;
   /** Regenerates a CA's CRL after revocations (CrlPublisher.publish). */
-  publishCrl: (ctx: RequestContext, caId: string) => Promise<unknown>;
+  publishCrl: (ctx: RequestContext, caId: string) => Promise<CrlPublication>;
 }
 
 /** A revoked CA's certificates are revoked as CA compromise when its key is at fault, otherwise as cessation. */
@@ -276,9 +277,12 @@ export class CaService {
 
   /**
    * Revokes a CA: its certificate on its parent's CRL, and everything it issued (its
-   * sub-CAs too, recursively), then republishes the affected CRLs.
+   * sub-CAs too, recursively), then republishes the affected CRLs. Done once committed: a
+   * CRL that cannot be re-signed now is retried (`crl` says when). Revoking a revoked CA
+   * again with the same reason succeeds and makes sure the CRLs list it; with another
+   * reason it is ALREADY_REVOKED.
    */
-  async revoke(ctx: RequestContext, rawInput: RevokeCaInput): Promise<CaSummary> {
+  async revoke(ctx: RequestContext, rawInput: RevokeCaInput): Promise<RevokedCa> {
     const input = parseInput(RevokeCaInput, rawInput);
     const affected: string[] = [];
     const summary = await this.#deps.audit.run(
@@ -291,30 +295,41 @@ export class CaService {
       async (step) => {
         if (input.reason === 'removeFromCRL') throw pkiErrors.reasonInvalid(input.reason);
         const record = this.#deps.directory.get(input.caId);
-        if (record.row.status === 'revoked') throw pkiErrors.alreadyRevoked(`CA ${record.row.name}`);
         step.details.caId = record.row.id;
+        step.entityId = record.row.id;
+        if (record.row.parentId) affected.push(record.row.parentId);
+        if (record.row.status === 'revoked') {
+          if (record.row.revocationReason !== input.reason) {
+            throw pkiErrors.alreadyRevoked(
+              `CA ${record.row.name} (as ${record.row.revocationReason ?? 'unspecified'})`,
+            );
+          }
+          step.details.isRepeated = true;
+          affected.push(record.row.id);
+          return toCaSummary(record);
+        }
         const now = this.#now();
         const counts = await step.commit(record.row.id, () =>
           this.#revokeTree(record.row.id, input.reason, now, affected),
         );
         step.details.revokedCas = counts.cas;
         step.details.revokedCertificates = counts.certificates;
-        if (record.row.parentId) affected.push(record.row.parentId);
         return toCaSummary({
           ...record,
           row: { ...record.row, status: 'revoked', revocationReason: input.reason, revokedAt: now },
         });
       },
     );
-    for (const caId of affected) {
+    for (const caId of new Set(affected)) {
       this.#deps.directory.invalidate(caId);
       this.#deps.events.statusChanged({ caId, serialHex: null });
     }
+    const publications: CrlPublication[] = [];
     for (const caId of new Set(affected)) {
       const record = this.#deps.directory.get(caId);
-      if (record.certificate) await this.#deps.publishCrl(ctx, caId);
+      if (record.certificate) publications.push(await this.#deps.publishCrl(ctx, caId));
     }
-    return summary;
+    return { ...summary, crl: combinedPublication(publications) };
   }
 
   #revokeTree(
@@ -328,9 +343,11 @@ export class CaService {
     if (!ca) return { cas: 0, certificates: 0 };
     affected.push(caId);
     cas.markRevoked(caId, reason, now);
+    cas.markCrlStale(caId);
     let revokedCertificates = 0;
     if (ca.parentId && ca.serialHex) {
       revokedCertificates += certificates.markRevokedBySerial(ca.parentId, ca.serialHex, reason, now);
+      cas.markCrlStale(ca.parentId);
     }
     revokedCertificates += certificates.markAllRevokedOf(caId, cascadeReason(reason), now);
     let revokedCas = 1;

@@ -2,7 +2,9 @@
  * A certificate as a file: PEM and DER (RFC 7468, X.690), a PEM chain, PKCS#7 certs-only,
  * and PKCS#12 with the private key. The PKCS#12 export is the one that hands out a key:
  * it is allowed once, for an exportable key generated here under a profile that permits
- * it, and it is audited; the key bytes are zeroed as soon as the file is built.
+ * it, and it is audited; the key bytes are zeroed as soon as the file is built. The export
+ * is claimed only after the file is built (KMSService.exportPrivateKey's `build`), in the
+ * step that hands it out: a failure while building it does not burn the only export.
  */
 import type { ExportCertificateInput, ExportFormat } from '@pki/shared';
 
@@ -102,20 +104,19 @@ export class CertificateExports {
         const key = this.#deps.kms.findKey(row.keyId);
         if (!key?.isExportable) throw pkiErrors.exportNotAllowed('the key was generated non-exportable');
         if (key.exportedAt) throw pkiErrors.exportAlreadyDone();
-        const privateKey = await this.#deps.kms.exportPrivateKey(ctx, { keyId: row.keyId });
-        try {
-          const file = await pkcs12({
+        // The key is claimed only once the file is built: a failure here leaves the one
+        // export available.
+        const file = await this.#deps.kms.exportPrivateKey(ctx, { keyId: row.keyId }, (privateKey) =>
+          pkcs12({
             privateKeyPkcs8: privateKey,
             certificate: row.der,
             chain,
             password,
             friendlyName: row.commonName ?? row.serialHex,
-          });
-          await step.commit(row.id, () => undefined);
-          return exportedFile('pkcs12', baseName, file);
-        } finally {
-          privateKey.fill(0);
-        }
+          }),
+        );
+        await step.commit(row.id, () => undefined);
+        return exportedFile('pkcs12', baseName, file);
       },
     );
   }

@@ -4,10 +4,20 @@
  * costs a row read. Publications of one CA are serialized and coalesced: a burst of
  * revocations while a CRL is being signed produces one more CRL, not one per revocation.
  * Expired certificates are left out (RFC 5280 §3.3 allows it; it keeps CRLs small).
+ *
+ * A revocation is done once committed; its CRL may follow. The revocation's own
+ * transaction bumps the CA's `crl_revision` (CaRepository.markCrlStale); a CRL records
+ * the revision its entries were read at, both read in one synchronous step so they agree.
+ * While a CA's published revision is behind, `ensurePublished` retries with backoff
+ * (RETRY_DELAYS_MS) until a CRL is stored, and `resumePending` picks the work up at boot:
+ * a key store outage or a SIGKILL between the revocation and its CRL delays the CRL, never
+ * loses it. A CA whose signing key is destroyed can never sign again: it is logged, not retried.
  */
 import { randomUUID } from 'node:crypto';
 
 import type { Logger } from 'pino';
+
+import type { CrlPublication } from '@pki/shared';
 
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CaRepository } from '../db/ca-repository.js';
@@ -37,6 +47,9 @@ export interface CrlPublisherDependencies {
   now?: () => Date;
 }
 
+/** First retry after 1 s, then doubling up to 5 min, for as long as the CRL is behind. */
+const RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000, 300_000] as const;
+
 export interface PublishedCrl {
   caId: string;
   crlNumber: number;
@@ -46,9 +59,31 @@ export interface PublishedCrl {
   der: Uint8Array;
 }
 
+/**
+ * One answer for a revocation that touched several CRLs (a CA's and its parent's, the
+ * parent first): published when all are, else the earliest retry.
+ */
+export function combinedPublication(publications: readonly CrlPublication[]): CrlPublication {
+  const pending = publications
+    .filter((publication): publication is Extract<CrlPublication, { published: false }> => !publication.published)
+    .sort((a, b) => a.retryAt.localeCompare(b.retryAt));
+  return pending[0] ?? publications[0] ?? { published: true, crlNumber: 0 };
+}
+
 /** Each scheduler run is a request of its own: its rows share an id no other run has. */
 function schedulerContext(): RequestContext {
   return systemContext('crl-scheduler', randomUUID());
+}
+
+/** A retry, or the boot's catch-up, is system work of its own. */
+function retryContext(): RequestContext {
+  return systemContext('crl-publisher', randomUUID());
+}
+
+interface PendingRetry {
+  attempt: number;
+  retryAt: Date;
+  timer: NodeJS.Timeout;
 }
 
 export class CrlPublisher {
@@ -57,6 +92,8 @@ export class CrlPublisher {
   /** Per CA: the publication running and the one queued behind it. */
   readonly #inFlight = new Map<string, { running: Promise<PublishedCrl>; queued: Promise<PublishedCrl> | null }>();
   #timer: NodeJS.Timeout | null = null;
+  readonly #retries = new Map<string, PendingRetry>();
+  #isStopped = false;
 
   constructor(dependencies: CrlPublisherDependencies) {
     this.#deps = dependencies;
@@ -75,6 +112,88 @@ export class CrlPublisher {
       state.queued = state.running.catch(() => undefined).then(() => this.#publishNow(ctx, caId));
     }
     return state.queued;
+  }
+
+  /**
+   * Publishes the CA's CRL if a committed revocation is not on it yet; never throws. A
+   * failure schedules a retry (and keeps retrying) and is answered with its time.
+   */
+  async ensurePublished(ctx: RequestContext, caId: string): Promise<CrlPublication> {
+    if (!this.#isBehind(caId)) return this.#published(caId);
+    try {
+      // A publication that starts after the caller's revocation committed lists it; one
+      // committed since is the business of its own revocation's call.
+      const crl = await this.publish(ctx, caId);
+      if (!this.#isBehind(caId)) this.#clearRetry(caId);
+      return { published: true, crlNumber: crl.crlNumber };
+    } catch (error) {
+      this.#deps.log.warn({ err: error, caId }, 'CRL publication failed; retrying');
+      return { published: false, retryAt: this.#scheduleRetry(caId).toISOString() };
+    }
+  }
+
+  /** At boot: every CA whose CRL misses a committed revocation is republished (in the background). */
+  resumePending(): Promise<CrlPublication[]> {
+    const ctx = retryContext();
+    return Promise.all(this.#deps.cas.listStaleCrlIds().map((caId) => this.ensurePublished(ctx, caId)));
+  }
+
+  /** CAs whose CRL misses a committed revocation (a retry is scheduled for each). */
+  pendingCaIds(): string[] {
+    return this.#deps.cas.listStaleCrlIds();
+  }
+
+  #isBehind(caId: string): boolean {
+    if (!this.#deps.cas.listStaleCrlIds().includes(caId)) return false;
+    const record = this.#deps.directory.get(caId);
+    if (this.#deps.kms.findKey(record.row.keyId)?.state === 'destroyed') {
+      this.#deps.log.error({ caId }, "the CA's signing key is destroyed: its CRL cannot be re-signed");
+      return false;
+    }
+    return true;
+  }
+
+  #published(caId: string): CrlPublication {
+    return { published: true, crlNumber: this.#deps.crls.findLatest(caId)?.crlNumber ?? 0 };
+  }
+
+  #scheduleRetry(caId: string): Date {
+    const existing = this.#retries.get(caId);
+    if (existing) return existing.retryAt;
+    return this.#armRetry(caId, 0);
+  }
+
+  #armRetry(caId: string, attempt: number): Date {
+    const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 300_000;
+    const retryAt = new Date(this.#now().getTime() + delay);
+    if (this.#isStopped) return retryAt;
+    const timer = setTimeout(() => {
+      void this.#retry(caId, attempt);
+    }, delay);
+    timer.unref();
+    this.#retries.set(caId, { attempt, retryAt, timer });
+    return retryAt;
+  }
+
+  async #retry(caId: string, attempt: number): Promise<void> {
+    this.#retries.delete(caId);
+    if (this.#isStopped) return;
+    try {
+      if (!this.#isBehind(caId)) return;
+      await this.publish(retryContext(), caId);
+      if (this.#isBehind(caId)) this.#armRetry(caId, 0);
+    } catch (error) {
+      if (this.#isStopped) return;
+      this.#deps.log.warn({ err: error, caId, attempt: attempt + 1 }, 'CRL publication retry failed');
+      this.#armRetry(caId, attempt + 1);
+    }
+  }
+
+  #clearRetry(caId: string): void {
+    const pending = this.#retries.get(caId);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.#retries.delete(caId);
   }
 
   #advance(caId: string): void {
@@ -98,6 +217,9 @@ export class CrlPublisher {
         if (!record.issuer) throw pkiErrors.caNotActive(record.row.name, record.row.status);
         const issuer = record.issuer;
         const crlNumber = this.#deps.cas.lastCrlNumber(record.row.id) + 1;
+        // Read with the entries, in the same synchronous step: every revocation counted in
+        // this revision is among them.
+        const revision = this.#deps.cas.crlRevision(record.row.id);
         const thisUpdate = new Date(Math.floor(this.#now().getTime() / 1000) * 1000);
         const nextUpdate = new Date(thisUpdate.getTime() + this.#deps.validitySeconds * 1000);
         const entries: CrlEntry[] = this.#deps.certificates
@@ -126,6 +248,7 @@ export class CrlPublisher {
         });
         await step.commit(record.row.id, () => {
           this.#deps.cas.recordCrlNumber(record.row.id, crlNumber);
+          this.#deps.cas.recordCrlPublishedRevision(record.row.id, revision);
           this.#deps.crls.replaceLatest({
             caId: record.row.id,
             crlNumber,
@@ -189,8 +312,16 @@ export class CrlPublisher {
     return () => this.stop();
   }
 
+  /** Stops the scheduler and the retries (the app is closing). */
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+  }
+
+  close(): void {
+    this.stop();
+    this.#isStopped = true;
+    for (const pending of this.#retries.values()) clearTimeout(pending.timer);
+    this.#retries.clear();
   }
 }

@@ -45,7 +45,7 @@ export interface PkiServices {
   keys: KeyLifecycleService;
   profiles: { list(): ProfileSummary[] };
   events: PkiEvents;
-  /** Stops the CRL scheduler. */
+  /** Stops the CRL scheduler and the CRL retries. */
   close(): void;
 }
 
@@ -66,12 +66,13 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     validitySeconds: options.crlValiditySeconds,
     log,
   });
-  const publishCrl = (ctx: Parameters<CrlPublisher['publish']>[0], caId: string) => crls.publish(ctx, caId);
+  const publishCrl = (ctx: Parameters<CrlPublisher['publish']>[0], caId: string) => crls.ensurePublished(ctx, caId);
   const cas = new CaService({ ...common, cas: repositories.cas, certificates: repositories.certificates, publishCrl });
   const certificates = new CertificateService({
     ...common,
     certificates: repositories.certificates,
     publishCrl,
+    markCrlStale: (caId) => repositories.cas.markCrlStale(caId),
     revokeCa: (ctx, input) => cas.revoke(ctx, input),
   });
   const ocsp = new OcspResponder({
@@ -90,7 +91,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     profiles: { list: listProfiles },
     events,
     close: () => {
-      crls.stop();
+      crls.close();
     },
   };
 }

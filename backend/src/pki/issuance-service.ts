@@ -14,7 +14,7 @@ import {
   RevokeCertificateInput,
 } from '@pki/shared';
 import type { CertificatePage, CertificateRef, CertificateSummary, KeyAlgorithm, KeyPurpose } from '@pki/shared';
-import type { RevocationReason } from '@pki/shared';
+import type { CrlPublication, RevocationReason, RevokedCertificate } from '@pki/shared';
 
 import type { AuditedOperation } from '../audit/audit-log.js';
 import { DuplicateSerialError } from '../db/certificate-repository.js';
@@ -46,10 +46,15 @@ export type { ExportedFile } from './certificate-exports.js';
 
 export interface CertificateServiceDependencies extends PkiServiceDependencies {
   certificates: CertificateRepository;
-  /** Regenerates a CA's CRL after a revocation (CrlPublisher.publish). */
-  publishCrl: (ctx: RequestContext, caId: string) => Promise<unknown>;
+  /** Re-signs a CA's CRL after a revocation, or schedules it (CrlPublisher.ensurePublished). */
+  publishCrl: (ctx: RequestContext, caId: string) => Promise<CrlPublication>;
+  /** In the revocation's transaction: the CA's CRL must be re-signed (CaRepository.markCrlStale). */
+  markCrlStale: (caId: string) => void;
   /** Revoking a sub-CA's certificate revokes the CA (CaService.revoke). */
-  revokeCa: (ctx: RequestContext, input: { caId: string; reason: RevocationReason }) => Promise<unknown>;
+  revokeCa: (
+    ctx: RequestContext,
+    input: { caId: string; reason: RevocationReason },
+  ) => Promise<{ crl: CrlPublication }>;
 }
 
 export interface IssuedCertificate {
@@ -278,14 +283,21 @@ export class CertificateService {
     }
   }
 
-  async revoke(ctx: RequestContext, rawInput: RevokeCertificateInput): Promise<CertificateSummary> {
+  /**
+   * Done once committed: the revocation and "this CA's CRL must be re-signed" share one
+   * transaction, OCSP answers `revoked` from then on, and `crl` says whether the CRL lists
+   * it already or when the publisher tries again. Revoking a revoked certificate again
+   * with the same reason succeeds and makes sure the CRL lists it; with another reason it
+   * is ALREADY_REVOKED (the first reason is what relying parties were told).
+   */
+  async revoke(ctx: RequestContext, rawInput: RevokeCertificateInput): Promise<RevokedCertificate> {
     const input = parseInput(RevokeCertificateInput, rawInput);
     const { reason } = input;
     const row = this.#find(input);
     const subCa = this.#deps.directory.findChildBySerial(row.caId, row.serialHex);
     if (subCa && row.profile === 'intermediate-ca') {
-      await this.#deps.revokeCa(ctx, { caId: subCa.id, reason });
-      return this.get({ id: row.id });
+      const { crl } = await this.#deps.revokeCa(ctx, { caId: subCa.id, reason });
+      return { ...this.get({ id: row.id }), crl };
     }
     const summary = await this.#deps.audit.run(
       ctx,
@@ -299,15 +311,26 @@ export class CertificateService {
         step.details.caId = row.caId;
         step.details.serialHex = row.serialHex;
         if (reason === 'removeFromCRL') throw pkiErrors.reasonInvalid(reason);
-        if (row.status === 'revoked') throw pkiErrors.alreadyRevoked(`certificate ${row.serialHex}`);
+        if (row.status === 'revoked') {
+          if (row.revocationReason !== reason) {
+            throw pkiErrors.alreadyRevoked(
+              `certificate ${row.serialHex} (as ${row.revocationReason ?? 'unspecified'})`,
+            );
+          }
+          step.details.isRepeated = true;
+          return toCertificateSummary(row);
+        }
         const now = this.#now();
-        await step.commit(row.id, () => this.#deps.certificates.markRevoked(row.id, reason, now));
+        await step.commit(row.id, () => {
+          this.#deps.certificates.markRevoked(row.id, reason, now);
+          this.#deps.markCrlStale(row.caId);
+        });
         return toCertificateSummary({ ...row, status: 'revoked', revocationReason: reason, revokedAt: now });
       },
     );
     this.#deps.events.statusChanged({ caId: row.caId, serialHex: row.serialHex });
-    await this.#deps.publishCrl(ctx, row.caId);
-    return summary;
+    const crl = await this.#deps.publishCrl(ctx, row.caId);
+    return { ...summary, crl };
   }
 
   get(ref: CertificateRef): CertificateSummary {

@@ -2,12 +2,12 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 
 import { REVOCATION_REASONS } from '@pki/shared';
-import type { RevocationReason } from '@pki/shared';
+import type { CrlPublication, RevocationReason } from '@pki/shared';
 
 import { parseReason, parseSerial } from '../arguments.js';
 import { commandContext } from '../context.js';
 import type { CliIo } from '../io.js';
-import { printJson } from '../output.js';
+import { printFields, printJson, shortInstant } from '../output.js';
 import { resolveCa } from './ca.js';
 import { printCertificate } from './certs.js';
 
@@ -15,6 +15,13 @@ export const reasonOption = () =>
   new Option('--reason <reason>', `RFC 5280 reason: ${REVOCATION_REASONS.join(', ')}`)
     .argParser(parseReason)
     .makeOptionMandatory();
+
+/** The revocation is committed either way; this says whether the CRL lists it yet. */
+export function describeCrlPublication(crl: CrlPublication): string {
+  return crl.published
+    ? `published (CRL number ${crl.crlNumber})`
+    : `not re-signed yet (the key store did not answer); retried from ${shortInstant(crl.retryAt)}`;
+}
 
 export function registerRevokeCommand(program: Command, io: CliIo): void {
   program
@@ -31,5 +38,6 @@ export function registerRevokeCommand(program: Command, io: CliIo): void {
       );
       if (isJson) return printJson(io.stdout, revoked);
       printCertificate(io, revoked, ca.name);
+      printFields(io.stdout, [['CRL', describeCrlPublication(revoked.crl)]]);
     });
 }

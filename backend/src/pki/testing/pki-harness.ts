@@ -2,6 +2,9 @@
  * The CA over the real KMSService and the `local` key store on a fresh SQLite file in a
  * temporary directory: what the pki tests and the benchmark run against.
  */
+import type { Logger } from 'pino';
+
+import type { AuditLog } from '../../audit/audit-log.js';
 import { openPkiRepositories } from '../../db/pki-repositories.js';
 import type { KMSService } from '../../kms/service.js';
 import { openAuditedKms, openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
@@ -15,6 +18,9 @@ export interface PkiHarness {
   temp: TempLocalStore;
   kms: KMSService;
   pki: PkiServices;
+  /** The audit log and logger the services were built with (to build them again over the same files). */
+  audit: AuditLog;
+  log: Logger;
   ctx: RequestContext;
   cleanup(): Promise<void>;
 }
@@ -44,6 +50,8 @@ export async function openPkiHarness(
     temp,
     kms,
     pki,
+    audit,
+    log,
     ctx: systemContext('test', 'test-request'),
     cleanup: async () => {
       pki.close();
