@@ -35,6 +35,7 @@ import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
 import { answerUnroutableOcspRequest, registerOcspRoutes } from './http/ocsp.js';
 import { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
+import { RefusedKeyInput } from './keys/refused-key-input.js';
 import { announceKeyStore } from './kms/boot.js';
 import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
@@ -137,7 +138,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     log,
     audit,
   });
-  const keyDestruction = new ConfirmedKeyDestruction({ kms, keys: pki.keys });
+  const refusedKeyInput = new RefusedKeyInput({ audit });
+  const keyDestruction = new ConfirmedKeyDestruction({ kms, keys: pki.keys, refusals: refusedKeyInput });
   const auth = createAuthServices({
     database,
     audit,
@@ -202,6 +204,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     kms,
     pki,
     keyDestruction,
+    refusedKeyInput,
     metrics,
     auth,
   };

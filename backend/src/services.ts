@@ -11,6 +11,7 @@ import type { AuditLogReader } from './audit/audit-log-reader.js';
 import type { AuthServices } from './auth/index.js';
 import type { DatabaseHandle } from './db/client.js';
 import type { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
+import type { RefusedKeyInput } from './keys/refused-key-input.js';
 import type { KMSService } from './kms/service.js';
 import type { AppMetrics } from './metrics/app-metrics.js';
 import type { PkiServices } from './pki/index.js';
@@ -28,6 +29,8 @@ export interface ProcedureServices {
   kms: KMSService;
   pki: PkiServices;
   keyDestruction: ConfirmedKeyDestruction;
+  /** Failure rows for key procedures refused before their service (trpc/init.ts). */
+  refusedKeyInput: RefusedKeyInput;
   metrics: AppMetrics;
   auth: AuthServices;
 }

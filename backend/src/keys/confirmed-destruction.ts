@@ -10,10 +10,15 @@ import { ValidationError } from '../errors.js';
 import type { KMSService, KmsKeyRecord } from '../kms/service.js';
 import type { KeyLifecycleService } from '../pki/key-lifecycle-service.js';
 import type { RequestContext } from '../request-context.js';
+import type { RefusedKeyInput } from './refused-key-input.js';
 
 export class ConfirmedKeyDestruction {
   constructor(
-    private readonly deps: { kms: Pick<KMSService, 'findKey'>; keys: Pick<KeyLifecycleService, 'destroyKey'> },
+    private readonly deps: {
+      kms: Pick<KMSService, 'findKey'>;
+      keys: Pick<KeyLifecycleService, 'destroyKey'>;
+      refusals: Pick<RefusedKeyInput, 'recordRefusal'>;
+    },
   ) {}
 
   async destroy(ctx: RequestContext, rawInput: DestroyKeyInput): Promise<KmsKeyRecord> {
@@ -21,12 +26,12 @@ export class ConfirmedKeyDestruction {
     const key = this.deps.kms.findKey(input.keyId);
     // An unknown key goes on to the service, which refuses it with its own typed, audited error.
     if (key !== undefined && key.label !== input.confirmLabel) {
-      throw new ValidationError(
+      const refusal = new ValidationError(
         `confirmLabel: type the key's label ${JSON.stringify(key.label)} exactly to confirm its destruction`,
-        {
-          code: 'KEY_LABEL_MISMATCH',
-        },
+        { code: 'KEY_LABEL_MISMATCH' },
       );
+      await this.deps.refusals.recordRefusal(ctx, 'keys.destroy', input, refusal);
+      throw refusal;
     }
     return this.deps.keys.destroyKey(ctx, {
       keyId: input.keyId,

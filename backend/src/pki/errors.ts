@@ -17,6 +17,8 @@ export const PKI_ERROR_CODES = {
   sanInvalid: 'SAN_INVALID',
   sanNotAllowed: 'SAN_NOT_ALLOWED',
   sanRequired: 'SAN_REQUIRED',
+  sanLimitExceeded: 'SAN_LIMIT_EXCEEDED',
+  commonNameNotInSans: 'COMMON_NAME_NOT_IN_SANS',
   validityExceedsProfile: 'VALIDITY_EXCEEDS_PROFILE',
   validityExceedsIssuer: 'VALIDITY_EXCEEDS_ISSUER',
   pathLengthExceeded: 'PATH_LENGTH_EXCEEDED',
@@ -79,6 +81,16 @@ export const pkiErrors = {
       code: PKI_ERROR_CODES.sanRequired,
       details: { types, profile },
     }),
+  sanLimitExceeded: (count: number, max: number, profile: string) =>
+    new PolicyError(`${count} subject alternative names exceed the ${max} allowed by profile ${profile}`, {
+      code: PKI_ERROR_CODES.sanLimitExceeded,
+      details: { count, max, profile },
+    }),
+  commonNameNotInSans: (profile: string) =>
+    new PolicyError(
+      `profile ${profile} keeps a common name only when it is one of the subject alternative names (CA/Browser Forum BR §7.1.4.3); add it as a SAN or leave it out`,
+      { code: PKI_ERROR_CODES.commonNameNotInSans, details: { profile } },
+    ),
   validityExceedsProfile: (days: number, max: number, profile: string) =>
     new PolicyError(`validityDays ${days} exceeds the ${max} days allowed by profile ${profile}`, {
       code: PKI_ERROR_CODES.validityExceedsProfile,

@@ -11,6 +11,7 @@
  *     issuerKeyHash OCTET STRING, serialNumber CertificateSerialNumber }
  */
 import {
+  DerDecodeError,
   contentOf,
   decodeBoolean,
   decodeOid,
@@ -93,7 +94,9 @@ export function parseOcspRequest(bytes: Uint8Array): OcspRequest {
     }
     return { certIds, nonceExtensionValue };
   } catch (error) {
-    if (error instanceof OcspMalformedRequest) throw error;
-    throw new OcspMalformedRequest(error instanceof Error ? error.message : 'unreadable request');
+    // Only the reader's own refusals are the client's fault; anything else is our bug and
+    // must surface as one (the fuzz run in asn1/hostile-input.fuzz.test.ts looks for them).
+    if (error instanceof DerDecodeError) throw new OcspMalformedRequest(error.message, { cause: error });
+    throw error;
   }
 }

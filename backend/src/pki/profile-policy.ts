@@ -3,13 +3,23 @@
  * the key is acceptable, how long it lives. Pure (no I/O), so every refusal is decided
  * before anything is signed or written.
  */
+import { isIP } from 'node:net';
+
 import type { KeyAlgorithm, Subject } from '@pki/shared';
 
 import type { CertificatePlan } from './certificate-template.js';
 import { validityWindow } from './certificate-template.js';
 import { pkiErrors } from './errors.js';
 import { OID } from './asn1/oids.js';
-import { commonNameOf, encodeName, parseSans, sanFromCommonName, subjectToAttributes } from './names.js';
+import {
+  commonNameOf,
+  encodeName,
+  formatSan,
+  parseSan,
+  parseSans,
+  sanFromCommonName,
+  subjectToAttributes,
+} from './names.js';
 import type { NameAttribute, SubjectAltName } from './names.js';
 import { resolveValidityDays } from './profiles.js';
 import type { CertificateProfile } from './profiles.js';
@@ -42,8 +52,11 @@ function selectSubject(request: PolicyRequest): NameAttribute[] {
 }
 
 function selectSans(request: PolicyRequest, subject: readonly NameAttribute[]): SubjectAltName[] {
-  let sans: SubjectAltName[] = request.sans ? parseSans(request.sans) : [...(request.csr?.sans ?? [])];
   const { profile } = request;
+  // Counted before parsing or de-duplicating, so a CSR with thousands of names costs no more work.
+  const askedCount = request.sans?.length ?? request.csr?.sans.length ?? 0;
+  if (askedCount > profile.maxSans) throw pkiErrors.sanLimitExceeded(askedCount, profile.maxSans, profile.id);
+  let sans: SubjectAltName[] = request.sans ? parseSans(request.sans) : [...(request.csr?.sans ?? [])];
   if (sans.length === 0 && profile.doesPromoteCommonNameToSan) {
     const commonName = commonNameOf(subject);
     const promoted = commonName === null ? null : sanFromCommonName(commonName);
@@ -55,7 +68,23 @@ function selectSans(request: PolicyRequest, subject: readonly NameAttribute[]): 
   if (profile.requiredSanTypes.length > 0 && !sans.some((san) => profile.requiredSanTypes.includes(san.type))) {
     throw pkiErrors.sanRequired(profile.requiredSanTypes, profile.id);
   }
+  if (profile.isCommonNameFromSans) requireCommonNameAmongSans(profile, commonNameOf(subject), sans);
   return sans;
+}
+
+function requireCommonNameAmongSans(
+  profile: CertificateProfile,
+  commonName: string | null,
+  sans: readonly SubjectAltName[],
+): void {
+  if (commonName === null) return;
+  let asSan: string;
+  try {
+    asSan = formatSan(parseSan(isIP(commonName) === 0 ? `dns:${commonName}` : `ip:${commonName}`));
+  } catch {
+    throw pkiErrors.commonNameNotInSans(profile.id);
+  }
+  if (!sans.some((san) => formatSan(san) === asSan)) throw pkiErrors.commonNameNotInSans(profile.id);
 }
 
 export function applyProfile(request: PolicyRequest): PolicyDecision {

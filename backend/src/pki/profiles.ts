@@ -40,6 +40,13 @@ export interface CertificateProfile {
   isCa: boolean;
   allowedKeyAlgorithms: readonly KeyAlgorithm[];
   allowedSanTypes: readonly SanType[];
+  /** The most SANs a certificate may carry, whether asked for in the call or in the CSR. */
+  maxSans: number;
+  /**
+   * A kept common name must equal one of the SANs (CA/Browser Forum BR §7.1.4.3 for TLS
+   * server certificates): a CN that no SAN backs is what a name-confusion attack rides on.
+   */
+  isCommonNameFromSans: boolean;
   /** At least one SAN of one of these types; empty means SANs are optional. */
   requiredSanTypes: readonly SanType[];
   defaultValidityDays: number;
@@ -68,6 +75,8 @@ export const PROFILES: Readonly<Record<ProfileId, CertificateProfile>> = {
     isCa: false,
     allowedKeyAlgorithms: END_ENTITY_KEYS,
     allowedSanTypes: ['dns', 'ip'],
+    maxSans: 100,
+    isCommonNameFromSans: true,
     requiredSanTypes: ['dns', 'ip'],
     defaultValidityDays: 90,
     maxValidityDays: TLS_MAX_DAYS,
@@ -85,6 +94,8 @@ export const PROFILES: Readonly<Record<ProfileId, CertificateProfile>> = {
     isCa: false,
     allowedKeyAlgorithms: END_ENTITY_KEYS,
     allowedSanTypes: ['dns', 'email', 'uri', 'ip'],
+    maxSans: 20,
+    isCommonNameFromSans: false,
     requiredSanTypes: [],
     defaultValidityDays: 365,
     maxValidityDays: TLS_MAX_DAYS,
@@ -102,6 +113,8 @@ export const PROFILES: Readonly<Record<ProfileId, CertificateProfile>> = {
     isCa: false,
     allowedKeyAlgorithms: END_ENTITY_KEYS,
     allowedSanTypes: ['dns', 'ip', 'uri'],
+    maxSans: 100,
+    isCommonNameFromSans: true,
     requiredSanTypes: ['dns', 'ip'],
     defaultValidityDays: 90,
     maxValidityDays: TLS_MAX_DAYS,
@@ -119,6 +132,8 @@ export const PROFILES: Readonly<Record<ProfileId, CertificateProfile>> = {
     isCa: false,
     allowedKeyAlgorithms: ['rsa-3072', 'rsa-4096', 'ec-p256', 'ec-p384'],
     allowedSanTypes: ['email', 'uri'],
+    maxSans: 10,
+    isCommonNameFromSans: false,
     requiredSanTypes: [],
     defaultValidityDays: 365,
     maxValidityDays: 1_095,
@@ -136,6 +151,8 @@ export const PROFILES: Readonly<Record<ProfileId, CertificateProfile>> = {
     isCa: false,
     allowedKeyAlgorithms: END_ENTITY_KEYS,
     allowedSanTypes: ['email'],
+    maxSans: 10,
+    isCommonNameFromSans: false,
     requiredSanTypes: ['email'],
     defaultValidityDays: 365,
     maxValidityDays: 825,
@@ -153,6 +170,8 @@ export const PROFILES: Readonly<Record<ProfileId, CertificateProfile>> = {
     isCa: true,
     allowedKeyAlgorithms: ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-p256', 'ec-p384'],
     allowedSanTypes: [],
+    maxSans: 0,
+    isCommonNameFromSans: false,
     requiredSanTypes: [],
     defaultValidityDays: 1_825,
     maxValidityDays: 3_650,
@@ -182,6 +201,8 @@ export const OCSP_SIGNING_PROFILE: CertificateProfile = {
   isCa: false,
   allowedKeyAlgorithms: END_ENTITY_KEYS,
   allowedSanTypes: [],
+  maxSans: 0,
+  isCommonNameFromSans: false,
   requiredSanTypes: [],
   defaultValidityDays: 30,
   maxValidityDays: 90,

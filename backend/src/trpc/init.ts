@@ -63,10 +63,14 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Translates service errors into tRPC errors with a user-safe message; logs server faults in full. */
-const mapErrors = t.middleware(async ({ ctx, next, path }) => {
+const mapErrors = t.middleware(async ({ ctx, next, path, type, getRawInput }) => {
   const result = await next();
   if (result.ok) return result;
   const original = result.error.cause ?? result.error;
+  if (original instanceof ZodError && type === 'mutation' && ctx.principal.role !== null) {
+    const rawInput = await getRawInput().catch(() => undefined);
+    await ctx.services.refusedKeyInput.recordInvalidInput(ctx.request, path, rawInput, original);
+  }
   // tRPC's own refusals (bad JSON, wrong method, input validation) already carry the right
   // code; only our errors and unexpected throws need the table.
   const isOurs = original instanceof AppError || original instanceof KmsError;

@@ -122,6 +122,7 @@ export function decodeBoolean(bytes: Uint8Array, element: DerElement): boolean {
 
 /** INTEGER content as unsigned magnitude bytes; refuses negative values. */
 export function decodeUnsignedInteger(bytes: Uint8Array, element: DerElement): Uint8Array {
+  if (element.tag !== 0x02) throw new DerDecodeError('expected an INTEGER', element.start);
   const content = contentOf(bytes, element);
   if (content.length === 0) throw new DerDecodeError('empty INTEGER', element.start);
   if (((content[0] as number) & 0x80) !== 0) throw new DerDecodeError('negative INTEGER', element.start);
@@ -139,11 +140,16 @@ export function decodeSmallInteger(bytes: Uint8Array, element: DerElement): numb
   return value;
 }
 
-/** BIT STRING content without the unused-bits octet; refuses a non-zero unused count when asked. */
+/** BIT STRING content without the unused-bits octet; DER's zero padding is checked, callers decide on a non-zero count. */
 export function decodeBitString(bytes: Uint8Array, element: DerElement): { bits: Uint8Array; unusedBits: number } {
   const content = contentOf(bytes, element);
   if (element.tag !== 0x03 || content.length === 0) throw new DerDecodeError('bad BIT STRING', element.start);
   const unusedBits = content[0] as number;
-  if (unusedBits > 7) throw new DerDecodeError('bad BIT STRING unused bits', element.start);
-  return { bits: content.subarray(1), unusedBits };
+  if (unusedBits > 7 || (content.length === 1 && unusedBits !== 0))
+    throw new DerDecodeError('bad BIT STRING unused bits', element.start);
+  const bits = content.subarray(1);
+  const lastOctet = bits.length === 0 ? 0 : (bits[bits.length - 1] as number);
+  if ((lastOctet & ((1 << unusedBits) - 1)) !== 0)
+    throw new DerDecodeError('BIT STRING padding bits are not zero', element.start);
+  return { bits, unusedBits };
 }
