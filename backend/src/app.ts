@@ -34,6 +34,7 @@ import { announceKeyStore } from './kms/boot.js';
 import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
 import { KMSService } from './kms/service.js';
+import type { OcspClientLimits } from './pki/ocsp-client-limiter.js';
 import { loggerOptions } from './logger.js';
 import { AppMetrics } from './metrics/app-metrics.js';
 import { SYSTEM_CONTEXT } from './request-context.js';
@@ -48,6 +49,8 @@ export interface AppOverrides {
   keyStore?: KeyStore;
   /** false sends every tRPC call through tRPC's adapter (the hot-procedure routes' conformance test). */
   areHotProcedureRoutesEnabled?: boolean;
+  /** The OCSP route's per-client limits (tests that reach them in a few requests). */
+  ocspClientLimits?: OcspClientLimits;
   /** The clock of sessions, tokens, sign-in limits and approvals (tests move it instead of sleeping). */
   now?: () => Date;
 }
@@ -138,6 +141,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.
   if (config.mode !== 'test') pki.crls.startCrlScheduler();
+  // Each CA answers OCSP through a delegated responder certificate, issued and renewed on its own.
+  if (config.mode !== 'test') pki.ocspSigners.start();
 
   const system = new SystemService({ mode: config.mode, backend: config.kms.backend, database, kms });
   const services: AppServices = {
@@ -200,7 +205,11 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   });
   registerCrlRoutes(app, pki.crls);
   registerCaCertificateRoutes(app, pki.cas);
-  await registerOcspRoutes(app, pki.ocsp);
+  await registerOcspRoutes(
+    app,
+    pki.ocsp,
+    overrides.ocspClientLimits === undefined ? {} : { clientLimits: overrides.ocspClientLimits },
+  );
   if (config.oidc !== undefined) {
     const oidcSignIn = createOidcSignIn({
       config: config.oidc,
