@@ -40,6 +40,7 @@ import { announceKeyStore } from './kms/boot.js';
 import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
 import { KMSService } from './kms/service.js';
+import type { OcspClientLimits } from './pki/ocsp-client-limiter.js';
 import { loggerOptions } from './logger.js';
 import { AppMetrics } from './metrics/app-metrics.js';
 import { SYSTEM_CONTEXT } from './request-context.js';
@@ -54,6 +55,8 @@ export interface AppOverrides {
   keyStore?: KeyStore;
   /** false sends every tRPC call through tRPC's adapter (the hot-procedure routes' conformance test). */
   areHotProcedureRoutesEnabled?: boolean;
+  /** The OCSP route's per-client limits (tests that reach them in a few requests). */
+  ocspClientLimits?: OcspClientLimits;
   /** The clock of sessions, tokens, sign-in limits and approvals (tests move it instead of sleeping). */
   now?: () => Date;
 }
@@ -162,6 +165,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   void Promise.resolve()
     .then(() => pki.crls.resumePending())
     .catch((error: unknown) => log.error({ err: error }, 'could not resume pending CRL publications'));
+  // Each CA answers OCSP through a delegated responder certificate, issued and renewed on its own.
+  if (config.mode !== 'test') pki.ocspSigners.start();
 
   const auditIntegrity = new AuditIntegrityService({
     audit,
@@ -260,7 +265,11 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   registerCaCertificateRoutes(app, pki.cas);
   registerAuditSignerRoute(app, auditIntegrity);
   registerAuditExportRoute(app, auditIntegrity);
-  await registerOcspRoutes(app, pki.ocsp);
+  await registerOcspRoutes(
+    app,
+    pki.ocsp,
+    overrides.ocspClientLimits === undefined ? {} : { clientLimits: overrides.ocspClientLimits },
+  );
   if (config.oidc !== undefined) {
     const oidcSignIn = createOidcSignIn({
       config: config.oidc,

@@ -70,6 +70,30 @@ describe('OCSP over HTTP with bad requests', () => {
   });
 });
 
+describe('OCSP per-client limit (issue 15)', () => {
+  it('answers a client beyond its budget with OCSP tryLater, HTTP 200 and Retry-After, and other clients still', async () => {
+    testApp = await buildTestApp({}, { ocspClientLimits: { capacity: 5, refillPerSecond: 0.01, maxClients: 10 } });
+    const ask = (remoteAddress: string) =>
+      testApp?.app.inject({
+        method: 'POST',
+        url: '/ocsp',
+        remoteAddress,
+        headers: { 'content-type': 'application/ocsp-request' },
+        payload: Buffer.from([0x30, 0x00]),
+      });
+    const answers = [];
+    for (let index = 0; index < 8; index++) answers.push(await ask('192.0.2.10'));
+    const limited = answers.filter((answer) => answer?.rawPayload.equals(OCSP_UNSUCCESSFUL.tryLater));
+    expect(limited).toHaveLength(3);
+    expect(limited[0]?.statusCode).toBe(200);
+    expect(limited[0]?.headers['content-type']).toBe('application/ocsp-response');
+    expect(limited[0]?.headers['retry-after']).toBe('1');
+    expect(answers[0]?.rawPayload.equals(malformedRequest)).toBe(true);
+    const other = await ask('192.0.2.11');
+    expect(other?.rawPayload.equals(malformedRequest)).toBe(true);
+  });
+});
+
 describe('decodeGetPath (RFC 6960 A.1)', () => {
   const der = Buffer.from([0x30, 0x03, 0x02, 0x01, 0xfb, 0xff, 0xbf]);
   const base64 = der.toString('base64');

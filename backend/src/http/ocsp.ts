@@ -5,10 +5,19 @@
  * relying party must get something it can parse, never our JSON error body or a 500.
  * The responder caches answers per serial itself, so HTTP caches are told not to keep them:
  * a revocation must show at once.
+ *
+ * Each client (by address) has a request budget (pki/ocsp-client-limiter.ts). Beyond it the
+ * answer is the OCSP status tryLater, still HTTP 200, not HTTP 429: OCSP clients (openssl,
+ * NSS, CryptoAPI, Go's x/crypto/ocsp) parse an OCSPResponse and know tryLater (RFC 6960 §2.3)
+ * as "ask again", while a 429 is to most of them an unexplained transport failure; a
+ * `Retry-After` header tells HTTP-aware clients when. The refusal costs no parsing, no
+ * database read and no signature.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { mapError } from '../error-mapping.js';
+import { OcspClientLimiter } from '../pki/ocsp-client-limiter.js';
+import type { OcspClientLimits } from '../pki/ocsp-client-limiter.js';
 import { systemContext } from '../request-context.js';
 import type { OcspSource } from './pki-ports.js';
 
@@ -27,7 +36,26 @@ export const OCSP_UNSUCCESSFUL = {
 
 const CONTENT_TYPE = 'application/ocsp-response';
 
-export async function registerOcspRoutes(app: FastifyInstance, source: OcspSource): Promise<void> {
+export interface OcspRouteOptions {
+  /** Per-client limits; DEFAULT_OCSP_CLIENT_LIMITS otherwise. */
+  clientLimits?: OcspClientLimits;
+}
+
+/** Seconds a limited client is told to wait: a bucket refills within about that. */
+const RETRY_AFTER_SECONDS = '1';
+
+export async function registerOcspRoutes(
+  app: FastifyInstance,
+  source: OcspSource,
+  options: OcspRouteOptions = {},
+): Promise<void> {
+  const limiter = new OcspClientLimiter(options.clientLimits);
+  const isAdmitted = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (limiter.tryAdmit(request.ip)) return true;
+    source.countRefused?.('clientLimited');
+    void reply.header('retry-after', RETRY_AFTER_SECONDS);
+    return false;
+  };
   // Own scope: its body parser and error handler apply to the OCSP routes only.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -57,12 +85,14 @@ export async function registerOcspRoutes(app: FastifyInstance, source: OcspSourc
     });
 
     scope.post('/ocsp', async (request, reply) => {
+      if (!isAdmitted(request, reply)) return sendUnsuccessful(reply, 'tryLater');
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) return sendUnsuccessful(reply, 'malformedRequest');
       return sendAnswer(reply, await source.respond(systemContext('ocsp', request.id), body));
     });
 
     const answerGet = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!isAdmitted(request, reply)) return sendUnsuccessful(reply, 'tryLater');
       const requestDer = decodeGetPath(request.url);
       if (requestDer === undefined) return sendUnsuccessful(reply, 'malformedRequest');
       return sendAnswer(reply, await source.respond(systemContext('ocsp', request.id), requestDer));

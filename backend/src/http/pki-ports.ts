@@ -26,4 +26,6 @@ export interface OcspSource {
    * request it cannot parse gets malformedRequest. If it throws anyway, the route answers.
    */
   respond(ctx: RequestContext, requestDer: Uint8Array): Promise<Uint8Array>;
+  /** Counts a request the route refused before asking (the per-client limit), for the aggregated audit row. */
+  countRefused?(outcome: 'clientLimited'): void;
 }

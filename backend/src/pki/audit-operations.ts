@@ -10,6 +10,8 @@ export const PKI_AUDIT_OPERATIONS = {
   importSignedCertificate: 'ca.importSignedCertificate',
   revokeCa: 'ca.revoke',
   createOcspSigner: 'ca.createOcspSigner',
+  /** One row per CA per window with the counts of OCSP answers (ocsp-activity.ts), not one per request. */
+  ocspResponses: 'ocsp.responses',
   issue: 'certificate.issue',
   revokeCertificate: 'certificate.revoke',
   exportPrivateKey: 'certificate.exportPrivateKey',

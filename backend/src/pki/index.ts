@@ -17,7 +17,10 @@ import { CrlPublisher } from './crl-publisher.js';
 import { CertificateService } from './issuance-service.js';
 import { KeyLifecycleService } from './key-lifecycle-service.js';
 import type { PkiKms } from './kms-signer.js';
+import { OcspActivity } from './ocsp-activity.js';
 import { OcspResponder } from './ocsp-responder.js';
+import type { OcspBudgets } from './ocsp-responder.js';
+import { OcspSignerRenewal } from './ocsp-signer-renewal.js';
 import { PkiEvents } from './pki-events.js';
 import { listProfiles } from './profiles.js';
 import type { PkiServiceDependencies } from './service-dependencies.js';
@@ -31,6 +34,8 @@ export interface PkiServicesOptions {
   crlValiditySeconds: number;
   /** OCSP response validity; default one hour. */
   ocspValiditySeconds?: number;
+  /** The OCSP signing and nonce budgets; DEFAULT_OCSP_BUDGETS otherwise. */
+  ocspBudgets?: OcspBudgets;
   log: Logger;
   now?: () => Date;
   /** The one audit log, shared with KMSService. */
@@ -42,10 +47,12 @@ export interface PkiServices {
   certificates: CertificateService;
   crls: CrlPublisher;
   ocsp: OcspResponder;
+  /** Keeps a delegated OCSP responder certificate per CA; `start()` outside tests (app.ts). */
+  ocspSigners: OcspSignerRenewal;
   keys: KeyLifecycleService;
   profiles: { list(): ProfileSummary[] };
   events: PkiEvents;
-  /** Stops the CRL scheduler and the CRL retries. */
+  /** Stops the CRL scheduler and retries and the OCSP signer renewal, and writes the last OCSP activity row. */
   close(): void;
 }
 
@@ -75,11 +82,24 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     markCrlStale: (caId) => repositories.cas.markCrlStale(caId),
     revokeCa: (ctx, input) => cas.revoke(ctx, input),
   });
+  const ocspSigners = new OcspSignerRenewal({
+    directory,
+    certificates: repositories.certificates,
+    kms,
+    issueOcspSigner: (ctx, caId, validityDays, signerOptions) =>
+      certificates.issueOcspSigner(ctx, caId, validityDays, signerOptions),
+    log,
+    now,
+  });
+  const ocspActivity = new OcspActivity({ audit, log, now });
   const ocsp = new OcspResponder({
     ...common,
     certificates: repositories.certificates,
     log,
+    activity: ocspActivity,
+    onSignerMissing: (caId) => ocspSigners.request(caId),
     ...(options.ocspValiditySeconds !== undefined ? { validitySeconds: options.ocspValiditySeconds } : {}),
+    ...(options.ocspBudgets !== undefined ? { budgets: options.ocspBudgets } : {}),
   });
   const keys = new KeyLifecycleService({ ...common, cas: repositories.cas, certificates: repositories.certificates });
   return {
@@ -87,11 +107,15 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     certificates,
     crls,
     ocsp,
+    ocspSigners,
     keys,
     profiles: { list: listProfiles },
     events,
     close: () => {
       crls.close();
+      ocspSigners.stop();
+      // Queued now; the app's audit.flush() commits it before the database closes.
+      void ocspActivity.flush();
     },
   };
 }
@@ -101,7 +125,8 @@ export { CertificateService } from './issuance-service.js';
 export type { IssuedCertificate } from './issuance-service.js';
 export type { ExportedFile } from './certificate-exports.js';
 export { CrlPublisher } from './crl-publisher.js';
-export { OcspResponder } from './ocsp-responder.js';
+export { OcspResponder, DEFAULT_OCSP_BUDGETS } from './ocsp-responder.js';
+export type { OcspBudgets } from './ocsp-responder.js';
 export { KeyLifecycleService } from './key-lifecycle-service.js';
 export { PKI_ERROR_CODES } from './errors.js';
 export { PKI_AUDIT_OPERATIONS } from './audit-operations.js';

@@ -168,26 +168,32 @@ export class CertificateService {
     });
   }
 
-  /** A delegated OCSP responder certificate for a CA (RFC 6960 §4.2.2.2), key held in the key store. */
+  /**
+   * A delegated OCSP responder certificate for a CA (RFC 6960 §4.2.2.2), key held in the key
+   * store (P-256 unless the key store lacks it). `auditDetails` join the row
+   * (ocsp-signer-renewal.ts says whether it renews one).
+   */
   async issueOcspSigner(
     ctx: RequestContext,
     caId: string,
     validityDays = OCSP_SIGNING_PROFILE.defaultValidityDays,
+    options: { algorithm?: KeyAlgorithm; auditDetails?: Record<string, unknown> } = {},
   ): Promise<IssuedCertificate> {
-    const details = { profile: OCSP_SIGNING_PROFILE.id };
+    const algorithm = options.algorithm ?? 'ec-p256';
+    const details = { ...options.auditDetails, profile: OCSP_SIGNING_PROFILE.id, keyAlgorithm: algorithm };
     const issued = await this.#issue(ctx, PKI_AUDIT_OPERATIONS.createOcspSigner, details, () => ({
       caId,
       decide: (ca) =>
         applyProfile({
           profile: OCSP_SIGNING_PROFILE,
-          keyAlgorithm: 'ec-p256',
+          keyAlgorithm: algorithm,
           subjectPublicKeyInfo: new Uint8Array(),
           subject: { commonName: `OCSP responder for ${ca.row.name}`.slice(0, 64) },
           validityDays,
           now: this.#now(),
         }),
       serverKey: {
-        algorithm: 'ec-p256',
+        algorithm,
         labelPrefix: 'ocsp',
         purpose: 'ocsp-signing',
         isExportable: false,

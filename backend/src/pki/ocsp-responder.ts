@@ -1,10 +1,20 @@
 /**
  * The OCSP responder (RFC 6960): answers good, revoked or unknown for certificates of our
- * CAs, signed by the CA key or by the CA's delegated OCSP-signing certificate when one is
- * live, with nonce echo (RFC 8954) and thisUpdate/nextUpdate. Responses to nonce-less
- * requests are cached per CA and serial until half their validity has passed, and dropped
- * the moment that certificate (or its CA) is revoked. `respond` never throws: bad input
- * gets malformedRequest, an issuer we do not serve gets unauthorized, a fault internalError.
+ * CAs, signed by the CA's delegated OCSP-signing certificate (ocsp-signer-renewal.ts keeps
+ * one live per CA; the CA key only until it exists), with nonce echo (RFC 8954) and
+ * thisUpdate/nextUpdate. `respond` never throws.
+ *
+ * What a flood can make it do is bounded:
+ * - answers are pre-signed per serial (ocsp-response-cache.ts) and reused until shortly
+ *   before their nextUpdate, so a repeated question costs a database read and no signature;
+ *   a cached answer is served only while the database still gives the status it encodes;
+ * - fresh signatures (cache fills, refreshes, unknown serials, several CertIDs) are drawn
+ *   from a signing budget, nonces from a smaller nonce budget (both token buckets). A nonce
+ *   beyond its budget is left out of the answer, as RFC 8954 §3 allows; a fill beyond the
+ *   signing budget gets tryLater (unauthorized for a serial we never issued, RFC 5019 §2.2.3);
+ * - the key store away (KMS unavailable, timeout, circuit open) gives a still-valid cached
+ *   answer, else tryLater, never internalError;
+ * - outcomes are counted into one audit row per CA per minute (ocsp-activity.ts).
  */
 import { createHash } from 'node:crypto';
 
@@ -13,14 +23,17 @@ import type { Logger } from 'pino';
 import type { KeyAlgorithm } from '@pki/shared';
 
 import type { CertificateRepository } from '../db/certificate-repository.js';
+import { KmsError } from '../kms/errors.js';
 import type { RequestContext } from '../request-context.js';
 import { OID } from './asn1/oids.js';
 import type { CaDirectory } from './ca-directory.js';
 import { parseCertificateDer } from './certificate-parser.js';
 import { signTbs, signatureAlgorithmFor } from './kms-signer.js';
 import type { PkiKms, SignatureAlgorithm } from './kms-signer.js';
+import type { OcspActivity, OcspOutcome } from './ocsp-activity.js';
 import { OcspMalformedRequest, parseOcspRequest } from './ocsp-request.js';
 import type { OcspCertId } from './ocsp-request.js';
+import { OcspResponseCache } from './ocsp-response-cache.js';
 import {
   assembleOcspResponse,
   encodeResponseData,
@@ -28,9 +41,24 @@ import {
   ocspErrorResponse,
 } from './ocsp-response-builder.js';
 import type { CertStatus } from './ocsp-response-builder.js';
+import { TokenBucket } from './ocsp-token-bucket.js';
+import type { TokenBucketLimits } from './ocsp-token-bucket.js';
 import type { PkiEvents } from './pki-events.js';
 import { OCSP_SIGNING_PROFILE } from './profiles.js';
 import { subjectPublicKeyBits } from './public-key.js';
+
+export interface OcspBudgets {
+  /** Every fresh signature. */
+  signing: TokenBucketLimits;
+  /** Signatures that echo a nonce (also drawn from `signing`). */
+  nonce: TokenBucketLimits;
+}
+
+/** A signature is a key-store call and a `kms.sign` audit row: these bound what anonymous callers can cause. */
+export const DEFAULT_OCSP_BUDGETS: OcspBudgets = {
+  signing: { capacity: 200, refillPerSecond: 100 },
+  nonce: { capacity: 50, refillPerSecond: 20 },
+};
 
 export interface OcspResponderDependencies {
   certificates: CertificateRepository;
@@ -38,10 +66,15 @@ export interface OcspResponderDependencies {
   directory: CaDirectory;
   events: PkiEvents;
   log: Logger;
+  /** Counts answers into aggregated audit rows; none when absent. */
+  activity?: OcspActivity;
   /** nextUpdate − thisUpdate of each response; default one hour. */
   validitySeconds?: number;
-  /** Upper bound of cached responses; the oldest go first. */
+  /** Upper bound of cached responses; the least recently stored go first. */
   cacheLimit?: number;
+  budgets?: OcspBudgets;
+  /** Told when a CA has no live delegated signer, so one can be issued (ocsp-signer-renewal.ts). */
+  onSignerMissing?: (caId: string) => void;
   now?: () => Date;
 }
 
@@ -54,9 +87,9 @@ interface Signer {
   checkAfter: number;
 }
 
-interface CachedResponse {
+interface Answer {
   der: Uint8Array;
-  refreshAfter: number;
+  outcome: OcspOutcome;
 }
 
 const HASH_BY_OID: Record<string, string> = {
@@ -68,13 +101,20 @@ const HASH_BY_OID: Record<string, string> = {
 const SIGNER_RECHECK_MS = 60_000;
 /** A delegated certificate this close to its end is no longer used. */
 const SIGNER_MIN_REMAINING_MS = 3_600_000;
+const TRY_LATER = ocspErrorResponse('tryLater');
+const UNAUTHORIZED = ocspErrorResponse('unauthorized');
+const MALFORMED = ocspErrorResponse('malformedRequest');
+const INTERNAL_ERROR = ocspErrorResponse('internalError');
 
 export class OcspResponder {
   readonly #deps: OcspResponderDependencies;
   readonly #now: () => Date;
   readonly #validityMs: number;
-  readonly #cacheLimit: number;
-  readonly #cache = new Map<string, CachedResponse>();
+  /** How long before nextUpdate a cached answer is re-signed. */
+  readonly #refreshMarginMs: number;
+  readonly #cache: OcspResponseCache;
+  readonly #signingBudget: TokenBucket;
+  readonly #nonceBudget: TokenBucket;
   readonly #signers = new Map<string, Signer>();
   #issuerIndex = new Map<string, string>();
   #issuerIndexBuiltAt = 0;
@@ -83,49 +123,143 @@ export class OcspResponder {
     this.#deps = dependencies;
     this.#now = dependencies.now ?? (() => new Date());
     this.#validityMs = (dependencies.validitySeconds ?? 3600) * 1000;
-    this.#cacheLimit = dependencies.cacheLimit ?? 100_000;
+    this.#refreshMarginMs = Math.max(Math.min(this.#validityMs / 10, 600_000), Math.min(60_000, this.#validityMs / 2));
+    this.#cache = new OcspResponseCache(dependencies.cacheLimit ?? 100_000);
+    const budgets = dependencies.budgets ?? DEFAULT_OCSP_BUDGETS;
+    this.#signingBudget = new TokenBucket(budgets.signing);
+    this.#nonceBudget = new TokenBucket(budgets.nonce);
     dependencies.events.onStatusChanged(({ caId, serialHex }) => this.invalidate(caId, serialHex));
   }
 
-  /** Drops cached answers for one serial, or for every serial of the CA. */
+  /** Drops cached answers for one serial, or for every serial (and the signer) of the CA. */
   invalidate(caId: string, serialHex: string | null): void {
-    const prefix = serialHex === null ? `${caId}:` : `${caId}:${serialHex}:`;
-    for (const key of this.#cache.keys()) if (key.startsWith(prefix)) this.#cache.delete(key);
+    this.#cache.invalidate(caId, serialHex);
+    if (serialHex !== null) return;
     this.#signers.delete(caId);
     this.#issuerIndexBuiltAt = 0;
   }
 
-  /** `ctx` is the request asking (the HTTP route's request id); the signature's audit row carries it. */
-  async respond(ctx: RequestContext, requestDer: Uint8Array): Promise<Uint8Array> {
-    try {
-      return await this.#respond(ctx, requestDer);
-    } catch (error) {
-      if (error instanceof OcspMalformedRequest) return ocspErrorResponse('malformedRequest');
-      this.#deps.log.error({ err: error }, 'OCSP response failed');
-      return ocspErrorResponse('internalError');
-    }
+  get cachedResponses(): number {
+    return this.#cache.size;
   }
 
-  async #respond(ctx: RequestContext, requestDer: Uint8Array): Promise<Uint8Array> {
+  /** Writes the OCSP activity counted so far as its aggregated audit rows (tests, shutdown). */
+  flushActivity(): Promise<void> {
+    return this.#deps.activity?.flush() ?? Promise.resolve();
+  }
+
+  /** Counts an answer the HTTP route gave without asking us (the per-client limit). */
+  countRefused(outcome: 'clientLimited'): void {
+    this.#deps.activity?.count(null, outcome);
+  }
+
+  /** `ctx` is the request asking (the HTTP route's request id); a signature's audit row carries it. */
+  async respond(ctx: RequestContext, requestDer: Uint8Array): Promise<Uint8Array> {
+    const trace: { caId: string | null } = { caId: null };
+    let answer: Answer;
+    try {
+      answer = await this.#respond(ctx, requestDer, trace);
+    } catch (error) {
+      if (error instanceof OcspMalformedRequest) {
+        answer = { der: MALFORMED, outcome: 'malformedRequest' };
+      } else if (isKeyStoreOutage(error)) {
+        this.#deps.log.debug({ err: error, caId: trace.caId }, 'OCSP answered tryLater: the key store is unavailable');
+        answer = { der: TRY_LATER, outcome: 'tryLater' };
+      } else {
+        this.#deps.log.error({ err: error }, 'OCSP response failed');
+        answer = { der: INTERNAL_ERROR, outcome: 'internalError' };
+      }
+    }
+    this.#deps.activity?.count(trace.caId, answer.outcome);
+    return answer.der;
+  }
+
+  async #respond(ctx: RequestContext, requestDer: Uint8Array, trace: { caId: string | null }): Promise<Answer> {
     const request = parseOcspRequest(requestDer);
     const [first] = request.certIds;
     const caId = first ? this.#issuerOf(first) : null;
-    if (!first || !caId) return ocspErrorResponse('unauthorized');
-
+    if (!first || !caId) return { der: UNAUTHORIZED, outcome: 'unauthorized' };
+    trace.caId = caId;
     const now = this.#now();
-    const isCacheable = request.nonceExtensionValue === null && request.certIds.length === 1;
-    const cacheKey = `${caId}:${first.serialHex}:${Buffer.from(first.der).toString('hex')}`;
-    if (isCacheable) {
-      const cached = this.#cache.get(cacheKey);
-      if (cached && cached.refreshAfter > now.getTime()) return cached.der;
-    }
+    if (request.certIds.length === 1) return this.#answerOne(ctx, caId, first, request.nonceExtensionValue, now);
 
+    // Several CertIDs in one request: rare (openssl can), never cached, always a fresh signature.
+    if (!this.#signingBudget.tryTake()) return { der: TRY_LATER, outcome: 'tryLater' };
+    const statuses = request.certIds.map((certId) =>
+      this.#issuerOf(certId) === caId ? this.#statusOf(caId, certId.serialHex) : ({ status: 'unknown' } as const),
+    );
+    const der = await this.#sign(ctx, caId, request.certIds, statuses, request.nonceExtensionValue, now);
+    return { der, outcome: request.nonceExtensionValue === null ? 'signed' : 'nonceSigned' };
+  }
+
+  async #answerOne(
+    ctx: RequestContext,
+    caId: string,
+    certId: OcspCertId,
+    nonce: Uint8Array | null,
+    now: Date,
+  ): Promise<Answer> {
+    const nowMs = now.getTime();
+    const status = this.#statusOf(caId, certId.serialHex);
+    const statusKey = statusKeyOf(status);
+    const isOurs = status.status !== 'unknown';
+    const certIdHex = isOurs ? Buffer.from(certId.der).toString('hex') : '';
+    const cached = isOurs ? this.#cache.get(caId, certId.serialHex, certIdHex) : undefined;
+    const usable = cached && cached.statusKey === statusKey && cached.expiresAtMs > nowMs ? cached : undefined;
+    if (cached && !usable) this.#cache.invalidate(caId, certId.serialHex);
+
+    if (nonce !== null && this.#nonceBudget.tryTake()) {
+      if (this.#signingBudget.tryTake()) {
+        try {
+          return { der: await this.#sign(ctx, caId, [certId], [status], nonce, now), outcome: 'nonceSigned' };
+        } catch (error) {
+          if (!usable || !isKeyStoreOutage(error)) throw error;
+          return { der: usable.der, outcome: 'staleServed' };
+        }
+      }
+      this.#nonceBudget.giveBack();
+    }
+    const cachedOutcome: OcspOutcome = nonce === null ? 'cached' : 'nonceOmitted';
+    if (usable && usable.refreshAfterMs > nowMs) return { der: usable.der, outcome: cachedOutcome };
+
+    if (this.#signingBudget.tryTake()) {
+      let der: Uint8Array;
+      try {
+        der = await this.#sign(ctx, caId, [certId], [status], null, now);
+      } catch (error) {
+        if (!usable || !isKeyStoreOutage(error)) throw error;
+        return { der: usable.der, outcome: 'staleServed' };
+      }
+      // Cached only if the status did not change while the key store signed.
+      if (isOurs && statusKeyOf(this.#statusOf(caId, certId.serialHex)) === statusKey) {
+        const thisUpdateMs = Math.floor(nowMs / 1000) * 1000;
+        this.#cache.set(caId, certId.serialHex, certIdHex, {
+          der,
+          statusKey,
+          refreshAfterMs: thisUpdateMs + this.#validityMs - this.#refreshMarginMs,
+          expiresAtMs: thisUpdateMs + this.#validityMs,
+        });
+      }
+      return { der, outcome: nonce === null ? 'signed' : 'nonceOmitted' };
+    }
+    if (usable) return { der: usable.der, outcome: 'staleServed' };
+    return isOurs ? { der: TRY_LATER, outcome: 'tryLater' } : { der: UNAUTHORIZED, outcome: 'unauthorized' };
+  }
+
+  async #sign(
+    ctx: RequestContext,
+    caId: string,
+    certIds: readonly OcspCertId[],
+    statuses: readonly CertStatus[],
+    nonce: Uint8Array | null,
+    now: Date,
+  ): Promise<Uint8Array> {
     const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const nextUpdate = new Date(thisUpdate.getTime() + this.#validityMs);
-    const singles = request.certIds.map((certId) =>
+    const singles = certIds.map((certId, index) =>
       encodeSingleResponse({
         certIdDer: certId.der,
-        certStatus: this.#issuerOf(certId) === caId ? this.#statusOf(caId, certId.serialHex) : { status: 'unknown' },
+        certStatus: statuses[index] ?? { status: 'unknown' },
         thisUpdate,
         nextUpdate,
       }),
@@ -135,23 +269,15 @@ export class OcspResponder {
       responderKeyHash: signer.responderKeyHash,
       producedAt: thisUpdate,
       singleResponses: singles,
-      nonceExtensionValue: request.nonceExtensionValue,
+      nonceExtensionValue: nonce,
     });
     const signature = await signTbs(this.#deps.kms, ctx, signer.keyId, signer.signatureAlgorithm, responseData);
-    const response = assembleOcspResponse(
+    return assembleOcspResponse(
       responseData,
       signer.signatureAlgorithm.algorithmIdentifier,
       signature,
       signer.certificates,
     );
-    if (isCacheable) {
-      if (this.#cache.size >= this.#cacheLimit) {
-        const oldest = this.#cache.keys().next();
-        if (!oldest.done) this.#cache.delete(oldest.value);
-      }
-      this.#cache.set(cacheKey, { der: response, refreshAfter: thisUpdate.getTime() + this.#validityMs / 2 });
-    }
-    return response;
   }
 
   #statusOf(caId: string, serialHex: string): CertStatus {
@@ -206,6 +332,7 @@ export class OcspResponder {
         checkAfter: nowMs + SIGNER_RECHECK_MS,
       };
     } else {
+      this.#deps.onSignerMissing?.(caId);
       const record = this.#deps.directory.get(caId);
       if (!record.certificate) throw new Error(`CA ${caId} has no certificate to answer for`);
       signer = {
@@ -235,4 +362,15 @@ export class OcspResponder {
     }
     return null;
   }
+}
+
+/** The status a response encodes, comparable with the database's current one. */
+function statusKeyOf(status: CertStatus): string {
+  if (status.status !== 'revoked') return status.status;
+  return `revoked:${status.revokedAt.getTime()}:${status.reason ?? ''}`;
+}
+
+/** The key store away or overloaded, or its circuit open: worth asking again later. */
+function isKeyStoreOutage(error: unknown): boolean {
+  return error instanceof KmsError && error.isRetryable;
 }

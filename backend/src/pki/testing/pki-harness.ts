@@ -26,7 +26,9 @@ export interface PkiHarness {
 }
 
 export async function openPkiHarness(
-  options: Partial<Pick<PkiServicesOptions, 'publicUrl' | 'crlValiditySeconds' | 'ocspValiditySeconds' | 'now'>> & {
+  options: Partial<
+    Pick<PkiServicesOptions, 'publicUrl' | 'crlValiditySeconds' | 'ocspValiditySeconds' | 'ocspBudgets' | 'now'>
+  > & {
     /** Puts a faulty key store in front of the local one (a key store that misbehaves). */
     wrapKeyStore?: (store: TempLocalStore['store']) => Parameters<typeof openAuditedKms>[0];
   } = {},
@@ -43,6 +45,7 @@ export async function openPkiHarness(
     publicUrl: options.publicUrl ?? 'http://pki.test:3000',
     crlValiditySeconds: options.crlValiditySeconds ?? 7 * 86_400,
     ...(options.ocspValiditySeconds !== undefined ? { ocspValiditySeconds: options.ocspValiditySeconds } : {}),
+    ...(options.ocspBudgets !== undefined ? { ocspBudgets: options.ocspBudgets } : {}),
     ...(options.now ? { now: options.now } : {}),
     log,
   });
