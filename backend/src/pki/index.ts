@@ -15,6 +15,7 @@ import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
 import { CertificateService } from './issuance-service.js';
+import { KeyDependentsService } from './key-dependents.js';
 import { KeyLifecycleService } from './key-lifecycle-service.js';
 import type { PkiKms } from './kms-signer.js';
 import { OcspResponder } from './ocsp-responder.js';
@@ -43,6 +44,7 @@ export interface PkiServices {
   crls: CrlPublisher;
   ocsp: OcspResponder;
   keys: KeyLifecycleService;
+  keyDependents: KeyDependentsService;
   profiles: { list(): ProfileSummary[] };
   events: PkiEvents;
   /** Stops the CRL scheduler. */
@@ -81,12 +83,18 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     ...(options.ocspValiditySeconds !== undefined ? { validitySeconds: options.ocspValiditySeconds } : {}),
   });
   const keys = new KeyLifecycleService({ ...common, cas: repositories.cas, certificates: repositories.certificates });
+  const keyDependents = new KeyDependentsService({
+    cas: repositories.cas,
+    certificates: repositories.certificates,
+    now,
+  });
   return {
     cas,
     certificates,
     crls,
     ocsp,
     keys,
+    keyDependents,
     profiles: { list: listProfiles },
     events,
     close: () => {
@@ -102,6 +110,7 @@ export type { ExportedFile } from './certificate-exports.js';
 export { CrlPublisher } from './crl-publisher.js';
 export { OcspResponder } from './ocsp-responder.js';
 export { KeyLifecycleService } from './key-lifecycle-service.js';
+export type { KeyDependents, KeyDependentCa } from './key-dependents.js';
 export { PKI_ERROR_CODES } from './errors.js';
 export { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
 export { MAX_CSR_BYTES } from './csr.js';
