@@ -18,6 +18,7 @@ import { EmptyState, PageIntro, ServerErrorNotice, TableSkeleton } from '../feat
 import { pillClass, TABLE_CLASSES, type PillTone } from '../features/admin-kit/table-classes.js';
 import { useTRPC, useTRPCClient } from '../trpc.js';
 import { DestroyKeyDialog } from './keys/destroy-key-dialog.js';
+import type { KeyDependents } from './keys/key-impact.js';
 import { PENDING_LABELS, pendingKeyRequests } from './keys/pending-key-requests.js';
 import { RevokeKeyDialog } from './keys/revoke-key-dialog.js';
 
@@ -42,7 +43,6 @@ interface OpenAction {
 
 export function KeysPage() {
   const trpc = useTRPC();
-  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const { role } = useSignedInUser();
   const [stateFilter, setStateFilter] = useState<StateFilter>('all');
@@ -168,34 +168,53 @@ export function KeysPage() {
           </Table>
         </div>
       )}
-      {action?.kind === 'destroy' ? (
-        <DestroyKeyDialog
-          key={action.key.id}
+      {action === undefined ? null : (
+        <KeyActionDialog
+          key={`${action.kind}-${action.key.id}`}
+          kind={action.kind}
           keyId={action.key.id}
           keyLabel={action.key.label}
           dependents={dependents.data}
           dependentsError={dependents.error}
           isDualControlEnabled={isDualControlEnabled}
-          isOpen
-          onOpenChange={(isOpen) => (isOpen ? undefined : setAction(undefined))}
-          onDestroy={(input) => client.keys.destroy.mutate(input)}
+          onClose={() => setAction(undefined)}
           onSettled={refresh}
         />
-      ) : null}
-      {action?.kind === 'revoke' ? (
-        <RevokeKeyDialog
-          key={action.key.id}
-          keyId={action.key.id}
-          keyLabel={action.key.label}
-          dependents={dependents.data}
-          dependentsError={dependents.error}
-          isDualControlEnabled={isDualControlEnabled}
-          isOpen
-          onOpenChange={(isOpen) => (isOpen ? undefined : setAction(undefined))}
-          onRevoke={(input) => client.keys.revoke.mutate(input)}
-          onSettled={refresh}
-        />
-      ) : null}
+      )}
     </>
+  );
+}
+
+/** The open action's dialog; both run through the typed client so dual control's answer reaches the dialog. */
+function KeyActionDialog({
+  kind,
+  onClose,
+  ...common
+}: {
+  kind: OpenAction['kind'];
+  keyId: string;
+  keyLabel: string;
+  dependents: KeyDependents | undefined;
+  dependentsError: unknown;
+  isDualControlEnabled: boolean;
+  onClose: () => void;
+  onSettled: () => void;
+}) {
+  const client = useTRPCClient();
+  const onOpenChange = (isOpen: boolean) => (isOpen ? undefined : onClose());
+  return kind === 'destroy' ? (
+    <DestroyKeyDialog
+      {...common}
+      isOpen
+      onOpenChange={onOpenChange}
+      onDestroy={(input) => client.keys.destroy.mutate(input)}
+    />
+  ) : (
+    <RevokeKeyDialog
+      {...common}
+      isOpen
+      onOpenChange={onOpenChange}
+      onRevoke={(input) => client.keys.revoke.mutate(input)}
+    />
   );
 }

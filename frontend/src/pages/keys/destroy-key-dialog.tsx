@@ -7,13 +7,11 @@ import { useState } from 'react';
 
 import type { DestroyKeyInput } from '@pki/shared';
 
-import { ActionButton } from '../../features/admin-kit/action-button.js';
 import { TextInput } from '../../features/admin-kit/form-fields.js';
 import { ModalDialog } from '../../features/admin-kit/modal-dialog.js';
-import { ServerErrorNotice } from '../../features/admin-kit/query-state.js';
 import { useGuardedSubmit } from '../../features/admin-kit/use-guarded-submit.js';
-import { ApprovalPendingNotice } from './approval-pending-notice.js';
 import { ForceFields, isForceSettled } from './force-fields.js';
+import { GuardedOutcome, isGuardedSubmitFinished } from './guarded-outcome.js';
 import { ImpactStatement } from './impact-statement.js';
 import { liveCertificatesOf, type KeyDependents } from './key-impact.js';
 
@@ -44,7 +42,7 @@ export function DestroyKeyDialog(props: DestroyKeyDialogProps) {
     dependents !== undefined &&
     isForceSettled(liveCertificates, isForced, forceReason) &&
     state.phase !== 'running';
-  const isFinished = state.phase === 'done' || state.phase === 'awaiting-approval';
+  const isFinished = isGuardedSubmitFinished(state);
 
   function destroy() {
     void submit(() =>
@@ -96,23 +94,15 @@ export function DestroyKeyDialog(props: DestroyKeyDialogProps) {
             />
           </>
         )}
-        {state.phase === 'failed' ? <ServerErrorNotice title="The key was not destroyed" error={state.error} /> : null}
-        {state.phase === 'awaiting-approval' ? <ApprovalPendingNotice message={state.message} /> : null}
-        {state.phase === 'done' ? (
-          <p role="status" className="m-0 font-semibold text-ink">
-            Key {keyLabel} is destroyed.
-          </p>
-        ) : null}
-        <div className="flex flex-wrap justify-end gap-2">
-          <ActionButton onPress={() => onOpenChange(false)} isDisabled={state.phase === 'running'}>
-            {isFinished ? 'Close' : 'Cancel'}
-          </ActionButton>
-          {isFinished ? null : (
-            <ActionButton type="submit" tone="danger" isDisabled={!canSubmit}>
-              {state.phase === 'running' ? 'Destroying…' : isDualControlEnabled ? 'Request destruction' : 'Destroy key'}
-            </ActionButton>
-          )}
-        </div>
+        <GuardedOutcome
+          state={state}
+          failedTitle="The key was not destroyed"
+          doneText={`Key ${keyLabel} is destroyed.`}
+          submitLabel={isDualControlEnabled ? 'Request destruction' : 'Destroy key'}
+          runningLabel="Destroying…"
+          canSubmit={canSubmit}
+          onClose={() => onOpenChange(false)}
+        />
       </form>
     </ModalDialog>
   );

@@ -7,13 +7,11 @@ import { useState } from 'react';
 
 import { REVOCATION_REASONS, type KeyLifecycleInput, type RevocationReason } from '@pki/shared';
 
-import { ActionButton } from '../../features/admin-kit/action-button.js';
 import { ChoiceInput } from '../../features/admin-kit/form-fields.js';
 import { ModalDialog } from '../../features/admin-kit/modal-dialog.js';
-import { ServerErrorNotice } from '../../features/admin-kit/query-state.js';
 import { useGuardedSubmit } from '../../features/admin-kit/use-guarded-submit.js';
-import { ApprovalPendingNotice } from './approval-pending-notice.js';
 import { ForceFields, isForceSettled } from './force-fields.js';
+import { GuardedOutcome, isGuardedSubmitFinished } from './guarded-outcome.js';
 import { ImpactStatement } from './impact-statement.js';
 import { liveCertificatesOf, type KeyDependents } from './key-impact.js';
 
@@ -53,7 +51,7 @@ export function RevokeKeyDialog(props: RevokeKeyDialogProps) {
   const [forceReason, setForceReason] = useState('');
   const { state, submit } = useGuardedSubmit(props.onSettled);
   const liveCertificates = liveCertificatesOf(dependents);
-  const isFinished = state.phase === 'done' || state.phase === 'awaiting-approval';
+  const isFinished = isGuardedSubmitFinished(state);
   const canSubmit =
     dependents !== undefined && isForceSettled(liveCertificates, isForced, forceReason) && state.phase !== 'running';
 
@@ -98,23 +96,15 @@ export function RevokeKeyDialog(props: RevokeKeyDialogProps) {
             />
           </>
         )}
-        {state.phase === 'failed' ? <ServerErrorNotice title="The key was not revoked" error={state.error} /> : null}
-        {state.phase === 'awaiting-approval' ? <ApprovalPendingNotice message={state.message} /> : null}
-        {state.phase === 'done' ? (
-          <p role="status" className="m-0 font-semibold text-ink">
-            Key {keyLabel} is revoked.
-          </p>
-        ) : null}
-        <div className="flex flex-wrap justify-end gap-2">
-          <ActionButton onPress={() => onOpenChange(false)} isDisabled={state.phase === 'running'}>
-            {isFinished ? 'Close' : 'Cancel'}
-          </ActionButton>
-          {isFinished ? null : (
-            <ActionButton type="submit" tone="danger" isDisabled={!canSubmit}>
-              {state.phase === 'running' ? 'Revoking…' : 'Revoke key'}
-            </ActionButton>
-          )}
-        </div>
+        <GuardedOutcome
+          state={state}
+          failedTitle="The key was not revoked"
+          doneText={`Key ${keyLabel} is revoked.`}
+          submitLabel="Revoke key"
+          runningLabel="Revoking…"
+          canSubmit={canSubmit}
+          onClose={() => onOpenChange(false)}
+        />
       </form>
     </ModalDialog>
   );
