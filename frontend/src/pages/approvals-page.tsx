@@ -13,7 +13,8 @@ import { useSignedInUser } from '../auth/session.js';
 import { ActionButton } from '../features/admin-kit/action-button.js';
 import { formatInstant } from '../features/admin-kit/format-instant.js';
 import { ChoiceInput } from '../features/admin-kit/form-fields.js';
-import { EmptyState, PageIntro, ServerErrorNotice, TableSkeleton } from '../features/admin-kit/query-state.js';
+import { EmptyState, PageIntro } from '../features/admin-kit/query-state.js';
+import { QueryView } from '../features/admin-kit/query-view.js';
 import type { RouterOutputs } from '../features/admin-kit/router-types.js';
 import { pillClass } from '../features/admin-kit/table-classes.js';
 import { useTRPC, useTRPCClient } from '../trpc.js';
@@ -64,88 +65,92 @@ export function ApprovalsPage() {
           onChange={(next) => setSearchParams(next === 'pending' ? {} : { status: next })}
         />
       </div>
-      {approvals.isPending ? (
-        <TableSkeleton label="Loading approvals" />
-      ) : approvals.isError ? (
-        <ServerErrorNotice title="The approvals could not be read" error={approvals.error} />
-      ) : approvals.data.length === 0 ? (
-        <EmptyState title={status === 'pending' ? 'Nothing waits for approval' : `No ${status} requests`}>
-          {status === 'pending'
-            ? 'With dual control on (Users → Settings), destroying a key or revoking a CA appears here for a second admin.'
-            : 'Choose another status to see other requests.'}
-        </EmptyState>
-      ) : (
-        <ul className="m-0 flex list-none flex-col gap-3 p-0" aria-label="Approval requests">
-          {approvals.data.map((approval) => {
-            const isOwn = isOwnRequest(approval.requestedBy, username);
-            const headingId = `approval-${approval.id}`;
-            return (
-              <li key={approval.id} className="card" aria-labelledby={headingId}>
-                <div className="flex flex-wrap items-center justify-between gap-2">
-                  <h2 id={headingId} className="m-0 text-base">
-                    {describeOperation(approval.operation)}
-                  </h2>
-                  <span className={pillClass(STATUS_TONES[approval.status])}>{approval.status}</span>
-                </div>
-                <dl className="m-0 mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
-                  <dt className="text-ink-muted">Operation</dt>
-                  <dd className="m-0">
-                    <code>{approval.operation}</code>
-                  </dd>
-                  {parameterRows(approval.input).map(([name, value]) => (
-                    <div key={name} className="contents">
-                      <dt className="text-ink-muted">{name}</dt>
-                      <dd className="m-0 break-all">
-                        <code>{value}</code>
-                      </dd>
-                    </div>
-                  ))}
-                  <dt className="text-ink-muted">Requested</dt>
-                  <dd className="m-0">
-                    {approval.requestedBy}, {formatInstant(approval.requestedAt)}
-                  </dd>
-                  <dt className="text-ink-muted">{approval.status === 'pending' ? 'Expires' : 'Expired at'}</dt>
-                  <dd className="m-0">{formatInstant(approval.expiresAt)}</dd>
-                  {approval.decidedBy === null ? null : (
-                    <>
-                      <dt className="text-ink-muted">Decided</dt>
-                      <dd className="m-0">
-                        {approval.decidedBy}, {formatInstant(approval.decidedAt)}
-                      </dd>
-                    </>
-                  )}
-                  {approval.comment === null ? null : (
-                    <>
-                      <dt className="text-ink-muted">Comment</dt>
-                      <dd className="m-0">{approval.comment}</dd>
-                    </>
-                  )}
-                  {approval.errorCode === null ? null : (
-                    <>
-                      <dt className="text-ink-muted">Failed with</dt>
-                      <dd className="m-0">
-                        <code>{approval.errorCode}</code>
-                      </dd>
-                    </>
-                  )}
-                </dl>
-                {approval.status !== 'pending' ? null : isOwn ? (
-                  <p className="m-0 mt-2 text-sm text-ink-muted">
-                    You requested this: another admin must approve or reject it.
-                  </p>
-                ) : (
-                  <div className="mt-3 flex flex-wrap gap-2">
-                    <ActionButton tone="primary" onPress={() => setDeciding({ decision: 'approve', approval })}>
-                      Approve
-                    </ActionButton>
-                    <ActionButton onPress={() => setDeciding({ decision: 'reject', approval })}>Reject</ActionButton>
+      <QueryView
+        query={approvals}
+        loadingLabel="Loading approvals"
+        errorTitle="The approvals could not be read"
+        isEmpty={(data) => data.length === 0}
+        empty={
+          <EmptyState title={status === 'pending' ? 'Nothing waits for approval' : `No ${status} requests`}>
+            {status === 'pending'
+              ? 'With dual control on (Users → Settings), destroying a key or revoking a CA appears here for a second admin.'
+              : 'Choose another status to see other requests.'}
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <ul className="m-0 flex list-none flex-col gap-3 p-0" aria-label="Approval requests">
+            {data.map((approval) => {
+              const isOwn = isOwnRequest(approval.requestedBy, username);
+              const headingId = `approval-${approval.id}`;
+              return (
+                <li key={approval.id} className="card" aria-labelledby={headingId}>
+                  <div className="flex flex-wrap items-center justify-between gap-2">
+                    <h2 id={headingId} className="m-0 text-base">
+                      {describeOperation(approval.operation)}
+                    </h2>
+                    <span className={pillClass(STATUS_TONES[approval.status])}>{approval.status}</span>
                   </div>
-                )}
-              </li>
-            );
-          })}
-        </ul>
-      )}
+                  <dl className="m-0 mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+                    <dt className="text-ink-muted">Operation</dt>
+                    <dd className="m-0">
+                      <code>{approval.operation}</code>
+                    </dd>
+                    {parameterRows(approval.input).map(([name, value]) => (
+                      <div key={name} className="contents">
+                        <dt className="text-ink-muted">{name}</dt>
+                        <dd className="m-0 break-all">
+                          <code>{value}</code>
+                        </dd>
+                      </div>
+                    ))}
+                    <dt className="text-ink-muted">Requested</dt>
+                    <dd className="m-0">
+                      {approval.requestedBy}, {formatInstant(approval.requestedAt)}
+                    </dd>
+                    <dt className="text-ink-muted">{approval.status === 'pending' ? 'Expires' : 'Expired at'}</dt>
+                    <dd className="m-0">{formatInstant(approval.expiresAt)}</dd>
+                    {approval.decidedBy === null ? null : (
+                      <>
+                        <dt className="text-ink-muted">Decided</dt>
+                        <dd className="m-0">
+                          {approval.decidedBy}, {formatInstant(approval.decidedAt)}
+                        </dd>
+                      </>
+                    )}
+                    {approval.comment === null ? null : (
+                      <>
+                        <dt className="text-ink-muted">Comment</dt>
+                        <dd className="m-0">{approval.comment}</dd>
+                      </>
+                    )}
+                    {approval.errorCode === null ? null : (
+                      <>
+                        <dt className="text-ink-muted">Failed with</dt>
+                        <dd className="m-0">
+                          <code>{approval.errorCode}</code>
+                        </dd>
+                      </>
+                    )}
+                  </dl>
+                  {approval.status !== 'pending' ? null : isOwn ? (
+                    <p className="m-0 mt-2 text-sm text-ink-muted">
+                      You requested this: another admin must approve or reject it.
+                    </p>
+                  ) : (
+                    <div className="mt-3 flex flex-wrap gap-2">
+                      <ActionButton tone="primary" onPress={() => setDeciding({ decision: 'approve', approval })}>
+                        Approve
+                      </ActionButton>
+                      <ActionButton onPress={() => setDeciding({ decision: 'reject', approval })}>Reject</ActionButton>
+                    </div>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </QueryView>
       {deciding === undefined ? null : (
         <DecideApprovalDialog
           decision={deciding.decision}

@@ -14,7 +14,8 @@ import { useSignedInUser } from '../auth/session.js';
 import { ActionButton } from '../features/admin-kit/action-button.js';
 import { formatInstant } from '../features/admin-kit/format-instant.js';
 import { ChoiceInput } from '../features/admin-kit/form-fields.js';
-import { EmptyState, PageIntro, ServerErrorNotice, TableSkeleton } from '../features/admin-kit/query-state.js';
+import { EmptyState, PageIntro } from '../features/admin-kit/query-state.js';
+import { QueryView } from '../features/admin-kit/query-view.js';
 import { pillClass, TABLE_CLASSES, type PillTone } from '../features/admin-kit/table-classes.js';
 import { useTRPC, useTRPCClient } from '../trpc.js';
 import { DestroyKeyDialog } from './keys/destroy-key-dialog.js';
@@ -83,91 +84,99 @@ export function KeysPage() {
       <div className="mb-3 max-w-xs">
         <ChoiceInput label="State" choices={STATE_FILTERS} value={stateFilter} onChange={setStateFilter} />
       </div>
-      {keys.isPending ? (
-        <TableSkeleton label="Loading keys" />
-      ) : keys.isError ? (
-        <ServerErrorNotice title="The keys could not be read" error={keys.error} />
-      ) : keys.data.length === 0 ? (
-        <EmptyState title={stateFilter === 'all' ? 'No keys yet' : `No ${stateFilter} keys`}>
-          {stateFilter === 'all'
-            ? 'Keys appear here when a CA is created or a certificate is issued with a key generated in the key store.'
-            : 'Choose "All states" to see every key.'}
-        </EmptyState>
-      ) : (
-        <div className={TABLE_CLASSES.frame}>
-          <Table aria-label="Keys" className={TABLE_CLASSES.table}>
-            <TableHeader>
-              <Column isRowHeader className={TABLE_CLASSES.column}>
-                Label
-              </Column>
-              <Column className={TABLE_CLASSES.column}>State</Column>
-              <Column className={TABLE_CLASSES.column}>Purpose</Column>
-              <Column className={TABLE_CLASSES.column}>Algorithm</Column>
-              <Column className={TABLE_CLASSES.column}>Backend</Column>
-              <Column className={TABLE_CLASSES.column}>Used by</Column>
-              <Column className={TABLE_CLASSES.column}>Created</Column>
-              <Column className={TABLE_CLASSES.column}>Actions</Column>
-            </TableHeader>
-            <TableBody items={keys.data}>
-              {(key) => {
-                const requests = pending.get(key.id) ?? [];
-                const usedBy = caNamesByKey.get(key.id);
-                const isDestroyed = key.state === 'destroyed';
-                const isRevocable = key.state === 'active' || key.state === 'pre-active';
-                return (
-                  <Row id={key.id} className={TABLE_CLASSES.row}>
-                    <Cell className={`${TABLE_CLASSES.cell} font-semibold`}>{key.label}</Cell>
-                    <Cell className={TABLE_CLASSES.cell}>
-                      <div className="flex flex-col items-start gap-1">
-                        <span className={pillClass(STATE_TONES[key.state])}>{key.state}</span>
-                        {requests.map((operation) => (
-                          <span key={operation} className={pillClass('warn')}>
-                            {PENDING_LABELS[operation]}
-                          </span>
-                        ))}
-                        {key.revocationReason === null ? null : (
-                          <span className="text-xs text-ink-muted">reason: {key.revocationReason}</span>
-                        )}
-                      </div>
-                    </Cell>
-                    <Cell className={TABLE_CLASSES.cell}>{key.purpose}</Cell>
-                    <Cell className={TABLE_CLASSES.cell}>{key.algorithm}</Cell>
-                    <Cell className={TABLE_CLASSES.cell}>{key.backend}</Cell>
-                    <Cell className={TABLE_CLASSES.cell}>
-                      {usedBy === undefined ? <span className="text-ink-muted">no CA</span> : `CA ${usedBy.join(', ')}`}
-                    </Cell>
-                    <Cell className={TABLE_CLASSES.cell}>{formatInstant(key.createdAt)}</Cell>
-                    <Cell className={TABLE_CLASSES.cell}>
-                      {isManager && !isDestroyed ? (
-                        <div className="flex flex-wrap gap-1">
-                          {isRevocable ? (
-                            <ActionButton
-                              aria-label={`Revoke key ${key.label}`}
-                              onPress={() => setAction({ kind: 'revoke', key })}
-                            >
-                              Revoke
-                            </ActionButton>
-                          ) : null}
-                          <ActionButton
-                            tone="danger"
-                            aria-label={`Destroy key ${key.label}`}
-                            isDisabled={requests.includes('keys.destroy')}
-                            onPress={() => setAction({ kind: 'destroy', key })}
-                          >
-                            Destroy
-                          </ActionButton>
+      <QueryView
+        query={keys}
+        loadingLabel="Loading keys"
+        errorTitle="The keys could not be read"
+        isEmpty={(data) => data.length === 0}
+        empty={
+          <EmptyState title={stateFilter === 'all' ? 'No keys yet' : `No ${stateFilter} keys`}>
+            {stateFilter === 'all'
+              ? 'Keys appear here when a CA is created or a certificate is issued with a key generated in the key store.'
+              : 'Choose "All states" to see every key.'}
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <div className={TABLE_CLASSES.frame}>
+            <Table aria-label="Keys" className={TABLE_CLASSES.table}>
+              <TableHeader>
+                <Column isRowHeader className={TABLE_CLASSES.column}>
+                  Label
+                </Column>
+                <Column className={TABLE_CLASSES.column}>State</Column>
+                <Column className={TABLE_CLASSES.column}>Purpose</Column>
+                <Column className={TABLE_CLASSES.column}>Algorithm</Column>
+                <Column className={TABLE_CLASSES.column}>Backend</Column>
+                <Column className={TABLE_CLASSES.column}>Used by</Column>
+                <Column className={TABLE_CLASSES.column}>Created</Column>
+                <Column className={TABLE_CLASSES.column}>Actions</Column>
+              </TableHeader>
+              <TableBody items={data}>
+                {(key) => {
+                  const requests = pending.get(key.id) ?? [];
+                  const usedBy = caNamesByKey.get(key.id);
+                  const isDestroyed = key.state === 'destroyed';
+                  const isRevocable = key.state === 'active' || key.state === 'pre-active';
+                  return (
+                    <Row id={key.id} className={TABLE_CLASSES.row}>
+                      <Cell className={`${TABLE_CLASSES.cell} font-semibold`}>{key.label}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>
+                        <div className="flex flex-col items-start gap-1">
+                          <span className={pillClass(STATE_TONES[key.state])}>{key.state}</span>
+                          {requests.map((operation) => (
+                            <span key={operation} className={pillClass('warn')}>
+                              {PENDING_LABELS[operation]}
+                            </span>
+                          ))}
+                          {key.revocationReason === null ? null : (
+                            <span className="text-xs text-ink-muted">reason: {key.revocationReason}</span>
+                          )}
                         </div>
-                      ) : (
-                        <span className="text-ink-muted">—</span>
-                      )}
-                    </Cell>
-                  </Row>
-                );
-              }}
-            </TableBody>
-          </Table>
-        </div>
-      )}
+                      </Cell>
+                      <Cell className={TABLE_CLASSES.cell}>{key.purpose}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>{key.algorithm}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>{key.backend}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>
+                        {usedBy === undefined ? (
+                          <span className="text-ink-muted">no CA</span>
+                        ) : (
+                          `CA ${usedBy.join(', ')}`
+                        )}
+                      </Cell>
+                      <Cell className={TABLE_CLASSES.cell}>{formatInstant(key.createdAt)}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>
+                        {isManager && !isDestroyed ? (
+                          <div className="flex flex-wrap gap-1">
+                            {isRevocable ? (
+                              <ActionButton
+                                aria-label={`Revoke key ${key.label}`}
+                                onPress={() => setAction({ kind: 'revoke', key })}
+                              >
+                                Revoke
+                              </ActionButton>
+                            ) : null}
+                            <ActionButton
+                              tone="danger"
+                              aria-label={`Destroy key ${key.label}`}
+                              isDisabled={requests.includes('keys.destroy')}
+                              onPress={() => setAction({ kind: 'destroy', key })}
+                            >
+                              Destroy
+                            </ActionButton>
+                          </div>
+                        ) : (
+                          <span className="text-ink-muted">—</span>
+                        )}
+                      </Cell>
+                    </Row>
+                  );
+                }}
+              </TableBody>
+            </Table>
+          </div>
+        )}
+      </QueryView>
       {action === undefined ? null : (
         <KeyActionDialog
           key={`${action.kind}-${action.key.id}`}

@@ -1,7 +1,7 @@
 import { ActionButton } from '../../features/admin-kit/action-button.js';
 import { ServerErrorNotice } from '../../features/admin-kit/query-state.js';
 import type { GuardedSubmitState } from '../../features/admin-kit/use-guarded-submit.js';
-import { ApprovalPendingNotice } from './approval-pending-notice.js';
+import { ApprovalPendingNotice } from '../../features/admin-kit/approval-pending-notice.js';
 
 export function isGuardedSubmitFinished(state: GuardedSubmitState): boolean {
   return state.phase === 'done' || state.phase === 'awaiting-approval';
