@@ -23,6 +23,7 @@ const SECTIONS = [
   { label: 'Certificates', path: '/certificates' },
   { label: 'Certificate authorities', path: '/certificate-authorities' },
   { label: 'Keys', path: '/keys' },
+  { label: 'Approvals', path: '/approvals' },
   { label: 'Audit log', path: '/audit-log' },
   { label: 'Users', path: '/users' },
 ] as const;

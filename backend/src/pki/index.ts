@@ -15,6 +15,7 @@ import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
 import { CertificateService } from './issuance-service.js';
+import { KeyDependentsService } from './key-dependents.js';
 import { KeyLifecycleService } from './key-lifecycle-service.js';
 import type { PkiKms } from './kms-signer.js';
 import { OcspActivity } from './ocsp-activity.js';
@@ -50,6 +51,7 @@ export interface PkiServices {
   /** Keeps a delegated OCSP responder certificate per CA; `start()` outside tests (app.ts). */
   ocspSigners: OcspSignerRenewal;
   keys: KeyLifecycleService;
+  keyDependents: KeyDependentsService;
   profiles: { list(): ProfileSummary[] };
   events: PkiEvents;
   /** Stops the CRL scheduler and retries and the OCSP signer renewal, and writes the last OCSP activity row. */
@@ -102,6 +104,11 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     ...(options.ocspBudgets !== undefined ? { budgets: options.ocspBudgets } : {}),
   });
   const keys = new KeyLifecycleService({ ...common, cas: repositories.cas, certificates: repositories.certificates });
+  const keyDependents = new KeyDependentsService({
+    cas: repositories.cas,
+    certificates: repositories.certificates,
+    now,
+  });
   return {
     cas,
     certificates,
@@ -109,6 +116,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     ocsp,
     ocspSigners,
     keys,
+    keyDependents,
     profiles: { list: listProfiles },
     events,
     close: () => {
@@ -128,6 +136,7 @@ export { CrlPublisher } from './crl-publisher.js';
 export { OcspResponder, DEFAULT_OCSP_BUDGETS } from './ocsp-responder.js';
 export type { OcspBudgets } from './ocsp-responder.js';
 export { KeyLifecycleService } from './key-lifecycle-service.js';
+export type { KeyDependents, KeyDependentCa } from './key-dependents.js';
 export { PKI_ERROR_CODES } from './errors.js';
 export { PKI_AUDIT_OPERATIONS } from './audit-operations.js';
 export { MAX_CSR_BYTES } from './csr.js';

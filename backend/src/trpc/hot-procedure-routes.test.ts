@@ -153,6 +153,7 @@ function everyProcedure(): Record<ProcedurePath, InjectOptions> {
     'certificates.export': post('/trpc/certificates.export', { id: certificateId, format: 'pem' }),
     'keys.list': { method: 'GET', url: '/trpc/keys.list' },
     'keys.get': { method: 'GET', url: `/trpc/keys.get${query({ keyId })}` },
+    'keys.dependents': { method: 'GET', url: `/trpc/keys.dependents${query({ keyId })}` },
     'keys.revoke': post('/trpc/keys.revoke', { keyId: 'no-such-key', reason: 'superseded' }),
     'keys.destroy': post('/trpc/keys.destroy', { keyId: 'no-such-key', confirmLabel: 'nope' }),
     'profiles.list': { method: 'GET', url: '/trpc/profiles.list' },

@@ -19,6 +19,8 @@ export const SECTIONS = [
   { path: '/certificate-authorities', label: 'Certificate authorities', roles: EVERY_ROLE },
   // Key administration (revoke, destroy) is the admins'; operators and auditors see keys beside their certificates.
   { path: '/keys', label: 'Keys', roles: ['admin'] },
+  // Dual control's second pair of eyes: deciding needs approvals.decide, an admin's.
+  { path: '/approvals', label: 'Approvals', roles: ['admin'] },
   { path: '/audit-log', label: 'Audit log', roles: ['admin', 'auditor'] },
   { path: '/users', label: 'Users', roles: ['admin'] },
 ] as const satisfies readonly Section[];

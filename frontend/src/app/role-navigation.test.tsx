@@ -29,6 +29,7 @@ describe('RoleNavigation', () => {
       'Certificates',
       'Certificate authorities',
       'Keys',
+      'Approvals',
       'Audit log',
       'Users',
     ]);

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { createBrowserRouter } from 'react-router';
 
 import { RequireSession } from '../auth/session.js';
+import { ApprovalsPage } from '../pages/approvals-page.js';
 import { AuditLogPage } from '../pages/audit-log-page.js';
 import { CertificateAuthoritiesPage } from '../pages/certificate-authorities-page.js';
 import { CertificatesPage } from '../pages/certificates-page.js';
@@ -38,6 +39,7 @@ export function createAppRouter() {
             section('/certificates', <CertificatesPage />),
             section('/certificate-authorities', <CertificateAuthoritiesPage />),
             section('/keys', <KeysPage />),
+            section('/approvals', <ApprovalsPage />),
             section('/audit-log', <AuditLogPage />),
             section('/users', <UsersPage />),
             { path: '*', element: <NotFoundPage /> },

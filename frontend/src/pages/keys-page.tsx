@@ -1,15 +1,229 @@
-import { PlannedSection } from './planned-section.js';
+/**
+ * Keys (admins): every key the key store holds for us, with what depends on it, and the two
+ * irreversible actions — revoke with a reason, destroy with the label typed back — each
+ * stating first what stops working. Under dual control a request waits for a second admin.
+ */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Cell, Column, Row, Table, TableBody, TableHeader } from 'react-aria-components';
+
+import { KEY_STATES, type KeyState, type KeySummary } from '@pki/shared';
+
+import { canTake, pageTitle } from '../app/navigation.js';
+import { useSignedInUser } from '../auth/session.js';
+import { ActionButton } from '../features/admin-kit/action-button.js';
+import { formatInstant } from '../features/admin-kit/format-instant.js';
+import { ChoiceInput } from '../features/admin-kit/form-fields.js';
+import { EmptyState, PageIntro } from '../features/admin-kit/query-state.js';
+import { QueryView } from '../features/admin-kit/query-view.js';
+import { pillClass, TABLE_CLASSES, type PillTone } from '../features/admin-kit/table-classes.js';
+import { useTRPC, useTRPCClient } from '../trpc.js';
+import { DestroyKeyDialog } from './keys/destroy-key-dialog.js';
+import type { KeyDependents } from './keys/key-impact.js';
+import { PENDING_LABELS, pendingKeyRequests } from './keys/pending-key-requests.js';
+import { RevokeKeyDialog } from './keys/revoke-key-dialog.js';
+
+const STATE_TONES: Record<KeyState, PillTone> = {
+  'pre-active': 'muted',
+  active: 'up',
+  deactivated: 'warn',
+  compromised: 'down',
+  destroyed: 'muted',
+};
+
+type StateFilter = KeyState | 'all';
+const STATE_FILTERS = [
+  { id: 'all' as const, label: 'All states' },
+  ...KEY_STATES.map((state) => ({ id: state, label: state })),
+];
+
+interface OpenAction {
+  kind: 'revoke' | 'destroy';
+  key: KeySummary;
+}
 
 export function KeysPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { role } = useSignedInUser();
+  const [stateFilter, setStateFilter] = useState<StateFilter>('all');
+  const [action, setAction] = useState<OpenAction | undefined>();
+  const isManager = canTake(role, 'revokeOrDestroyKey');
+
+  const keys = useQuery(trpc.keys.list.queryOptions(stateFilter === 'all' ? {} : { state: stateFilter }));
+  const cas = useQuery(trpc.cas.list.queryOptions());
+  const settings = useQuery(trpc.settings.get.queryOptions());
+  const approvals = useQuery(trpc.approvals.list.queryOptions({ status: 'pending' }, { enabled: isManager }));
+  const dependents = useQuery(
+    trpc.keys.dependents.queryOptions({ keyId: action?.key.id ?? '' }, { enabled: action !== undefined }),
+  );
+
+  const pending = pendingKeyRequests(approvals.data ?? []);
+  const caNamesByKey = new Map<string, string[]>();
+  for (const ca of cas.data ?? []) caNamesByKey.set(ca.keyId, [...(caNamesByKey.get(ca.keyId) ?? []), ca.name]);
+  const isDualControlEnabled = settings.data?.isDualControlEnabled ?? false;
+
+  function refresh() {
+    void queryClient.invalidateQueries({ queryKey: trpc.keys.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.cas.pathKey() });
+  }
+
   return (
-    <PlannedSection
-      title="Keys"
-      summary="Key pairs held by the key store. PKI Manager only holds references to them."
-      planned={[
-        { text: 'List every key with its algorithm, purpose, label and KMIP lifecycle state.' },
-        { text: 'Revoke a key with a reason.', action: 'revokeOrDestroyKey' },
-        { text: 'Destroy a key after typing its label back as confirmation.', action: 'revokeOrDestroyKey' },
-      ]}
+    <>
+      <title>{pageTitle('Keys')}</title>
+      <PageIntro
+        title="Keys"
+        lead="Key pairs held by the key store. PKI Manager holds only references to them; the private keys never leave the key store."
+      />
+      {isDualControlEnabled ? (
+        <p className="m-0 mb-3 text-sm text-ink-muted" role="note">
+          Dual control is on: destroying a key, or forcing a revocation, waits for a second admin&apos;s approval.
+        </p>
+      ) : null}
+      <div className="mb-3 max-w-xs">
+        <ChoiceInput label="State" choices={STATE_FILTERS} value={stateFilter} onChange={setStateFilter} />
+      </div>
+      <QueryView
+        query={keys}
+        loadingLabel="Loading keys"
+        errorTitle="The keys could not be read"
+        isEmpty={(data) => data.length === 0}
+        empty={
+          <EmptyState title={stateFilter === 'all' ? 'No keys yet' : `No ${stateFilter} keys`}>
+            {stateFilter === 'all'
+              ? 'Keys appear here when a CA is created or a certificate is issued with a key generated in the key store.'
+              : 'Choose "All states" to see every key.'}
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <div className={TABLE_CLASSES.frame}>
+            <Table aria-label="Keys" className={TABLE_CLASSES.table}>
+              <TableHeader>
+                <Column isRowHeader className={TABLE_CLASSES.column}>
+                  Label
+                </Column>
+                <Column className={TABLE_CLASSES.column}>State</Column>
+                <Column className={TABLE_CLASSES.column}>Purpose</Column>
+                <Column className={TABLE_CLASSES.column}>Algorithm</Column>
+                <Column className={TABLE_CLASSES.column}>Backend</Column>
+                <Column className={TABLE_CLASSES.column}>Used by</Column>
+                <Column className={TABLE_CLASSES.column}>Created</Column>
+                <Column className={TABLE_CLASSES.column}>Actions</Column>
+              </TableHeader>
+              <TableBody items={data}>
+                {(key) => {
+                  const requests = pending.get(key.id) ?? [];
+                  const usedBy = caNamesByKey.get(key.id);
+                  const isDestroyed = key.state === 'destroyed';
+                  const isRevocable = key.state === 'active' || key.state === 'pre-active';
+                  return (
+                    <Row id={key.id} className={TABLE_CLASSES.row}>
+                      <Cell className={`${TABLE_CLASSES.cell} font-semibold`}>{key.label}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>
+                        <div className="flex flex-col items-start gap-1">
+                          <span className={pillClass(STATE_TONES[key.state])}>{key.state}</span>
+                          {requests.map((operation) => (
+                            <span key={operation} className={pillClass('warn')}>
+                              {PENDING_LABELS[operation]}
+                            </span>
+                          ))}
+                          {key.revocationReason === null ? null : (
+                            <span className="text-xs text-ink-muted">reason: {key.revocationReason}</span>
+                          )}
+                        </div>
+                      </Cell>
+                      <Cell className={TABLE_CLASSES.cell}>{key.purpose}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>{key.algorithm}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>{key.backend}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>
+                        {usedBy === undefined ? (
+                          <span className="text-ink-muted">no CA</span>
+                        ) : (
+                          `CA ${usedBy.join(', ')}`
+                        )}
+                      </Cell>
+                      <Cell className={TABLE_CLASSES.cell}>{formatInstant(key.createdAt)}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>
+                        {isManager && !isDestroyed ? (
+                          <div className="flex flex-wrap gap-1">
+                            {isRevocable ? (
+                              <ActionButton
+                                aria-label={`Revoke key ${key.label}`}
+                                onPress={() => setAction({ kind: 'revoke', key })}
+                              >
+                                Revoke
+                              </ActionButton>
+                            ) : null}
+                            <ActionButton
+                              tone="danger"
+                              aria-label={`Destroy key ${key.label}`}
+                              isDisabled={requests.includes('keys.destroy')}
+                              onPress={() => setAction({ kind: 'destroy', key })}
+                            >
+                              Destroy
+                            </ActionButton>
+                          </div>
+                        ) : (
+                          <span className="text-ink-muted">—</span>
+                        )}
+                      </Cell>
+                    </Row>
+                  );
+                }}
+              </TableBody>
+            </Table>
+          </div>
+        )}
+      </QueryView>
+      {action === undefined ? null : (
+        <KeyActionDialog
+          key={`${action.kind}-${action.key.id}`}
+          kind={action.kind}
+          keyId={action.key.id}
+          keyLabel={action.key.label}
+          dependents={dependents.data}
+          dependentsError={dependents.error}
+          isDualControlEnabled={isDualControlEnabled}
+          onClose={() => setAction(undefined)}
+          onSettled={refresh}
+        />
+      )}
+    </>
+  );
+}
+
+/** The open action's dialog; both run through the typed client so dual control's answer reaches the dialog. */
+function KeyActionDialog({
+  kind,
+  onClose,
+  ...common
+}: {
+  kind: OpenAction['kind'];
+  keyId: string;
+  keyLabel: string;
+  dependents: KeyDependents | undefined;
+  dependentsError: unknown;
+  isDualControlEnabled: boolean;
+  onClose: () => void;
+  onSettled: () => void;
+}) {
+  const client = useTRPCClient();
+  const onOpenChange = (isOpen: boolean) => (isOpen ? undefined : onClose());
+  return kind === 'destroy' ? (
+    <DestroyKeyDialog
+      {...common}
+      isOpen
+      onOpenChange={onOpenChange}
+      onDestroy={(input) => client.keys.destroy.mutate(input)}
+    />
+  ) : (
+    <RevokeKeyDialog
+      {...common}
+      isOpen
+      onOpenChange={onOpenChange}
+      onRevoke={(input) => client.keys.revoke.mutate(input)}
     />
   );
 }

@@ -1,14 +1,24 @@
-import { PlannedSection } from './planned-section.js';
+/**
+ * Users and API tokens (admins): who may sign in and with which role, the tokens machines use,
+ * and the dual-control setting.
+ */
+import { pageTitle } from '../app/navigation.js';
+import { PageIntro } from '../features/admin-kit/query-state.js';
+import { DualControlSettings } from './users/dual-control-settings.js';
+import { TokensSection } from './users/tokens-section.js';
+import { UsersSection } from './users/users-section.js';
 
 export function UsersPage() {
   return (
-    <PlannedSection
-      title="Users"
-      summary="Who may sign in, with which role, and the API tokens machines use."
-      planned={[
-        { text: 'Create users, set their role, disable them and reset their passwords.' },
-        { text: 'Create API tokens with a role and an expiry, shown once with a copy button; list and revoke them.' },
-      ]}
-    />
+    <>
+      <title>{pageTitle('Users')}</title>
+      <PageIntro
+        title="Users"
+        lead="People who sign in to PKI Manager, the API tokens machines use, and dual control."
+      />
+      <DualControlSettings />
+      <UsersSection />
+      <TokensSection />
+    </>
   );
 }

@@ -34,6 +34,10 @@ export const keysRouter = router({
       const details = await ctx.services.kms.describeKey(ctx.request, { keyId: input.keyId });
       return { ...toKeySummary(details.key), kmsState: details.kms?.state ?? null };
     }),
+  /** The CAs whose signatures the key makes, each with its live certificate count: what revoking or destroying it stops. */
+  dependents: authorized('keys.read')
+    .input(KeyRefInput)
+    .query(({ ctx, input }) => ctx.services.pki.keyDependents.of(input.keyId)),
   /** Refused for a CA key with live certificates unless forced with a reason (audited; forcing is under dual control when on). */
   revoke: authorized('keys.manage')
     .input(KeyLifecycleInput)
