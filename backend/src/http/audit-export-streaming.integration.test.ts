@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
@@ -150,6 +150,16 @@ describe('a 1,000,000-row audit log', () => {
     const started = performance.now();
     const { latencies, result: runId } = await probeHealthzWhile(async () => {
       const run = await auditor.caller.audit.verify({ full: true });
+      // A second request joins the run under way.
+      expect(await auditor.caller.audit.verify({ full: true })).toEqual(run);
+      await vi.waitUntil(async () => (await auditor.caller.audit.verifyStatus(run)).progress.walked > 0, {
+        timeout: 60_000,
+        interval: 50,
+      });
+      expect(await auditor.caller.audit.verifyStatus(run)).toMatchObject({
+        state: 'running',
+        progress: { total: expect.any(Number) as unknown },
+      });
       await testApp.app.services.auditIntegrity.whenVerified();
       return run.runId;
     });
@@ -158,6 +168,7 @@ describe('a 1,000,000-row audit log', () => {
       `full verification: ${((performance.now() - started) / 1000).toFixed(1)} s; /healthz ${summary(latencies)}\n`,
     );
     expect(status).toMatchObject({ state: 'finished', result: { isValid: true, checkpointCount: 1 } });
+    expect(status.progress.total).toBeGreaterThan(ROWS);
     expect(status.result?.isValid === true && status.result.rowCount).toBeGreaterThan(ROWS);
     expectHealthzWithinBound(latencies);
   }, 180_000);
