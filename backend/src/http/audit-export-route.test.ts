@@ -89,6 +89,20 @@ describe('the audit signer', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+  it('cannot be revoked or destroyed through the key procedures, even by an admin', async () => {
+    testApp = await buildTestApp();
+    const admin = await actAs(testApp.app.services, 'admin');
+    const { keyId } = await admin.caller.audit.signer();
+    await expect(admin.caller.keys.revoke({ keyId, reason: 'keyCompromise' })).rejects.toMatchObject({
+      cause: { code: 'AUDIT_SIGNER_KEY' },
+    });
+    await expect(
+      admin.caller.keys.destroy({ keyId, confirmLabel: testApp.app.services.kms.findKey(keyId)?.label ?? '' }),
+    ).rejects.toMatchObject({
+      cause: { code: 'AUDIT_SIGNER_KEY' },
+    });
+    expect(testApp.app.services.kms.findKey(keyId)?.state).toBe('active');
+  });
 });
 
 describe('checkpoints', () => {

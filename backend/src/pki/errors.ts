@@ -30,6 +30,7 @@ export const PKI_ERROR_CODES = {
   alreadyRevoked: 'ALREADY_REVOKED',
   reasonInvalid: 'REVOCATION_REASON_INVALID',
   keyHasLiveCertificates: 'KEY_HAS_LIVE_CERTIFICATES',
+  auditSignerKey: 'AUDIT_SIGNER_KEY',
   exportNotAllowed: 'EXPORT_NOT_ALLOWED',
   exportAlreadyDone: 'EXPORT_ALREADY_DONE',
   passwordRequired: 'PASSWORD_REQUIRED',
@@ -123,6 +124,11 @@ export const pkiErrors = {
     new ConflictError(
       `key ${keyId} signs a CA with ${count} unexpired, unrevoked certificate(s); force it with a reason to proceed`,
       { code: PKI_ERROR_CODES.keyHasLiveCertificates, details: { keyId, count } },
+    ),
+  auditSignerKey: (keyId: string) =>
+    new ConflictError(
+      `key ${keyId} signs the audit log's checkpoints; it cannot be revoked or destroyed while the server relies on it`,
+      { code: PKI_ERROR_CODES.auditSignerKey, details: { keyId } },
     ),
   exportNotAllowed: (why: string) =>
     new PolicyError(`private key export refused: ${why}`, { code: PKI_ERROR_CODES.exportNotAllowed }),

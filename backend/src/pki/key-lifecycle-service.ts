@@ -81,6 +81,8 @@ export class KeyLifecycleService {
             code: 'FORCE_REASON_REQUIRED',
           });
         }
+        // Revoking the audit signer would silently end signed checkpoints (docs/AUDIT.md).
+        if (this.#deps.kms.findKey(input.keyId)?.purpose === 'audit') throw pkiErrors.auditSignerKey(input.keyId);
         const live = this.liveCertificateCount(input.keyId);
         step.details.liveCertificates = live;
         if (live > 0 && !input.isForced) throw pkiErrors.keyHasLiveCertificates(input.keyId, live);
