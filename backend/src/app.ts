@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 
 import { AuditLog } from './audit/audit-log.js';
 import { AuditLogReader } from './audit/audit-log-reader.js';
+import { AuditEvidence } from './audit/custody.js';
 import { createAuthServices } from './auth/index.js';
 import { createOidcSignIn } from './auth/oidc/index.js';
 import type { Config } from './config.js';
@@ -119,6 +120,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     crlValiditySeconds: config.crlValiditySeconds,
     log,
     audit,
+    auditEvidence: new AuditEvidence(database),
   });
   const keyDestruction = new ConfirmedKeyDestruction({ kms, keys: pki.keys });
   const auth = createAuthServices({

@@ -9,11 +9,13 @@ import type { Logger } from 'pino';
 import type { ProfileSummary } from '@pki/shared';
 
 import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditEvidence } from '../audit/custody.js';
 import type { PkiRepositories } from '../db/pki-repositories.js';
 import { CaDirectory } from './ca-directory.js';
 import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
+import { CustodyService } from './custody-service.js';
 import { CertificateService } from './issuance-service.js';
 import { KeyLifecycleService } from './key-lifecycle-service.js';
 import type { PkiKms } from './kms-signer.js';
@@ -35,6 +37,8 @@ export interface PkiServicesOptions {
   now?: () => Date;
   /** The one audit log, shared with KMSService. */
   audit: AuditLog;
+  /** Reads the audit rows of a certificate's key-custody evidence. */
+  auditEvidence: AuditEvidence;
 }
 
 export interface PkiServices {
@@ -43,6 +47,7 @@ export interface PkiServices {
   crls: CrlPublisher;
   ocsp: OcspResponder;
   keys: KeyLifecycleService;
+  custody: CustodyService;
   profiles: { list(): ProfileSummary[] };
   events: PkiEvents;
   /** Stops the CRL scheduler. */
@@ -87,6 +92,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     crls,
     ocsp,
     keys,
+    custody: new CustodyService({ certificates, directory, kms, evidence: options.auditEvidence }),
     profiles: { list: listProfiles },
     events,
     close: () => {

@@ -2,6 +2,7 @@
  * The CA over the real KMSService and the `local` key store on a fresh SQLite file in a
  * temporary directory: what the pki tests and the benchmark run against.
  */
+import { AuditEvidence } from '../../audit/custody.js';
 import { openPkiRepositories } from '../../db/pki-repositories.js';
 import type { KMSService } from '../../kms/service.js';
 import { openAuditedKms, openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
@@ -34,6 +35,7 @@ export async function openPkiHarness(
     repositories: openPkiRepositories(temp.database),
     kms,
     audit,
+    auditEvidence: new AuditEvidence(temp.database),
     publicUrl: options.publicUrl ?? 'http://pki.test:3000',
     crlValiditySeconds: options.crlValiditySeconds ?? 7 * 86_400,
     ...(options.ocspValiditySeconds !== undefined ? { ocspValiditySeconds: options.ocspValiditySeconds } : {}),
