@@ -13,6 +13,7 @@ import { AuditIntegrityService } from './audit/audit-integrity-service.js';
 import { AuditLog } from './audit/audit-log.js';
 import { AuditLogReader } from './audit/audit-log-reader.js';
 import { AuditSinks, SinkPositionFile } from './audit/sinks/audit-sinks.js';
+import { AuditEvidence } from './audit/custody.js';
 import { createAuthServices } from './auth/index.js';
 import { createOidcSignIn } from './auth/oidc/index.js';
 import type { Config } from './config.js';
@@ -140,6 +141,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     crlValiditySeconds: config.crlValiditySeconds,
     log,
     audit,
+    auditEvidence: new AuditEvidence(database),
   });
   const refusedKeyInput = new RefusedKeyInput({ audit });
   const keyDestruction = new ConfirmedKeyDestruction({ kms, keys: pki.keys, refusals: refusedKeyInput });

@@ -5,6 +5,8 @@
  * translation of every failure into a CliError with its exit code.
  */
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import { TRPCClientError, createTRPCClient, httpLink } from '@trpc/client';
 import type { TRPCClient } from '@trpc/client';
@@ -26,6 +28,8 @@ export interface Api {
   readonly trpc: TRPCClient<AppRouter>;
   /** GET a public route (e.g. `crl/<id>.crl`) relative to the base URL; the body as bytes. */
   getBytes(path: string): Promise<Buffer>;
+  /** GET a route with the credential, the body as a stream of chunks as they arrive (`audit/export`). */
+  getStream(path: string): Promise<Readable>;
   /** Runs a tRPC call and turns any failure into a CliError. */
   call<T>(operation: () => Promise<T>): Promise<T>;
   /** The session token the last answer set in its `pki_session` cookie (auth.signIn). */
@@ -119,30 +123,16 @@ export function createApi(baseUrl: URL, credential?: Credential): Api {
     baseUrl,
     trpc,
     async getBytes(path) {
-      const requestId = nextRequestId();
-      let response: Response;
-      try {
-        response = await fetch(new URL(path, baseUrl), { headers: { ...authHeaders, 'x-request-id': requestId } });
-      } catch (error) {
-        throw unreachable(error);
-      }
+      const { response, requestId } = await get(path);
       const body = Buffer.from(await response.arrayBuffer());
       if (response.ok) return body;
-      if (response.status >= 502 && response.status <= 504) throw unreachable(new Error(`HTTP ${response.status}`));
-      let message = `HTTP ${response.status}`;
-      let appCode: string | undefined;
-      try {
-        const parsed = JSON.parse(body.toString('utf8')) as { error?: unknown; message?: unknown; code?: unknown };
-        const text = typeof parsed.message === 'string' ? parsed.message : parsed.error;
-        if (typeof text === 'string') message = text;
-        if (typeof parsed.code === 'string') appCode = parsed.code;
-      } catch {
-        // Not our JSON error body; the status says enough.
-      }
-      const answeredId = response.headers.get('x-request-id') ?? requestId;
-      if (response.status === 401 || response.status === 403)
-        throw new NotAuthorizedError(message, answeredId, appCode);
-      throw new OperationFailedError(message, answeredId, appCode);
+      throw failureOf(response, body, requestId);
+    },
+    async getStream(path) {
+      const { response, requestId } = await get(path);
+      if (response.ok && response.body !== null)
+        return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      throw failureOf(response, Buffer.from(await response.arrayBuffer()), requestId);
     },
     sessionTokenFromLastAnswer: () => lastSessionToken,
     async call(operation) {
@@ -153,6 +143,33 @@ export function createApi(baseUrl: URL, credential?: Credential): Api {
       }
     },
   };
+
+  async function get(path: string): Promise<{ response: Response; requestId: string }> {
+    const requestId = nextRequestId();
+    try {
+      const response = await fetch(new URL(path, baseUrl), { headers: { ...authHeaders, 'x-request-id': requestId } });
+      return { response, requestId };
+    } catch (error) {
+      throw unreachable(error);
+    }
+  }
+
+  function failureOf(response: Response, body: Buffer, requestId: string): CliError {
+    if (response.status >= 502 && response.status <= 504) return unreachable(new Error(`HTTP ${response.status}`));
+    let message = `HTTP ${response.status}`;
+    let appCode: string | undefined;
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as { error?: unknown; message?: unknown; code?: unknown };
+      const text = typeof parsed.message === 'string' ? parsed.message : parsed.error;
+      if (typeof text === 'string') message = text;
+      if (typeof parsed.code === 'string') appCode = parsed.code;
+    } catch {
+      // Not our JSON error body; the status says enough.
+    }
+    const answeredId = response.headers.get('x-request-id') ?? requestId;
+    if (response.status === 401 || response.status === 403) return new NotAuthorizedError(message, answeredId, appCode);
+    return new OperationFailedError(message, answeredId, appCode);
+  }
 }
 
 function toCliError(error: unknown, fallbackRequestId: string, unreachable: (cause: unknown) => CliError): CliError {

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import {
   collectSans,
   parseDuration,
+  parseEntity,
+  parseInstant,
   parseNonNegativeInteger,
   parsePositiveInteger,
   parseReason,
@@ -61,5 +63,25 @@ describe('CLI argument parsers', () => {
     expect(collectSans('uri:https://example.com/a,b')).toEqual(['uri:https://example.com/a,b']);
     expect(() => collectSans('www.example.com')).toThrow(/expected dns:…, ip:…, email:…, uri:…/);
     expect(() => collectSans('dns:')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('audit arguments', () => {
+  it('reads --since as a duration back from now or an ISO instant', () => {
+    const before = Date.now();
+    const since = Date.parse(parseInstant('24h'));
+    expect(since).toBeGreaterThanOrEqual(before - 86_400_000 - 1000);
+    expect(since).toBeLessThanOrEqual(Date.now() - 86_400_000);
+    expect(parseInstant('2026-11-01')).toBe('2026-11-01T00:00:00.000Z');
+    expect(parseInstant('2026-11-01T08:00:00+01:00')).toBe('2026-11-01T07:00:00.000Z');
+    expect(() => parseInstant('yesterday')).toThrow(/duration back from now/);
+    expect(() => parseInstant('2026-13-45')).toThrow(/ISO instant/);
+  });
+
+  it('reads --entity as TYPE:ID, the id keeping its colons', () => {
+    expect(parseEntity('certificate:abc')).toEqual({ type: 'certificate', id: 'abc' });
+    expect(parseEntity('crl:ca:1')).toEqual({ type: 'crl', id: 'ca:1' });
+    expect(() => parseEntity('certificate')).toThrow(/TYPE:ID/);
+    expect(() => parseEntity(':abc')).toThrow(/TYPE:ID/);
   });
 });

@@ -80,3 +80,30 @@ export function collectSans(value: string, previous: string[] = []): string[] {
   });
   return [...previous, ...parsed];
 }
+
+/**
+ * `--since 24h`, `--since 30d`, `--since 2w` (that long before now) or an ISO 8601 instant
+ * (`2026-11-01`, `2026-11-01T08:00:00Z`) → the instant as an ISO string.
+ */
+export function parseInstant(value: string): string {
+  const trimmed = value.trim();
+  if (/^\d+\s*[hdw]$/i.test(trimmed)) return new Date(Date.now() - parseDuration(trimmed)).toISOString();
+  const instant = /^\d{4}-\d\d-\d\d(T[\d:.]+(Z|[+-]\d\d:\d\d))?$/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  if (Number.isNaN(instant)) {
+    throw new InvalidArgumentError(
+      'expected a duration back from now (24h, 30d, 2w) or an ISO instant (2026-11-01T08:00:00Z).',
+    );
+  }
+  return new Date(instant).toISOString();
+}
+
+/** `--entity certificate:0193…` → the entity's type and id (the id may hold colons). */
+export function parseEntity(value: string): { type: string; id: string } {
+  const separator = value.indexOf(':');
+  const type = value.slice(0, separator).trim();
+  const id = value.slice(separator + 1).trim();
+  if (separator < 1 || type === '' || id === '') {
+    throw new InvalidArgumentError('expected TYPE:ID, e.g. certificate:0193… or kms_key:0193….');
+  }
+  return { type, id };
+}

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../version.js';
 import { CliError } from './cli-errors.js';
 import { registerApprovalsCommands } from './commands/approvals.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerCaCommands } from './commands/ca.js';
 import { registerCertsCommands } from './commands/certs.js';
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo): Command {
   registerUsersCommands(program, io);
   registerTokensCommands(program, io);
   registerApprovalsCommands(program, io);
+  registerAuditCommands(program, io);
   return program;
 }
 

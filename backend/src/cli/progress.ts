@@ -6,13 +6,20 @@ import type { OutputStream } from './io.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-export async function withProgress<T>(stderr: OutputStream, label: string, operation: () => Promise<T>): Promise<T> {
+/** `detail` adds what is known of the work so far (rows written, rows verified) after the time. */
+export async function withProgress<T>(
+  stderr: OutputStream,
+  label: string,
+  operation: () => Promise<T>,
+  detail?: () => string,
+): Promise<T> {
   if (stderr.isTTY !== true) return operation();
   const startedAt = Date.now();
   let frame = 0;
   const draw = () => {
     const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-    stderr.write(`\r${FRAMES[frame % FRAMES.length] ?? ''} ${label} ${seconds}s`);
+    const known = detail === undefined ? '' : ` ${detail()}`;
+    stderr.write(`\r\u001b[2K${FRAMES[frame % FRAMES.length] ?? ''} ${label} ${seconds}s${known}`);
     frame += 1;
   };
   draw();

@@ -52,6 +52,21 @@ export interface KeyDescription {
   state: 'pre-active' | 'active' | 'deactivated' | 'compromised' | 'destroyed';
   isExportable: boolean;
   createdAt: Date | undefined;
+  /** What the key store itself says guards the private key; absent where the driver cannot ask. */
+  protection?: KeyProtection;
+}
+
+/**
+ * The key store's own attributes of a private key, as an auditor asks for them ("the CA key
+ * never leaves the HSM"); undefined where the store does not say.
+ */
+export interface KeyProtection {
+  /** Its value is never revealed in plaintext (PKCS#11 CKA_SENSITIVE, KMIP Sensitive). */
+  isSensitive: boolean | undefined;
+  /** It was never extractable since it was made (CKA_NEVER_EXTRACTABLE, KMIP Never Extractable). */
+  isNeverExtractable: boolean | undefined;
+  /** It may be exported now (CKA_EXTRACTABLE, KMIP Extractable). */
+  isExtractable: boolean | undefined;
 }
 
 export interface KeyStoreHealth {

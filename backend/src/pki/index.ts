@@ -9,11 +9,13 @@ import type { Logger } from 'pino';
 import type { ProfileSummary } from '@pki/shared';
 
 import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditEvidence } from '../audit/custody.js';
 import type { PkiRepositories } from '../db/pki-repositories.js';
 import { CaDirectory } from './ca-directory.js';
 import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
+import { CustodyService } from './custody-service.js';
 import { CertificateService } from './issuance-service.js';
 import { KeyDependentsService } from './key-dependents.js';
 import { KeyLifecycleService } from './key-lifecycle-service.js';
@@ -41,6 +43,8 @@ export interface PkiServicesOptions {
   now?: () => Date;
   /** The one audit log, shared with KMSService. */
   audit: AuditLog;
+  /** Reads the audit rows of a certificate's key-custody evidence. */
+  auditEvidence: AuditEvidence;
 }
 
 export interface PkiServices {
@@ -52,6 +56,7 @@ export interface PkiServices {
   ocspSigners: OcspSignerRenewal;
   keys: KeyLifecycleService;
   keyDependents: KeyDependentsService;
+  custody: CustodyService;
   profiles: { list(): ProfileSummary[] };
   events: PkiEvents;
   /** Stops the CRL scheduler and retries and the OCSP signer renewal, and writes the last OCSP activity row. */
@@ -117,6 +122,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     ocspSigners,
     keys,
     keyDependents,
+    custody: new CustodyService({ certificates, directory, kms, evidence: options.auditEvidence }),
     profiles: { list: listProfiles },
     events,
     close: () => {

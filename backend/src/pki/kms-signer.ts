@@ -16,7 +16,15 @@ import type { RequestContext } from '../request-context.js';
  */
 export type PkiKms = Pick<
   KMSService,
-  'sign' | 'generateKeyPair' | 'exportPrivateKey' | 'capabilities' | 'revokeKey' | 'destroyKey' | 'backend' | 'findKey'
+  | 'sign'
+  | 'generateKeyPair'
+  | 'exportPrivateKey'
+  | 'capabilities'
+  | 'revokeKey'
+  | 'destroyKey'
+  | 'backend'
+  | 'findKey'
+  | 'describeKey'
 >;
 
 export interface SignatureAlgorithm {

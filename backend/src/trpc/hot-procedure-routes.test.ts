@@ -150,6 +150,10 @@ function everyProcedure(): Record<ProcedurePath, InjectOptions> {
     'certificates.issueFromCsr': post(ISSUE_URL, { caId: 'no-such-ca', profile: 'tls-server', csr: 'x' }),
     'certificates.issueWithServerKey': post('/trpc/certificates.issueWithServerKey', { caId: 'no-such-ca' }),
     'certificates.revoke': post('/trpc/certificates.revoke', { id: 'no-such-certificate', reason: 'superseded' }),
+    'certificates.custody': {
+      method: 'GET',
+      url: `/trpc/certificates.custody${query({ caId: rootId, serialHex: '01' })}`,
+    },
     'certificates.export': post('/trpc/certificates.export', { id: certificateId, format: 'pem' }),
     'keys.list': { method: 'GET', url: '/trpc/keys.list' },
     'keys.get': { method: 'GET', url: `/trpc/keys.get${query({ keyId })}` },

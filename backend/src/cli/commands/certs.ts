@@ -134,4 +134,41 @@ export function registerCertsCommands(program: Command, io: CliIo): void {
       if (isJson) return printJson(io.stdout, certificate);
       printCertificate(io, certificate, ca.name);
     });
+
+  certs
+    .command('custody')
+    .description('key-custody evidence: the CA key as the key store reports it, its kms.sign row and checkpoint')
+    .argument('<serial>', 'serial number, hex (colons optional, any case)', parseSerial)
+    .requiredOption('--ca <ca>', 'issuing CA, by id or name')
+    .action(async (serialHex: string, options: { ca: string }, command: Command) => {
+      const { api, isJson } = commandContext(command, io);
+      const ca = await resolveCa(api, options.ca);
+      const custody = await api.call(() => api.trpc.certificates.custody.query({ caId: ca.id, serialHex }));
+      if (isJson) return printJson(io.stdout, custody);
+      const report = custody.key.keyStore;
+      const yesNo = (value: boolean | null | undefined) =>
+        value === null || value === undefined ? 'not reported' : value ? 'yes' : 'no';
+      const row = (entry: { seq: number; timestamp: string; requestId: string | null } | null) =>
+        entry === null ? null : `seq ${entry.seq}, ${shortInstant(entry.timestamp)}, request ${entry.requestId ?? '-'}`;
+      printFields(io.stdout, [
+        ['certificate', `${custody.certificate.serialHex} (${custody.certificate.subjectDn})`],
+        ['CA', ca.name],
+        ['CA key', `${custody.key.label} (${custody.key.id})`],
+        ['backend', custody.key.backend],
+        ['key store id', custody.key.keyStoreId],
+        ['algorithm', custody.key.algorithm],
+        ['state', report === null ? `${custody.key.state} (not in the key store)` : report.state],
+        ['sensitive', yesNo(report?.isSensitive)],
+        ['never extractable', yesNo(report?.isNeverExtractable)],
+        ['extractable', yesNo(report?.isExtractable)],
+        ['issuance row', row(custody.issuance) ?? 'not found'],
+        ['signature row', row(custody.signature) ?? 'not found'],
+        [
+          'checkpoint',
+          custody.checkpoint === null
+            ? 'not yet covered by a checkpoint'
+            : `${row(custody.checkpoint) ?? ''}, covers row ${String(custody.checkpoint.details.seq)}`,
+        ],
+      ]);
+    });
 }

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 
 import type { AuditLog } from '../../audit/audit-log.js';
+import { AuditEvidence } from '../../audit/custody.js';
 import { openPkiRepositories } from '../../db/pki-repositories.js';
 import type { KMSService } from '../../kms/service.js';
 import { openAuditedKms, openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
@@ -42,6 +43,7 @@ export async function openPkiHarness(
     repositories: openPkiRepositories(temp.database),
     kms,
     audit,
+    auditEvidence: new AuditEvidence(temp.database),
     publicUrl: options.publicUrl ?? 'http://pki.test:3000',
     crlValiditySeconds: options.crlValiditySeconds ?? 7 * 86_400,
     ...(options.ocspValiditySeconds !== undefined ? { ocspValiditySeconds: options.ocspValiditySeconds } : {}),

@@ -1,4 +1,5 @@
 import {
+  CertificateCustodyInput,
   CertificateRefSchema,
   ExportCertificateInput,
   IssueFromCsrInput,
@@ -31,4 +32,8 @@ export const certificatesRouter = router({
   export: authorized('certificates.export')
     .input(ExportCertificateInput)
     .mutation(({ ctx, input }) => ctx.services.pki.certificates.export(ctx.request, input)),
+  /** Key-custody evidence: the CA key as the key store reports it, its kms.sign row and checkpoint. */
+  custody: authorized('audit.read')
+    .input(CertificateCustodyInput)
+    .query(({ ctx, input }) => ctx.services.pki.custody.custody(ctx.request, input)),
 });

@@ -156,6 +156,12 @@ export abstract class KmipBackedKeyStore {
       state,
       isExportable: this.isExportable(attributes),
       createdAt: attributes.initialDate,
+      // As the server keeps them; a server that keeps none says nothing.
+      protection: {
+        isSensitive: attributes.sensitive,
+        isNeverExtractable: attributes.neverExtractable,
+        isExtractable: attributes.extractable,
+      },
     };
   }
 

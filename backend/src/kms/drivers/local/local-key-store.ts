@@ -236,6 +236,13 @@ export class LocalKeyStore implements KeyStore {
       state: key.state,
       isExportable: key.isExportable,
       createdAt: key.createdAt,
+      // By design: a key is sealed at rest and unsealed only in this process to sign; only a
+      // key generated exportable is ever handed out (once, as PKCS#8).
+      protection: {
+        isSensitive: !key.isExportable,
+        isNeverExtractable: !key.isExportable,
+        isExtractable: key.isExportable,
+      },
     };
   }
 

@@ -370,7 +370,15 @@ export class Pkcs11KeyStore implements KeyStore {
   }
 
   private describeKey(session: Session, graphene: Graphene, privateKey: SessionObject): KeyDescription {
-    const attributes = privateKey.getAttribute({ id: null, label: null, sign: null, extractable: null, keyType: null });
+    const attributes = privateKey.getAttribute({
+      id: null,
+      label: null,
+      sign: null,
+      extractable: null,
+      keyType: null,
+      sensitive: null,
+      neverExtractable: null,
+    });
     const reference = (attributes.id as Buffer).toString('hex');
     const parsed = parseLabel(this.namespace, attributes.label as string);
     const publicKey = this.findKey(session, graphene, attributes.id as Buffer, 'public');
@@ -389,8 +397,18 @@ export class Pkcs11KeyStore implements KeyStore {
       isExportable: attributes.extractable === true,
       // PKCS#11 records no creation time (CKA_START_DATE is the application's, and optional).
       createdAt: undefined,
+      protection: {
+        isSensitive: booleanAttribute(attributes.sensitive),
+        isNeverExtractable: booleanAttribute(attributes.neverExtractable),
+        isExtractable: booleanAttribute(attributes.extractable),
+      },
     };
   }
+}
+
+/** A CK_BBOOL as graphene reads it; anything else is a token that did not say. */
+function booleanAttribute(value: unknown): boolean | undefined {
+  return typeof value === 'boolean' ? value : undefined;
 }
 
 function notFound(reference: KeyReference, operation: string): KmsNotFound {

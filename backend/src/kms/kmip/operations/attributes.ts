@@ -93,6 +93,7 @@ export interface Attributes {
   originalCreationDate?: Date;
   sensitive?: boolean;
   extractable?: boolean;
+  neverExtractable?: boolean;
   vendorAttributes?: VendorAttribute[];
 }
 
@@ -120,6 +121,7 @@ const SCALARS = {
   originalCreationDate: { kind: 'DateTime', tag: 'OriginalCreationDate', v1Name: 'Original Creation Date' },
   sensitive: { kind: 'Boolean', tag: 'Sensitive', v1Name: 'Sensitive' },
   extractable: { kind: 'Boolean', tag: 'Extractable', v1Name: 'Extractable' },
+  neverExtractable: { kind: 'Boolean', tag: 'NeverExtractable', v1Name: 'Never Extractable' },
 } as const satisfies Partial<Record<keyof Attributes, ScalarSpec>>;
 
 type ScalarKey = keyof typeof SCALARS;

@@ -62,6 +62,7 @@ const EVERY_ATTRIBUTE: Required<Attributes> = {
   originalCreationDate: WHEN,
   sensitive: true,
   extractable: false,
+  neverExtractable: true,
   vendorAttributes: [{ vendorIdentification: 'cosmian', attributeName: 'tag', attributeValue: '["pki"]' }],
 };
 
