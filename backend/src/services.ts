@@ -13,6 +13,7 @@ import type { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
 import type { KMSService } from './kms/service.js';
 import type { AppMetrics } from './metrics/app-metrics.js';
 import type { PkiServices } from './pki/index.js';
+import type { DashboardService } from './system/dashboard-service.js';
 import type { SystemService } from './system/system-service.js';
 
 /** What a procedure reaches through `ctx.services`: services only, no database handle. */
@@ -21,6 +22,7 @@ export interface ProcedureServices {
   publicUrl: string;
   log: Logger;
   system: SystemService;
+  dashboard: DashboardService;
   auditLog: AuditLogReader;
   kms: KMSService;
   pki: PkiServices;

@@ -11,6 +11,7 @@ import type { ProfileSummary } from '@pki/shared';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { PkiRepositories } from '../db/pki-repositories.js';
 import { CaDirectory } from './ca-directory.js';
+import { CaRevocationImpactService } from './ca-impact.js';
 import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
@@ -39,6 +40,7 @@ export interface PkiServicesOptions {
 
 export interface PkiServices {
   cas: CaService;
+  casRevocationImpact: CaRevocationImpactService;
   certificates: CertificateService;
   crls: CrlPublisher;
   ocsp: OcspResponder;
@@ -83,6 +85,11 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
   const keys = new KeyLifecycleService({ ...common, cas: repositories.cas, certificates: repositories.certificates });
   return {
     cas,
+    casRevocationImpact: new CaRevocationImpactService({
+      cas: repositories.cas,
+      certificates: repositories.certificates,
+      now,
+    }),
     certificates,
     crls,
     ocsp,
