@@ -80,9 +80,12 @@ function servedBy(response: LightMyRequestResponse): 'hot route' | 'adapter' {
     : 'adapter';
 }
 
-/** Values read from the clock at answer time: uptime, and the dashboard's instant and bucket bounds. */
+/** Values read from the clock at answer time: uptime, probe latency, the dashboard's instant and bucket bounds. */
 const withoutUptime = (body: string) =>
-  body.replace(/"uptimeSeconds":\d+/, '"uptimeSeconds":0').replaceAll(/"(asOf|start|end)":"[^"]*"/g, '"$1":"<now>"');
+  body
+    .replace(/"uptimeSeconds":\d+/, '"uptimeSeconds":0')
+    .replace(/"latencyMs":\d+/, '"latencyMs":0')
+    .replaceAll(/"(asOf|start|end)":"[^"]*"/g, '"$1":"<now>"');
 
 /** What differs between two issuances of the same request: the certificate's own values. */
 const ISSUANCE_VALUES = new Set(['id', 'serialHex', 'notBefore', 'notAfter', 'createdAt', 'certificatePem', 'pem']);
