@@ -21,6 +21,8 @@ export default defineConfig({
     emptyOutDir: true,
     // Inlined assets become data: URLs, which the CSP (default-src 'self') refuses.
     assetsInlineLimit: 0,
+    // .vite/manifest.json maps each route's chunk to its imports; the console-bundle bench reads it.
+    manifest: true,
   },
   server: {
     host: '127.0.0.1',

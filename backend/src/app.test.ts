@@ -89,7 +89,7 @@ describe('buildApp', () => {
     const status = await caller.system.status();
     expect(status.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(status.mode).toBe('test');
-    expect(status.kms.health).toEqual({ state: 'up' });
+    expect(status.kms.health).toEqual({ state: 'up', latencyMs: expect.any(Number) });
   });
 
   it('answers an unknown procedure with a tRPC error carrying the request id, no stack', async () => {

@@ -18,6 +18,7 @@ import { createAuthServices } from './auth/index.js';
 import { createOidcSignIn } from './auth/oidc/index.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
+import { DashboardRepository } from './db/dashboard-repository.js';
 import { KmsKeyRepository } from './db/kms-key-repository.js';
 import { SettingsRepository } from './db/settings-repository.js';
 import { openPkiRepositories } from './db/pki-repositories.js';
@@ -47,6 +48,7 @@ import { AppMetrics } from './metrics/app-metrics.js';
 import { SYSTEM_CONTEXT } from './request-context.js';
 import { createPkiServices } from './pki/index.js';
 import type { AppServices } from './services.js';
+import { DashboardService } from './system/dashboard-service.js';
 import { SystemService } from './system/system-service.js';
 import { registerTrpc } from './trpc/register-trpc.js';
 
@@ -206,6 +208,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     log,
     database,
     system,
+    dashboard: new DashboardService({ repository: new DashboardRepository(database), now: overrides.now }),
     auditLog: new AuditLogReader(database),
     auditIntegrity,
     kms,

@@ -15,6 +15,7 @@ import type { RefusedKeyInput } from './keys/refused-key-input.js';
 import type { KMSService } from './kms/service.js';
 import type { AppMetrics } from './metrics/app-metrics.js';
 import type { PkiServices } from './pki/index.js';
+import type { DashboardService } from './system/dashboard-service.js';
 import type { SystemService } from './system/system-service.js';
 
 /** What a procedure reaches through `ctx.services`: services only, no database handle. */
@@ -23,6 +24,7 @@ export interface ProcedureServices {
   publicUrl: string;
   log: Logger;
   system: SystemService;
+  dashboard: DashboardService;
   auditLog: AuditLogReader;
   /** The audit signer, checkpoints, export and background verification (issue 12). */
   auditIntegrity: AuditIntegrityService;

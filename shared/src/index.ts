@@ -6,3 +6,4 @@ export * from './auth.js';
 export * from './permissions.js';
 export * from './audit-verification.js';
 export * from './audit.js';
+export * from './dashboard.js';

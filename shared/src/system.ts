@@ -6,6 +6,8 @@ export const ComponentHealthSchema = z.object({
   state: z.enum(HEALTH_STATES),
   /** Why the component is not up, in words fit for an operator. */
   detail: z.string().optional(),
+  /** How long the health probe took, in milliseconds (the key store's round trip). */
+  latencyMs: z.number().nonnegative().optional(),
 });
 export type ComponentHealth = z.infer<typeof ComponentHealthSchema>;
 

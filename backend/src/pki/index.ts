@@ -12,6 +12,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditEvidence } from '../audit/custody.js';
 import type { PkiRepositories } from '../db/pki-repositories.js';
 import { CaDirectory } from './ca-directory.js';
+import { CaRevocationImpactService } from './ca-impact.js';
 import { CaService } from './ca-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
@@ -49,6 +50,7 @@ export interface PkiServicesOptions {
 
 export interface PkiServices {
   cas: CaService;
+  casRevocationImpact: CaRevocationImpactService;
   certificates: CertificateService;
   crls: CrlPublisher;
   ocsp: OcspResponder;
@@ -116,6 +118,11 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
   });
   return {
     cas,
+    casRevocationImpact: new CaRevocationImpactService({
+      cas: repositories.cas,
+      certificates: repositories.certificates,
+      now,
+    }),
     certificates,
     crls,
     ocsp,

@@ -80,7 +80,12 @@ function servedBy(response: LightMyRequestResponse): 'hot route' | 'adapter' {
     : 'adapter';
 }
 
-const withoutUptime = (body: string) => body.replace(/"uptimeSeconds":\d+/, '"uptimeSeconds":0');
+/** Values read from the clock at answer time: uptime, probe latency, the dashboard's instant and bucket bounds. */
+const withoutUptime = (body: string) =>
+  body
+    .replace(/"uptimeSeconds":\d+/, '"uptimeSeconds":0')
+    .replace(/"latencyMs":\d+/, '"latencyMs":0')
+    .replaceAll(/"(asOf|start|end)":"[^"]*"/g, '"$1":"<now>"');
 
 /** What differs between two issuances of the same request: the certificate's own values. */
 const ISSUANCE_VALUES = new Set(['id', 'serialHex', 'notBefore', 'notAfter', 'createdAt', 'certificatePem', 'pem']);
@@ -138,12 +143,14 @@ type ProcedurePath = { [R in RouterName]: `${R}.${Extract<keyof Inputs[R], strin
 function everyProcedure(): Record<ProcedurePath, InjectOptions> {
   return {
     'system.status': { method: 'GET', url: '/trpc/system.status' },
+    'system.dashboard': { method: 'GET', url: '/trpc/system.dashboard' },
     'cas.list': { method: 'GET', url: '/trpc/cas.list' },
     'cas.get': { method: 'GET', url: `/trpc/cas.get${query({ caId: rootId })}` },
     'cas.createRoot': post('/trpc/cas.createRoot', { name: 'x', algorithm: 'rsa-1024' }),
     'cas.createIntermediate': post('/trpc/cas.createIntermediate', { parentId: 'no-such-ca' }),
     'cas.createSubordinateCsr': post('/trpc/cas.createSubordinateCsr', {}),
     'cas.importSignedCertificate': post('/trpc/cas.importSignedCertificate', {}),
+    'cas.revocationImpact': { method: 'GET', url: `/trpc/cas.revocationImpact${query({ caId: rootId })}` },
     'cas.revoke': post('/trpc/cas.revoke', { caId: 'no-such-ca', reason: 'keyCompromise' }),
     'certificates.list': { method: 'GET', url: `/trpc/certificates.list${query({ caId: rootId })}` },
     'certificates.get': { method: 'GET', url: `/trpc/certificates.get${query({ id: certificateId })}` },

@@ -1,88 +1,71 @@
-import type { ComponentHealth } from '@pki/shared';
+import { useQuery } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 
-import { formatDuration } from '../app/format-duration.js';
-import { describeHealth } from '../app/health-view.js';
-import { pageTitle } from '../app/navigation.js';
-import { describeQueryError } from '../app/query-error.js';
-import { useSystemStatus } from '../app/use-system-status.js';
+import { useSignedInUser } from '../auth/session.js';
+import { Button } from '../components/button.js';
+import { ApiErrorNotice } from '../components/error-notice.js';
+import { PageHeader } from '../components/page-header.js';
+import { Skeleton, SkeletonBlock } from '../components/skeleton.js';
+import { useTRPC } from '../trpc.js';
+import { CertificateCounters, StateCounts } from './dashboard/inventory-summary.js';
+import { KeyStoreBanner, KeyStoreCard } from './dashboard/key-store-health.js';
+import { PendingApprovals } from './dashboard/pending-approvals.js';
+import { RecentAuditEvents } from './dashboard/recent-audit-events.js';
 
-const TIME_FORMAT = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
-
-function HealthIndicator({ health }: { health: ComponentHealth }) {
-  const { tone, text, detail } = describeHealth(health);
-  return (
-    <>
-      <span className={`pill tone-${tone}`}>{text}</span>
-      {detail === undefined ? null : <p className="card-detail">{detail}</p>}
-    </>
-  );
-}
+// Recharts is most of the page's weight: the counters show first, the chart follows.
+const ExpiryChart = lazy(async () => ({ default: (await import('./dashboard/expiry-chart.js')).ExpiryChart }));
 
 export function DashboardPage() {
-  const status = useSystemStatus();
+  const trpc = useTRPC();
+  const { role } = useSignedInUser();
+  const summary = useQuery(trpc.system.dashboard.queryOptions());
 
   return (
     <>
-      <title>{pageTitle('Dashboard')}</title>
-      <header className="page-header">
-        <h1>Dashboard</h1>
-        <p className="page-lead">The state of this PKI Manager instance and the services it depends on.</p>
-      </header>
-
-      {status.isPending ? (
-        <p className="loading" role="status">
-          Loading status…
-        </p>
-      ) : status.data === undefined ? (
-        <div className="card alert" role="alert">
-          <h2>Status unavailable</h2>
-          <p>The server's status could not be read: {describeQueryError(status.error)}.</p>
-          <button type="button" className="button" onClick={() => void status.refetch()}>
-            Try again
-          </button>
-        </div>
+      <PageHeader title="Dashboard" lead="What this PKI holds, what expires soon, and the state of the key store." />
+      <KeyStoreBanner />
+      {summary.isPending ? (
+        <SkeletonBlock label="Loading the dashboard…" lines={5} />
+      ) : summary.isError ? (
+        <ApiErrorNotice
+          title="The dashboard could not be loaded"
+          error={summary.error}
+          action={
+            <Button variant="secondary" onPress={() => void summary.refetch()}>
+              Try again
+            </Button>
+          }
+        />
       ) : (
-        <>
-          <dl className="card-grid">
-            <div className="card">
-              <dt>Key store</dt>
-              <dd>
-                <span className="card-value">{status.data.kms.label}</span>
-                <HealthIndicator health={status.data.kms.health} />
-                <p className="card-detail">
-                  <code>PKI_KMS_BACKEND={status.data.kms.backend}</code>
-                </p>
-              </dd>
-            </div>
-            <div className="card">
-              <dt>Database</dt>
-              <dd>
-                <span className="card-value">SQLite</span>
-                <HealthIndicator health={status.data.database} />
-              </dd>
-            </div>
-            <div className="card">
-              <dt>Version</dt>
-              <dd>
-                <span className="card-value">{status.data.version}</span>
-                <p className="card-detail">{status.data.mode} mode</p>
-              </dd>
-            </div>
-            <div className="card">
-              <dt>Uptime</dt>
-              <dd>
-                <span className="card-value">{formatDuration(status.data.uptimeSeconds)}</span>
-                <p className="card-detail">as of {TIME_FORMAT.format(status.dataUpdatedAt)}</p>
-              </dd>
-            </div>
-          </dl>
-          {status.isError ? (
-            <p className="stale-note" role="status">
-              Showing the last known status; refreshing failed: {describeQueryError(status.error)}.
-            </p>
-          ) : null}
-        </>
+        <div className="flex flex-col gap-4">
+          <CertificateCounters summary={summary.data} />
+          <section className="card" aria-labelledby="expiry-chart-heading">
+            <h2 id="expiry-chart-heading">Expiring in the next 90 days</h2>
+            <Suspense fallback={<Skeleton className="h-64 w-full" />}>
+              <ExpiryChart buckets={summary.data.expiryHistogram} />
+            </Suspense>
+          </section>
+          <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+            <StateCounts title="Certificate authorities" counts={summary.data.cas} to="/certificate-authorities" />
+            <StateCounts title="Keys" counts={summary.data.keys} to={role === 'admin' ? '/keys' : undefined} />
+          </div>
+        </div>
       )}
+      <div className="mt-4 grid grid-cols-1 gap-4 md:grid-cols-2">
+        <KeyStoreCard />
+        {role === 'admin' ? (
+          <section className="card" aria-labelledby="pending-approvals-heading">
+            <h2 id="pending-approvals-heading">Pending approvals</h2>
+            <PendingApprovals />
+          </section>
+        ) : null}
+        {role === 'admin' || role === 'auditor' ? (
+          <section className="card md:col-span-2" aria-labelledby="recent-audit-heading">
+            <h2 id="recent-audit-heading">Recent audit events</h2>
+            <RecentAuditEvents />
+          </section>
+        ) : null}
+      </div>
     </>
   );
 }

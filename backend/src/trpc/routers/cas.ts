@@ -27,6 +27,10 @@ export const casRouter = router({
   importSignedCertificate: authorized('cas.manage')
     .input(ImportSignedCertificateInput)
     .mutation(({ ctx, input }) => ctx.services.pki.cas.importSignedCertificate(ctx.request, input)),
+  /** What revoking the CA would invalidate: live certificates and sub-CAs below it. */
+  revocationImpact: authorized('cas.manage')
+    .input(CaRefInput)
+    .query(({ ctx, input }) => ctx.services.pki.casRevocationImpact.impact(input.caId)),
   /** Revokes the CA and, as status and on the CRLs, everything below it. Under dual control when on. */
   revoke: authorized('cas.manage')
     .input(RevokeCaInput)
