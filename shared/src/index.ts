@@ -3,3 +3,4 @@ export * from './system.js';
 export * from './pki.js';
 export * from './api-inputs.js';
 export * from './auth.js';
+export * from './san.js';

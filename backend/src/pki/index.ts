@@ -12,6 +12,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { PkiRepositories } from '../db/pki-repositories.js';
 import { CaDirectory } from './ca-directory.js';
 import { CaService } from './ca-service.js';
+import { CertificateReadService } from './certificate-read-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
 import { CertificateService } from './issuance-service.js';
@@ -40,6 +41,8 @@ export interface PkiServicesOptions {
 export interface PkiServices {
   cas: CaService;
   certificates: CertificateService;
+  /** The inventory, its CSV export, certificate detail and the CSR preview. */
+  certificateReads: CertificateReadService;
   crls: CrlPublisher;
   ocsp: OcspResponder;
   keys: KeyLifecycleService;
@@ -74,6 +77,12 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     publishCrl,
     revokeCa: (ctx, input) => cas.revoke(ctx, input),
   });
+  const certificateReads = new CertificateReadService({
+    certificates: repositories.certificates,
+    directory,
+    kms,
+    now,
+  });
   const ocsp = new OcspResponder({
     ...common,
     certificates: repositories.certificates,
@@ -84,6 +93,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
   return {
     cas,
     certificates,
+    certificateReads,
     crls,
     ocsp,
     keys,
@@ -97,6 +107,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
 
 export { CaService } from './ca-service.js';
 export { CertificateService } from './issuance-service.js';
+export { CertificateReadService } from './certificate-read-service.js';
 export type { IssuedCertificate } from './issuance-service.js';
 export type { ExportedFile } from './certificate-exports.js';
 export { CrlPublisher } from './crl-publisher.js';
