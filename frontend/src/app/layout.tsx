@@ -2,6 +2,7 @@ import { Link, Outlet } from 'react-router';
 
 import { useSignedInUser } from '../auth/session.js';
 import { SignOutButton } from '../auth/sign-out-button.js';
+import { ToastRegion } from '../components/toast.js';
 import { ThemeToggle } from '../theme/theme-toggle.js';
 import { KmsStatusBadge } from './kms-status-badge.js';
 import { ROLE_LABELS } from './navigation.js';
@@ -35,6 +36,7 @@ export function Layout() {
           <Outlet />
         </main>
       </div>
+      <ToastRegion />
     </div>
   );
 }

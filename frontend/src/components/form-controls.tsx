@@ -2,7 +2,7 @@
  * The console's form parts, in the shadcn manner: plain elements styled with Tailwind
  * utilities compiled into the stylesheet, so nothing is injected at run time.
  */
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from 'react';
+import type { ButtonHTMLAttributes, InputHTMLAttributes } from 'react';
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   id: string;
@@ -57,25 +57,5 @@ export function PrimaryButton({ children, className, ...button }: ButtonHTMLAttr
   );
 }
 
-/** An inline error: what the server said, and the request id to find it in the server log. */
-export function ErrorNotice({
-  title,
-  children,
-  requestId,
-}: {
-  title: string;
-  children: ReactNode;
-  requestId?: string | undefined;
-}) {
-  return (
-    <div role="alert" className="rounded-md border-l-4 border-danger bg-danger-soft px-3 py-2 text-sm text-ink">
-      <p className="m-0 font-semibold text-danger">{title}</p>
-      <p className="m-0 mt-1">{children}</p>
-      {requestId === undefined ? null : (
-        <p className="m-0 mt-1 text-ink-muted">
-          Request id: <code>{requestId}</code>
-        </p>
-      )}
-    </div>
-  );
-}
+/** Kept here for the sign-in screens, which import their parts from this file. */
+export { ErrorNotice } from './error-notice.js';
