@@ -7,3 +7,4 @@ export * from './permissions.js';
 export * from './audit-verification.js';
 export * from './audit.js';
 export * from './dashboard.js';
+export * from './san.js';

@@ -154,19 +154,101 @@ export const RevokeCertificateInput = z.intersection(
 );
 export type RevokeCertificateInput = z.infer<typeof RevokeCertificateInput>;
 
-export const ListCertificatesInput = z.object({
+/** Inventory sorts: `<key>.<direction>`; `notBefore` is the issue date. */
+export const CERTIFICATE_SORTS = [
+  'notBefore.desc',
+  'notBefore.asc',
+  'notAfter.asc',
+  'notAfter.desc',
+  'subject.asc',
+  'subject.desc',
+] as const;
+export const CertificateSortSchema = z.enum(CERTIFICATE_SORTS);
+export type CertificateSort = z.infer<typeof CertificateSortSchema>;
+
+/** The inventory's filters; the CSV export takes the same ones. */
+export const CertificateFilterSchema = z.object({
   status: z.enum(CERTIFICATE_STATUSES).optional(),
   caId: z.string().min(1).optional(),
   profile: z.string().min(1).optional(),
+  keyAlgorithm: KeyAlgorithmSchema.optional(),
+  /** ISO 8601 instant; certificates whose notAfter is at or after it. */
+  expiresAfter: z.iso.datetime({ offset: true }).optional(),
   /** ISO 8601 instant; certificates whose notAfter is before it. */
-  expiringBefore: z.iso.datetime().optional(),
+  expiresBefore: z.iso.datetime({ offset: true }).optional(),
+  /** The CLI's name for `expiresBefore`; kept so older clients work. */
+  expiringBefore: z.iso.datetime({ offset: true }).optional(),
   /** Matched against subject, SANs and serial (hex, colons optional). */
   search: z.string().trim().min(1).max(200).optional(),
-  /** Opaque, from the previous page's `nextCursor`. */
-  cursor: z.string().min(1).max(200).optional(),
+  /** Default `notBefore.desc`: newest issued first. */
+  sort: CertificateSortSchema.optional(),
+});
+export type CertificateFilter = z.input<typeof CertificateFilterSchema>;
+
+export const ListCertificatesInput = CertificateFilterSchema.extend({
+  /** Opaque, from the previous page's `nextCursor`; valid only with the same sort. */
+  cursor: z.string().min(1).max(600).optional(),
   limit: z.number().int().min(1).max(500).default(50),
 });
 export type ListCertificatesInput = z.input<typeof ListCertificatesInput>;
+
+export const ExportCertificatesCsvInput = CertificateFilterSchema;
+export type ExportCertificatesCsvInput = z.input<typeof ExportCertificatesCsvInput>;
+
+export const CertificateCsvSchema = z.object({
+  filename: z.string(),
+  csv: z.string(),
+  rowCount: z.number(),
+  /** True when the filter matched more rows than one export carries. */
+  isTruncated: z.boolean(),
+});
+export type CertificateCsv = z.infer<typeof CertificateCsvSchema>;
+
+/** Parsed before issuance so the wizard can show what the server would take and refuse. */
+export const PreviewCsrInput = z.object({
+  csrPem: z.string().min(1).max(1_048_576),
+  profile: ProfileIdSchema.optional(),
+  caId: z.string().min(1).optional(),
+  /** Overrides as the wizard would send them to issueFromCsr. */
+  subject: SubjectSchema.optional(),
+  sans: z.array(SanSchema).max(100).optional(),
+  validityDays: z.number().int().min(1).max(MAX_ROOT_VALIDITY_DAYS).optional(),
+});
+export type PreviewCsrInput = z.input<typeof PreviewCsrInput>;
+
+export const CsrPreviewSchema = z.object({
+  /** False when the CSR could not be read at all; `problems` says why. */
+  isParsed: z.boolean(),
+  subjectDn: z.string().nullable(),
+  commonName: z.string().nullable(),
+  subject: z.array(z.object({ name: z.string(), value: z.string() })),
+  sans: z.array(z.string()),
+  keyType: z.enum(['rsa', 'ec']).nullable(),
+  keySize: z.number().nullable(),
+  /** The key algorithm as the profiles name it (rsa-2048, ec-p256…), when it is one we accept. */
+  keyAlgorithm: KeyAlgorithmSchema.nullable(),
+  signatureAlgorithm: z.string().nullable(),
+  isSignatureValid: z.boolean().nullable(),
+  sha256: z.string().nullable(),
+  /** What issuance with this profile would put in the certificate; null when it would refuse. */
+  profileCheck: z
+    .object({
+      profile: ProfileIdSchema,
+      isAccepted: z.boolean(),
+      subjectDn: z.string().nullable(),
+      sans: z.array(z.string()),
+      notAfter: z.string().nullable(),
+      /** The server's own refusal, code and message, exactly as issueFromCsr would answer. */
+      refusal: z.object({ code: z.string(), message: z.string() }).nullable(),
+    })
+    .nullable(),
+  /** Problems reading the CSR itself (code and message from the parser). */
+  problems: z.array(z.object({ code: z.string(), message: z.string() })),
+});
+export type CsrPreview = z.infer<typeof CsrPreviewSchema>;
+
+export const DescribeCertificateInput = z.object({ id: z.string().min(1) });
+export type DescribeCertificateInput = z.infer<typeof DescribeCertificateInput>;
 
 export const EXPORT_FORMATS = ['pem', 'der', 'chain', 'pkcs7', 'pkcs12'] as const;
 export const ExportFormatSchema = z.enum(EXPORT_FORMATS);
@@ -225,6 +307,8 @@ export const CertificateSummarySchema = z.object({
   revocationReason: RevocationReasonSchema.nullable(),
   revokedAt: z.string().nullable(),
   keyId: z.string().nullable(),
+  /** Null on certificates issued before it was recorded. */
+  keyAlgorithm: KeyAlgorithmSchema.nullable(),
   /** Whether a one-time PKCS#12 download is still available. */
   canExportPrivateKey: z.boolean(),
   createdAt: z.string(),
@@ -271,3 +355,30 @@ export const ProfileSummarySchema = z.object({
   canExportPrivateKey: z.boolean(),
 });
 export type ProfileSummary = z.infer<typeof ProfileSummarySchema>;
+
+export const CertificateExtensionSchema = z.object({
+  oid: z.string(),
+  name: z.string(),
+  isCritical: z.boolean(),
+  /** Decoded lines, e.g. "Digital Signature", "DNS:example.com", "CA:FALSE". */
+  values: z.array(z.string()),
+});
+export type CertificateExtension = z.infer<typeof CertificateExtensionSchema>;
+
+export const CertificateDescriptionSchema = z.object({
+  certificate: CertificateSummarySchema,
+  issuerDn: z.string(),
+  publicKey: z.object({
+    type: z.string(),
+    size: z.number().nullable(),
+    curve: z.string().nullable(),
+    spkiSha256: z.string(),
+  }),
+  signatureAlgorithm: z.string(),
+  fingerprints: z.object({ sha256: z.string(), sha1: z.string() }),
+  extensions: z.array(CertificateExtensionSchema),
+  /** This certificate first, then its issuers up to the root: subject and notAfter of each. */
+  chain: z.array(z.object({ subjectDn: z.string(), notAfter: z.string(), caId: z.string().nullable() })),
+  certificatePem: z.string(),
+});
+export type CertificateDescription = z.infer<typeof CertificateDescriptionSchema>;

@@ -5,11 +5,12 @@
  * OCSP paths run on every request are prepared once.
  */
 import type Database from 'better-sqlite3';
-import { and, desc, eq, gt, inArray, like, lt, lte, or, sql } from 'drizzle-orm';
-import type { SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 
-import type { CertificateStatus, RevocationReason } from '@pki/shared';
+import type { CertificateStatus, KeyAlgorithm, RevocationReason } from '@pki/shared';
 
+import { buildCertificatePageQuery } from './certificate-page-query.js';
+import type { CertificatePage, CertificatePageQuery } from './certificate-page-query.js';
 import type { DatabaseHandle } from './client.js';
 import { certificates } from './schema.js';
 
@@ -29,6 +30,7 @@ export interface IssuedCertificateRow {
   der: Uint8Array;
   /** Set when the key pair was generated in the key store for this certificate. */
   keyId: string | null;
+  keyAlgorithm: KeyAlgorithm | null;
   createdAt: Date;
 }
 
@@ -44,24 +46,7 @@ export interface RevokedEntry {
   revocationReason: RevocationReason | null;
 }
 
-export interface CertificatePageQuery {
-  /** `expired` and `active` are judged against `now`. */
-  status?: CertificateStatus;
-  caId?: string;
-  profile?: string;
-  expiringBefore?: Date;
-  /** Matched against subject, SANs and serial (hex, colons ignored). */
-  search?: string;
-  /** The last id of the previous page; pages run newest first. */
-  cursor?: string;
-  limit: number;
-  now: Date;
-}
-
-export interface CertificatePage {
-  rows: CertificateRow[];
-  nextCursor: string | null;
-}
+export type { CertificatePageQuery, CertificatePage } from './certificate-page-query.js';
 
 /** Two certificates of one CA drew the same serial; the issuer draws again. */
 export class DuplicateSerialError extends Error {
@@ -90,7 +75,12 @@ export interface CertificateRepository {
   listActiveOfProfile(caId: string, profile: string, notAfterAfter: Date): CertificateRow[];
   /** Active, unexpired certificates issued by any of the CAs. */
   countLiveIssuedBy(caIds: readonly string[], now: Date): number;
+  /** One page of the inventory, keyset-paged per sort (db/certificate-page-query.ts). */
   listPage(query: CertificatePageQuery): CertificatePage;
+  /** Every row of a filter, in its sort order, a batch at a time (the CSV export). */
+  iterateAll(query: Omit<CertificatePageQuery, 'cursor' | 'limit'>, batchSize?: number): Generator<CertificateRow>;
+  /** SQLite's plan for a page query, one detail line per step (tests prove index use with it). */
+  explainPage(query: CertificatePageQuery): string[];
 }
 
 interface StatusRecord {
@@ -114,8 +104,8 @@ export class SqliteCertificateRepository implements CertificateRepository {
   constructor(database: DatabaseHandle) {
     this.#database = database;
     this.#insertIssued = database.sqlite.prepare(
-      `INSERT INTO certificates (id, ca_id, serial_hex, subject_dn, common_name, sans, profile, not_before, not_after, der, status, key_id, created_at)
-       VALUES (@id, @caId, @serialHex, @subjectDn, @commonName, @sans, @profile, @notBefore, @notAfter, @der, 'active', @keyId, @createdAt)`,
+      `INSERT INTO certificates (id, ca_id, serial_hex, subject_dn, common_name, sans, profile, not_before, not_after, der, status, key_id, key_algorithm, created_at)
+       VALUES (@id, @caId, @serialHex, @subjectDn, @commonName, @sans, @profile, @notBefore, @notAfter, @der, 'active', @keyId, @keyAlgorithm, @createdAt)`,
     );
     this.#selectStatus = database.sqlite.prepare(
       'SELECT status, revocation_reason, revoked_at FROM certificates WHERE ca_id = ? AND serial_hex = ?',
@@ -140,6 +130,7 @@ export class SqliteCertificateRepository implements CertificateRepository {
         notAfter: certificate.notAfter.getTime(),
         der: certificate.der,
         keyId: certificate.keyId,
+        keyAlgorithm: certificate.keyAlgorithm,
         createdAt: certificate.createdAt.getTime(),
       });
     } catch (error) {
@@ -233,40 +224,40 @@ export class SqliteCertificateRepository implements CertificateRepository {
   }
 
   listPage(query: CertificatePageQuery): CertificatePage {
-    const conditions: SQL[] = [];
-    if (query.status === 'expired')
-      conditions.push(and(eq(certificates.status, 'active'), lte(certificates.notAfter, query.now)) as SQL);
-    else if (query.status === 'active')
-      conditions.push(and(eq(certificates.status, 'active'), gt(certificates.notAfter, query.now)) as SQL);
-    else if (query.status) conditions.push(eq(certificates.status, query.status));
-    if (query.caId) conditions.push(eq(certificates.caId, query.caId));
-    if (query.profile) conditions.push(eq(certificates.profile, query.profile));
-    if (query.expiringBefore) conditions.push(lt(certificates.notAfter, query.expiringBefore));
-    if (query.search) {
-      const escaped = query.search.replace(/[\\%_]/g, (character) => `\\${character}`);
-      const pattern = `%${escaped}%`;
-      const serialPattern = `%${escaped.replace(/:/g, '').toLowerCase()}%`;
-      conditions.push(
-        or(
-          sql`${certificates.subjectDn} LIKE ${pattern} ESCAPE '\\'`,
-          sql`${certificates.sans} LIKE ${pattern} ESCAPE '\\'`,
-          like(certificates.serialHex, serialPattern),
-        ) as SQL,
-      );
-    }
-    if (query.cursor) conditions.push(lt(certificates.id, query.cursor));
-    const rows = this.#database.db
+    const { statement, cursorOf } = this.#pageStatement(query);
+    const rows = statement.all();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return { rows: page, nextCursor: rows.length > query.limit && last ? cursorOf(last) : null };
+  }
+
+  #pageStatement(query: CertificatePageQuery) {
+    const { where, orderBy, cursorOf } = buildCertificatePageQuery(query);
+    const statement = this.#database.db
       .select()
       .from(certificates)
-      .where(and(...conditions))
-      .orderBy(desc(certificates.id))
-      .limit(query.limit + 1)
-      .all();
-    const page = rows.slice(0, query.limit);
-    return {
-      rows: page,
-      nextCursor: rows.length > query.limit ? (page[page.length - 1]?.id ?? null) : null,
-    };
+      .where(where)
+      .orderBy(...orderBy)
+      .limit(query.limit + 1);
+    return { statement, cursorOf };
+  }
+
+  *iterateAll(query: Omit<CertificatePageQuery, 'cursor' | 'limit'>, batchSize = 1000): Generator<CertificateRow> {
+    let cursor: CertificatePageQuery['cursor'];
+    for (;;) {
+      const page = this.listPage({ ...query, limit: batchSize, ...(cursor ? { cursor } : {}) });
+      yield* page.rows;
+      if (page.nextCursor === null) return;
+      cursor = page.nextCursor;
+    }
+  }
+
+  explainPage(query: CertificatePageQuery): string[] {
+    const statement = this.#pageStatement(query).statement.toSQL();
+    const plan = this.#database.sqlite.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`).all(...statement.params) as {
+      detail: string;
+    }[];
+    return plan.map((step) => step.detail);
   }
 }
 

@@ -165,14 +165,22 @@ export const certificates = sqliteTable(
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
     /** Set when the key pair was generated in the key store for this certificate. */
     keyId: text('key_id').references(() => kmsKeys.id),
+    /** The subject key's algorithm, for the inventory's filter; null on rows issued before it was recorded. */
+    keyAlgorithm: text('key_algorithm', { enum: KEY_ALGORITHMS }),
     createdAt: createdAt(),
   },
+  // The inventory (certificates.list) pages by keyset over (sort column, id): each sort has
+  // its index, and each equality filter an index that also orders by notAfter, the default
+  // sort. Text search goes through certificates_search (FTS5 trigram, migration 0010).
   (table) => [
     uniqueIndex('certificates_ca_serial_idx').on(table.caId, table.serialHex),
-    index('certificates_status_idx').on(table.status, table.id),
-    index('certificates_not_after_idx').on(table.notAfter),
-    index('certificates_ca_idx').on(table.caId, table.id),
-    index('certificates_profile_idx').on(table.profile),
+    index('certificates_status_idx').on(table.status, table.notAfter, table.id),
+    index('certificates_not_after_idx').on(table.notAfter, table.id),
+    index('certificates_not_before_idx').on(table.notBefore, table.id),
+    index('certificates_subject_idx').on(table.subjectDn, table.id),
+    index('certificates_ca_idx').on(table.caId, table.notAfter, table.id),
+    index('certificates_profile_idx').on(table.profile, table.notAfter, table.id),
+    index('certificates_key_algorithm_idx').on(table.keyAlgorithm, table.notAfter, table.id),
   ],
 );
 

@@ -174,6 +174,7 @@ export class CaService {
               commonName: commonNameOf(plan.subjectAttributes),
               sans: [],
               profile: 'intermediate-ca',
+              keyAlgorithm: input.algorithm,
               notBefore: plan.notBefore,
               notAfter: plan.notAfter,
               der: signed.der,

@@ -4,6 +4,7 @@
  * the publisher keeps trying until the CRL lists the serial, and after a restart
  * (`resumePending`) too. Repeating a revocation with the same reason is idempotent.
  */
+import { AuditEvidence } from '../audit/custody.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { crlSerials } from '../../test/reliability/crl-serials.js';
@@ -121,6 +122,7 @@ describe('revocation publishing (issue 15)', () => {
       publicUrl: 'http://pki.test:3000',
       crlValiditySeconds: 7 * 86_400,
       log: h.log,
+      auditEvidence: new AuditEvidence(h.temp.database),
     });
     try {
       const results = await restarted.crls.resumePending();

@@ -49,6 +49,7 @@ export function toCertificateSummary(
     revocationReason: row.revocationReason,
     revokedAt: iso(row.revokedAt),
     keyId: row.keyId,
+    keyAlgorithm: row.keyAlgorithm,
     canExportPrivateKey: Boolean(key?.isExportable && key.exportedAt === null && row.status === 'active'),
     createdAt: row.createdAt.toISOString(),
   };

@@ -14,6 +14,7 @@ import type { PkiRepositories } from '../db/pki-repositories.js';
 import { CaDirectory } from './ca-directory.js';
 import { CaRevocationImpactService } from './ca-impact.js';
 import { CaService } from './ca-service.js';
+import { CertificateReadService } from './certificate-read-service.js';
 import { publicEndpoints } from './certificate-template.js';
 import { CrlPublisher } from './crl-publisher.js';
 import { CustodyService } from './custody-service.js';
@@ -52,6 +53,8 @@ export interface PkiServices {
   cas: CaService;
   casRevocationImpact: CaRevocationImpactService;
   certificates: CertificateService;
+  /** The inventory, its CSV export, certificate detail and the CSR preview. */
+  certificateReads: CertificateReadService;
   crls: CrlPublisher;
   ocsp: OcspResponder;
   /** Keeps a delegated OCSP responder certificate per CA; `start()` outside tests (app.ts). */
@@ -101,6 +104,12 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
     now,
   });
   const ocspActivity = new OcspActivity({ audit, log, now });
+  const certificateReads = new CertificateReadService({
+    certificates: repositories.certificates,
+    directory,
+    kms,
+    now,
+  });
   const ocsp = new OcspResponder({
     ...common,
     certificates: repositories.certificates,
@@ -124,6 +133,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
       now,
     }),
     certificates,
+    certificateReads,
     crls,
     ocsp,
     ocspSigners,
@@ -143,6 +153,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
 
 export { CaService } from './ca-service.js';
 export { CertificateService } from './issuance-service.js';
+export { CertificateReadService } from './certificate-read-service.js';
 export type { IssuedCertificate } from './issuance-service.js';
 export type { ExportedFile } from './certificate-exports.js';
 export { CrlPublisher } from './crl-publisher.js';

@@ -1,7 +1,7 @@
 /**
  * Certificates: issuance from a CSR, with a key pair generated in the key store, or as a
  * CA's delegated OCSP signer — one flow, the differences given as an IssuanceSpec —,
- * revocation, listing with keyset pagination, and exports (certificate-exports.ts). The
+ * revocation and exports (certificate-exports.ts); listing is certificate-read-service.ts. The
  * hot path (issueFromCsr) reuses the issuer's pre-encoded parts (ca-directory.ts),
  * verifies the CSR with node:crypto, signs through KMSService and writes the certificate
  * and its audit row together through the audit log (audit/audit-log.ts).
@@ -10,10 +10,9 @@ import {
   ExportCertificateInput,
   IssueFromCsrInput,
   IssueWithServerKeyInput,
-  ListCertificatesInput,
   RevokeCertificateInput,
 } from '@pki/shared';
-import type { CertificatePage, CertificateRef, CertificateSummary, KeyAlgorithm, KeyPurpose } from '@pki/shared';
+import type { CertificateRef, CertificateSummary, KeyAlgorithm, KeyPurpose } from '@pki/shared';
 import type { CrlPublication, RevocationReason, RevokedCertificate } from '@pki/shared';
 
 import type { AuditedOperation } from '../audit/audit-log.js';
@@ -28,6 +27,7 @@ import type { ExportedFile } from './certificate-exports.js';
 import { checkIssuerLimits, signCertificate } from './certificate-template.js';
 import type { IssuerContext } from './certificate-template.js';
 import { parseCsr } from './csr.js';
+import { decideForCsr } from './csr-policy.js';
 import { toCertificateSummary } from './dto.js';
 import type { CertificateRow } from './dto.js';
 import { pkiErrors } from './errors.js';
@@ -113,21 +113,10 @@ export class CertificateService {
       return {
         caId: input.caId,
         decide: (_ca, step) => {
-          const profile = getProfile(input.profile);
           const csr = parseCsr(input.csr);
           step.details.csrSha256 = csr.fingerprint;
           step.details.keyAlgorithm = csr.keyAlgorithm;
-          return applyProfile({
-            profile,
-            keyAlgorithm: csr.keyAlgorithm,
-            subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
-            csr,
-            ...(input.subject ? { subject: input.subject } : {}),
-            ...(input.sans ? { sans: input.sans } : {}),
-            ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
-            ...(input.pathLength !== undefined ? { pathLength: input.pathLength } : {}),
-            now: this.#now(),
-          });
+          return decideForCsr(input, csr, this.#now());
         },
       };
     });
@@ -270,6 +259,7 @@ export class CertificateService {
         revocationReason: null,
         revokedAt: null,
         keyId: key?.id ?? null,
+        keyAlgorithm: plan.keyAlgorithm,
         createdAt: this.#now(),
       };
       try {
@@ -346,24 +336,6 @@ export class CertificateService {
 
   getDer(ref: CertificateRef): Uint8Array {
     return this.#find(ref).der;
-  }
-
-  list(rawInput: ListCertificatesInput = {}): CertificatePage {
-    const input = parseInput(ListCertificatesInput, rawInput);
-    const page = this.#deps.certificates.listPage({
-      ...(input.status ? { status: input.status } : {}),
-      ...(input.caId ? { caId: this.#deps.directory.get(input.caId).row.id } : {}),
-      ...(input.profile ? { profile: input.profile } : {}),
-      ...(input.expiringBefore ? { expiringBefore: new Date(input.expiringBefore) } : {}),
-      ...(input.search ? { search: input.search } : {}),
-      ...(input.cursor ? { cursor: input.cursor } : {}),
-      limit: input.limit,
-      now: this.#now(),
-    });
-    return {
-      items: page.rows.map((row) => toCertificateSummary(row, this.#keyExportState(row.keyId))),
-      nextCursor: page.nextCursor,
-    };
   }
 
   async export(ctx: RequestContext, rawInput: ExportCertificateInput): Promise<ExportedFile> {

@@ -291,7 +291,7 @@ describe('CA services through KMSService (local driver), validated by openssl', 
   });
 
   it('exports PEM, DER, chain and PKCS#7 that openssl reads', async () => {
-    const { items } = h.pki.certificates.list({ caId: intermediate.id, profile: 'tls-server', limit: 1 });
+    const { items } = h.pki.certificateReads.list({ caId: intermediate.id, profile: 'tls-server', limit: 1 });
     const id = items[0]?.id ?? '';
     const der = await h.pki.certificates.export(h.ctx, { id, format: 'der' });
     expect(
@@ -311,16 +311,19 @@ describe('CA services through KMSService (local driver), validated by openssl', 
   });
 
   it('lists with keyset pagination and filters', async () => {
-    const first = h.pki.certificates.list({ limit: 2 });
+    const first = h.pki.certificateReads.list({ limit: 2 });
     expect(first.items).toHaveLength(2);
     expect(first.nextCursor).not.toBeNull();
-    const second = h.pki.certificates.list({ limit: 2, cursor: first.nextCursor ?? undefined });
+    const second = h.pki.certificateReads.list({ limit: 2, cursor: first.nextCursor ?? undefined });
     expect(second.items.map((item) => item.id)).not.toContain(first.items[0]?.id);
-    expect(h.pki.certificates.list({ status: 'revoked' }).items.map((item) => item.commonName)).toEqual([
+    expect(h.pki.certificateReads.list({ status: 'revoked' }).items.map((item) => item.commonName)).toEqual([
       'web.example.test',
     ]);
-    expect(h.pki.certificates.list({ search: 'API.EXAMPLE' }).items).toHaveLength(1);
-    expect(h.pki.certificates.list({ search: 'localhost' }).items[0]?.sans).toEqual(['dns:localhost', 'ip:127.0.0.1']);
+    expect(h.pki.certificateReads.list({ search: 'API.EXAMPLE' }).items).toHaveLength(1);
+    expect(h.pki.certificateReads.list({ search: 'localhost' }).items[0]?.sans).toEqual([
+      'dns:localhost',
+      'ip:127.0.0.1',
+    ]);
   });
 
   it('refuses to revoke or destroy a CA key with live certificates unless forced with a reason', async () => {

@@ -154,6 +154,12 @@ function everyProcedure(): Record<ProcedurePath, InjectOptions> {
     'cas.revoke': post('/trpc/cas.revoke', { caId: 'no-such-ca', reason: 'keyCompromise' }),
     'certificates.list': { method: 'GET', url: `/trpc/certificates.list${query({ caId: rootId })}` },
     'certificates.get': { method: 'GET', url: `/trpc/certificates.get${query({ id: certificateId })}` },
+    'certificates.describe': { method: 'GET', url: `/trpc/certificates.describe${query({ id: certificateId })}` },
+    'certificates.exportCsv': { method: 'GET', url: `/trpc/certificates.exportCsv${query({ caId: rootId })}` },
+    'certificates.previewCsr': {
+      method: 'GET',
+      url: `/trpc/certificates.previewCsr${query({ csrPem: opensslCsr('preview.example.test'), profile: 'tls-server' })}`,
+    },
     'certificates.issueFromCsr': post(ISSUE_URL, { caId: 'no-such-ca', profile: 'tls-server', csr: 'x' }),
     'certificates.issueWithServerKey': post('/trpc/certificates.issueWithServerKey', { caId: 'no-such-ca' }),
     'certificates.revoke': post('/trpc/certificates.revoke', { id: 'no-such-certificate', reason: 'superseded' }),

@@ -4,17 +4,32 @@ import {
   ExportCertificateInput,
   IssueFromCsrInput,
   IssueWithServerKeyInput,
+  DescribeCertificateInput,
+  ExportCertificatesCsvInput,
   ListCertificatesInput,
+  PreviewCsrInput,
   RevokeCertificateInput,
 } from '@pki/shared';
 
 import { authorized, router } from '../init.js';
 
 export const certificatesRouter = router({
-  /** Newest first; keyset-paged by `nextCursor`; filters: status, CA, profile, expiring before, text. */
+  /** Keyset-paged by `nextCursor`; filters: status, CA, profile, key algorithm, expiry window, text; six sorts. */
   list: authorized('certificates.read')
     .input(ListCertificatesInput)
-    .query(({ ctx, input }) => ctx.services.pki.certificates.list(input)),
+    .query(({ ctx, input }) => ctx.services.pki.certificateReads.list(input)),
+  /** Every certificate of a filter as CSV (the inventory's "Export"). */
+  exportCsv: authorized('certificates.read')
+    .input(ExportCertificatesCsvInput)
+    .query(({ ctx, input }) => ctx.services.pki.certificateReads.exportCsv(input)),
+  /** Detail: decoded extensions, public key, fingerprints, chain. */
+  describe: authorized('certificates.read')
+    .input(DescribeCertificateInput)
+    .query(({ ctx, input }) => ctx.services.pki.certificateReads.describe(input)),
+  /** What issueFromCsr would take from a CSR and what the profile would refuse; issues nothing. */
+  previewCsr: authorized('certificates.issue')
+    .input(PreviewCsrInput)
+    .query(({ ctx, input }) => ctx.services.pki.certificateReads.previewCsr(input)),
   /** By id, or by CA and serial (hex, colons optional, any case). */
   get: authorized('certificates.read')
     .input(CertificateRefSchema)

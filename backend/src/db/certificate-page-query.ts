@@ -1,0 +1,115 @@
+/**
+ * The inventory's page query over `certificates`: filters, one of three sort keys in either
+ * direction, and a keyset cursor `(sort value, id)` so a page costs the same at row 50 and at
+ * row 99,950. Each filter and sort has an index (schema.ts); text search goes through the
+ * trigram FTS5 table `certificates_search` (migration 0010), which needs three characters;
+ * a shorter term falls back to LIKE.
+ */
+import { and, asc, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+
+import type { CertificateSort, CertificateStatus, KeyAlgorithm } from '@pki/shared';
+
+import { certificates } from './schema.js';
+
+type CertificateRow = typeof certificates.$inferSelect;
+
+/** Where the previous page ended: its last row's sort value and id. */
+export interface CertificatePageCursor {
+  value: number | string;
+  id: string;
+}
+
+export interface CertificatePageQuery {
+  /** `expired` and `active` are judged against `now`. */
+  status?: CertificateStatus;
+  caId?: string;
+  profile?: string;
+  keyAlgorithm?: KeyAlgorithm;
+  /** notAfter ≥ this instant. */
+  expiresAfter?: Date;
+  /** notAfter < this instant. */
+  expiresBefore?: Date;
+  /** Matched against subject, SANs and serial (hex, colons ignored). */
+  search?: string;
+  sort?: CertificateSort;
+  cursor?: CertificatePageCursor;
+  limit: number;
+  now: Date;
+}
+
+export interface CertificatePage {
+  rows: CertificateRow[];
+  nextCursor: CertificatePageCursor | null;
+}
+
+const SORT_COLUMNS = {
+  notAfter: certificates.notAfter,
+  notBefore: certificates.notBefore,
+  subject: certificates.subjectDn,
+} as const;
+
+export const DEFAULT_CERTIFICATE_SORT: CertificateSort = 'notBefore.desc';
+
+const TRIGRAM = 3;
+
+function searchCondition(search: string): SQL {
+  const serial = search.replace(/:/g, '').toLowerCase();
+  const isSerialLike = serial !== search.toLowerCase() && /^[0-9a-f]+$/.test(serial);
+  if (search.length >= TRIGRAM) {
+    const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+    const match = isSerialLike && serial.length >= TRIGRAM ? `${phrase(search)} OR ${phrase(serial)}` : phrase(search);
+    return sql`${certificates.id} IN (SELECT id FROM certificates_search WHERE certificates_search MATCH ${match})`;
+  }
+  const escaped = search.replace(/[\\%_]/g, (character) => `\\${character}`);
+  return or(
+    sql`${certificates.subjectDn} LIKE ${`%${escaped}%`} ESCAPE '\\'`,
+    sql`${certificates.sans} LIKE ${`%${escaped}%`} ESCAPE '\\'`,
+    sql`${certificates.serialHex} LIKE ${`%${isSerialLike ? serial : escaped}%`} ESCAPE '\\'`,
+  ) as SQL;
+}
+
+function statusCondition(status: CertificateStatus, now: Date): SQL {
+  const at = now.getTime();
+  if (status === 'expired') return sql`${certificates.status} = 'active' AND ${certificates.notAfter} <= ${at}`;
+  if (status === 'active') return sql`${certificates.status} = 'active' AND ${certificates.notAfter} > ${at}`;
+  return eq(certificates.status, status);
+}
+
+export function buildCertificatePageQuery(query: CertificatePageQuery): {
+  where: SQL | undefined;
+  orderBy: SQL[];
+  cursorOf: (row: CertificateRow) => CertificatePageCursor;
+} {
+  const [sortKey, direction] = (query.sort ?? DEFAULT_CERTIFICATE_SORT).split('.') as [
+    keyof typeof SORT_COLUMNS,
+    'asc' | 'desc',
+  ];
+  const column = SORT_COLUMNS[sortKey];
+  const conditions: (SQL | undefined)[] = [];
+  if (query.status) conditions.push(statusCondition(query.status, query.now));
+  if (query.caId) conditions.push(eq(certificates.caId, query.caId));
+  if (query.profile) conditions.push(eq(certificates.profile, query.profile));
+  if (query.keyAlgorithm) conditions.push(eq(certificates.keyAlgorithm, query.keyAlgorithm));
+  if (query.expiresAfter) conditions.push(gte(certificates.notAfter, query.expiresAfter));
+  if (query.expiresBefore) conditions.push(lt(certificates.notAfter, query.expiresBefore));
+  if (query.search) conditions.push(searchCondition(query.search));
+  if (query.cursor) {
+    // A row value comparison, which SQLite serves from the (column, id) index.
+    const { value, id } = query.cursor;
+    conditions.push(
+      direction === 'asc'
+        ? sql`(${column}, ${certificates.id}) > (${value}, ${id})`
+        : sql`(${column}, ${certificates.id}) < (${value}, ${id})`,
+    );
+  }
+  const order = direction === 'asc' ? asc : desc;
+  return {
+    where: and(...conditions),
+    orderBy: [order(column), order(certificates.id)],
+    cursorOf: (row) => {
+      const value = sortKey === 'subject' ? row.subjectDn : row[sortKey].getTime();
+      return { value, id: row.id };
+    },
+  };
+}
