@@ -8,7 +8,7 @@ const sharedSource = fileURLToPath(new URL('../shared/src/index.ts', import.meta
 
 // Everything the backend answers outside the SPA. Keys end in '/' where a bare prefix would
 // also capture UI routes (Vite matches proxy keys with startsWith, so '/ca' would eat '/cas…').
-const backendPaths = ['/trpc', '/healthz', '/readyz', '/crl/', '/ocsp', '/ca/', '/auth/'];
+const backendPaths = ['/trpc', '/healthz', '/readyz', '/crl/', '/ocsp', '/ca/', '/auth/', '/audit/'];
 const backendOrigin = 'http://127.0.0.1:3000';
 
 export default defineConfig({

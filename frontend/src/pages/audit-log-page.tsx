@@ -1,15 +1,159 @@
-import { PlannedSection } from './planned-section.js';
+/**
+ * Audit log (auditors, admins): the filtered log with each row in full, streamed export,
+ * verification of the hash chain with its result as a banner, the audit signer, and the
+ * compliance summary. Filters are in the URL. Procedures not merged yet are behind
+ * audit/audit-api.ts (TODO(lead) there).
+ */
+import { useState } from 'react';
+import { Cell, Column, Row, Table, TableBody, TableHeader } from 'react-aria-components';
+import { useSearchParams } from 'react-router';
+
+import type { AuditEntry } from '@pki/shared';
+
+import { pageTitle } from '../app/navigation.js';
+import { ActionButton } from '../features/admin-kit/action-button.js';
+import { formatInstant } from '../features/admin-kit/format-instant.js';
+import { EmptyState, PageIntro } from '../features/admin-kit/query-state.js';
+import { QueryView } from '../features/admin-kit/query-view.js';
+import { pillClass, TABLE_CLASSES } from '../features/admin-kit/table-classes.js';
+import { useAuditList, useAuditSigner, useAuditVerification, useComplianceSummary } from './audit/audit-api.js';
+import { AuditEntryDialog } from './audit/audit-entry-dialog.js';
+import { AuditExport } from './audit/audit-export.js';
+import { AuditFilterForm } from './audit/audit-filter-form.js';
+import { filtersFromSearch, searchFromFilters } from './audit/audit-filters.js';
+import { VerificationBanner } from './audit/verification-banner.js';
+
+const STATUS_TONE = { success: 'up', failure: 'down', denied: 'warn' } as const;
 
 export function AuditLogPage() {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const filters = filtersFromSearch(searchParams);
+  const [cursors, setCursors] = useState<string[]>([]);
+  const list = useAuditList(filters, cursors.at(-1));
+  const verification = useAuditVerification();
+  const signer = useAuditSigner();
+  const summary = useComplianceSummary(filters);
+  const [opened, setOpened] = useState<AuditEntry | undefined>();
+  // Until audit.list filters by request id (audit-api.ts), the page narrows what it was given.
+  const visible = (items: AuditEntry[]) =>
+    filters.requestId === undefined ? items : items.filter((entry) => entry.requestId === filters.requestId);
+
   return (
-    <PlannedSection
-      title="Audit log"
-      summary="A tamper-evident record of every key and certificate operation."
-      planned={[
-        { text: 'Read each operation with its time, actor, outcome (success or failure) and request id.' },
-        { text: 'Filter by time, actor and operation.' },
-        { text: 'Verify the hash chain and see the first row that was altered, if any.' },
-      ]}
-    />
+    <>
+      <title>{pageTitle('Audit log')}</title>
+      <PageIntro
+        title="Audit log"
+        lead="Every key operation and administrative action, hash-chained so that any change to a stored row is detected."
+      />
+      <section className="card mb-4 flex flex-col gap-3" aria-labelledby="integrity-heading">
+        <h2 id="integrity-heading" className="m-0">
+          Integrity
+        </h2>
+        <div className="flex flex-wrap items-start gap-4">
+          <ActionButton
+            tone="primary"
+            isDisabled={verification.state.phase === 'running'}
+            onPress={() => void verification.start()}
+          >
+            Verify the audit log
+          </ActionButton>
+          <AuditExport filters={filters} />
+        </div>
+        <VerificationBanner state={verification.state} />
+        <div className="text-sm">
+          <h3 className="m-0 text-sm">Audit signer</h3>
+          {signer.signer === undefined ? null : (
+            <p className="m-0 break-all">
+              SHA-256 fingerprint: <code>{signer.signer.fingerprint}</code>
+            </p>
+          )}
+          <p className="m-0">
+            <a href="/audit/signer.pem" download="audit-signer.pem">
+              Download the audit signer certificate (PEM)
+            </a>{' '}
+            to check signed checkpoints with <code>pki audit verify --signer</code>.
+          </p>
+        </div>
+        <div className="text-sm">
+          <h3 className="m-0 text-sm">Compliance summary</h3>
+          {summary.isAvailable ? null : (
+            <p className="m-0 text-ink-muted">The summary for a period is not available on this server version yet.</p>
+          )}
+        </div>
+      </section>
+      <AuditFilterForm
+        key={searchParams.toString()}
+        filters={filters}
+        onApply={(next) => {
+          setCursors([]);
+          setSearchParams(searchFromFilters(next));
+        }}
+      />
+      <QueryView
+        query={list}
+        loadingLabel="Loading the audit log"
+        errorTitle="The audit log could not be read"
+        isEmpty={(page) => visible(page.items).length === 0 && cursors.length === 0}
+        empty={
+          <EmptyState title="No audit rows match these filters">Widen the time range or clear a filter.</EmptyState>
+        }
+      >
+        {(page) => (
+          <>
+            <div className={TABLE_CLASSES.frame}>
+              <Table aria-label="Audit rows" className={TABLE_CLASSES.table}>
+                <TableHeader>
+                  <Column isRowHeader className={TABLE_CLASSES.column}>
+                    Row
+                  </Column>
+                  <Column className={TABLE_CLASSES.column}>Time</Column>
+                  <Column className={TABLE_CLASSES.column}>Actor</Column>
+                  <Column className={TABLE_CLASSES.column}>Operation</Column>
+                  <Column className={TABLE_CLASSES.column}>Status</Column>
+                  <Column className={TABLE_CLASSES.column}>Entity</Column>
+                  <Column className={TABLE_CLASSES.column}>Details</Column>
+                </TableHeader>
+                <TableBody items={visible(page.items)}>
+                  {(entry) => (
+                    <Row id={entry.id} className={TABLE_CLASSES.row}>
+                      <Cell className={TABLE_CLASSES.cell}>{entry.seq}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>{formatInstant(entry.timestamp)}</Cell>
+                      <Cell className={`${TABLE_CLASSES.cell} break-all`}>{entry.actor}</Cell>
+                      <Cell className={TABLE_CLASSES.cell}>
+                        <code>{entry.operation}</code>
+                      </Cell>
+                      <Cell className={TABLE_CLASSES.cell}>
+                        <span className={pillClass(STATUS_TONE[entry.status])}>{entry.status}</span>
+                      </Cell>
+                      <Cell className={`${TABLE_CLASSES.cell} break-all`}>
+                        {entry.entityType}
+                        {entry.entityId === null ? '' : ` ${entry.entityId}`}
+                      </Cell>
+                      <Cell className={TABLE_CLASSES.cell}>
+                        <ActionButton aria-label={`Details of row ${entry.seq}`} onPress={() => setOpened(entry)}>
+                          Details
+                        </ActionButton>
+                      </Cell>
+                    </Row>
+                  )}
+                </TableBody>
+              </Table>
+            </div>
+            <div className="mt-3 flex gap-2">
+              <ActionButton isDisabled={cursors.length === 0} onPress={() => setCursors(cursors.slice(0, -1))}>
+                Newer
+              </ActionButton>
+              <ActionButton
+                isDisabled={page.nextCursor === null}
+                onPress={() => page.nextCursor !== null && setCursors([...cursors, page.nextCursor])}
+              >
+                Older
+              </ActionButton>
+            </div>
+          </>
+        )}
+      </QueryView>
+      {opened === undefined ? null : <AuditEntryDialog entry={opened} onClose={() => setOpened(undefined)} />}
+    </>
   );
 }

@@ -112,7 +112,8 @@ export function KeysPage() {
                 <Column className={TABLE_CLASSES.column}>Created</Column>
                 <Column className={TABLE_CLASSES.column}>Actions</Column>
               </TableHeader>
-              <TableBody items={data}>
+              {/* Rows read the pending approvals and CA names too: re-render them when those change. */}
+              <TableBody items={data} dependencies={[approvals.data, cas.data, isManager]}>
                 {(key) => {
                   const requests = pending.get(key.id) ?? [];
                   const usedBy = caNamesByKey.get(key.id);

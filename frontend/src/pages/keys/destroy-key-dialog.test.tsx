@@ -34,7 +34,8 @@ function renderDialog(overrides: Partial<DestroyKeyDialogProps> = {}) {
   return { submitted, dialog: screen.getByRole('alertdialog', { name: 'Destroy key issuing-ca-key' }) };
 }
 
-describe('DestroyKeyDialog', () => {
+// Typing a label key by key is slow on a busy two-core box; the default 5 s is not about the dialog.
+describe('DestroyKeyDialog', { timeout: 20_000 }, () => {
   it('states what stops working before anything is typed', () => {
     const { dialog } = renderDialog();
     expect(dialog.textContent).toContain('CA Issuing CA can no longer sign: no new certificates, no CRL, no OCSP.');

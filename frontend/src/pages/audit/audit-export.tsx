@@ -1,0 +1,52 @@
+import { useState } from 'react';
+
+import { ActionButton } from '../../features/admin-kit/action-button.js';
+import { ServerErrorNotice } from '../../features/admin-kit/query-state.js';
+import type { AuditFilters } from './audit-filters.js';
+import { exportUrl, readExport, saveBlob, type ExportFormat, type ExportProgress } from './export-stream.js';
+
+/** Export of the filtered time range, streamed: bytes and rows so far while it runs. */
+export function AuditExport({ filters }: { filters: AuditFilters }) {
+  const [running, setRunning] = useState<{ format: ExportFormat; progress: ExportProgress } | undefined>();
+  const [finished, setFinished] = useState<string | undefined>();
+  const [error, setError] = useState<unknown>();
+
+  async function run(format: ExportFormat) {
+    setError(undefined);
+    setFinished(undefined);
+    setRunning({ format, progress: { bytes: 0, rows: 0 } });
+    try {
+      const response = await fetch(exportUrl(format, filters), { credentials: 'same-origin' });
+      let last: ExportProgress = { bytes: 0, rows: 0 };
+      const blob = await readExport(response, format, (progress) => {
+        last = progress;
+        setRunning({ format, progress });
+      });
+      saveBlob(blob, `audit-log.${format}`);
+      setFinished(`Exported ${last.rows} rows (${last.bytes} bytes) as ${format.toUpperCase()}.`);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setRunning(undefined);
+    }
+  }
+
+  return (
+    <div className="flex flex-col gap-2">
+      <div className="flex flex-wrap gap-2">
+        <ActionButton isDisabled={running !== undefined} onPress={() => void run('ndjson')}>
+          Export NDJSON
+        </ActionButton>
+        <ActionButton isDisabled={running !== undefined} onPress={() => void run('csv')}>
+          Export CSV
+        </ActionButton>
+      </div>
+      <p role="status" className="m-0 text-sm text-ink-muted">
+        {running === undefined
+          ? (finished ?? '')
+          : `Exporting ${running.format.toUpperCase()}: ${running.progress.rows} rows, ${running.progress.bytes} bytes so far…`}
+      </p>
+      {error === undefined ? null : <ServerErrorNotice title="The export failed" error={error} />}
+    </div>
+  );
+}
