@@ -14,6 +14,7 @@ import { registerIssueCommand } from './commands/issue.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerProfilesCommands } from './commands/profiles.js';
 import { registerRevokeCommand } from './commands/revoke.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTokensCommands } from './commands/tokens.js';
 import { registerUsersCommands } from './commands/users.js';
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo): Command {
   registerUsersCommands(program, io);
   registerTokensCommands(program, io);
   registerApprovalsCommands(program, io);
+  registerBackupCommands(program, io);
   return program;
 }
 
