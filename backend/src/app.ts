@@ -35,6 +35,8 @@ import { requirePermission } from './http/principal.js';
 import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
 import { registerCrlRoutes } from './http/crl.js';
+import { registerBackupRoute } from './http/backup.js';
+import { takeBackupSnapshot } from './db/backup.js';
 import { answerUnroutableOcspRequest, registerOcspRoutes } from './http/ocsp.js';
 import { ConfirmedKeyDestruction } from './keys/confirmed-destruction.js';
 import { RefusedKeyInput } from './keys/refused-key-input.js';
@@ -267,6 +269,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     requireCredential: requirePermission('self'),
   });
   registerCrlRoutes(app, pki.crls);
+  registerBackupRoute(app, { takeSnapshot: () => takeBackupSnapshot(database.sqlite, config.dataDir), audit });
   registerCaCertificateRoutes(app, pki.cas);
   registerAuditSignerRoute(app, auditIntegrity);
   registerAuditExportRoute(app, auditIntegrity);

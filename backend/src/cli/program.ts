@@ -15,6 +15,7 @@ import { registerIssueCommand } from './commands/issue.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerProfilesCommands } from './commands/profiles.js';
 import { registerRevokeCommand } from './commands/revoke.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTokensCommands } from './commands/tokens.js';
 import { registerUsersCommands } from './commands/users.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo): Command {
   registerTokensCommands(program, io);
   registerApprovalsCommands(program, io);
   registerAuditCommands(program, io);
+  registerBackupCommands(program, io);
   return program;
 }
 

@@ -13,3 +13,13 @@ export function crlSerials(der: Uint8Array): string[] {
     normalizeSerialHex(match[1] ?? ''),
   );
 }
+
+/** What the server's OCSP responder says of a serial, as `openssl ocsp` reads it: good, revoked or unknown. */
+export function ocspStatus(baseUrl: string, issuerPemFile: string, serialHex: string): string {
+  const result = spawnSync(
+    'openssl',
+    ['ocsp', '-issuer', issuerPemFile, '-serial', `0x${serialHex}`, '-url', `${baseUrl}/ocsp`, '-noverify'],
+    { encoding: 'utf8' },
+  );
+  return /: (good|revoked|unknown)/.exec(result.stdout)?.[1] ?? `${result.stdout}${result.stderr}`;
+}

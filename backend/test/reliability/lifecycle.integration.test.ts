@@ -53,7 +53,7 @@ describe('the data-directory lock', () => {
   it('a second server on the same data directory exits 1 with one line; after SIGKILL of the first a new one starts', async () => {
     const first = await startServer(fixture);
     try {
-      const second = spawnServer(fixture);
+      const second = await spawnServer(fixture);
       const { code } = await second.exited;
       expect(code).toBe(1);
       const lines = second.stderr().trim().split('\n');

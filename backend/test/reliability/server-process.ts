@@ -5,7 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,7 +19,53 @@ import { tokenAs } from '../../src/trpc/testing/act-as.js';
 import { freePort, waitForPort } from '../harness/ports.js';
 
 export const backendDir = fileURLToPath(new URL('../..', import.meta.url));
-const tsxLoader = pathToFileURL(join(backendDir, 'node_modules/tsx/dist/loader.mjs')).href;
+const bundlePath = join(backendDir, 'node_modules/.cache/pki-reliability/server.mjs');
+
+interface Esbuild {
+  build(options: Record<string, unknown>): Promise<unknown>;
+}
+interface OnLoadBuild {
+  onLoad(options: { filter: RegExp }, load: (args: { path: string }) => { contents: string; loader: 'ts' }): void;
+}
+
+/**
+ * The server as one ES module (packages left external), built once per test process:
+ * a restart then costs Node's start and the app's boot, not tsx compiling every source file
+ * again, which on a busy two-core box was most of each restart. Each source file keeps its
+ * own `import.meta.url`, so migrations, package.json and workers are found where they are.
+ */
+let bundle: Promise<string> | undefined;
+export function ensureServerBundle(): Promise<string> {
+  bundle ??= (async () => {
+    const requireFromBackend = createRequire(join(backendDir, 'package.json'));
+    const esbuild = createRequire(requireFromBackend.resolve('tsx'))('esbuild') as Esbuild;
+    await esbuild.build({
+      entryPoints: [join(backendDir, 'src/server.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outfile: bundlePath,
+      logLevel: 'warning',
+      plugins: [
+        {
+          name: 'keep-source-url',
+          setup(build: OnLoadBuild) {
+            build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => ({
+              contents: readFileSync(args.path, 'utf8').replaceAll(
+                'import.meta.url',
+                JSON.stringify(pathToFileURL(args.path).href),
+              ),
+              loader: 'ts',
+            }));
+          },
+        },
+      ],
+    });
+    return bundlePath;
+  })();
+  return bundle;
+}
 
 export interface ServerFixture {
   dataDir: string;
@@ -89,10 +136,13 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns `src/server.ts` with the fixture's environment; no wait. */
-export function spawnServer(fixture: Pick<ServerFixture, 'env'>, extraEnv: Record<string, string> = {}): ServerProcess {
+/** Spawns the bundled `src/server.ts` with the fixture's environment; no wait. */
+export async function spawnServer(
+  fixture: Pick<ServerFixture, 'env'>,
+  extraEnv: Record<string, string> = {},
+): Promise<ServerProcess> {
   const { PATH, HOME } = process.env;
-  const child = spawn(process.execPath, ['--import', tsxLoader, join(backendDir, 'src/server.ts')], {
+  const child = spawn(process.execPath, [await ensureServerBundle()], {
     cwd: backendDir,
     env: { PATH: PATH ?? '', HOME: HOME ?? tmpdir(), ...fixture.env, ...extraEnv },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -111,7 +161,7 @@ export async function startServer(
   fixture: ServerFixture,
   extraEnv: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const server = spawnServer(fixture, extraEnv);
+  const server = await spawnServer(fixture, extraEnv);
   const listening = waitForPort(fixture.port, { what: 'the PKI server', timeoutMs: 60_000 });
   const outcome = await Promise.race([listening.then(() => 'listening' as const), server.exited]);
   if (outcome !== 'listening') {
