@@ -43,6 +43,11 @@ const SUITES: Suite[] = [
     load: async () => (await import('./issuance.js')).runIssuanceBench,
   },
   {
+    name: 'ocsp',
+    title: 'OCSP responder: cached vs uncached',
+    load: async () => (await import('./ocsp.js')).runOcspBench,
+  },
+  {
     name: 'auth',
     title: 'Access control: sign-in and the API token check',
     load: async () => (await import('./auth.js')).runAuthBench,

@@ -43,6 +43,7 @@ import { RefusedKeyInput } from './keys/refused-key-input.js';
 import { announceKeyStore } from './kms/boot.js';
 import { createKeyStore } from './kms/create-key-store.js';
 import type { KeyStore } from './kms/key-store.js';
+import { KeyStoreBreaker } from './kms/key-store-breaker.js';
 import { KMSService } from './kms/service.js';
 import type { OcspClientLimits } from './pki/ocsp-client-limiter.js';
 import { loggerOptions } from './logger.js';
@@ -161,7 +162,11 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     ...(config.oidc === undefined ? {} : { oidcName: config.oidc.name }),
   });
 
-  const keyStoreAnnouncement = await announceKeyStore(kms, log.child({ component: 'kms' }));
+  const keyStoreAnnouncement = await announceKeyStore(
+    kms,
+    log.child({ component: 'kms' }),
+    keyStore instanceof KeyStoreBreaker ? keyStore : undefined,
+  );
   // After the key store's reconciliation, so a new install's chain starts with the key store's state.
   await auth.users.ensureFirstAdmin(SYSTEM_CONTEXT, config.auth.adminPassword, log.child({ component: 'auth' }));
   // CRLs are re-signed before their nextUpdate even when nothing is revoked.

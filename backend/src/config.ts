@@ -178,6 +178,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   kms: KmsConfig;
   kmsRequest: { attempts: number; timeoutMs: number };
+  /** PKI_KMS_PROBE_INTERVAL_MS: how often an open key-store circuit is probed (kms/key-store-breaker.ts). */
+  kmsProbeIntervalMs: number;
   /** `/metrics` answers without a bearer token (a scraper on a private network). */
   isMetricsPublic: boolean;
   auth: AuthConfig;
@@ -446,6 +448,7 @@ export function loadConfig(env: Env, baseDir: string = process.cwd()): Readonly<
         attempts: integer(env, 'PKI_KMS_ATTEMPTS', 1, 10, 3),
         timeoutMs: integer(env, 'PKI_KMS_TIMEOUT_MS', 100, 600_000, 30_000),
       },
+      kmsProbeIntervalMs: integer(env, 'PKI_KMS_PROBE_INTERVAL_MS', 100, 600_000, 5_000),
       isMetricsPublic: flag(env, 'PKI_METRICS_PUBLIC'),
       auth: loadAuthConfig(env),
       oidc: loadOidcConfig(env, publicUrl),

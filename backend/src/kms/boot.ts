@@ -5,10 +5,15 @@
  * and the check is repeated (1 s, 2 s, 5 s, 10 s, then every 30 s) until it answers, when
  * the ready line and the reconciliation follow, so a KMS that starts after us (compose) is
  * picked up without a restart. `stop()` ends the repeats (app close).
+ *
+ * After an outage (the circuit breaker closing again, key-store-breaker.ts) the keys are
+ * reconciled once more: a key the key store created while its answer was lost is then
+ * reported (`kms.reconcile` row) instead of staying unknown until the next start.
  */
 import type { Logger } from 'pino';
 
 import { SYSTEM_CONTEXT } from '../request-context.js';
+import type { KeyStoreBreaker } from './key-store-breaker.js';
 import type { KMSService } from './service.js';
 
 const RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 5_000, 10_000, 30_000];
@@ -17,9 +22,20 @@ export interface KeyStoreAnnouncement {
   stop(): void;
 }
 
-export async function announceKeyStore(kms: KMSService, log: Logger): Promise<KeyStoreAnnouncement> {
+export async function announceKeyStore(
+  kms: KMSService,
+  log: Logger,
+  breaker?: Pick<KeyStoreBreaker, 'onCircuitChange'>,
+): Promise<KeyStoreAnnouncement> {
   let isStopped = false;
   let timer: NodeJS.Timeout | undefined;
+  // Until the first "ready", the repeated check below does the announcing and reconciling.
+  let isAnnounced = false;
+  const stopWatching = breaker?.onCircuitChange((circuit) => {
+    if (isStopped || !isAnnounced || circuit.state !== 'closed') return;
+    log.info({ backend: kms.backend, namespace: kms.namespace }, 'kms backend ready again');
+    void reconcile(kms, log);
+  });
 
   const attempt = async (tryIndex: number): Promise<void> => {
     const health = await kms.health().catch((error: unknown) => ({
@@ -37,6 +53,7 @@ export async function announceKeyStore(kms: KMSService, log: Logger): Promise<Ke
       timer.unref();
       return;
     }
+    isAnnounced = true;
     log.info({ backend: kms.backend, namespace: kms.namespace }, 'kms backend ready');
     await reconcile(kms, log);
   };
@@ -46,6 +63,7 @@ export async function announceKeyStore(kms: KMSService, log: Logger): Promise<Ke
     stop() {
       isStopped = true;
       clearTimeout(timer);
+      stopWatching?.();
     },
   };
 }

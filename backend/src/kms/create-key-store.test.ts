@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KMS_BACKENDS } from '@pki/shared';
 
 import type { KmsConfig } from '../config.js';
+import { KeyStoreBreaker } from './key-store-breaker.js';
 import { KEY_STORE_FACTORIES, createKeyStore } from './create-key-store.js';
 import type { KeyStoreSettings } from './create-key-store.js';
 import { LocalKeyStore } from './drivers/local/local-key-store.js';
@@ -34,7 +35,8 @@ describe('createKeyStore', () => {
       log,
       database: temp.database,
     });
-    expect(store).toBeInstanceOf(LocalKeyStore);
+    expect(store).toBeInstanceOf(KeyStoreBreaker);
+    expect(store.driver).toBeInstanceOf(LocalKeyStore);
     expect(store.backend).toBe('local');
     expect(store.namespace).toBe('pki-manager/');
     expect(lines.find((line) => line.level === 40)).toMatchObject({

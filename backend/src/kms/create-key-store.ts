@@ -1,6 +1,7 @@
 /**
  * `PKI_KMS_BACKEND` → driver (smallstep's kms.New + registry). Config validation has
- * already made an unknown backend impossible, and every backend has its driver.
+ * already made an unknown backend impossible, and every backend has its driver. Every
+ * driver is handed out behind the one circuit breaker (key-store-breaker.ts).
  */
 import type { Logger } from 'pino';
 
@@ -11,8 +12,10 @@ import type { DatabaseHandle } from '../db/client.js';
 import { SqliteSealedKeyRepository } from '../db/sealed-key-repository.js';
 import { LocalKeyStore } from './drivers/local/local-key-store.js';
 import type { KeyStore } from './key-store.js';
+import { KeyStoreBreaker } from './key-store-breaker.js';
 
-export type KeyStoreSettings = Pick<Config, 'kms' | 'dataDir' | 'mode' | 'kmsRequest'>;
+export type KeyStoreSettings = Pick<Config, 'kms' | 'dataDir' | 'mode' | 'kmsRequest'> &
+  Partial<Pick<Config, 'kmsProbeIntervalMs'>>;
 
 export interface KeyStoreDependencies {
   /** The app logger; each driver gets a `component: 'kms'` child. */
@@ -59,9 +62,21 @@ export const KEY_STORE_FACTORIES: { readonly [Backend in KmsBackend]: KeyStoreFa
   },
 };
 
-export function createKeyStore(settings: KeyStoreSettings, dependencies: KeyStoreDependencies): Promise<KeyStore> {
+/** A health probe answers in one try; it need not wait as long as a signature may. */
+const MAX_PROBE_TIMEOUT_MS = 5_000;
+const DEFAULT_PROBE_INTERVAL_MS = 5_000;
+
+export async function createKeyStore(
+  settings: KeyStoreSettings,
+  dependencies: KeyStoreDependencies,
+): Promise<KeyStoreBreaker> {
   const log = dependencies.log.child({ component: 'kms', backend: settings.kms.backend });
-  return selectFactory(settings.kms)(settings.kms, settings, { ...dependencies, log });
+  const driver = await selectFactory(settings.kms)(settings.kms, settings, { ...dependencies, log });
+  return new KeyStoreBreaker(driver, {
+    probeIntervalMs: settings.kmsProbeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
+    probeTimeoutMs: Math.min(settings.kmsRequest.timeoutMs, MAX_PROBE_TIMEOUT_MS),
+    log,
+  });
 }
 
 /** Narrows the factory to the config's own variant, so each factory sees its own fields. */

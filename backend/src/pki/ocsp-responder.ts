@@ -11,7 +11,9 @@
  * - fresh signatures (cache fills, refreshes, unknown serials, several CertIDs) are drawn
  *   from a signing budget, nonces from a smaller nonce budget (both token buckets). A nonce
  *   beyond its budget is left out of the answer, as RFC 8954 §3 allows; a fill beyond the
- *   signing budget gets tryLater (unauthorized for a serial we never issued, RFC 5019 §2.2.3);
+ *   signing budget gets tryLater;
+ * - a serial the CA never issued is answered unauthorized, unsigned (RFC 5019 §2.2.3, as
+ *   Let's Encrypt's responder does): a flood of random serials costs no signature at all;
  * - the key store away (KMS unavailable, timeout, circuit open) gives a still-valid cached
  *   answer, else tryLater, never internalError;
  * - outcomes are counted into one audit row per CA per minute (ocsp-activity.ts).
@@ -201,10 +203,11 @@ export class OcspResponder {
   ): Promise<Answer> {
     const nowMs = now.getTime();
     const status = this.#statusOf(caId, certId.serialHex);
+    // A serial this CA never issued costs nothing: no signature, no row (RFC 5019 §2.2.3), so a flood of random serials is cheap.
+    if (status.status === 'unknown') return { der: UNAUTHORIZED, outcome: 'unauthorized' };
     const statusKey = statusKeyOf(status);
-    const isOurs = status.status !== 'unknown';
-    const certIdHex = isOurs ? Buffer.from(certId.der).toString('hex') : '';
-    const cached = isOurs ? this.#cache.get(caId, certId.serialHex, certIdHex) : undefined;
+    const certIdHex = Buffer.from(certId.der).toString('hex');
+    const cached = this.#cache.get(caId, certId.serialHex, certIdHex);
     const usable = cached && cached.statusKey === statusKey && cached.expiresAtMs > nowMs ? cached : undefined;
     if (cached && !usable) this.#cache.invalidate(caId, certId.serialHex);
 
@@ -231,7 +234,7 @@ export class OcspResponder {
         return { der: usable.der, outcome: 'staleServed' };
       }
       // Cached only if the status did not change while the key store signed.
-      if (isOurs && statusKeyOf(this.#statusOf(caId, certId.serialHex)) === statusKey) {
+      if (statusKeyOf(this.#statusOf(caId, certId.serialHex)) === statusKey) {
         const thisUpdateMs = Math.floor(nowMs / 1000) * 1000;
         this.#cache.set(caId, certId.serialHex, certIdHex, {
           der,
@@ -243,7 +246,7 @@ export class OcspResponder {
       return { der, outcome: nonce === null ? 'signed' : 'nonceOmitted' };
     }
     if (usable) return { der: usable.der, outcome: 'staleServed' };
-    return isOurs ? { der: TRY_LATER, outcome: 'tryLater' } : { der: UNAUTHORIZED, outcome: 'unauthorized' };
+    return { der: TRY_LATER, outcome: 'tryLater' };
   }
 
   async #sign(

@@ -41,6 +41,12 @@ export interface PyKmipServer {
   logPath: string;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** Stops the server and keeps its directory: `start()` brings it back on the same port and database. */
+  halt(): Promise<void>;
+  start(): Promise<void>;
+  /** SIGSTOP / SIGCONT to its process group: a server that accepts connections and never answers. */
+  freeze(): void;
+  thaw(): void;
 }
 
 export interface StartPyKmipOptions {
@@ -138,6 +144,14 @@ export async function startPyKmip(options: StartPyKmipOptions = {}): Promise<PyK
       async restart() {
         await halt();
         await launch();
+      },
+      halt,
+      start: launch,
+      freeze() {
+        if (child?.pid !== undefined) process.kill(-child.pid, 'SIGSTOP');
+      },
+      thaw() {
+        if (child?.pid !== undefined) process.kill(-child.pid, 'SIGCONT');
       },
     };
   } catch (error) {
