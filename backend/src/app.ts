@@ -78,6 +78,16 @@ const CONTENT_SECURITY_POLICY = {
   },
 };
 
+/** Features the console never uses, refused to any page that would frame or script it. */
+const PERMISSIONS_POLICY =
+  'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=(), interest-cohort=()';
+
+/**
+ * The largest request body any route reads. The largest legitimate one is an issuance with a
+ * CSR at its own limit (pki/csr.ts MAX_CSR_BYTES, as PEM in JSON); OCSP sets a smaller one.
+ */
+const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+
 export async function buildApp(config: Readonly<Config>, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const log = overrides.logger ?? pino(loggerOptions(config, process.stdout.isTTY));
 
@@ -166,6 +176,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     },
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: config.mode === 'test' }),
     routerOptions: { maxParamLength: 4096 },
+    bodyLimit: MAX_REQUEST_BODY_BYTES,
     frameworkErrors: (error, request, genericReply) => {
       const reply = genericReply as FastifyReply;
       if (answerUnroutableOcspRequest(request.url, reply)) return;
@@ -175,6 +186,21 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   app.decorate('services', services);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
+  });
+  // API answers (tRPC, health, errors) are per caller and per moment: no cache may keep them.
+  // CRLs, CA certificates and OCSP set their own caching and are not JSON.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // tRPC's adapter answers with a Fetch Response, whose headers Fastify applies after this hook.
+    const contentType =
+      payload instanceof Response ? payload.headers.get('content-type') : reply.getHeader('content-type');
+    if (
+      !reply.hasHeader('cache-control') &&
+      typeof contentType === 'string' &&
+      contentType.startsWith('application/json')
+    )
+      reply.header('cache-control', 'no-store');
+    return payload;
   });
   app.addHook('onClose', async () => {
     keyStoreAnnouncement.stop();
@@ -191,6 +217,8 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     // HSTS only means something when the public URL is HTTPS (TLS is terminated in front of us).
     strictTransportSecurity: config.publicUrl.startsWith('https://'),
     crossOriginEmbedderPolicy: false,
+    // DENY says what CSP frame-ancestors 'none' says, for browsers that only read this header.
+    xFrameOptions: { action: 'deny' },
   });
   registerErrorHandler(app);
   countPlainRouteErrors(app, metrics);

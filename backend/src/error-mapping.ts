@@ -24,6 +24,28 @@ import {
 import { KmsError } from './kms/errors.js';
 import type { KmsErrorCode } from './kms/errors.js';
 
+/** A request body that is not JSON, or not the JSON it claims to be: the client's fault (400). */
+export const INVALID_JSON_CODE = 'INVALID_JSON';
+
+/** Fastify's own client errors, by their FST_ERR_* code, as our stable codes. */
+const FASTIFY_CLIENT_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: INVALID_JSON_CODE,
+  FST_ERR_CTP_EMPTY_JSON_BODY: INVALID_JSON_CODE,
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+};
+
+/**
+ * Fastify's code for a client error it raised itself (bad JSON, body too large, …) mapped to
+ * ours; `BAD_REQUEST` for one we have no name for.
+ */
+export function fastifyClientErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof SyntaxError) return INVALID_JSON_CODE;
+  return (typeof code === 'string' ? FASTIFY_CLIENT_CODES[code] : undefined) ?? 'BAD_REQUEST';
+}
+
 const KMS_CODES: Record<KmsErrorCode, TRPC_ERROR_CODE_KEY> = {
   KMS_NOT_FOUND: 'NOT_FOUND',
   KMS_PERMISSION_DENIED: 'FORBIDDEN',
