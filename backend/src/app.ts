@@ -5,7 +5,7 @@
  */
 import helmet from '@fastify/helmet';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 
@@ -87,6 +87,20 @@ const PERMISSIONS_POLICY =
  * CSR at its own limit (pki/csr.ts MAX_CSR_BYTES, as PEM in JSON); OCSP sets a smaller one.
  */
 const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+
+/**
+ * One line per answered request: successes at debug (the hot paths would otherwise write a
+ * line per issuance or OCSP answer), client errors at info, server errors at warn; what a
+ * refusal or a key operation was is in its own log line and audit row either way.
+ */
+async function logRequestOutcome(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const status = reply.statusCode;
+  const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
+  request.log[level](
+    { method: request.method, url: request.routeOptions.url ?? request.url, status, ms: Math.round(reply.elapsedTime) },
+    'request answered',
+  );
+}
 
 export async function buildApp(config: Readonly<Config>, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const log = overrides.logger ?? pino(loggerOptions(config, process.stdout.isTTY));
@@ -174,7 +188,9 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
     },
-    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: config.mode === 'test' }),
+    // Fastify's own two lines per request (at info) cost a fifth of the throughput at high
+    // rates; logRequestOutcome below writes one line, at a level that follows the outcome.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     routerOptions: { maxParamLength: 4096 },
     bodyLimit: MAX_REQUEST_BODY_BYTES,
     frameworkErrors: (error, request, genericReply) => {
@@ -184,6 +200,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     },
   });
   app.decorate('services', services);
+  if (config.mode !== 'test') app.addHook('onResponse', logRequestOutcome);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('permissions-policy', PERMISSIONS_POLICY);
