@@ -100,7 +100,30 @@ export function mapError(error: unknown): MappedError {
   return { ...mapped, httpStatus: httpStatusOf(mapped.trpcCode) };
 }
 
+/**
+ * SQLite's and the OS's words for a full disk, on the error or anything that caused it: the
+ * operation was refused whole (its transaction rolled back), and it is an outage, not a bug.
+ */
+const STORAGE_FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC']);
+
+export function isStorageFull(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause !== null && cause !== undefined && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && STORAGE_FULL_CODES.has(code)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function mapToTrpcCode(error: unknown): Omit<MappedError, 'httpStatus'> {
+  if (isStorageFull(error)) {
+    return {
+      trpcCode: 'SERVICE_UNAVAILABLE',
+      appCode: 'STORAGE_FULL',
+      message: 'The server has no disk space left; nothing was changed. Try again once space is freed.',
+      isServerFault: true,
+    };
+  }
   if (error instanceof KmsError) {
     const trpcCode = KMS_CODES[error.code];
     return {
