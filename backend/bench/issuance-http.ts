@@ -21,6 +21,7 @@ import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createCaHierarchy } from '../src/pki/testing/ca-hierarchy.js';
+import { loggerOptions } from '../src/logger.js';
 import { actAs, tokenAs } from '../src/trpc/testing/act-as.js';
 import { freePort } from '../test/harness/ports.js';
 import type { BenchRow } from './bench-row.js';
@@ -29,6 +30,8 @@ const CONCURRENCIES = [1, 8, 32] as const;
 const DURATION_SECONDS = 5;
 const WARMUP_SECONDS = 1;
 const CSR_COUNT = 16;
+/** Where logging costs most: many requests in flight. */
+const LOGGING_CONCURRENCY = 8;
 
 interface WrkResult {
   requestsPerSecond: number;
@@ -98,6 +101,24 @@ export async function runIssuanceHttpBench(): Promise<BenchRow[]> {
         },
       );
     }
+    // The cost of logging at the default level: the same server at info and at warn.
+    const atInfo = await startOurServer(join(workDir, 'ours-info'), 'info');
+    cleanups.unshift(atInfo.close);
+    const infoScript = writeWrkScript(
+      join(workDir, 'ours-info.lua'),
+      csrs.map((csr) => JSON.stringify({ caId: atInfo.caId, profile: 'tls-server', csr })),
+      atInfo.authorization,
+    );
+    const infoResult = await runWrk(atInfo.url, infoScript, LOGGING_CONCURRENCY);
+    const warnResult = await runWrk(ours.url, oursScript, LOGGING_CONCURRENCY);
+    rows.push({
+      name: `issue over HTTP, PKI_LOG_LEVEL info vs warn, c=${LOGGING_CONCURRENCY}`,
+      ours: infoResult.requestsPerSecond,
+      peer: warnResult.requestsPerSecond,
+      unit: 'certs/s',
+      ratio: infoResult.requestsPerSecond / warnResult.requestsPerSecond,
+      target: '≥ 0.95× (at most 5 % apart)',
+    });
     return rows;
   } finally {
     for (const cleanup of cleanups) await cleanup();
@@ -130,6 +151,7 @@ function makeCsrs(workDir: string, count: number): string[] {
 
 async function startOurServer(
   dataDir: string,
+  logLevel: 'info' | 'warn' = 'warn',
 ): Promise<{ url: string; caId: string; authorization: string; close: () => Promise<void> }> {
   // Production mode as deployed; request logging below warn is off in both servers' runs.
   // A random port in production must name its public URL; wrk reaches it on loopback anyway.
@@ -138,9 +160,12 @@ async function startOurServer(
     PKI_DATA_DIR: dataDir,
     PKI_PORT: '0',
     PKI_PUBLIC_URL: 'http://127.0.0.1',
-    PKI_LOG_LEVEL: 'warn',
+    PKI_LOG_LEVEL: logLevel,
   });
-  const app = await buildApp(config, { logger: pino({ level: 'warn' }) });
+  // The app's own logger options (the secret scrub included) into /dev/null: the cost of
+  // building and writing each line is measured, not a terminal's.
+  const logger = pino(loggerOptions(config, false), pino.destination({ dest: '/dev/null', sync: false }));
+  const app = await buildApp(config, { logger });
   // Issued as a client would: an operator's API token (a keyed hash per request, no slow hash).
   const admin = await actAs(app.services, 'admin', 'bench-admin');
   const caller = admin.caller;

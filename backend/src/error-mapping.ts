@@ -24,6 +24,28 @@ import {
 import { KmsError } from './kms/errors.js';
 import type { KmsErrorCode } from './kms/errors.js';
 
+/** A request body that is not JSON, or not the JSON it claims to be: the client's fault (400). */
+export const INVALID_JSON_CODE = 'INVALID_JSON';
+
+/** Fastify's own client errors, by their FST_ERR_* code, as our stable codes. */
+const FASTIFY_CLIENT_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: INVALID_JSON_CODE,
+  FST_ERR_CTP_EMPTY_JSON_BODY: INVALID_JSON_CODE,
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+};
+
+/**
+ * Fastify's code for a client error it raised itself (bad JSON, body too large, …) mapped to
+ * ours; `BAD_REQUEST` for one we have no name for.
+ */
+export function fastifyClientErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof SyntaxError) return INVALID_JSON_CODE;
+  return (typeof code === 'string' ? FASTIFY_CLIENT_CODES[code] : undefined) ?? 'BAD_REQUEST';
+}
+
 const KMS_CODES: Record<KmsErrorCode, TRPC_ERROR_CODE_KEY> = {
   KMS_NOT_FOUND: 'NOT_FOUND',
   KMS_PERMISSION_DENIED: 'FORBIDDEN',
@@ -78,7 +100,30 @@ export function mapError(error: unknown): MappedError {
   return { ...mapped, httpStatus: httpStatusOf(mapped.trpcCode) };
 }
 
+/**
+ * SQLite's and the OS's words for a full disk, on the error or anything that caused it: the
+ * operation was refused whole (its transaction rolled back), and it is an outage, not a bug.
+ */
+const STORAGE_FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC']);
+
+export function isStorageFull(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause !== null && cause !== undefined && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && STORAGE_FULL_CODES.has(code)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function mapToTrpcCode(error: unknown): Omit<MappedError, 'httpStatus'> {
+  if (isStorageFull(error)) {
+    return {
+      trpcCode: 'SERVICE_UNAVAILABLE',
+      appCode: 'STORAGE_FULL',
+      message: 'The server has no disk space left; nothing was changed. Try again once space is freed.',
+      isServerFault: true,
+    };
+  }
   if (error instanceof KmsError) {
     const trpcCode = KMS_CODES[error.code];
     return {

@@ -8,6 +8,7 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 
 import type { AppRouter } from '@pki/backend/trpc';
+import { MAX_TRPC_BATCH_SIZE } from '@pki/shared';
 
 import { isForbidden, isUnauthenticated } from './auth/api-error.js';
 
@@ -40,6 +41,6 @@ export const REQUEST_MARKER_HEADERS = { 'X-PKI-Request': '1' } as const;
 
 export function createTrpcClient() {
   return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: '/trpc', headers: () => REQUEST_MARKER_HEADERS })],
+    links: [httpBatchLink({ url: '/trpc', maxItems: MAX_TRPC_BATCH_SIZE, headers: () => REQUEST_MARKER_HEADERS })],
   });
 }

@@ -46,3 +46,9 @@ export const KeySummarySchema = z.object({
   createdAt: z.string(),
 });
 export type KeySummary = z.infer<typeof KeySummarySchema>;
+
+/**
+ * The most calls one tRPC batch request may carry (issue 15: one batch of 226 calls froze the
+ * server). The server refuses larger batches with 400; the console's batch link splits at it.
+ */
+export const MAX_TRPC_BATCH_SIZE = 50;

@@ -5,14 +5,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { mapError } from '../error-mapping.js';
+import { fastifyClientErrorCode, mapError } from '../error-mapping.js';
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const fastifyStatus = (error as { statusCode?: number }).statusCode;
     if (fastifyStatus !== undefined && fastifyStatus >= 400 && fastifyStatus < 500) {
       // Fastify's own client errors (bad JSON, body too large, …).
-      return reply.code(fastifyStatus).send({ error: (error as Error).message, requestId: request.id });
+      return reply
+        .code(fastifyStatus)
+        .send({ error: (error as Error).message, code: fastifyClientErrorCode(error), requestId: request.id });
     }
     const mapped = mapError(error);
     if (mapped.isServerFault) request.log.error({ err: error }, 'request failed');

@@ -12,7 +12,7 @@ import { ZodError, z } from 'zod';
 
 import type { Permission } from '../auth/permissions.js';
 import { isAllowed } from '../auth/permissions.js';
-import { mapError } from '../error-mapping.js';
+import { INVALID_JSON_CODE, mapError } from '../error-mapping.js';
 import { AppError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../errors.js';
 import { KmsError } from '../kms/errors.js';
 import type { Context } from './context.js';
@@ -30,7 +30,7 @@ export function formatProcedureError(options: {
 }) {
   const { error, path, ctx } = options;
   const cause = error.cause;
-  const appCode = cause && !(cause instanceof ZodError) ? mapError(cause).appCode : undefined;
+  const appCode = cause instanceof ZodError ? 'VALIDATION_FAILED' : appCodeOf(error);
   return {
     message: error.message,
     code: TRPC_ERROR_CODES_BY_KEY[error.code],
@@ -38,11 +38,25 @@ export function formatProcedureError(options: {
       code: error.code,
       httpStatus: getHTTPStatusCodeFromError(error),
       path,
-      appCode: appCode ?? (cause instanceof ZodError ? 'VALIDATION_FAILED' : error.code),
+      appCode,
       requestId: ctx?.requestId,
       fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : undefined,
     },
   };
+}
+
+/**
+ * Our stable code for a procedure error. tRPC's own refusals keep their code, except a body
+ * tRPC could not parse: that is the client's malformed JSON (INVALID_JSON), not our fault,
+ * although tRPC answers it as BAD_REQUEST with the parser's SyntaxError as its cause.
+ */
+function appCodeOf(error: TRPCError): string {
+  const cause = error.cause;
+  if (error.code === 'PARSE_ERROR' || (error.code === 'BAD_REQUEST' && cause instanceof SyntaxError))
+    return INVALID_JSON_CODE;
+  if (cause instanceof AppError || cause instanceof KmsError) return mapError(cause).appCode;
+  if (error.code === 'INTERNAL_SERVER_ERROR') return mapError(cause ?? error).appCode;
+  return error.code;
 }
 
 /** What each procedure declares: a permission, or `public` for anonymous callers. */

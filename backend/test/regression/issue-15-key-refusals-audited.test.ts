@@ -5,15 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { CaSummary } from '@pki/shared';
+
 import type { AppServices } from '../../src/services.js';
-import { actAs, callerFor } from '../../src/trpc/testing/act-as.js';
+import { callerFor } from '../../src/trpc/testing/act-as.js';
 import type { Actor } from '../../src/trpc/testing/act-as.js';
-import { buildTestApp } from '../helpers.js';
+import { openAdminApp } from '../harness/admin-app.js';
 import type { TestApp } from '../helpers.js';
 
 let testApp: TestApp;
 let services: AppServices;
 let admin: Actor;
+let root: CaSummary;
 let keyId: string;
 
 interface FailureRow {
@@ -31,17 +34,10 @@ const failureRows = (operation: string) =>
     .all(operation) as FailureRow[];
 
 beforeAll(async () => {
-  testApp = await buildTestApp();
-  services = testApp.app.services;
-  admin = await actAs(services, 'admin');
-  const root = await admin.caller.cas.createRoot({
-    name: 'Refusal Root',
-    subject: { commonName: 'Refusal Root' },
-    algorithm: 'ec-p384',
-    validityDays: 3650,
-  });
+  ({ testApp, services, admin, root } = await openAdminApp('Refusal Root'));
   keyId = root.keyId;
 });
+
 afterAll(async () => {
   await testApp.close();
 });

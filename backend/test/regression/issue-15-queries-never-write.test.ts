@@ -7,51 +7,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AppServices } from '../../src/services.js';
-import { actAs } from '../../src/trpc/testing/act-as.js';
 import type { Actor } from '../../src/trpc/testing/act-as.js';
-import { buildTestApp } from '../helpers.js';
+import { openAdminApp, tableRowCounts } from '../harness/admin-app.js';
 import type { TestApp } from '../helpers.js';
 
 let testApp: TestApp;
 let services: AppServices;
 let admin: Actor;
 
-function rowCounts(): Record<string, number> {
-  const sqlite = services.database.sqlite;
-  const tables = sqlite
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'",
-    )
-    .all() as { name: string }[];
-  return Object.fromEntries(
-    tables.map(({ name }) => [name, (sqlite.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n]),
-  );
-}
-
 beforeAll(async () => {
-  testApp = await buildTestApp();
-  services = testApp.app.services;
-  admin = await actAs(services, 'admin');
-  await admin.caller.cas.createRoot({
-    name: 'Query Root',
-    subject: { commonName: 'Query Root' },
-    algorithm: 'ec-p384',
-    validityDays: 3650,
-  });
+  ({ testApp, services, admin } = await openAdminApp('Query Root'));
 });
+
 afterAll(async () => {
   await testApp.close();
 });
 
 describe('issue 15: queries never write', () => {
   it('keys.get of an unknown id answers NOT_FOUND and writes no row', async () => {
-    const before = rowCounts();
+    const before = tableRowCounts(services);
     await expect(admin.caller.keys.get({ keyId: 'no-such-key' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(rowCounts()).toEqual(before);
+    expect(tableRowCounts(services)).toEqual(before);
   });
 
   it('keys.get of an unknown id over HTTP, alone and batched, writes no row', async () => {
-    const before = rowCounts();
+    const before = tableRowCounts(services);
     const input = encodeURIComponent(JSON.stringify({ keyId: 'no-such-key' }));
     const single = await testApp.app.inject({
       method: 'GET',
@@ -66,7 +46,7 @@ describe('issue 15: queries never write', () => {
       headers: admin.headers,
     });
     expect(batch.statusCode).toBe(404);
-    expect(rowCounts()).toEqual(before);
+    expect(tableRowCounts(services)).toEqual(before);
   });
 
   it('no query writes, whether its input names something, nothing, or is garbage', async () => {
@@ -87,10 +67,10 @@ describe('issue 15: queries never write', () => {
       ['approvals.list', () => caller.approvals.list({})],
       ['approvals.get unknown', () => caller.approvals.get({ id: 'nope' })],
     ];
-    const before = rowCounts();
+    const before = tableRowCounts(services);
     for (const [name, call] of calls) {
       await call().catch(() => undefined);
-      expect(rowCounts(), name).toEqual(before);
+      expect(tableRowCounts(services), name).toEqual(before);
     }
   });
 });
