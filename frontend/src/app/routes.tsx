@@ -4,7 +4,7 @@ import { createBrowserRouter } from 'react-router';
 import { RequireSession } from '../auth/session.js';
 import { AuditLogPage } from '../pages/audit-log-page.js';
 import { CertificateAuthoritiesPage } from '../pages/certificate-authorities-page.js';
-import { CertificatesPage } from '../pages/certificates-page.js';
+import { CertificatesPage, certificateRoutes } from '../pages/certificates-page.js';
 import { DashboardPage } from '../pages/dashboard-page.js';
 import { KeysPage } from '../pages/keys-page.js';
 import { NotFoundPage } from '../pages/not-found-page.js';
@@ -36,6 +36,10 @@ export function createAppRouter() {
           children: [
             { index: true, element: <DashboardPage /> },
             section('/certificates', <CertificatesPage />),
+            ...certificateRoutes.map((route) => ({
+              path: `certificates/${route.path}`,
+              element: <RequireRole path="/certificates">{route.element}</RequireRole>,
+            })),
             section('/certificate-authorities', <CertificateAuthoritiesPage />),
             section('/keys', <KeysPage />),
             section('/audit-log', <AuditLogPage />),
