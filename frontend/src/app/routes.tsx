@@ -37,6 +37,16 @@ const pages = {
       () => import('../pages/certificates-page.js'),
       (m) => m.CertificatesPage,
     ),
+  issueCertificate: () =>
+    lazyPage(
+      () => import('../pages/issue/issue-wizard.js'),
+      (m) => m.IssueWizard,
+    ),
+  certificate: () =>
+    lazyPage(
+      () => import('../pages/certificates/certificate-detail.js'),
+      (m) => m.CertificateDetail,
+    ),
   certificateAuthorities: () =>
     lazyPage(
       () => import('../pages/certificate-authorities-page.js'),
@@ -91,6 +101,8 @@ export function createAppRouter() {
           children: [
             { index: true, element: pages.dashboard() },
             section('/certificates', pages.certificates()),
+            section('/certificates/issue', pages.issueCertificate(), '/certificates'),
+            section('/certificates/:id', pages.certificate(), '/certificates'),
             section('/certificate-authorities', pages.certificateAuthorities()),
             section('/certificate-authorities/:caId', pages.certificateAuthority(), '/certificate-authorities'),
             section('/keys', pages.keys()),

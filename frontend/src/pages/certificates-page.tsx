@@ -1,23 +1,31 @@
-import { PlannedSection } from './planned-section.js';
+/**
+ * The Certificates section: the inventory at /certificates, detail at /certificates/:id and
+ * the issue wizard at /certificates/issue; routes.tsx loads each of the three as its own chunk.
+ */
+import { Link } from 'react-router';
+
+import { canTake } from '../app/navigation.js';
+import { useSignedInUser } from '../auth/session.js';
+import { buttonClasses } from '../components/button.js';
+import { PageHeader } from '../components/page-header.js';
+import { CertificateInventory } from './certificates/certificate-inventory.js';
 
 export function CertificatesPage() {
+  const user = useSignedInUser();
   return (
-    <PlannedSection
-      title="Certificates"
-      summary="End-entity certificates issued by your certificate authorities."
-      planned={[
-        {
-          text: 'Issue a certificate from a PKCS#10 CSR (PEM or DER); the profile decides what is taken from it.',
-          action: 'issueCertificate',
-        },
-        {
-          text: 'Issue with a key pair generated in the key store, downloadable once as a password-protected PKCS#12 where the key store and profile allow it.',
-          action: 'issueCertificate',
-        },
-        { text: 'Search by subject, SAN or serial and filter by status, issuing CA, profile and expiry.' },
-        { text: 'Revoke with an RFC 5280 reason.', action: 'revokeCertificate' },
-        { text: 'Export as PEM, DER, full chain or PKCS#7.' },
-      ]}
-    />
+    <div className="space-y-4">
+      <PageHeader
+        title="Certificates"
+        lead="End-entity certificates issued by your certificate authorities."
+        actions={
+          canTake(user.role, 'issueCertificate') ? (
+            <Link className={buttonClasses('primary')} to="/certificates/issue">
+              Issue a certificate
+            </Link>
+          ) : undefined
+        }
+      />
+      <CertificateInventory />
+    </div>
   );
 }

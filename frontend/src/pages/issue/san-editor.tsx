@@ -1,0 +1,96 @@
+/**
+ * The SAN editor: one row per subject alternative name, a type and a value, validated as
+ * typed with the shared rules (`SanEntrySchema`, @pki/shared san.ts) so the messages are the
+ * server's. Rows the profile does not allow are flagged too.
+ */
+import { SAN_TYPES, SanEntrySchema } from '@pki/shared';
+import type { SanEntry, SanType } from '@pki/shared';
+
+import { Button } from '../../components/button.js';
+
+const TYPE_LABELS: Record<SanType, string> = { dns: 'DNS', ip: 'IP', email: 'Email', uri: 'URI' };
+
+/** The message a row shows, or null; empty rows are not yet errors. */
+export function sanRowProblem(entry: SanEntry, allowedTypes?: readonly SanType[]): string | null {
+  if (entry.value.trim() === '') return null;
+  if (allowedTypes && !allowedTypes.includes(entry.type))
+    return `${TYPE_LABELS[entry.type]} names are not allowed by this profile`;
+  const result = SanEntrySchema.safeParse(entry);
+  return result.success ? null : (result.error.issues[0]?.message ?? 'invalid');
+}
+
+export interface SanEditorProps {
+  rows: readonly SanEntry[];
+  onChange: (rows: SanEntry[]) => void;
+  allowedTypes?: readonly SanType[];
+}
+
+export function SanEditor({ rows, onChange, allowedTypes }: SanEditorProps) {
+  const update = (index: number, entry: SanEntry) => onChange(rows.map((row, at) => (at === index ? entry : row)));
+  return (
+    <fieldset className="space-y-2">
+      <legend className="text-sm font-medium text-ink">Subject alternative names</legend>
+      {rows.length === 0 && (
+        <p className="text-sm text-ink-muted">No names yet. Add the host names or addresses clients will use.</p>
+      )}
+      <ul className="space-y-2">
+        {rows.map((row, index) => {
+          const problem = sanRowProblem(row, allowedTypes);
+          const errorId = `san-error-${index}`;
+          return (
+            <li key={index} className="flex flex-wrap items-start gap-2">
+              <label className="sr-only" htmlFor={`san-type-${index}`}>
+                Type of name {index + 1}
+              </label>
+              <select
+                id={`san-type-${index}`}
+                className="rounded border border-line bg-panel px-2 py-1 text-ink"
+                value={row.type}
+                onChange={(event) => update(index, { ...row, type: event.target.value as SanType })}
+              >
+                {SAN_TYPES.map((type) => (
+                  <option key={type} value={type}>
+                    {TYPE_LABELS[type]}
+                  </option>
+                ))}
+              </select>
+              <div className="min-w-48 flex-1">
+                <label className="sr-only" htmlFor={`san-value-${index}`}>
+                  Name {index + 1}
+                </label>
+                <input
+                  id={`san-value-${index}`}
+                  className="w-full rounded border border-line bg-panel px-2 py-1 text-ink"
+                  value={row.value}
+                  aria-invalid={problem !== null}
+                  aria-describedby={problem === null ? undefined : errorId}
+                  onChange={(event) => update(index, { ...row, value: event.target.value })}
+                />
+                {problem !== null && (
+                  <p id={errorId} className="mt-1 text-sm text-danger">
+                    {problem}
+                  </p>
+                )}
+              </div>
+              <Button
+                variant="quiet"
+                onPress={() => onChange(rows.filter((_, at) => at !== index))}
+                aria-label={`Remove name ${index + 1}`}
+              >
+                Remove
+              </Button>
+            </li>
+          );
+        })}
+      </ul>
+      <Button variant="secondary" onPress={() => onChange([...rows, { type: allowedTypes?.[0] ?? 'dns', value: '' }])}>
+        Add name
+      </Button>
+    </fieldset>
+  );
+}
+
+/** Whether every row is filled in and acceptable. */
+export function areSanRowsValid(rows: readonly SanEntry[], allowedTypes?: readonly SanType[]): boolean {
+  return rows.every((row) => row.value.trim() !== '' && sanRowProblem(row, allowedTypes) === null);
+}
