@@ -1,6 +1,7 @@
 /**
  * `pnpm bench`: every benchmark, each printed next to the peer measured in the same run.
- * Pass names to run a subset: `pnpm bench kmip-codec issuance`.
+ * Pass names to run a subset: `pnpm bench kmip-codec issuance`; `pnpm bench audit --audit-rows=20000`
+ * runs the audit suite on a smaller log.
  */
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
@@ -53,6 +54,11 @@ const SUITES: Suite[] = [
     load: async () => (await import('./auth.js')).runAuthBench,
   },
   {
+    name: 'audit',
+    title: 'Audit review: search, verification and export on a large log',
+    load: async () => (await import('./audit-review.js')).runAuditReviewBench,
+  },
+  {
     name: 'issuance-http',
     title: 'Issuance over HTTP vs cfssl serve',
     load: async () => (await import('./issuance-http.js')).runIssuanceHttpBench,
@@ -60,7 +66,8 @@ const SUITES: Suite[] = [
 ];
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  // Flags (`--audit-rows=N`) are the suites' own; the rest are suite names.
+  const wanted = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
   const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));
   if (unknown.length > 0) {
     process.stderr.write(

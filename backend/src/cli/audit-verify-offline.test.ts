@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -16,23 +15,15 @@ import { freePort } from '../../test/harness/ports.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { runCli } from './program.js';
+import { runCliInProcess } from './testing/cli-in-process.js';
 
 let dir: string;
 let signerPem: string;
 let exportLines: string[];
 let closedUrl: string;
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    stdin: Readable.from([]),
-    serverUrlFromEnvironment: closedUrl,
-  });
-  return { code, stdout, stderr };
+function run(argv: string[]) {
+  return runCliInProcess(argv, { serverUrl: closedUrl });
 }
 
 function exportFile(name: string, lines: readonly string[]): string {

@@ -23,6 +23,7 @@ import { OperationFailedError, UsageError } from '../cli-errors.js';
 import { commandContext } from '../context.js';
 import type { CliIo } from '../io.js';
 import { printFields, printJson, printTable, shortInstant } from '../output.js';
+import { collectPages } from '../pages.js';
 import { withProgress } from '../progress.js';
 
 /** The server pages by keyset; the CLI follows the cursor up to --limit rows. */
@@ -86,21 +87,10 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
         ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
         order: options.oldestFirst === true ? 'asc' : 'desc',
       };
-      const items: AuditEntry[] = [];
-      let cursor: string | undefined;
-      do {
-        const remaining = options.limit - items.length;
-        const page = await api.call(() =>
-          api.trpc.audit.list.query({
-            ...filters,
-            limit: Math.min(PAGE_SIZE, remaining),
-            ...(cursor === undefined ? {} : { cursor }),
-          }),
-        );
-        items.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined && items.length < options.limit);
-      if (isJson) return printJson(io.stdout, { items, hasMore: cursor !== undefined });
+      const { items, hasMore } = await collectPages(options.limit, PAGE_SIZE, (page) =>
+        api.call(() => api.trpc.audit.list.query({ ...filters, ...page })),
+      );
+      if (isJson) return printJson(io.stdout, { items, hasMore });
       printTable(
         io.stdout,
         ['SEQ', 'TIME', 'ACTOR', 'OPERATION', 'ENTITY', 'STATUS', 'REQUEST'],
@@ -114,8 +104,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
           item.requestId ?? '-',
         ]),
       );
-      if (cursor !== undefined)
-        io.stderr.write(`more than ${options.limit} rows match; raise --limit or narrow the filters\n`);
+      if (hasMore) io.stderr.write(`more than ${options.limit} rows match; raise --limit or narrow the filters\n`);
     });
 
   audit

@@ -11,6 +11,7 @@ import { parseDuration, parsePositiveInteger, parseSerial } from '../arguments.j
 import { commandContext } from '../context.js';
 import type { CliIo } from '../io.js';
 import { printFields, printJson, printTable, shortInstant } from '../output.js';
+import { collectPages } from '../pages.js';
 import { resolveCa } from './ca.js';
 
 /** One export as bytes, whatever the wire form the server chose for it. */
@@ -83,22 +84,11 @@ export function registerCertsCommands(program: Command, io: CliIo): void {
           : { expiringBefore: new Date(Date.now() + options.expiringWithin).toISOString() }),
         ...(options.search === undefined ? {} : { search: options.search }),
       };
-      const items: CertificateSummary[] = [];
-      let cursor: string | undefined;
-      do {
-        const remaining = options.limit - items.length;
-        const page = await api.call(() =>
-          api.trpc.certificates.list.query({
-            ...filters,
-            limit: Math.min(PAGE_SIZE, remaining),
-            ...(cursor === undefined ? {} : { cursor }),
-          }),
-        );
-        items.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined && items.length < options.limit);
+      const { items, hasMore } = await collectPages(options.limit, PAGE_SIZE, (page) =>
+        api.call(() => api.trpc.certificates.list.query({ ...filters, ...page })),
+      );
 
-      if (isJson) return printJson(io.stdout, { items, hasMore: cursor !== undefined });
+      if (isJson) return printJson(io.stdout, { items, hasMore });
       const caNames = new Map(cas.map((ca) => [ca.id, ca.name]));
       printTable(
         io.stdout,
@@ -113,7 +103,7 @@ export function registerCertsCommands(program: Command, io: CliIo): void {
           item.sans.join(','),
         ]),
       );
-      if (cursor !== undefined)
+      if (hasMore)
         io.stderr.write(`more than ${options.limit} certificates match; raise --limit or narrow the filters\n`);
     });
 

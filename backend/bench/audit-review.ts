@@ -1,0 +1,305 @@
+/**
+ * `pnpm bench audit` (issue 12): the audit review on a log of 1,000,000 rows (`--audit-rows=N`
+ * for a quick check), seeded through AuditChain itself, the encoder and chain rule every row
+ * is written with, so the chain is valid; rows spread over 30 days, signatures most of them.
+ *
+ * - audit.list p50/p99 per page for each filter, first page and four following; the peer is
+ *   the same page size read straight down the primary key (the floor of any page).
+ * - full verification (AuditVerification: a worker thread with its own connection) rows/s
+ *   next to `openssl speed -bytes <mean canonical row size> sha256` as hashes/s, and the
+ *   event loop's maximum lag while it ran.
+ * - export rows/s and the process's peak RSS growth, through audit-export.ts (the
+ *   GET /audit/export route is audit-server's part of the issue); the peer is a bare read of
+ *   every row.
+ */
+import { execFile } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+
+import type { ListAuditInput } from '@pki/shared';
+
+import { AuditRowPages, auditExportLines } from '../src/audit/audit-export.js';
+import { AuditLogReader } from '../src/audit/audit-log-reader.js';
+import { AuditVerification } from '../src/audit/audit-verification.js';
+import { AuditChain, canonicalAuditRow } from '../src/audit/chain.js';
+import type { AuditRecord } from '../src/audit/chain.js';
+import { openDatabase } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import type { BenchRow } from './bench-row.js';
+
+const execFileAsync = promisify(execFile);
+
+const DEFAULT_ROWS = 1_000_000;
+const PAGE_SIZE = 100;
+const PAGES_PER_WALK = 5;
+const WALKS = 40;
+const SEED_BATCH = 5000;
+const PERIOD_MS = 30 * 86_400_000;
+const LIST_TARGET_MS = 20;
+
+function rowCountFromArguments(): number {
+  const flag = process.argv.find((argument) => argument.startsWith('--audit-rows='));
+  const count = flag === undefined ? DEFAULT_ROWS : Number(flag.slice('--audit-rows='.length));
+  if (!Number.isSafeInteger(count) || count < 1000) throw new Error('--audit-rows: expected a whole number ≥ 1000');
+  return count;
+}
+
+function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+const CA_KEYS = ['ca-key-root', 'ca-key-issuing-1', 'ca-key-issuing-2'];
+const ACTORS = ['user:alice', 'user:bob', 'token:ci-pipeline', 'system:ocsp', 'system:crl-scheduler', 'oidc:idp/u42'];
+
+/** A row as the services write them; most are signatures. */
+function seededEntry(index: number, startMs: number, rowCount: number) {
+  const requestId = `req-${Math.floor(index / 3)}`;
+  const timestamp = startMs + Math.floor((index * PERIOD_MS) / rowCount);
+  const kind = index % 20;
+  const status = index % 97 === 0 ? 'failure' : index % 211 === 0 ? 'denied' : 'success';
+  const actor = ACTORS[index % ACTORS.length] ?? 'anonymous';
+  if (kind < 14) {
+    const keyId = CA_KEYS[index % CA_KEYS.length] ?? 'ca-key-root';
+    return {
+      actor,
+      operation: 'kms.sign',
+      entityType: 'kms_key',
+      entityId: keyId,
+      status,
+      requestId,
+      timestamp,
+      kmsOperationId: `op-${index}`,
+      details: {
+        algorithm: 'ec-p256',
+        backend: 'local',
+        dataLength: 400 + (index % 300),
+        durationMs: 0.25,
+        hash: 'sha-256',
+        keyId,
+        privateKeyRef: `ref-${keyId}`,
+        scheme: 'ecdsa',
+      },
+    } as const;
+  }
+  if (kind < 18) {
+    return {
+      actor,
+      operation: 'certificate.issue',
+      entityType: 'certificate',
+      entityId: `cert-${index}`,
+      status,
+      requestId,
+      timestamp,
+      details: {
+        caId: 'ca-issuing-1',
+        certificateId: `cert-${index}`,
+        profile: 'tls-server',
+        serialHex: index.toString(16),
+      },
+    } as const;
+  }
+  if (kind === 18) {
+    return {
+      actor,
+      operation: 'auth.signIn',
+      entityType: 'user',
+      entityId: actor,
+      status,
+      requestId,
+      timestamp,
+      details: status === 'success' ? {} : { errorCode: 'UNAUTHORIZED', errorMessage: 'wrong password' },
+    } as const;
+  }
+  const operations = [
+    'kms.generateKeyPair',
+    'certificate.revoke',
+    'crl.publish',
+    'ca.createIntermediate',
+    'kms.revokeKey',
+  ];
+  const operation = operations[Math.floor(index / 20) % operations.length] ?? 'crl.publish';
+  return {
+    actor,
+    operation,
+    entityType: operation.startsWith('kms.')
+      ? 'kms_key'
+      : operation.startsWith('ca.')
+        ? 'certificate_authority'
+        : 'crl',
+    entityId: `entity-${index % 500}`,
+    status,
+    requestId,
+    timestamp,
+    details: { index },
+  } as const;
+}
+
+function seed(chain: AuditChain, rowCount: number, startMs: number): { meanRowBytes: number } {
+  let sampledBytes = 0;
+  let sampled = 0;
+  for (let first = 0; first < rowCount; first += SEED_BATCH) {
+    chain.transaction(() => {
+      for (let index = first; index < Math.min(rowCount, first + SEED_BATCH); index += 1) {
+        const record: AuditRecord = chain.append(seededEntry(index, startMs, rowCount));
+        if (index % 101 === 0) {
+          sampledBytes += Buffer.byteLength(canonicalAuditRow(record));
+          sampled += 1;
+        }
+      }
+    });
+  }
+  return { meanRowBytes: Math.round(sampledBytes / sampled) };
+}
+
+async function opensslSha256HashesPerSecond(bytes: number): Promise<number> {
+  const { stdout } = await execFileAsync('openssl', ['speed', '-seconds', '2', '-bytes', String(bytes), 'sha256']);
+  const match = /^sha256\s+([\d.]+)k/m.exec(stdout);
+  if (match?.[1] === undefined) throw new Error(`cannot read openssl speed sha256:\n${stdout}`);
+  return (Number(match[1]) * 1000) / bytes;
+}
+
+export async function runAuditReviewBench(): Promise<BenchRow[]> {
+  const rowCount = rowCountFromArguments();
+  const dataDir = mkdtempSync(join(tmpdir(), 'pki-bench-audit-'));
+  const databasePath = join(dataDir, 'pki.db');
+  const database = openDatabase(databasePath);
+  try {
+    migrateDatabase(database.db);
+    const startMs = Date.parse('2026-11-01T00:00:00Z');
+    const seeding = performance.now();
+    const { meanRowBytes } = seed(new AuditChain(database.sqlite), rowCount, startMs);
+    process.stdout.write(
+      `seeded ${rowCount} rows in ${((performance.now() - seeding) / 1000).toFixed(1)} s (mean canonical row ${meanRowBytes} B)\n`,
+    );
+    const rows: BenchRow[] = [];
+    const reader = new AuditLogReader(database);
+
+    // The floor of any page: the same rows straight down the primary key.
+    const floorPage = database.sqlite.prepare('SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?');
+    const floorSamples: number[] = [];
+    for (let walk = 0; walk < WALKS; walk += 1) {
+      let below = rowCount + 1 - walk * 997;
+      for (let page = 0; page < PAGES_PER_WALK; page += 1) {
+        const started = performance.now();
+        const found = floorPage.all(below, PAGE_SIZE + 1) as { seq: number }[];
+        floorSamples.push(performance.now() - started);
+        below = found[PAGE_SIZE - 1]?.seq ?? below;
+      }
+    }
+    const floorP99 = percentile(floorSamples, 0.99);
+
+    const day = (n: number) => new Date(startMs + n * 86_400_000).toISOString();
+    const filters: [string, ListAuditInput][] = [
+      ['none', {}],
+      ['time range (1 day)', { since: day(10), until: day(11) }],
+      ['actor', { actor: 'token:ci-pipeline' }],
+      ['operation (rare)', { operation: 'certificate.revoke' }],
+      ['operation kms.sign', { operation: 'kms.sign' }],
+      ['status failure', { status: 'failure' }],
+      ['status denied', { status: 'denied' }],
+      ['entity', { entityType: 'kms_key', entityId: 'ca-key-issuing-2' }],
+      ['request id', { requestId: `req-${Math.floor(rowCount / 6)}` }],
+      ['actor + time range', { actor: 'system:ocsp', since: day(3), until: day(20) }],
+      ['failures in a day', { status: 'failure', since: day(5), until: day(6) }],
+      ['oldest first, operation', { operation: 'crl.publish', order: 'asc' }],
+    ];
+    for (const [name, filter] of filters) {
+      const samples: number[] = [];
+      for (let walk = 0; walk < WALKS; walk += 1) {
+        let cursor: string | undefined;
+        for (let page = 0; page < PAGES_PER_WALK; page += 1) {
+          const started = performance.now();
+          const result = reader.list({ ...filter, limit: PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) });
+          samples.push(performance.now() - started);
+          cursor = result.nextCursor ?? undefined;
+          if (cursor === undefined) break;
+        }
+      }
+      const p99 = percentile(samples, 0.99);
+      rows.push({
+        name: `audit.list ${name}: p50 ${percentile(samples, 0.5).toFixed(2)} ms, p99`,
+        ours: p99,
+        peer: floorP99,
+        unit: 'ms/page p99',
+        ratio: floorP99 / p99,
+        target: `p99 < ${LIST_TARGET_MS} ms${p99 < LIST_TARGET_MS ? ' (met)' : ' (MISSED)'}`,
+      });
+    }
+
+    // Full verification in its worker, the event loop watched meanwhile.
+    const verification = new AuditVerification({
+      databasePath,
+      sqlite: database.sqlite,
+      signerCertificatePem: () => undefined,
+    });
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    const verifying = performance.now();
+    const verified = await verification.verify({ isFull: true });
+    const verifySeconds = (performance.now() - verifying) / 1000;
+    lag.disable();
+    if (!verified.isValid) throw new Error(`the seeded chain does not verify: ${verified.message}`);
+    const verifyRate = rowCount / verifySeconds;
+    const sha256Rate = await opensslSha256HashesPerSecond(meanRowBytes);
+    rows.push({
+      name: `full verification, ${meanRowBytes} B rows`,
+      ours: verifyRate,
+      peer: sha256Rate,
+      unit: 'rows/s vs sha256/s',
+      ratio: verifyRate / sha256Rate,
+      target: '≥ 0.5× openssl speed sha256',
+    });
+    rows.push({
+      name: 'event loop max lag during verification',
+      ours: lag.max / 1e6,
+      peer: LIST_TARGET_MS,
+      unit: 'ms (peer: 20 ms)',
+      ratio: LIST_TARGET_MS / Math.max(lag.max / 1e6, 0.001),
+    });
+
+    // Export through audit-export.ts into a file; the peer reads every row and does nothing.
+    const peerStarted = performance.now();
+    let peerRows = 0;
+    for (const _row of database.sqlite.prepare('SELECT * FROM audit_log ORDER BY seq').iterate()) peerRows += 1;
+    const peerRate = peerRows / ((performance.now() - peerStarted) / 1000);
+    const baseRss = process.memoryUsage.rss();
+    let peakRss = baseRss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    }, 20);
+    const exportStarted = performance.now();
+    const out = createWriteStream(join(dataDir, 'export.ndjson'));
+    for await (const chunk of auditExportLines(new AuditRowPages(database.sqlite), { format: 'ndjson' })) {
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+    const exportRate = rowCount / ((performance.now() - exportStarted) / 1000);
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    rows.push({
+      name: 'export NDJSON (audit-export.ts; route not merged)',
+      ours: exportRate,
+      peer: peerRate,
+      unit: 'rows/s vs bare read',
+      ratio: exportRate / peerRate,
+    });
+    rows.push({
+      name: `export peak RSS growth (base ${(baseRss / 1_048_576).toFixed(0)} MiB)`,
+      ours: (peakRss - baseRss) / 1_048_576,
+      peer: rowCount,
+      unit: 'MiB over rows',
+      ratio: 1,
+      target: 'flat: independent of the row count',
+    });
+    return rows;
+  } finally {
+    database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
