@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 
-import { REVOCATION_REASONS } from '@pki/shared';
+import { isAllowed, REVOCATION_REASONS } from '@pki/shared';
 import type { ExportFormat, RevocationReason } from '@pki/shared';
 
 import { canTake } from '../../app/navigation.js';
@@ -147,7 +147,9 @@ export function CertificateDetail() {
           ))}
         </div>
       </section>
-      <KeyCustodyPanel caId={certificate.caId} serialHex={certificate.serialHex} />
+      {isAllowed(user.role, 'audit.read') ? (
+        <KeyCustodyPanel caId={certificate.caId} serialHex={certificate.serialHex} />
+      ) : null}
       <ConfirmDialog
         title="Revoke this certificate?"
         isOpen={isRevokeOpen}
