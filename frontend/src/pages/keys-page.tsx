@@ -157,14 +157,17 @@ export function KeysPage() {
                                 Revoke
                               </ActionButton>
                             ) : null}
-                            <ActionButton
-                              tone="danger"
-                              aria-label={`Destroy key ${key.label}`}
-                              isDisabled={requests.includes('keys.destroy')}
-                              onPress={() => setAction({ kind: 'destroy', key })}
-                            >
-                              Destroy
-                            </ActionButton>
+                            {/* The key store destroys only a revoked key: revoke first. */}
+                            {isRevocable ? null : (
+                              <ActionButton
+                                tone="danger"
+                                aria-label={`Destroy key ${key.label}`}
+                                isDisabled={requests.includes('keys.destroy')}
+                                onPress={() => setAction({ kind: 'destroy', key })}
+                              >
+                                Destroy
+                              </ActionButton>
+                            )}
                           </div>
                         ) : (
                           <span className="text-ink-muted">—</span>
