@@ -99,6 +99,8 @@ async function client(ledger: Ledger, lastBurst: Ledger, worker: number): Promis
         const db = openReadonly();
         const label = (db.prepare('SELECT label FROM kms_keys WHERE id = ?').get(keyId) as { label: string }).label;
         db.close();
+        // The key store destroys only a revoked key; an earlier try cut by a kill may have revoked it already.
+        await callTrpc(fixture, 'keys.revoke', { keyId, reason: 'superseded' });
         const answer = await callTrpc(fixture, 'keys.destroy', { keyId, confirmLabel: label });
         if (answer.data) {
           ledger.destroyedKeys.add(keyId);
