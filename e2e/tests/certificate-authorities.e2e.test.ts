@@ -45,6 +45,7 @@ async function createCa(
   await dialog.getByLabel(ca.kind).check();
   await dialog.getByLabel('Name', { exact: true }).fill(ca.name);
   await dialog.getByLabel('Common name').fill(ca.commonName);
+  if (ca.kind === 'Intermediate CA') expect(await dialog.getByLabel('Validity (days)').inputValue()).toBe('1825');
   if (ca.algorithm !== undefined) await dialog.getByLabel('Key algorithm').selectOption({ label: ca.algorithm });
   await dialog
     .getByRole('button', { name: ca.kind === 'Root CA' ? 'Create root CA' : 'Create intermediate CA' })
@@ -73,7 +74,12 @@ describe('certificate authorities in the console', () => {
         .waitFor({ timeout: UI_TIMEOUT_MS });
 
       await createCa(page, { kind: 'Root CA', name: 'e2e-root', commonName: 'E2E Root CA', algorithm: 'RSA 4096' });
-      await createCa(page, { kind: 'Intermediate CA', name: 'e2e-issuing', commonName: 'E2E Issuing CA' });
+      await createCa(page, {
+        kind: 'Intermediate CA',
+        name: 'e2e-issuing',
+        commonName: 'E2E Issuing CA',
+        algorithm: 'RSA 4096',
+      });
 
       const tree = page.getByRole('treegrid', { name: 'Certificate authority hierarchy' });
       const rootRow = tree.getByRole('row').filter({ hasText: 'e2e-root' });
