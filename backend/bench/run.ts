@@ -63,6 +63,11 @@ const SUITES: Suite[] = [
     title: 'Issuance over HTTP vs cfssl serve',
     load: async () => (await import('./issuance-http.js')).runIssuanceHttpBench,
   },
+  {
+    name: 'console-bundle',
+    title: 'Console initial JS per route (after pnpm build) vs the 250 KB budget',
+    load: async () => (await import('./console-bundle.js')).runConsoleBundleBench,
+  },
 ];
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@
  * The CA hierarchy as an ARIA tree (react-aria Tree): arrow keys move and expand, Enter opens
  * the CA's detail page.
  */
+import { useState } from 'react';
 import { Button as AriaButton, Tree, TreeItem, TreeItemContent } from 'react-aria-components';
 import { useNavigate } from 'react-router';
 
@@ -57,10 +58,14 @@ function CaTreeItem({ node }: { node: CaTreeNode }) {
 export function CaTreeView({ cas }: { cas: readonly CaSummary[] }) {
   const navigate = useNavigate();
   const tree = buildCaTree(cas);
+  // What the person collapsed; everything else is open, so a CA created later shows at once.
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const expandable = expandableIds(tree);
   return (
     <Tree
       aria-label="Certificate authority hierarchy"
-      defaultExpandedKeys={expandableIds(tree)}
+      expandedKeys={expandable.filter((id) => !collapsed.has(id))}
+      onExpandedChange={(keys) => setCollapsed(new Set(expandable.filter((id) => !keys.has(id))))}
       onAction={(id) => void navigate(`/certificate-authorities/${encodeURIComponent(String(id))}`)}
       className="flex flex-col gap-0.5 rounded-md border border-line bg-panel p-2 outline-none"
     >

@@ -22,6 +22,8 @@ import {
 import { FieldShell } from './field.js';
 import { KeyGenerationProgress } from './key-generation-progress.js';
 
+const INTERMEDIATE_DEFAULT_VALIDITY_DAYS = '1825';
+
 export interface CreateCaFormProps {
   /** CAs that may sign an intermediate: active ones. */
   parents: readonly CaSummary[];
@@ -68,6 +70,11 @@ export function CreateCaForm({ parents, initialKind = 'root', isPending, onSubmi
                 setValues((old) => ({
                   ...old,
                   kind,
+                  // An intermediate must end before its parent: a shorter default than a root's.
+                  validityDays:
+                    kind === 'intermediate' && old.validityDays === DEFAULT_VALUES.validityDays
+                      ? INTERMEDIATE_DEFAULT_VALIDITY_DAYS
+                      : old.validityDays,
                   algorithm:
                     kind === 'root' && !ROOT_KEY_ALGORITHMS.includes(old.algorithm as never)
                       ? 'ec-p384'
