@@ -8,9 +8,11 @@ import { useState } from 'react';
 import { Cell, Column, Row, Table, TableBody, TableHeader } from 'react-aria-components';
 import { useSearchParams } from 'react-router';
 
-import type { AuditEntry } from '@pki/shared';
+import { auditSummaryCsv } from '@pki/shared';
+import type { AuditEntry, AuditSummary } from '@pki/shared';
 
 import { pageTitle } from '../app/navigation.js';
+import { DownloadButton } from '../components/download-button.js';
 import { ActionButton } from '../features/admin-kit/action-button.js';
 import { formatInstant } from '../features/admin-kit/format-instant.js';
 import { EmptyState, PageIntro } from '../features/admin-kit/query-state.js';
@@ -76,8 +78,23 @@ export function AuditLogPage() {
         </div>
         <div className="text-sm">
           <h3 className="m-0 text-sm">Compliance summary</h3>
-          {summary.isAvailable ? null : (
-            <p className="m-0 text-ink-muted">The summary for a period is not available on this server version yet.</p>
+          {summary.summary === undefined ? (
+            <p className="m-0 text-ink-muted">Counting the period…</p>
+          ) : (
+            <>
+              <p className="m-0">
+                {summary.summary.rowCount} rows from {formatInstant(summary.summary.since)} to{' '}
+                {formatInstant(summary.summary.until)}: {summary.summary.unsuccessful.total} failed or denied,{' '}
+                {summary.summary.keysCreated.total} keys created, {summary.summary.keysRevoked.total} revoked,{' '}
+                {summary.summary.keysDestroyed.total} destroyed.
+              </p>
+              <DownloadButton
+                filename="audit-summary.csv"
+                source={async () => new Blob([auditSummaryCsv(summary.summary as AuditSummary)], { type: 'text/csv' })}
+              >
+                Download the summary (CSV)
+              </DownloadButton>
+            </>
           )}
         </div>
       </section>

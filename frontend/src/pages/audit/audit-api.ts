@@ -1,47 +1,62 @@
 /**
- * The audit page's reads, in one place, because several of its procedures are being built in
- * parallel (audit-server / audit-review) and are not on this branch yet:
- *
- * TODO(lead): at merge, wire the procedures marked below —
- *   - audit.list's `requestId` and `order` filters (today the request id is filtered on the page);
- *   - audit.verify {full?} + polling audit.verifyStatus (today: the synchronous audit.verifyChain);
- *   - audit.signer → { pem, fingerprint } (today: only the GET /audit/signer.pem download link);
- *   - audit.summary {since, until} (today: the summary card says it is not available).
- * Everything else on the page is final.
+ * The audit page's reads and its verification run, in one place: the list with every filter,
+ * the background verification (`audit.verify`, then `audit.verifyStatus` polled for progress),
+ * the signer certificate's fingerprint and the compliance summary of a period.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
+import type { AuditSummary } from '@pki/shared';
+
 import { useTRPC, useTRPCClient } from '../../trpc.js';
 import type { AuditFilters } from './audit-filters.js';
 
+const VERIFICATION_POLL_MS = 500;
+/** A summary without a start covers the last 30 days, like `pki audit summary`'s default. */
+const DEFAULT_SUMMARY_DAYS = 30;
+
 export function useAuditList(filters: AuditFilters, cursor: string | undefined) {
   const trpc = useTRPC();
-  // TODO(lead): pass requestId (and order) to audit.list once it accepts them.
-  const { requestId: _requestId, ...listed } = filters;
-  return useQuery(trpc.audit.list.queryOptions({ ...listed, limit: 100, ...(cursor === undefined ? {} : { cursor }) }));
+  return useQuery(
+    trpc.audit.list.queryOptions({ ...filters, limit: 100, ...(cursor === undefined ? {} : { cursor }) }),
+  );
 }
 
 export type VerificationState =
   | { phase: 'idle' }
-  | { phase: 'running'; rowsVerified?: number }
-  | { phase: 'verified'; throughRow: number; lastCheckpointAt?: string }
+  | { phase: 'running'; rowsVerified?: number; rowsTotal?: number }
+  | { phase: 'verified'; throughRow: number; lastCheckpointAt?: string; lastCheckpointRow?: number }
   | { phase: 'tampered'; atRow: number; message: string }
   | { phase: 'failed'; error: unknown };
 
 export function useAuditVerification() {
   const client = useTRPCClient();
   const [state, setState] = useState<VerificationState>({ phase: 'idle' });
-  async function start() {
+  async function start(options: { full?: boolean } = {}) {
     setState({ phase: 'running' });
     try {
-      // TODO(lead): audit.verify.mutate({}) then poll audit.verifyStatus for progress and the checkpoint time.
-      const result = await client.audit.verifyChain.query();
-      setState(
-        result.isValid
-          ? { phase: 'verified', throughRow: result.rowCount }
-          : { phase: 'tampered', atRow: result.firstBadSeq, message: result.message },
-      );
+      const { runId } = await client.audit.verify.mutate({ full: options.full === true });
+      for (;;) {
+        const run = await client.audit.verifyStatus.query({ runId });
+        if (run.state === 'failed') throw new Error(run.error ?? 'the verification could not complete');
+        if (run.state === 'finished' && run.result !== null) {
+          const result = run.result;
+          setState(
+            result.isValid
+              ? {
+                  phase: 'verified',
+                  throughRow: result.verifiedThroughSeq,
+                  ...(result.lastCheckpoint === null
+                    ? {}
+                    : { lastCheckpointAt: result.lastCheckpoint.time, lastCheckpointRow: result.lastCheckpoint.seq }),
+                }
+              : { phase: 'tampered', atRow: result.firstBadSeq, message: result.summary },
+          );
+          return;
+        }
+        setState({ phase: 'running', rowsVerified: run.progress.walked, rowsTotal: run.progress.total });
+        await new Promise((resolve) => setTimeout(resolve, VERIFICATION_POLL_MS));
+      }
     } catch (error) {
       setState({ phase: 'failed', error });
     }
@@ -54,12 +69,27 @@ export interface AuditSigner {
   fingerprint: string;
 }
 
-/** TODO(lead): return trpc.audit.signer's answer once the procedure is merged. */
 export function useAuditSigner(): { signer: AuditSigner | undefined; isAvailable: boolean } {
-  return { signer: undefined, isAvailable: false };
+  const trpc = useTRPC();
+  const signer = useQuery(trpc.audit.signer.queryOptions());
+  return {
+    signer:
+      signer.data === undefined ? undefined : { pem: signer.data.certificatePem, fingerprint: signer.data.fingerprint },
+    isAvailable: signer.isSuccess,
+  };
 }
 
-/** TODO(lead): query trpc.audit.summary({ since, until }) once the procedure is merged. */
-export function useComplianceSummary(_range: { since?: string; until?: string }): { isAvailable: boolean } {
-  return { isAvailable: false };
+export function useComplianceSummary(range: { since?: string | undefined; until?: string | undefined }): {
+  isAvailable: boolean;
+  summary: AuditSummary | undefined;
+} {
+  const trpc = useTRPC();
+  const [defaultSince] = useState(() => new Date(Date.now() - DEFAULT_SUMMARY_DAYS * 86_400_000).toISOString());
+  const summary = useQuery(
+    trpc.audit.summary.queryOptions({
+      since: range.since ?? defaultSince,
+      ...(range.until === undefined ? {} : { until: range.until }),
+    }),
+  );
+  return { isAvailable: summary.isSuccess, summary: summary.data };
 }
