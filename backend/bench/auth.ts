@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { systemContext } from '../src/request-context.js';
-import { tokenAs } from '../src/trpc/testing/act-as.js';
+import { tokenAs } from '../test/harness/act-as.js';
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
 import { median } from './openssl-peer.js';

@@ -20,9 +20,9 @@ import { pino } from 'pino';
 
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createCaHierarchy } from '../src/pki/testing/ca-hierarchy.js';
+import { createCaHierarchy } from '../test/harness/ca-hierarchy.js';
 import { loggerOptions } from '../src/logger.js';
-import { actAs, tokenAs } from '../src/trpc/testing/act-as.js';
+import { actAs, tokenAs } from '../test/harness/act-as.js';
 import { freePort } from '../test/harness/ports.js';
 import type { BenchRow } from './bench-row.js';
 

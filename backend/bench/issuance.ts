@@ -24,9 +24,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-import { openPkiHarness } from '../src/pki/testing/pki-harness.js';
-import { openCaHierarchy } from '../src/pki/testing/ca-hierarchy.js';
-import type { PkiHarness } from '../src/pki/testing/pki-harness.js';
+import { openPkiHarness } from '../test/harness/pki-harness.js';
+import { openCaHierarchy } from '../test/harness/ca-hierarchy.js';
+import type { PkiHarness } from '../test/harness/pki-harness.js';
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
 import { median, opensslSignsPerSecond } from './openssl-peer.js';

@@ -32,7 +32,7 @@ import type { KeyAlgorithm } from '@pki/shared';
 import type { DatabaseHandle } from '../src/db/client.js';
 import { LocalKeyStore } from '../src/kms/drivers/local/local-key-store.js';
 import type { KeyStore } from '../src/kms/key-store.js';
-import { openAuditedKms, openTempLocalStore, silentLogger } from '../src/kms/testing/temp-local-store.js';
+import { openAuditedKms, openTempLocalStore, silentLogger } from '../test/harness/temp-local-store.js';
 import { systemContext } from '../src/request-context.js';
 import type { RequestContext } from '../src/request-context.js';
 import { formatRows } from './bench-row.js';

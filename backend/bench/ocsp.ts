@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { openCaHierarchy } from '../src/pki/testing/ca-hierarchy.js';
-import { openPkiHarness } from '../src/pki/testing/pki-harness.js';
+import { openCaHierarchy } from '../test/harness/ca-hierarchy.js';
+import { openPkiHarness } from '../test/harness/pki-harness.js';
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../test/helpers.js';
 import type { TestApp } from '../test/helpers.js';
-import { actAs } from './trpc/testing/act-as.js';
+import { actAs } from '../test/harness/act-as.js';
 
 let testApp: TestApp | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { capturingLogger } from '../src/kms/testing/temp-local-store.js';
+import { capturingLogger } from './harness/temp-local-store.js';
 
 import { startCosmianStandIn } from './harness/cosmian-standin.js';
 import type { CosmianStandIn } from './harness/cosmian-standin.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../db/client.js';
-import { openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
+import { openTempDatabase, silentLogger } from '../../test/harness/temp-local-store.js';
 import { AuditRowPages, auditExportLines } from './audit-export.js';
 import { AuditLog } from './audit-log.js';
 import { canonicalJson, computeAuditHash } from './chain.js';

@@ -7,7 +7,7 @@ import type { AuditEntry, ListAuditInput } from '@pki/shared';
 
 import type { DatabaseHandle } from '../db/client.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { openTempDatabase } from '../kms/testing/temp-local-store.js';
+import { openTempDatabase } from '../../test/harness/temp-local-store.js';
 import { AuditLogReader } from './audit-log-reader.js';
 import { AuditChain } from './chain.js';
 

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../db/client.js';
-import { openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
+import { openTempDatabase, silentLogger } from '../../test/harness/temp-local-store.js';
 import { ANONYMOUS_PRINCIPAL } from '../request-context.js';
 import { AuditLog } from './audit-log.js';
 import type { AuditRecord } from './chain.js';

@@ -10,11 +10,11 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../db/client.js';
-import { openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
+import { openTempDatabase, silentLogger } from '../../test/harness/temp-local-store.js';
 import { AuditLog } from './audit-log.js';
 import { AuditVerification } from './audit-verification.js';
 import type { StoredAuditRow } from './audit-export.js';
-import { dropAuditTriggers, rewriteAuditChainFrom, storedAuditRows } from './testing/tamper.js';
+import { dropAuditTriggers, rewriteAuditChainFrom, storedAuditRows } from '../../test/harness/tamper.js';
 import { opensslSigner } from '../../test/audit/openssl-signer.js';
 import type { OpensslSigner } from '../../test/audit/openssl-signer.js';
 import { SAMPLE_CONTEXT, seedAuditLog, userContext } from '../../test/audit/sample-log.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { openTempDatabase } from '../kms/testing/temp-local-store.js';
+import { openTempDatabase } from '../../test/harness/temp-local-store.js';
 import { verifyAuditChain } from './verify.js';
 
 const WORKER = fileURLToPath(new URL('./__fixtures__/append-worker.ts', import.meta.url));

@@ -10,10 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { actAs } from '../trpc/testing/act-as.js';
-import type { Actor } from '../trpc/testing/act-as.js';
+import { actAs } from '../../test/harness/act-as.js';
+import type { Actor } from '../../test/harness/act-as.js';
 import { verifyAuditExport } from './export-verifier.js';
-import { dropAuditTriggers, rewriteAuditChainFrom, storedAuditRows } from './testing/tamper.js';
+import { dropAuditTriggers, rewriteAuditChainFrom, storedAuditRows } from '../../test/harness/tamper.js';
 
 let testApp: TestApp;
 let app: FastifyInstance;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_SUMMARY_LIST_LIMIT, auditSummaryCsv } from '@pki/shared';
 
 import type { DatabaseHandle } from '../db/client.js';
-import { openTempDatabase } from '../kms/testing/temp-local-store.js';
+import { openTempDatabase } from '../../test/harness/temp-local-store.js';
 import { AuditLogReader } from './audit-log-reader.js';
 import { AuditChain } from './chain.js';
 

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../db/client.js';
-import { openTempDatabase } from '../kms/testing/temp-local-store.js';
+import { openTempDatabase } from '../../test/harness/temp-local-store.js';
 import { AuditChain } from './chain.js';
 import { firstSeqAtOrAfter } from './time-range.js';
 

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { actAs, tokenAs } from '../trpc/testing/act-as.js';
-import type { Actor } from '../trpc/testing/act-as.js';
+import { actAs, tokenAs } from '../../test/harness/act-as.js';
+import type { Actor } from '../../test/harness/act-as.js';
 
 let testApp: TestApp;
 let offsetMs = 0;

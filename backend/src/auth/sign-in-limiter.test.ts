@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
 import { systemContext } from '../request-context.js';
-import { actAs, tokenAs } from '../trpc/testing/act-as.js';
+import { actAs, tokenAs } from '../../test/harness/act-as.js';
 
 let testApp: TestApp;
 let offsetMs = 0;

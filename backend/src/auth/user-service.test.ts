@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { capturingLogger } from '../kms/testing/temp-local-store.js';
+import { capturingLogger } from '../../test/harness/temp-local-store.js';
 import { systemContext } from '../request-context.js';
-import { actAs, signInAs, tokenAs } from '../trpc/testing/act-as.js';
+import { actAs, signInAs, tokenAs } from '../../test/harness/act-as.js';
 
 let testApp: TestApp | undefined;
 afterEach(async () => {

@@ -13,9 +13,9 @@ import { exportNdjson, seedAuditLog } from '../../test/audit/sample-log.js';
 import { opensslSigner } from '../../test/audit/openssl-signer.js';
 import { freePort } from '../../test/harness/ports.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
+import { openTempDatabase, silentLogger } from '../../test/harness/temp-local-store.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { runCliInProcess } from './testing/cli-in-process.js';
+import { runCliInProcess } from '../../test/harness/cli-in-process.js';
 
 let dir: string;
 let signerPem: string;

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { TestApp } from '../../test/helpers.js';
-import { tokenAs } from '../trpc/testing/act-as.js';
+import { tokenAs } from '../../test/harness/act-as.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { listeningTestApp, runCliInProcess } from './testing/cli-in-process.js';
+import { listeningTestApp, runCliInProcess } from '../../test/harness/cli-in-process.js';
 
 let testApp: TestApp;
 let baseUrl: string;

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { TestApp } from '../../test/helpers.js';
-import { opensslCsr, scratchDir } from '../pki/testing/openssl.js';
-import type { ScratchDir } from '../pki/testing/openssl.js';
+import { opensslCsr, scratchDir } from '../../test/harness/openssl.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
 import { systemContext } from '../request-context.js';
-import { tokenAs } from '../trpc/testing/act-as.js';
+import { tokenAs } from '../../test/harness/act-as.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { listeningTestApp, runCliInProcess } from './testing/cli-in-process.js';
+import { listeningTestApp, runCliInProcess } from '../../test/harness/cli-in-process.js';
 
 let testApp: TestApp;
 let baseUrl: string;

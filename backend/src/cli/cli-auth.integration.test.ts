@@ -18,7 +18,7 @@ import type { TestApp } from '../../test/helpers.js';
 import { loggerOptions } from '../logger.js';
 import { CREDENTIALS_FILE } from './credentials.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { rebuildSharedIfStale, runCliProcess } from './testing/cli-process.js';
+import { rebuildSharedIfStale, runCliProcess } from '../../test/harness/cli-process.js';
 
 const ADMIN_PASSWORD = 'cli-admin-password-7f3a91';
 const OPERATOR_PASSWORD = 'cli-operator-password-2b8e64';

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { tokenAs } from '../trpc/testing/act-as.js';
-import { rebuildSharedIfStale, runCliProcess } from './testing/cli-process.js';
-import type { CliResult } from './testing/cli-process.js';
+import { tokenAs } from '../../test/harness/act-as.js';
+import { rebuildSharedIfStale, runCliProcess } from '../../test/harness/cli-process.js';
+import type { CliResult } from '../../test/harness/cli-process.js';
 
 /** The CLI as an admin's API token (issue 11: nothing is anonymous any more). */
 function pki(args: readonly string[], options: { stdin?: string; url?: string } = {}): Promise<CliResult> {

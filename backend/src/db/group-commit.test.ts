@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { openTempDatabase } from '../kms/testing/temp-local-store.js';
+import { openTempDatabase } from '../../test/harness/temp-local-store.js';
 import { GroupCommit } from './group-commit.js';
 
 /**

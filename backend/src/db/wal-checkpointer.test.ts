@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { capturingLogger, openTempDatabase, silentLogger } from '../kms/testing/temp-local-store.js';
+import { capturingLogger, openTempDatabase, silentLogger } from '../../test/harness/temp-local-store.js';
 import type { DatabaseHandle } from './client.js';
 import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.js';
 import type { WalCheckpointer } from './wal-checkpointer.js';

@@ -18,7 +18,7 @@ import type { TestApp } from '../../test/helpers.js';
 import { buildApp } from '../app.js';
 import { verifyAuditExport } from '../audit/export-verifier.js';
 import { loadConfig } from '../config.js';
-import { actAs } from '../trpc/testing/act-as.js';
+import { actAs } from '../../test/harness/act-as.js';
 
 const INDEPENDENT_VERIFIER = fileURLToPath(new URL('../../test/audit/verify_export.py', import.meta.url));
 

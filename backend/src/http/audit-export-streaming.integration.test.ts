@@ -17,9 +17,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { appendBulkAuditRows } from '../audit/testing/bulk-audit-rows.js';
-import { actAs } from '../trpc/testing/act-as.js';
-import type { Actor } from '../trpc/testing/act-as.js';
+import { appendBulkAuditRows } from '../../test/harness/bulk-audit-rows.js';
+import { actAs } from '../../test/harness/act-as.js';
+import type { Actor } from '../../test/harness/act-as.js';
 
 const ROWS = 1_000_000;
 const HEALTHZ_BOUND_MS = 50;

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
 import { freePort } from '../../test/harness/ports.js';
-import { actAs } from '../trpc/testing/act-as.js';
+import { actAs } from '../../test/harness/act-as.js';
 
 let testApp: TestApp | undefined;
 const sinkPath = join(tmpdir(), `pki-audit-sink-${process.pid}-${Date.now()}.ndjson`);

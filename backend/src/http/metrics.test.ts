@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
 import { REQUEST_HEADER } from './request-guard.js';
-import { actAs, tokenAs } from '../trpc/testing/act-as.js';
+import { actAs, tokenAs } from '../../test/harness/act-as.js';
 
 let testApp: TestApp | undefined;
 

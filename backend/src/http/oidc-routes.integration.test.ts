@@ -11,8 +11,8 @@ import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
 import { startOidcProvider, unusedLoopbackPort } from '../../test/harness/oidc-provider.js';
 import type { OidcTestAccount, RunningOidcProvider } from '../../test/harness/oidc-provider.js';
-import { capturingLogger } from '../kms/testing/temp-local-store.js';
-import { actAs } from '../trpc/testing/act-as.js';
+import { capturingLogger } from '../../test/harness/temp-local-store.js';
+import { actAs } from '../../test/harness/act-as.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:3999';
 const CLIENT = { clientId: 'pki-manager', clientSecret: 'a-client-secret-for-tests-only' };

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { createCaHierarchy } from '../pki/testing/ca-hierarchy.js';
-import { actAs } from '../trpc/testing/act-as.js';
-import type { Actor } from '../trpc/testing/act-as.js';
+import { createCaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import { actAs } from '../../test/harness/act-as.js';
+import type { Actor } from '../../test/harness/act-as.js';
 
 /** Asynchronous on purpose: the server answering openssl runs in this same process. */
 function openssl(args: readonly string[]): Promise<{ status: number; output: string }> {

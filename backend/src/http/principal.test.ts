@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { actAs, tokenAs } from '../trpc/testing/act-as.js';
+import { actAs, tokenAs } from '../../test/harness/act-as.js';
 import { requirePermission } from './principal.js';
 
 let testApp: TestApp;

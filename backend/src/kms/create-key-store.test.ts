@@ -10,7 +10,7 @@ import { KeyStoreBreaker } from './key-store-breaker.js';
 import { KEY_STORE_FACTORIES, createKeyStore } from './create-key-store.js';
 import type { KeyStoreSettings } from './create-key-store.js';
 import { LocalKeyStore } from './drivers/local/local-key-store.js';
-import { openTempDatabase, silentLogger } from './testing/temp-local-store.js';
+import { openTempDatabase, silentLogger } from '../../test/harness/temp-local-store.js';
 
 describe('createKeyStore', () => {
   const temp = openTempDatabase('pki-factory-');

@@ -15,8 +15,8 @@ import {
 } from './kmip/errors.js';
 import type { SignRequest } from './key-store.js';
 import type { KMSService } from './service.js';
-import { openAuditedKms, openTempLocalStore } from './testing/temp-local-store.js';
-import type { TempLocalStore } from './testing/temp-local-store.js';
+import { openAuditedKms, openTempLocalStore } from '../../test/harness/temp-local-store.js';
+import type { TempLocalStore } from '../../test/harness/temp-local-store.js';
 
 const ctx: RequestContext = {
   actor: 'alice',

@@ -21,10 +21,10 @@ import { toPem } from './pem.js';
 import { applyProfile } from './profile-policy.js';
 import { PROFILES, ROOT_CA_PROFILE } from './profiles.js';
 import type { KMSService } from '../kms/service.js';
-import { opensslCsr, run, scratchDir, verifyArgs } from './testing/openssl.js';
-import { openPkiHarness } from './testing/pki-harness.js';
-import type { PkiHarness } from './testing/pki-harness.js';
-import type { ScratchDir } from './testing/openssl.js';
+import { opensslCsr, run, scratchDir, verifyArgs } from '../../test/harness/openssl.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
 
 const ctx = SYSTEM_CONTEXT;
 const endpoints = publicEndpoints('http://pki.test:3000/');

@@ -6,12 +6,12 @@ import { CERTIFICATE_SORTS } from '@pki/shared';
 import type { CertificateSort, ListCertificatesInput } from '@pki/shared';
 
 import { openPkiRepositories } from '../db/pki-repositories.js';
-import { openCaHierarchy } from './testing/ca-hierarchy.js';
-import type { CaHierarchy } from './testing/ca-hierarchy.js';
-import { opensslCsr, scratchDir } from './testing/openssl.js';
-import type { ScratchDir } from './testing/openssl.js';
-import { openPkiHarness } from './testing/pki-harness.js';
-import type { PkiHarness } from './testing/pki-harness.js';
+import { openCaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import type { CaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import { opensslCsr, scratchDir } from '../../test/harness/openssl.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
 
 const DAY = 86_400_000;
 const NOW = Date.now();

@@ -12,9 +12,9 @@ import { KmsUnavailable } from '../kms/kmip/errors.js';
 import type { KeyStore } from '../kms/key-store.js';
 import { createPkiServices } from './index.js';
 import { openPkiRepositories } from '../db/pki-repositories.js';
-import { openCaHierarchy } from './testing/ca-hierarchy.js';
-import { openPkiHarness } from './testing/pki-harness.js';
-import type { PkiHarness } from './testing/pki-harness.js';
+import { openCaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
 
 /** The local store, except that `sign` fails as an unreachable server does while `isDown`. */
 function switchableStore(store: KeyStore): { store: KeyStore; setDown(isDown: boolean): void } {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { systemContext } from '../request-context.js';
-import { openPkiHarness } from './testing/pki-harness.js';
-import type { PkiHarness } from './testing/pki-harness.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
 
 describe('CRL publisher', () => {
   let h: PkiHarness;

@@ -18,13 +18,13 @@ import { buildApp } from '../app.js';
 import { AuditChain } from '../audit/chain.js';
 import { CHECKPOINT_ENTITY, CHECKPOINT_OPERATION } from '../audit/checkpoint.js';
 import { loadConfig } from '../config.js';
-import { silentLogger } from '../kms/testing/temp-local-store.js';
+import { silentLogger } from '../../test/harness/temp-local-store.js';
 import { systemContext } from '../request-context.js';
-import { actAs } from '../trpc/testing/act-as.js';
+import { actAs } from '../../test/harness/act-as.js';
 import { parseCertificateDer } from './certificate-parser.js';
-import { tool } from './testing/drivers-path.js';
-import { opensslCsr, scratchDir } from './testing/openssl.js';
-import type { ScratchDir } from './testing/openssl.js';
+import { tool } from '../../test/harness/drivers-path.js';
+import { opensslCsr, scratchDir } from '../../test/harness/openssl.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
 
 type App = Awaited<ReturnType<typeof buildApp>>;
 

@@ -15,8 +15,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 
 import { isPyKmipInstalled, startPyKmip } from '../../test/harness/pykmip.js';
 import type { PyKmipServer } from '../../test/harness/pykmip.js';
-import { describeDriverPath, tool } from './testing/drivers-path.js';
-import type { CaKeyUnderTest } from './testing/drivers-path.js';
+import { describeDriverPath, tool } from '../../test/harness/drivers-path.js';
+import type { CaKeyUnderTest } from '../../test/harness/drivers-path.js';
 
 const NAMESPACE = 'drivers-path-kmip';
 

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 
 import { createSoftHsmToken, softHsmUnavailableReason } from '../../test/harness/softhsm.js';
 import type { SoftHsmToken } from '../../test/harness/softhsm.js';
-import { describeDriverPath, tool } from './testing/drivers-path.js';
-import type { CaKeyUnderTest } from './testing/drivers-path.js';
+import { describeDriverPath, tool } from '../../test/harness/drivers-path.js';
+import type { CaKeyUnderTest } from '../../test/harness/drivers-path.js';
 
 const NAMESPACE = 'drivers-path-pkcs11';
 const unavailableReason = softHsmUnavailableReason();

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaSummary } from '@pki/shared';
 
 import { verifyAuditChain } from '../audit/verify.js';
-import { opensslCsr, run, scratchDir } from './testing/openssl.js';
-import { openCaHierarchy } from './testing/ca-hierarchy.js';
-import type { ScratchDir } from './testing/openssl.js';
-import { openPkiHarness } from './testing/pki-harness.js';
-import type { PkiHarness } from './testing/pki-harness.js';
+import { opensslCsr, run, scratchDir } from '../../test/harness/openssl.js';
+import { openCaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
 
 const IN_FLIGHT = 12;
 

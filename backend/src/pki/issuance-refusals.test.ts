@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaSummary, IssueFromCsrInput } from '@pki/shared';
 
 import { MAX_CSR_BYTES } from './csr.js';
-import { openCaHierarchy } from './testing/ca-hierarchy.js';
-import { opensslCsr, scratchDir } from './testing/openssl.js';
-import type { ScratchDir } from './testing/openssl.js';
-import { openPkiHarness } from './testing/pki-harness.js';
-import type { PkiHarness } from './testing/pki-harness.js';
+import { openCaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import { opensslCsr, scratchDir } from '../../test/harness/openssl.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
 
 describe('issuance refusals', () => {
   let h: PkiHarness;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
-import { actAs, callerFor } from '../trpc/testing/act-as.js';
+import { actAs, callerFor } from '../../test/harness/act-as.js';
 
 let testApp: TestApp;
 let admin: ReturnType<typeof callerFor>;

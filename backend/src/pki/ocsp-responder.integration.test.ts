@@ -13,11 +13,11 @@ import type { CaSummary } from '@pki/shared';
 
 import { KmsUnavailable } from '../kms/errors.js';
 import type { KeyStore, SignRequest, SignResult } from '../kms/key-store.js';
-import { openCaHierarchy } from './testing/ca-hierarchy.js';
-import { opensslCsr, run, scratchDir } from './testing/openssl.js';
-import type { ScratchDir } from './testing/openssl.js';
-import { openPkiHarness } from './testing/pki-harness.js';
-import type { PkiHarness } from './testing/pki-harness.js';
+import { openCaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import { opensslCsr, run, scratchDir } from '../../test/harness/openssl.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
 
 /** The local key store, whose signing a test can suspend (a slow key store) or fail (one that is away). */
 class ControllableSigningStore implements KeyStore {

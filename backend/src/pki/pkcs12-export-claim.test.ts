@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { KeyStore } from '../kms/key-store.js';
-import { openCaHierarchy } from './testing/ca-hierarchy.js';
-import { openPkiHarness } from './testing/pki-harness.js';
-import type { PkiHarness } from './testing/pki-harness.js';
+import { openCaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
 
 /** The local store, but the next export returns a truncated PKCS#8 while `isBroken`. */
 function truncatingStore(store: KeyStore): { store: KeyStore; setBroken(isBroken: boolean): void } {

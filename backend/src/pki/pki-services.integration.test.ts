@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaSummary } from '@pki/shared';
 
 import { toPem } from './pem.js';
-import { openCaHierarchy } from './testing/ca-hierarchy.js';
+import { openCaHierarchy } from '../../test/harness/ca-hierarchy.js';
 import {
   crlCheckArgs,
   ocspResponseArgs,
@@ -21,11 +21,11 @@ import {
   run,
   scratchDir,
   verifyArgs,
-} from './testing/openssl.js';
-import type { ScratchDir } from './testing/openssl.js';
+} from '../../test/harness/openssl.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
 import { systemContext } from '../request-context.js';
-import { openPkiHarness } from './testing/pki-harness.js';
-import type { PkiHarness } from './testing/pki-harness.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
 
 describe('CA services through KMSService (local driver), validated by openssl', () => {
   let h: PkiHarness;

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { DashboardRepository } from '../db/dashboard-repository.js';
-import { openCaHierarchy } from '../pki/testing/ca-hierarchy.js';
-import type { CaHierarchy } from '../pki/testing/ca-hierarchy.js';
-import { openPkiHarness } from '../pki/testing/pki-harness.js';
-import type { PkiHarness } from '../pki/testing/pki-harness.js';
+import { openCaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import type { CaHierarchy } from '../../test/harness/ca-hierarchy.js';
+import { openPkiHarness } from '../../test/harness/pki-harness.js';
+import type { PkiHarness } from '../../test/harness/pki-harness.js';
 import { DashboardService } from './dashboard-service.js';
 
 const DAY_MS = 86_400_000;

@@ -18,7 +18,7 @@ import { createContextInner } from './context.js';
 import { createCallerFactory } from './init.js';
 import type { ProcedureMeta } from './init.js';
 import { appRouter } from './router.js';
-import { actAs, tokenAs } from './testing/act-as.js';
+import { actAs, tokenAs } from '../../test/harness/act-as.js';
 
 /** The only procedures anonymous callers may reach. */
 const PUBLIC_PROCEDURES = ['auth.methods', 'auth.signIn'];

@@ -21,7 +21,7 @@ import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
 import { buildApp } from '../app.js';
 import { HOT_PROCEDURE_PATHS } from './hot-procedure-routes.js';
-import { tokenAs } from './testing/act-as.js';
+import { tokenAs } from '../../test/harness/act-as.js';
 import type { AppRouter } from './router.js';
 
 let withRoutes: TestApp;

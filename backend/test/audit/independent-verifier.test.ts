@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AuditLog } from '../../src/audit/audit-log.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { openTempDatabase, silentLogger } from '../../src/kms/testing/temp-local-store.js';
+import { openTempDatabase, silentLogger } from '../harness/temp-local-store.js';
 import { opensslSigner } from './openssl-signer.js';
 import type { OpensslSigner } from './openssl-signer.js';
 import { exportNdjson, seedAuditLog } from './sample-log.js';

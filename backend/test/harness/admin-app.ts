@@ -5,8 +5,8 @@
 import type { CaSummary } from '@pki/shared';
 
 import type { AppServices } from '../../src/services.js';
-import { actAs } from '../../src/trpc/testing/act-as.js';
-import type { Actor } from '../../src/trpc/testing/act-as.js';
+import { actAs } from './act-as.js';
+import type { Actor } from './act-as.js';
 import { buildTestApp } from '../helpers.js';
 import type { TestApp } from '../helpers.js';
 

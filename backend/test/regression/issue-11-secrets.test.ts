@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { openTempLocalStore } from '../../src/kms/testing/temp-local-store.js';
-import type { TempLocalStore } from '../../src/kms/testing/temp-local-store.js';
+import { openTempLocalStore } from '../harness/temp-local-store.js';
+import type { TempLocalStore } from '../harness/temp-local-store.js';
 import { loggerOptions } from '../../src/logger.js';
 import { createContextInner } from '../../src/trpc/context.js';
-import { signInAs } from '../../src/trpc/testing/act-as.js';
+import { signInAs } from '../harness/act-as.js';
 
 const COSMIAN_TOKEN = 'cosmian-bearer-4f1d9a7e2c';
 const COSMIAN_API_KEY = 'cosmian-apikey-8e3b6c1f0d';

@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaSummary } from '@pki/shared';
 
 import type { KeyStore, SignRequest } from '../../src/kms/key-store.js';
-import { opensslCsr, scratchDir } from '../../src/pki/testing/openssl.js';
-import type { ScratchDir } from '../../src/pki/testing/openssl.js';
-import { openPkiHarness } from '../../src/pki/testing/pki-harness.js';
-import type { PkiHarness } from '../../src/pki/testing/pki-harness.js';
+import { opensslCsr, scratchDir } from '../harness/openssl.js';
+import type { ScratchDir } from '../harness/openssl.js';
+import { openPkiHarness } from '../harness/pki-harness.js';
+import type { PkiHarness } from '../harness/pki-harness.js';
 
 /** Delegates to the store, but signs with `wrongKeyRef` while it is set. */
 function signingWithAnotherKeyWhenSet(store: KeyStore, wrongKey: { ref: string | undefined }): KeyStore {

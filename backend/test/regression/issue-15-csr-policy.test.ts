@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE_IDS } from '@pki/shared';
 import type { CaSummary, IssueFromCsrInput } from '@pki/shared';
 
-import { openCaHierarchy } from '../../src/pki/testing/ca-hierarchy.js';
-import { opensslCsr, run, scratchDir } from '../../src/pki/testing/openssl.js';
-import type { ScratchDir } from '../../src/pki/testing/openssl.js';
-import { openPkiHarness } from '../../src/pki/testing/pki-harness.js';
-import type { PkiHarness } from '../../src/pki/testing/pki-harness.js';
+import { openCaHierarchy } from '../harness/ca-hierarchy.js';
+import { opensslCsr, run, scratchDir } from '../harness/openssl.js';
+import type { ScratchDir } from '../harness/openssl.js';
+import { openPkiHarness } from '../harness/pki-harness.js';
+import type { PkiHarness } from '../harness/pki-harness.js';
 
 let h: PkiHarness;
 let dir: ScratchDir;

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaSummary } from '@pki/shared';
 
 import type { AppServices } from '../../src/services.js';
-import { callerFor } from '../../src/trpc/testing/act-as.js';
-import type { Actor } from '../../src/trpc/testing/act-as.js';
+import { callerFor } from '../harness/act-as.js';
+import type { Actor } from '../harness/act-as.js';
 import { openAdminApp } from '../harness/admin-app.js';
 import type { TestApp } from '../helpers.js';
 

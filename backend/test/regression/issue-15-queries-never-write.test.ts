@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AppServices } from '../../src/services.js';
-import type { Actor } from '../../src/trpc/testing/act-as.js';
+import type { Actor } from '../harness/act-as.js';
 import { openAdminApp, tableRowCounts } from '../harness/admin-app.js';
 import type { TestApp } from '../helpers.js';
 

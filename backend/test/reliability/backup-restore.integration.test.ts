@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BackupInvalidError, RestoreTargetNotEmptyError, restoreBackup } from '../../src/db/backup.js';
 import { DataDirLockedError } from '../../src/db/data-dir-lock.js';
-import { runCliProcess } from '../../src/cli/testing/cli-process.js';
+import { runCliProcess } from '../harness/cli-process.js';
 import { freePort } from '../harness/ports.js';
 import { crlSerials, ocspStatus } from './crl-serials.js';
 import { callTrpc, killServer, prepareDataDir, startServer } from './server-process.js';

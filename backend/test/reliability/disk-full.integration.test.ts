@@ -20,10 +20,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { mapError } from '../../src/error-mapping.js';
 import { loadConfig } from '../../src/config.js';
-import { opensslCsr, scratchDir } from '../../src/pki/testing/openssl.js';
-import type { ScratchDir } from '../../src/pki/testing/openssl.js';
-import { actAs } from '../../src/trpc/testing/act-as.js';
-import type { Actor } from '../../src/trpc/testing/act-as.js';
+import { opensslCsr, scratchDir } from '../harness/openssl.js';
+import type { ScratchDir } from '../harness/openssl.js';
+import { actAs } from '../harness/act-as.js';
+import type { Actor } from '../harness/act-as.js';
 
 let mountPoint: string;
 let scratch: ScratchDir;

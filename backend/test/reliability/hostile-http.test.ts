@@ -11,7 +11,7 @@ import type { CaSummary } from '@pki/shared';
 import { MAX_TRPC_BATCH_SIZE } from '@pki/shared';
 
 import type { AppServices } from '../../src/services.js';
-import type { Actor } from '../../src/trpc/testing/act-as.js';
+import type { Actor } from '../harness/act-as.js';
 import { openAdminApp, tableRowCounts } from '../harness/admin-app.js';
 import type { TestApp } from '../helpers.js';
 

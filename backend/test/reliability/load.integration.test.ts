@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { opensslCsr, scratchDir } from '../../src/pki/testing/openssl.js';
-import type { ScratchDir } from '../../src/pki/testing/openssl.js';
-import { actAs, tokenAs } from '../../src/trpc/testing/act-as.js';
+import { opensslCsr, scratchDir } from '../harness/openssl.js';
+import type { ScratchDir } from '../harness/openssl.js';
+import { actAs, tokenAs } from '../harness/act-as.js';
 
 const IS_SOAK = process.env.PKI_SOAK === '1';
 const DURATION_MS = (IS_SOAK ? 60 : 20) * 1000;

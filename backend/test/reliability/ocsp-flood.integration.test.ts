@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DEFAULT_OCSP_BUDGETS } from '../../src/pki/index.js';
 import { systemContext } from '../../src/request-context.js';
-import { scratchDir } from '../../src/pki/testing/openssl.js';
-import type { ScratchDir } from '../../src/pki/testing/openssl.js';
+import { scratchDir } from '../harness/openssl.js';
+import type { ScratchDir } from '../harness/openssl.js';
 import { buildTestApp } from '../helpers.js';
 import type { TestApp } from '../helpers.js';
 import { freePort } from '../harness/ports.js';

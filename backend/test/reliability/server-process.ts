@@ -15,7 +15,7 @@ import { pino } from 'pino';
 
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { tokenAs } from '../../src/trpc/testing/act-as.js';
+import { tokenAs } from '../harness/act-as.js';
 import { freePort, waitForPort } from '../harness/ports.js';
 
 export const backendDir = fileURLToPath(new URL('../..', import.meta.url));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import type { DatabaseHandle } from '../../db/client.js';
-import { openTempDatabase, silentLogger } from '../../kms/testing/temp-local-store.js';
+import { openTempDatabase, silentLogger } from '../../../test/harness/temp-local-store.js';
 import { AuditLog } from '../audit-log.js';
 import { AuditSinks, SinkPositionFile, parseAuditSinkSpec } from './audit-sinks.js';
 import { userContext } from '../../../test/audit/sample-log.js';

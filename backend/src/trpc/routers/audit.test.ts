@@ -5,8 +5,8 @@ import type { TestApp } from '../../../test/helpers.js';
 import { auditSummaryCsv } from '@pki/shared';
 
 import { AuditChain } from '../../audit/chain.js';
-import { actAs } from '../testing/act-as.js';
-import type { Actor } from '../testing/act-as.js';
+import { actAs } from '../../../test/harness/act-as.js';
+import type { Actor } from '../../../test/harness/act-as.js';
 
 let testApp: TestApp | undefined;
 afterEach(async () => {

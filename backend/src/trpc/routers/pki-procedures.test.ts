@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildTestApp } from '../../../test/helpers.js';
 import type { TestApp } from '../../../test/helpers.js';
-import { createCaHierarchy } from '../../pki/testing/ca-hierarchy.js';
-import { actAs, callerFor } from '../testing/act-as.js';
+import { createCaHierarchy } from '../../../test/harness/ca-hierarchy.js';
+import { actAs, callerFor } from '../../../test/harness/act-as.js';
 
 let testApp: TestApp;
 let caller: ReturnType<typeof callerFor>;

@@ -4,7 +4,7 @@ import { PROFILE_IDS } from '@pki/shared';
 
 import { buildTestApp } from '../../../test/helpers.js';
 import type { TestApp } from '../../../test/helpers.js';
-import { actAs } from '../testing/act-as.js';
+import { actAs } from '../../../test/harness/act-as.js';
 
 let testApp: TestApp | undefined;
 afterEach(async () => {

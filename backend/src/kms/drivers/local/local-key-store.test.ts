@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { KmsInvalidRequest, KmsNotFound } from '../../kmip/errors.js';
-import { capturingLogger, openTempLocalStore, silentLogger } from '../../testing/temp-local-store.js';
-import type { TempLocalStore } from '../../testing/temp-local-store.js';
+import { capturingLogger, openTempLocalStore, silentLogger } from '../../../../test/harness/temp-local-store.js';
+import type { TempLocalStore } from '../../../../test/harness/temp-local-store.js';
 import { LocalKeyStore } from './local-key-store.js';
 
 const DATA = Buffer.from('tbs certificate bytes');

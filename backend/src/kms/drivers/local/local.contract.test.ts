@@ -1,4 +1,4 @@
 import { runKeyStoreContract } from '../../key-store.contract.js';
-import { tempLocalStoreHarness } from '../../testing/temp-local-store.js';
+import { tempLocalStoreHarness } from '../../../../test/harness/temp-local-store.js';
 
 runKeyStoreContract({ name: 'local', ...tempLocalStoreHarness() });

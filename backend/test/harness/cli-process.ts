@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const backendDir = fileURLToPath(new URL('../../..', import.meta.url));
+const backendDir = fileURLToPath(new URL('../..', import.meta.url));
 const sharedDir = join(backendDir, '..', 'shared');
 const tsxLoader = pathToFileURL(join(backendDir, 'node_modules/tsx/dist/loader.mjs')).href;
 const cliMain = join(backendDir, 'src/cli/main.ts');

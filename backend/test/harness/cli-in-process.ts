@@ -4,9 +4,9 @@
  */
 import { Readable } from 'node:stream';
 
-import { buildTestApp } from '../../../test/helpers.js';
-import type { TestApp } from '../../../test/helpers.js';
-import { runCli } from '../program.js';
+import { buildTestApp } from '../helpers.js';
+import type { TestApp } from '../helpers.js';
+import { runCli } from '../../src/cli/program.js';
 import type { CliResult } from './cli-process.js';
 
 export async function runCliInProcess(

@@ -7,14 +7,14 @@ import { randomBytes } from 'node:crypto';
 
 import type { UserRole } from '@pki/shared';
 
-import { REQUEST_HEADER } from '../../http/request-guard.js';
-import { SESSION_COOKIE } from '../../http/session-cookie.js';
-import type { Principal } from '../../request-context.js';
-import { systemContext } from '../../request-context.js';
-import type { AppServices } from '../../services.js';
-import { createContextInner } from '../context.js';
-import { createCallerFactory } from '../init.js';
-import { appRouter } from '../router.js';
+import { REQUEST_HEADER } from '../../src/http/request-guard.js';
+import { SESSION_COOKIE } from '../../src/http/session-cookie.js';
+import type { Principal } from '../../src/request-context.js';
+import { systemContext } from '../../src/request-context.js';
+import type { AppServices } from '../../src/services.js';
+import { createContextInner } from '../../src/trpc/context.js';
+import { createCallerFactory } from '../../src/trpc/init.js';
+import { appRouter } from '../../src/trpc/router.js';
 
 const createCaller = createCallerFactory(appRouter);
 const SETUP_CONTEXT = systemContext('test-setup');

@@ -10,16 +10,16 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 
-import { AuditLog } from '../../audit/audit-log.js';
-import { openDatabase } from '../../db/client.js';
-import type { DatabaseHandle } from '../../db/client.js';
-import { KmsKeyRepository } from '../../db/kms-key-repository.js';
-import { migrateDatabase } from '../../db/migrate.js';
-import { SqliteSealedKeyRepository } from '../../db/sealed-key-repository.js';
-import { LocalKeyStore } from '../drivers/local/local-key-store.js';
-import type { SealedKeyStorage } from '../drivers/local/sealed-key-storage.js';
-import type { KeyStore } from '../key-store.js';
-import { KMSService } from '../service.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { openDatabase } from '../../src/db/client.js';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { KmsKeyRepository } from '../../src/db/kms-key-repository.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import { SqliteSealedKeyRepository } from '../../src/db/sealed-key-repository.js';
+import { LocalKeyStore } from '../../src/kms/drivers/local/local-key-store.js';
+import type { SealedKeyStorage } from '../../src/kms/drivers/local/sealed-key-storage.js';
+import type { KeyStore } from '../../src/kms/key-store.js';
+import { KMSService } from '../../src/kms/service.js';
 
 export interface TempLocalStore {
   dataDir: string;

@@ -4,9 +4,9 @@
  */
 import type Database from 'better-sqlite3';
 
-import { hashInputOf } from '../audit-export.js';
-import type { StoredAuditRow } from '../audit-export.js';
-import { computeAuditHash } from '../chain.js';
+import { hashInputOf } from '../../src/audit/audit-export.js';
+import type { StoredAuditRow } from '../../src/audit/audit-export.js';
+import { computeAuditHash } from '../../src/audit/chain.js';
 
 export function dropAuditTriggers(sqlite: Database.Database): void {
   sqlite.exec('DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;');

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 
-import { AuditChain } from '../chain.js';
+import { AuditChain } from '../../src/audit/chain.js';
 
 export function appendBulkAuditRows(sqlite: Database.Database, count: number, batchSize = 20_000): void {
   const chain = new AuditChain(sqlite);

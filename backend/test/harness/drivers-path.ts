@@ -18,15 +18,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CaSummary, CreateRootCaInput, KeyAlgorithm, KmsBackend } from '@pki/shared';
 
-import { buildApp } from '../../app.js';
-import { loadConfig } from '../../config.js';
-import { verifyAuditChain } from '../../audit/verify.js';
-import { KMS_AUDIT_OPERATIONS } from '../../kms/service.js';
-import { silentLogger } from '../../kms/testing/temp-local-store.js';
-import { systemContext } from '../../request-context.js';
-import type { RequestContext } from '../../request-context.js';
-import { signatureAlgorithmFor } from '../kms-signer.js';
-import { freePort } from '../../../test/harness/ports.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { verifyAuditChain } from '../../src/audit/verify.js';
+import { KMS_AUDIT_OPERATIONS } from '../../src/kms/service.js';
+import { silentLogger } from './temp-local-store.js';
+import { systemContext } from '../../src/request-context.js';
+import type { RequestContext } from '../../src/request-context.js';
+import { signatureAlgorithmFor } from '../../src/pki/kms-signer.js';
+import { freePort } from './ports.js';
 import { crlCheckArgs, opensslCsr, scratchDir, verifyArgs } from './openssl.js';
 import type { ScratchDir, ToolResult } from './openssl.js';
 

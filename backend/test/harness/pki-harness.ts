@@ -4,16 +4,16 @@
  */
 import type { Logger } from 'pino';
 
-import type { AuditLog } from '../../audit/audit-log.js';
-import { AuditEvidence } from '../../audit/custody.js';
-import { openPkiRepositories } from '../../db/pki-repositories.js';
-import type { KMSService } from '../../kms/service.js';
-import { openAuditedKms, openTempLocalStore, silentLogger } from '../../kms/testing/temp-local-store.js';
-import type { TempLocalStore } from '../../kms/testing/temp-local-store.js';
-import { systemContext } from '../../request-context.js';
-import type { RequestContext } from '../../request-context.js';
-import { createPkiServices } from '../index.js';
-import type { PkiServices, PkiServicesOptions } from '../index.js';
+import type { AuditLog } from '../../src/audit/audit-log.js';
+import { AuditEvidence } from '../../src/audit/custody.js';
+import { openPkiRepositories } from '../../src/db/pki-repositories.js';
+import type { KMSService } from '../../src/kms/service.js';
+import { openAuditedKms, openTempLocalStore, silentLogger } from './temp-local-store.js';
+import type { TempLocalStore } from './temp-local-store.js';
+import { systemContext } from '../../src/request-context.js';
+import type { RequestContext } from '../../src/request-context.js';
+import { createPkiServices } from '../../src/pki/index.js';
+import type { PkiServices, PkiServicesOptions } from '../../src/pki/index.js';
 
 export interface PkiHarness {
   temp: TempLocalStore;
