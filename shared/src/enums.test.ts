@@ -44,6 +44,7 @@ describe('shared enums', () => {
       mode: 'production',
       kms: { backend: 'local', label: 'local (embedded)', health: { state: 'up' } },
       database: { state: 'down', detail: 'database query failed' },
+      auditSinks: [],
     };
     expect(SystemStatusSchema.parse(status)).toEqual(status);
     expect(SystemStatusSchema.safeParse({ ...status, kms: { ...status.kms, backend: 'vault' } }).success).toBe(false);

@@ -250,7 +250,7 @@ describe('keys procedures', () => {
     });
     expect(destroyed).toMatchObject({ state: 'destroyed', destroyedAt: expect.any(String) });
 
-    const audit = await caller.audit.list({ entityId: rootKeyId });
+    const audit = await caller.audit.list({ entityType: 'kms_key', entityId: rootKeyId });
     expect(audit.items.map((row) => row.operation)).toEqual(
       expect.arrayContaining(['key.destroy', 'kms.destroyKey', 'key.revoke', 'kms.revokeKey']),
     );

@@ -20,7 +20,8 @@ import { loadConfig } from '../../../config.js';
 import type { DatabaseHandle } from '../../../db/client.js';
 import { createKeyStore } from '../../create-key-store.js';
 import type { KeyStore } from '../../key-store.js';
-import { CosmianKeyStore, openCosmianKeyStore } from './cosmian-key-store.js';
+import { KeyStoreBreaker } from '../../key-store-breaker.js';
+import { openCosmianKeyStore } from './cosmian-key-store.js';
 import { CosmianServerTooOld } from './cosmian-versions.js';
 
 const TOKEN = STAND_IN_TOKEN;
@@ -81,7 +82,9 @@ describe('cosmian driver: selection', () => {
       log: pino({ level: 'silent' }),
       database: {} as DatabaseHandle,
     });
-    expect(store).toBeInstanceOf(CosmianKeyStore);
+    // The app composes every driver inside the circuit breaker (kms/key-store-breaker.ts).
+    expect(store).toBeInstanceOf(KeyStoreBreaker);
+    expect(store.backend).toBe('cosmian');
     expect(store.namespace).toBe('pki-app');
     expect(await store.health()).toMatchObject({
       isHealthy: true,
