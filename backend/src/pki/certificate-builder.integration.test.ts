@@ -176,11 +176,13 @@ describe('certificate builder, validated by openssl and certtool', () => {
     },
   );
 
-  it('tls-server keeps only the CSR common name (profile decides), as a UTF8String', async () => {
+  // tls-client: a TLS server profile keeps a CN only when it is one of the SANs, which a
+  // non-ASCII name cannot be (issue 15).
+  it('tls-client keeps only the CSR common name (profile decides), as a UTF8String', async () => {
     const { csrPem } = opensslCsr(dir, 'cn-only', { key: 'ec:P-256', subject: '/CN=só.example.test/O=Dropped' });
     const csr = parseCsr(csrPem);
     const plan = applyProfile({
-      profile: PROFILES['tls-server'],
+      profile: PROFILES['tls-client'],
       keyAlgorithm: csr.keyAlgorithm,
       subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
       csr,

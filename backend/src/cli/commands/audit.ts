@@ -37,11 +37,11 @@ const VERIFY_POLL_MS = 500;
 interface AuditServerProcedures {
   verify: { mutate(input: { full?: boolean }): Promise<unknown> };
   verifyStatus: { query(input?: unknown): Promise<unknown> };
-  signer: { query(): Promise<{ pem: string; fingerprint: string }> };
+  signer: { query(): Promise<{ certificatePem: string; fingerprint: string }> };
 }
 
 function auditServer(api: Api): AuditServerProcedures {
-  return api.trpc.audit as unknown as AuditServerProcedures;
+  return api.trpc.audit;
 }
 
 interface ListOptions {
@@ -205,9 +205,9 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     .action(async (options: { out?: string }, command: Command) => {
       const { api, isJson } = commandContext(command, io);
       const signer = await api.call(() => auditServer(api).signer.query());
-      if (options.out !== undefined) writeFileSync(options.out, signer.pem);
+      if (options.out !== undefined) writeFileSync(options.out, signer.certificatePem);
       if (isJson) return printJson(io.stdout, signer);
-      if (options.out === undefined) io.stdout.write(signer.pem);
+      if (options.out === undefined) io.stdout.write(signer.certificatePem);
       io.stderr.write(`SHA-256 fingerprint ${signer.fingerprint}\n`);
     });
 

@@ -15,7 +15,7 @@ import type { DatabaseHandle } from '../../../db/client.js';
 import { createKeyStore } from '../../create-key-store.js';
 import { KmipClient, KmsInvalidRequest, KmsNotFound, TlsTransport } from '../../kmip/index.js';
 import type { KeyStore } from '../../key-store.js';
-import { KmipKeyStore } from './kmip-key-store.js';
+import { KeyStoreBreaker } from '../../key-store-breaker.js';
 
 let server: PyKmipServer;
 let store: KeyStore;
@@ -45,7 +45,9 @@ afterAll(async () => {
 
 describe('kmip driver on PyKMIP', () => {
   it('is built by createKeyStore from PKI_KMIP_* and negotiates the version with DiscoverVersions', async () => {
-    expect(store).toBeInstanceOf(KmipKeyStore);
+    // The app composes every driver inside the circuit breaker (kms/key-store-breaker.ts).
+    expect(store).toBeInstanceOf(KeyStoreBreaker);
+    expect(store.backend).toBe('kmip');
     const health = await store.health();
     expect(health.isHealthy, health.detail).toBe(true);
     // PyKMIP 0.10 offers 2.0 down to 1.0; the client prefers the newest it shares.
