@@ -14,7 +14,14 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 
 import { AUDIT_STATUSES, auditSummaryCsv } from '@pki/shared';
-import type { AuditEntry, AuditStatus, AuditSummary, ListAuditInput } from '@pki/shared';
+import type {
+  AuditEntry,
+  AuditStatus,
+  AuditSummary,
+  AuditVerificationResult,
+  AuditVerificationRun,
+  ListAuditInput,
+} from '@pki/shared';
 
 import { verifyAuditExport } from '../../audit/export-verifier.js';
 import type { Api } from '../api.js';
@@ -29,20 +36,6 @@ import { withProgress } from '../progress.js';
 /** The server pages by keyset; the CLI follows the cursor up to --limit rows. */
 const PAGE_SIZE = 500;
 const VERIFY_POLL_MS = 500;
-
-/**
- * The procedures the audit-server part of issue 12 adds (signer, verification). Typed here
- * by their agreed shapes until they are in AppRouter; the tRPC client reaches any path.
- */
-interface AuditServerProcedures {
-  verify: { mutate(input: { full?: boolean }): Promise<unknown> };
-  verifyStatus: { query(input?: unknown): Promise<unknown> };
-  signer: { query(): Promise<{ certificatePem: string; fingerprint: string }> };
-}
-
-function auditServer(api: Api): AuditServerProcedures {
-  return api.trpc.audit;
-}
 
 interface ListOptions {
   since?: string;
@@ -204,7 +197,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     .option('--out <file>', 'write the certificate PEM here')
     .action(async (options: { out?: string }, command: Command) => {
       const { api, isJson } = commandContext(command, io);
-      const signer = await api.call(() => auditServer(api).signer.query());
+      const signer = await api.call(() => api.trpc.audit.signer.query());
       if (options.out !== undefined) writeFileSync(options.out, signer.certificatePem);
       if (isJson) return printJson(io.stdout, signer);
       if (options.out === undefined) io.stdout.write(signer.certificatePem);
@@ -227,11 +220,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
       const { api, isJson } = commandContext(command, io);
       const outcome = await verifyOnServer(io, api, options.full === true);
       if (isJson) printJson(io.stdout, outcome);
-      const isValid = (outcome as { isValid?: unknown } | undefined)?.isValid;
-      if (isValid === false) {
-        const message = (outcome as { message?: unknown }).message;
-        throw new OperationFailedError(`the audit log is not intact: ${String(message)}`);
-      }
+      if (!outcome.isValid) throw new OperationFailedError(`the audit log is not intact: ${outcome.summary}`);
       if (!isJson) io.stdout.write(`intact: ${describeOutcome(outcome)}\n`);
     });
 }
@@ -265,49 +254,32 @@ async function verifyFile(io: CliIo, file: string, signerFile: string, isJson: b
     );
 }
 
-/** Starts a verification and polls its status until it is done; the finished status. */
-async function verifyOnServer(io: CliIo, api: Api, isFull: boolean): Promise<unknown> {
-  const procedures = auditServer(api);
-  const started = await api.call(() => procedures.verify.mutate({ full: isFull }));
-  const runId = typeof started === 'string' ? started : (started as { runId?: unknown } | undefined)?.runId;
-  let status: unknown;
+/** Starts a verification (or joins the one running) and polls its run until it has a result. */
+async function verifyOnServer(io: CliIo, api: Api, isFull: boolean): Promise<AuditVerificationResult> {
+  const { runId } = await api.call(() => api.trpc.audit.verify.mutate({ full: isFull }));
+  let run: AuditVerificationRun | undefined;
   let progress = '';
   await withProgress(
     io.stderr,
     'verifying the audit log',
     async () => {
       for (;;) {
-        status = await api.call(() => procedures.verifyStatus.query(runId === undefined ? undefined : { runId }));
-        const running = readProgress(status);
-        progress = running.total > 0 ? `${running.walked}/${running.total} rows` : '';
-        if (!running.isRunning) return;
+        run = await api.call(() => api.trpc.audit.verifyStatus.query({ runId }));
+        progress = run.progress.total > 0 ? `${run.progress.walked}/${run.progress.total} rows` : '';
+        if (run.state !== 'running') return;
         await sleep(VERIFY_POLL_MS);
       }
     },
     () => progress,
   );
-  const finished = status as { lastResult?: unknown; result?: unknown } | undefined;
-  return finished?.result ?? finished?.lastResult ?? status;
+  if (run?.result === undefined || run.result === null)
+    throw new OperationFailedError(`the verification could not complete: ${run?.error ?? 'no result'}`);
+  return run.result;
 }
 
-function readProgress(status: unknown): { isRunning: boolean; walked: number; total: number } {
-  const shape = (status ?? {}) as { progress?: unknown };
-  const progress = (typeof shape.progress === 'object' && shape.progress !== null ? shape.progress : shape) as {
-    isRunning?: unknown;
-    walked?: unknown;
-    total?: unknown;
-  };
-  return {
-    isRunning: progress.isRunning === true,
-    walked: typeof progress.walked === 'number' ? progress.walked : 0,
-    total: typeof progress.total === 'number' ? progress.total : 0,
-  };
-}
-
-function describeOutcome(outcome: unknown): string {
-  const { rowCount, fromSeq } = (outcome ?? {}) as { rowCount?: unknown; fromSeq?: unknown };
-  const rows = typeof rowCount === 'number' ? `${rowCount} rows verified` : 'verified';
-  return typeof fromSeq === 'number' && fromSeq > 0 ? `${rows} after row ${fromSeq}` : rows;
+function describeOutcome(outcome: Extract<AuditVerificationResult, { isValid: true }>): string {
+  const rows = `${outcome.rowCount} rows verified`;
+  return outcome.fromSeq > 0 ? `${rows} after row ${outcome.fromSeq}` : rows;
 }
 
 function entityOf(row: Pick<AuditEntry, 'entityType' | 'entityId'>): string {
