@@ -36,9 +36,6 @@ export function AuditLogPage() {
   const signer = useAuditSigner();
   const summary = useComplianceSummary(filters);
   const [opened, setOpened] = useState<AuditEntry | undefined>();
-  // Until audit.list filters by request id (audit-api.ts), the page narrows what it was given.
-  const visible = (items: AuditEntry[]) =>
-    filters.requestId === undefined ? items : items.filter((entry) => entry.requestId === filters.requestId);
 
   return (
     <>
@@ -110,7 +107,7 @@ export function AuditLogPage() {
         query={list}
         loadingLabel="Loading the audit log"
         errorTitle="The audit log could not be read"
-        isEmpty={(page) => visible(page.items).length === 0 && cursors.length === 0}
+        isEmpty={(page) => page.items.length === 0 && cursors.length === 0}
         empty={
           <EmptyState title="No audit rows match these filters">Widen the time range or clear a filter.</EmptyState>
         }
@@ -130,7 +127,7 @@ export function AuditLogPage() {
                   <Column className={TABLE_CLASSES.column}>Entity</Column>
                   <Column className={TABLE_CLASSES.column}>Details</Column>
                 </TableHeader>
-                <TableBody items={visible(page.items)}>
+                <TableBody items={page.items}>
                   {(entry) => (
                     <Row id={entry.id} className={TABLE_CLASSES.row}>
                       <Cell className={TABLE_CLASSES.cell}>{entry.seq}</Cell>
