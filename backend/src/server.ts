@@ -4,7 +4,7 @@
  * server holds (db/data-dir-lock.ts), prints one line and exits 1.
  *
  * Shutdown: Fastify's close stops accepting (new requests get 503), lets the requests in
- * flight finish, then runs the app's onClose hooks, which flush the batched audit commits
+ * flight finish (their keep-alive connections are closed as they go idle), then runs the app's onClose hooks, which flush the batched audit commits
  * and close the database; only then is the lock released. If requests are still running
  * after PKI_SHUTDOWN_TIMEOUT the process exits 1 anyway: whatever was acknowledged was
  * already committed (a reply is sent only after its commit), so nothing acknowledged is lost.
@@ -59,6 +59,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutSeconds * 1000);
     forceExit.unref();
+    // Node reaps idle keep-alive connections only at the moment close() is called; a connection
+    // whose request was still running then would stay open (idle) until its keep-alive timeout
+    // and hold the close. Reap them as they go idle.
+    const reapIdle = setInterval(() => app.server.closeIdleConnections(), 100);
+    reapIdle.unref();
     app.close().then(
       () => {
         lock.release();
