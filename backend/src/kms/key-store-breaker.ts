@@ -9,10 +9,11 @@
  * answers; issuance then resumes by itself. Calls already in flight when it opens finish
  * under the driver's own bounds.
  *
- * `health()` while open runs the probe itself unless one is under way (then it answers from
- * the breaker's state): /readyz and `system.status` show the outage, its cause and since
- * when, never more than one probe at a time reaches a key store that accepts connections and
- * never answers (SIGSTOP), and readiness returns as soon as the key store does. A health
+ * `health()` while open starts the probe itself unless one is under way, waits for it at most
+ * READINESS_WAIT_MS, and otherwise answers from the breaker's state: /readyz and
+ * `system.status` show the outage, its cause and since when, at once; never more than one
+ * probe at a time reaches a key store that accepts connections and never answers (SIGSTOP);
+ * and readiness returns as soon as the key store does. A health
  * check that fails or overruns the deadline while closed opens the circuit too, so a key
  * store that is down at start is reported at once and picked up by the probe.
  */
@@ -122,8 +123,10 @@ export class KeyStoreBreaker implements KeyStore {
 
   async health(): Promise<KeyStoreHealth> {
     if (this.#circuit.state === 'open') {
-      // A readiness check is a probe too (one at a time, bounded): /readyz turns 200 as soon as the key store answers.
-      const probed = this.#isProbing ? undefined : await this.#probe();
+      // A readiness check is a probe too (one at a time, bounded): /readyz turns 200 as soon as the key store
+      // answers. It waits only briefly for that probe, which goes on by itself: a load balancer's check must
+      // not hang on a key store that accepts connections and never answers.
+      const probed = this.#isProbing ? undefined : await withinReadinessWait(this.#probe());
       // Read again: the probe may have closed it.
       const circuit = this.circuit;
       if (circuit.state === 'closed' && probed?.isHealthy === true) return probed;
@@ -238,6 +241,17 @@ export class KeyStoreBreaker implements KeyStore {
       }
     }
   }
+}
+
+/** How long a health check on an open circuit waits for its probe before answering "still open". */
+const READINESS_WAIT_MS = 1_000;
+
+function withinReadinessWait<T>(probe: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const wait = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), READINESS_WAIT_MS);
+  });
+  return Promise.race([probe, wait]).finally(() => clearTimeout(timer));
 }
 
 /** Only "the key store is away" opens the circuit; a refusal or a bad request is an answer. */
