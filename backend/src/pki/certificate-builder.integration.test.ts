@@ -176,26 +176,36 @@ describe('certificate builder, validated by openssl and certtool', () => {
     },
   );
 
-  // tls-client: a TLS server profile keeps a CN only when it is one of the SANs, which a
-  // non-ASCII name cannot be (issue 15).
-  it('tls-client keeps only the CSR common name (profile decides), as a UTF8String', async () => {
-    const { csrPem } = opensslCsr(dir, 'cn-only', { key: 'ec:P-256', subject: '/CN=só.example.test/O=Dropped' });
+  async function leafFromCsr(name: string, subject: string, profileId: 'tls-server' | 'tls-client', sans: string[]) {
+    const { csrPem } = opensslCsr(dir, name, { key: 'ec:P-256', subject });
     const csr = parseCsr(csrPem);
     const plan = applyProfile({
-      profile: PROFILES['tls-client'],
+      profile: PROFILES[profileId],
       keyAlgorithm: csr.keyAlgorithm,
       subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
       csr,
-      sans: ['dns:example.test'],
+      sans,
       now: new Date(),
     });
     const leaf = await signCertificate(kms, ctx, intermediate, plan);
-    const file = dir.write('cn-only.pem', toPem('CERTIFICATE', leaf.der));
-    const parsed = run('openssl', ['asn1parse', '-in', file]).output;
-    expect(parsed).toMatch(/UTF8STRING\s+:só\.example\.test/);
-    expect(run('openssl', ['x509', '-in', file, '-noout', '-subject', '-nameopt', 'RFC2253']).output).not.toContain(
-      'Dropped',
-    );
+    return dir.write(`${name}.pem`, toPem('CERTIFICATE', leaf.der));
+  }
+
+  const subjectOf = (file: string) =>
+    run('openssl', ['x509', '-in', file, '-noout', '-subject', '-nameopt', 'RFC2253']).output;
+
+  it('tls-server keeps only the CSR common name (profile decides)', async () => {
+    const file = await leafFromCsr('cn-only', '/CN=www.example.test/O=Dropped', 'tls-server', ['dns:www.example.test']);
+    expect(subjectOf(file)).toContain('CN=www.example.test');
+    expect(subjectOf(file)).not.toContain('Dropped');
+  });
+
+  // A TLS server profile keeps a CN only when it is one of the SANs, which a non-ASCII name
+  // cannot be; tls-client keeps the CSR subject as it is.
+  it('tls-client keeps a non-ASCII common name as a UTF8String', async () => {
+    const file = await leafFromCsr('utf8-cn', '/CN=só.example.test/O=Kept', 'tls-client', ['dns:example.test']);
+    expect(run('openssl', ['asn1parse', '-in', file]).output).toMatch(/UTF8STRING\s+:só\.example\.test/);
+    expect(subjectOf(file)).toContain('O=Kept');
   });
 
   it('encodes notAfter from 2050 on as GeneralizedTime and before as UTCTime', async () => {
