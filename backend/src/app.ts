@@ -142,7 +142,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   }
   // One audit log for the connection: the rows of concurrent requests share their commits.
   const auditLog = log.child({ component: 'audit' });
-  const audit = new AuditLog(database.sqlite, auditLog);
+  const audit = new AuditLog(database, auditLog);
   // Before the first boot row, so a new install's sinks hold the chain from row 1.
   const auditSinks =
     config.audit.sinks.length === 0
@@ -274,6 +274,12 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('permissions-policy', PERMISSIONS_POLICY);
+  });
+  // No answer leaves the process resting on a commit that a power loss could still take back
+  // (db/wal-durability.ts); a reply that follows no new write waits for nothing.
+  app.addHook('onSend', async (_request, _reply, payload) => {
+    await database.whenDurable();
+    return payload;
   });
   // API answers (tRPC, health, errors) are per caller and per moment: no cache may keep them.
   // CRLs, CA certificates and OCSP set their own caching and are not JSON.

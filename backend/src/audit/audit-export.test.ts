@@ -33,7 +33,7 @@ describe('audit export', () => {
     dir = mkdtempSync(join(tmpdir(), 'pki-audit-export-'));
     signer = opensslSigner(dir);
     ({ database, dataDir } = openTempDatabase('pki-audit-export-db-'));
-    audit = new AuditLog(database.sqlite, silentLogger());
+    audit = new AuditLog(database, silentLogger());
     await seedAuditLog(audit, database.sqlite, signer);
     ndjson = await exportNdjson(database.sqlite, signer, { pageSize: 7 });
   });

@@ -25,6 +25,7 @@ import type { Logger } from 'pino';
 
 import type { AuditStatus } from '@pki/shared';
 
+import type { DatabaseHandle } from '../db/client.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { RequestContext } from '../request-context.js';
 import { AuditChain } from './chain.js';
@@ -211,10 +212,11 @@ export class AuditLog {
     },
   };
 
-  constructor(sqlite: Database.Database, log: Logger) {
+  constructor(database: Pick<DatabaseHandle, 'sqlite' | 'whenDurable'>, log: Logger) {
+    const { sqlite } = database;
     this.#sqlite = sqlite;
     this.#chain = new AuditChain(sqlite);
-    this.#groupCommit = new GroupCommit(sqlite);
+    this.#groupCommit = new GroupCommit(sqlite, () => database.whenDurable());
     this.#log = log;
   }
 

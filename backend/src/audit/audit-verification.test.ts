@@ -32,7 +32,7 @@ describe('background audit verification', () => {
     dir = mkdtempSync(join(tmpdir(), 'pki-audit-verification-'));
     signer = opensslSigner(dir);
     ({ database, dataDir, databasePath } = openTempDatabase('pki-audit-verification-db-'));
-    audit = new AuditLog(database.sqlite, silentLogger());
+    audit = new AuditLog(database, silentLogger());
     await seedAuditLog(audit, database.sqlite, signer, 20);
     verification = new AuditVerification({
       databasePath,

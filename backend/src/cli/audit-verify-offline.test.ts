@@ -44,7 +44,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'signer.pem'), signerPem);
   const temp = openTempDatabase('pki-cli-audit-log-');
   try {
-    const audit = new AuditLog(temp.database.sqlite, silentLogger());
+    const audit = new AuditLog(temp.database, silentLogger());
     await seedAuditLog(audit, temp.database.sqlite, signer, 20);
     audit.flush();
     exportLines = (await exportNdjson(temp.database.sqlite, signer)).trimEnd().split('\n');

@@ -12,8 +12,9 @@
  * at once, in the call, together with whatever is already queued.
  *
  * What each caller keeps:
- * - its promise settles only after the transaction holding its write has committed (or
- *   failed), so a certificate is never handed out before its rows are durable;
+ * - its promise settles only after the transaction holding its write has committed and is
+ *   on disk (`whenDurable`, wal-durability.ts), or failed, so a certificate is never handed
+ *   out before its rows are durable;
  * - if its write throws (a serial collision), its rows are gone and only its promise
  *   rejects: the batch is rolled back and the other writes run again in a new one. A
  *   savepoint per write would give the same result but costs 30–50 µs per write on every
@@ -52,8 +53,12 @@ export class GroupCommit {
   #waiting: Waiter[] = [];
   #flushTimer: NodeJS.Immediate | undefined;
 
-  constructor(sqlite: Database.Database) {
+  readonly #whenDurable: () => Promise<void>;
+
+  /** `whenDurable` resolves once what was committed before the call is on disk (DatabaseHandle). */
+  constructor(sqlite: Database.Database, whenDurable: () => Promise<void>) {
     this.#sqlite = sqlite;
+    this.#whenDurable = whenDurable;
     this.#runBatch = sqlite.transaction((batch: readonly Waiter[]) =>
       batch.map((waiter, index) => {
         try {
@@ -115,7 +120,10 @@ export class GroupCommit {
       batch[error.index]?.reject(error.error);
       return batch.filter((_, index) => index !== error.index);
     }
-    batch.forEach((waiter, index) => waiter.resolve(results[index]));
+    this.#whenDurable().then(
+      () => batch.forEach((waiter, index) => waiter.resolve(results[index])),
+      (error: unknown) => batch.forEach((waiter) => waiter.reject(error)),
+    );
     return [];
   }
 }

@@ -37,7 +37,7 @@ describe('an independent verifier written from docs/AUDIT.md', () => {
     dir = mkdtempSync(join(tmpdir(), 'pki-independent-verifier-'));
     signer = opensslSigner(dir);
     ({ database, dataDir } = openTempDatabase('pki-independent-verifier-db-'));
-    await seedAuditLog(new AuditLog(database.sqlite, silentLogger()), database.sqlite, signer, 30);
+    await seedAuditLog(new AuditLog(database, silentLogger()), database.sqlite, signer, 30);
     lines = (await exportNdjson(database.sqlite, signer)).trimEnd().split('\n');
   });
   afterAll(() => {

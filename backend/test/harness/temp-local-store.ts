@@ -110,7 +110,7 @@ export function openAuditedKms(
   database: DatabaseHandle,
   log: Logger = silentLogger(),
 ): { kms: KMSService; audit: AuditLog } {
-  const audit = new AuditLog(database.sqlite, log);
+  const audit = new AuditLog(database, log);
   const kms = new KMSService({ keyStore, keys: new KmsKeyRepository(database), audit, log });
   return { kms, audit };
 }

@@ -47,7 +47,7 @@ describe('audit sinks', () => {
     dir = mkdtempSync(join(tmpdir(), 'pki-audit-sinks-'));
     filePath = join(dir, 'evidence', 'audit.ndjson');
     ({ database, dataDir } = openTempDatabase('pki-audit-sinks-db-'));
-    audit = new AuditLog(database.sqlite, silentLogger());
+    audit = new AuditLog(database, silentLogger());
     rsyslog = await startRsyslog();
     sinks = await AuditSinks.start({
       specs: [parseAuditSinkSpec(`file:${filePath}`), parseAuditSinkSpec(`syslog:tcp://127.0.0.1:${rsyslog.port}`)],
