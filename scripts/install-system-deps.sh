@@ -10,7 +10,7 @@
 #   rsyslog       a real syslog receiver for the audit sink tests
 set -euo pipefail
 
-PACKAGES=(chromium python3-pykmip softhsm2 opensc openssl gnutls-bin age sqlite3 golang-cfssl wrk rsyslog)
+PACKAGES=(chromium python3-pykmip softhsm2 opensc openssl gnutls-bin age sqlite3 golang-cfssl wrk rsyslog strace)
 
 missing=()
 for package in "${PACKAGES[@]}"; do
