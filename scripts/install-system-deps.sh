@@ -8,6 +8,7 @@
 #   age, sqlite3  open sealed keys and inspect the database from outside the app
 #   golang-cfssl, wrk   the peer CA server and load generator of the benchmarks
 #   rsyslog       a real syslog receiver for the audit sink tests
+#   strace        proves from system calls that the WAL is synced before an answer leaves
 set -euo pipefail
 
 PACKAGES=(chromium python3-pykmip softhsm2 opensc openssl gnutls-bin age sqlite3 golang-cfssl wrk rsyslog strace)
