@@ -8,9 +8,12 @@
  * - full verification (AuditVerification: a worker thread with its own connection) rows/s
  *   next to `openssl speed -bytes <mean canonical row size> sha256` as hashes/s, and the
  *   event loop's maximum lag while it ran.
- * - export rows/s and the process's peak RSS growth, through audit-export.ts (the
- *   GET /audit/export route is audit-server's part of the issue); the peer is a bare read of
- *   every row.
+ * - export rows/s and the process's peak RSS growth, through audit-export.ts (what the
+ *   GET /audit/export route streams); the peer is a bare read of every row.
+ * - certificates.list p50/p99 per page for each filter and sort on 100,000 certificates
+ *   (`--certificates=N`), inserted through the repository's own insert (its search index
+ *   triggers included) with a real certificate's size; the peer is the same page size read
+ *   straight down the primary key.
  */
 import { execFile } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +29,10 @@ import { AuditLogReader } from '../src/audit/audit-log-reader.js';
 import { AuditVerification } from '../src/audit/audit-verification.js';
 import { AuditChain, canonicalAuditRow } from '../src/audit/chain.js';
 import type { AuditRecord } from '../src/audit/chain.js';
+import { SqliteCertificateRepository } from '../src/db/certificate-repository.js';
+import type { CertificatePageQuery } from '../src/db/certificate-page-query.js';
 import { openDatabase } from '../src/db/client.js';
+import type { DatabaseHandle } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import type { BenchRow } from './bench-row.js';
 
@@ -39,11 +45,22 @@ const WALKS = 40;
 const SEED_BATCH = 5000;
 const PERIOD_MS = 30 * 86_400_000;
 const LIST_TARGET_MS = 20;
+const DEFAULT_CERTIFICATES = 100_000;
+const CERTIFICATE_PAGE_SIZE = 50;
+/** A TLS certificate with a 2048-bit key and a handful of extensions is about this large. */
+const CERTIFICATE_DER_BYTES = 1_100;
 
 function rowCountFromArguments(): number {
   const flag = process.argv.find((argument) => argument.startsWith('--audit-rows='));
   const count = flag === undefined ? DEFAULT_ROWS : Number(flag.slice('--audit-rows='.length));
   if (!Number.isSafeInteger(count) || count < 1000) throw new Error('--audit-rows: expected a whole number ≥ 1000');
+  return count;
+}
+
+function certificateCountFromArguments(): number {
+  const flag = process.argv.find((argument) => argument.startsWith('--certificates='));
+  const count = flag === undefined ? DEFAULT_CERTIFICATES : Number(flag.slice('--certificates='.length));
+  if (!Number.isSafeInteger(count) || count < 1000) throw new Error('--certificates: expected a whole number ≥ 1000');
   return count;
 }
 
@@ -160,6 +177,109 @@ async function opensslSha256HashesPerSecond(bytes: number): Promise<number> {
   const match = /^sha256\s+([\d.]+)k/m.exec(stdout);
   if (match?.[1] === undefined) throw new Error(`cannot read openssl speed sha256:\n${stdout}`);
   return (Number(match[1]) * 1000) / bytes;
+}
+
+const CERTIFICATE_CAS = ['ca-issuing-1', 'ca-issuing-2', 'ca-issuing-3'];
+const CERTIFICATE_PROFILES = ['tls-server', 'tls-client', 'tls-server', 'code-signing'];
+const CERTIFICATE_KEYS = ['rsa-2048', 'ec-p256', 'ec-p256', 'rsa-3072'] as const;
+
+/** 100,000 certificates over a year of issuance, through the repository's insert. */
+function seedCertificates(database: DatabaseHandle, count: number, nowMs: number): void {
+  // The CAs are bare rows: the certificate list reads no CA column.
+  database.sqlite.pragma('foreign_keys = OFF');
+  const insertCa = database.sqlite.prepare(
+    "INSERT INTO certificate_authorities (id, name, subject_dn, key_id, status, created_at) VALUES (?, ?, ?, ?, 'active', ?)",
+  );
+  for (const id of CERTIFICATE_CAS) insertCa.run(id, id, `CN=${id}`, `key-${id}`, nowMs);
+  const repository = new SqliteCertificateRepository(database);
+  const der = new Uint8Array(CERTIFICATE_DER_BYTES).fill(0x30);
+  const insertBatch = database.sqlite.transaction((from: number, to: number) => {
+    for (let index = from; index < to; index += 1) {
+      const host = `host-${index.toString(36)}.${index % 7 === 0 ? 'payments' : 'svc'}.example.test`;
+      const notBefore = nowMs - 365 * 86_400_000 + Math.floor((index / count) * 365 * 86_400_000);
+      repository.insertIssued({
+        id: `cert-${String(index).padStart(8, '0')}`,
+        caId: CERTIFICATE_CAS[index % CERTIFICATE_CAS.length] ?? 'ca-issuing-1',
+        serialHex: (BigInt(index) * 0x9e3779b97f4a7c15n).toString(16).padStart(32, '0').slice(-32),
+        subjectDn: `CN=${host},O=Example`,
+        commonName: host,
+        sans: [`dns:${host}`],
+        profile: CERTIFICATE_PROFILES[index % CERTIFICATE_PROFILES.length] ?? 'tls-server',
+        notBefore: new Date(notBefore),
+        notAfter: new Date(notBefore + (index % 5 === 0 ? 30 : 398) * 86_400_000),
+        der,
+        keyId: null,
+        keyAlgorithm: CERTIFICATE_KEYS[index % CERTIFICATE_KEYS.length] ?? 'ec-p256',
+        createdAt: new Date(notBefore),
+      });
+    }
+  });
+  for (let from = 0; from < count; from += SEED_BATCH) insertBatch(from, Math.min(count, from + SEED_BATCH));
+  // Every 40th certificate revoked.
+  database.sqlite.prepare("UPDATE certificates SET status = 'revoked', revoked_at = ? WHERE rowid % 40 = 0").run(nowMs);
+  database.sqlite.pragma('foreign_keys = ON');
+}
+
+/** certificates.list pages per filter and sort, as the inventory asks for them. */
+function certificateListRows(database: DatabaseHandle, count: number, nowMs: number): BenchRow[] {
+  const repository = new SqliteCertificateRepository(database);
+  const now = new Date(nowMs);
+  const floorPage = database.sqlite.prepare('SELECT * FROM certificates WHERE rowid < ? ORDER BY rowid DESC LIMIT ?');
+  const floorSamples: number[] = [];
+  for (let walk = 0; walk < WALKS; walk += 1) {
+    let below = count + 1 - walk * 997;
+    for (let page = 0; page < PAGES_PER_WALK; page += 1) {
+      const started = performance.now();
+      floorPage.all(below, CERTIFICATE_PAGE_SIZE + 1);
+      floorSamples.push(performance.now() - started);
+      below -= CERTIFICATE_PAGE_SIZE;
+    }
+  }
+  const floorP99 = percentile(floorSamples, 0.99);
+  const inDays = (days: number) => new Date(nowMs + days * 86_400_000);
+  const filters: [string, Omit<CertificatePageQuery, 'limit' | 'now'>][] = [
+    ['none (newest first)', {}],
+    ['status active', { status: 'active' }],
+    ['status revoked', { status: 'revoked' }],
+    ['CA', { caId: 'ca-issuing-2' }],
+    ['profile', { profile: 'code-signing' }],
+    ['key algorithm', { keyAlgorithm: 'rsa-3072' }],
+    ['expiring within 30 days', { expiresAfter: now, expiresBefore: inDays(30) }],
+    ['search (subject/SAN)', { search: 'payments' }],
+    ['search (serial)', { search: (7n * 0x9e3779b97f4a7c15n).toString(16).slice(-12) }],
+    ['search (no match)', { search: 'zzzq-nothing' }],
+    ['sort subject', { sort: 'subject.asc' }],
+    ['sort notAfter, status active', { sort: 'notAfter.asc', status: 'active' }],
+  ];
+  const rows: BenchRow[] = [];
+  for (const [name, filter] of filters) {
+    const samples: number[] = [];
+    for (let walk = 0; walk < WALKS; walk += 1) {
+      let cursor: CertificatePageQuery['cursor'];
+      for (let page = 0; page < PAGES_PER_WALK; page += 1) {
+        const started = performance.now();
+        const result = repository.listPage({
+          ...filter,
+          limit: CERTIFICATE_PAGE_SIZE,
+          now,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        samples.push(performance.now() - started);
+        cursor = result.nextCursor ?? undefined;
+        if (cursor === undefined) break;
+      }
+    }
+    const p99 = percentile(samples, 0.99);
+    rows.push({
+      name: `certificates.list ${name}: p50 ${percentile(samples, 0.5).toFixed(2)} ms, p99`,
+      ours: p99,
+      peer: floorP99,
+      unit: 'ms/page p99',
+      ratio: floorP99 / p99,
+      target: `p99 < ${LIST_TARGET_MS} ms${p99 < LIST_TARGET_MS ? ' (met)' : ' (MISSED)'}`,
+    });
+  }
+  return rows;
 }
 
 export async function runAuditReviewBench(): Promise<BenchRow[]> {
@@ -283,7 +403,7 @@ export async function runAuditReviewBench(): Promise<BenchRow[]> {
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     rows.push({
-      name: 'export NDJSON (audit-export.ts; route not merged)',
+      name: 'export NDJSON (audit-export.ts, what GET /audit/export streams)',
       ours: exportRate,
       peer: peerRate,
       unit: 'rows/s vs bare read',
@@ -297,6 +417,15 @@ export async function runAuditReviewBench(): Promise<BenchRow[]> {
       ratio: 1,
       target: 'flat: independent of the row count',
     });
+
+    const certificateCount = certificateCountFromArguments();
+    const certificateSeeding = performance.now();
+    const nowMs = Date.parse('2026-12-01T00:00:00Z');
+    seedCertificates(database, certificateCount, nowMs);
+    process.stdout.write(
+      `seeded ${certificateCount} certificates in ${((performance.now() - certificateSeeding) / 1000).toFixed(1)} s\n`,
+    );
+    rows.push(...certificateListRows(database, certificateCount, nowMs));
     return rows;
   } finally {
     database.close();

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: every benchmark, each printed next to the peer measured in the same run.
- * Pass names to run a subset: `pnpm bench kmip-codec issuance`; `pnpm bench audit --audit-rows=20000`
+ * Pass names to run a subset: `pnpm bench kmip-codec issuance`; `pnpm bench audit --audit-rows=20000 --certificates=10000`
  * runs the audit suite on a smaller log.
  */
 import { formatRows } from './bench-row.js';
@@ -71,7 +71,7 @@ const SUITES: Suite[] = [
 ];
 
 async function main(): Promise<void> {
-  // Flags (`--audit-rows=N`) are the suites' own; the rest are suite names.
+  // Flags (`--audit-rows=N`, `--certificates=N`) are the suites' own; the rest are suite names.
   const wanted = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
   const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));
   if (unknown.length > 0) {
