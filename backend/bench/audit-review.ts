@@ -248,6 +248,7 @@ function certificateListRows(database: DatabaseHandle, count: number, nowMs: num
     ['search (subject/SAN)', { search: 'payments' }],
     ['search (serial)', { search: (7n * 0x9e3779b97f4a7c15n).toString(16).slice(-12) }],
     ['search (no match)', { search: 'zzzq-nothing' }],
+    ['search (rare)', { search: 'host-2s' }],
     ['sort subject', { sort: 'subject.asc' }],
     ['sort notAfter, status active', { sort: 'notAfter.asc', status: 'active' }],
   ];

@@ -2,7 +2,7 @@
  * The inventory's page query over `certificates`: filters, one of three sort keys in either
  * direction, and a keyset cursor `(sort value, id)` so a page costs the same at row 50 and at
  * row 99,950. Each filter and sort has an index (schema.ts); text search goes through the
- * trigram FTS5 table `certificates_search` (migration 0010), which needs three characters;
+ * trigram FTS5 table `certificates_search` (migration 0012), which needs three characters;
  * a shorter term falls back to LIKE.
  */
 import { and, asc, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
@@ -12,7 +12,8 @@ import type { CertificateSort, CertificateStatus, KeyAlgorithm } from '@pki/shar
 
 import { certificates } from './schema.js';
 
-type CertificateRow = typeof certificates.$inferSelect;
+/** A row as the inventory lists it: every column but the certificate's DER, which no list shows. */
+export type CertificateListRow = Omit<typeof certificates.$inferSelect, 'der'>;
 
 /** Where the previous page ended: its last row's sort value and id. */
 export interface CertificatePageCursor {
@@ -39,7 +40,7 @@ export interface CertificatePageQuery {
 }
 
 export interface CertificatePage {
-  rows: CertificateRow[];
+  rows: CertificateListRow[];
   nextCursor: CertificatePageCursor | null;
 }
 
@@ -59,7 +60,10 @@ function searchCondition(search: string): SQL {
   if (search.length >= TRIGRAM) {
     const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
     const match = isSerialLike && serial.length >= TRIGRAM ? `${phrase(search)} OR ${phrase(serial)}` : phrase(search);
-    return sql`${certificates.id} IN (SELECT id FROM certificates_search WHERE certificates_search MATCH ${match})`;
+    // `+id`: keep SQLite from driving the page from the matches (then sorting all of them, which
+    // for a common term is thousands of rows); it walks the sort's index and probes the matches,
+    // built once, until the page is full.
+    return sql`+${certificates.id} IN (SELECT id FROM certificates_search WHERE certificates_search MATCH ${match})`;
   }
   const escaped = search.replace(/[\\%_]/g, (character) => `\\${character}`);
   return or(
@@ -79,7 +83,7 @@ function statusCondition(status: CertificateStatus, now: Date): SQL {
 export function buildCertificatePageQuery(query: CertificatePageQuery): {
   where: SQL | undefined;
   orderBy: SQL[];
-  cursorOf: (row: CertificateRow) => CertificatePageCursor;
+  cursorOf: (row: CertificateListRow) => CertificatePageCursor;
 } {
   const [sortKey, direction] = (query.sort ?? DEFAULT_CERTIFICATE_SORT).split('.') as [
     keyof typeof SORT_COLUMNS,

@@ -5,12 +5,12 @@
  * OCSP paths run on every request are prepared once.
  */
 import type Database from 'better-sqlite3';
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 
 import type { CertificateStatus, KeyAlgorithm, RevocationReason } from '@pki/shared';
 
 import { buildCertificatePageQuery } from './certificate-page-query.js';
-import type { CertificatePage, CertificatePageQuery } from './certificate-page-query.js';
+import type { CertificateListRow, CertificatePage, CertificatePageQuery } from './certificate-page-query.js';
 import type { DatabaseHandle } from './client.js';
 import { certificates } from './schema.js';
 
@@ -46,7 +46,7 @@ export interface RevokedEntry {
   revocationReason: RevocationReason | null;
 }
 
-export type { CertificatePageQuery, CertificatePage } from './certificate-page-query.js';
+export type { CertificateListRow, CertificatePageQuery, CertificatePage } from './certificate-page-query.js';
 
 /** Two certificates of one CA drew the same serial; the issuer draws again. */
 export class DuplicateSerialError extends Error {
@@ -78,7 +78,7 @@ export interface CertificateRepository {
   /** One page of the inventory, keyset-paged per sort (db/certificate-page-query.ts). */
   listPage(query: CertificatePageQuery): CertificatePage;
   /** Every row of a filter, in its sort order, a batch at a time (the CSV export). */
-  iterateAll(query: Omit<CertificatePageQuery, 'cursor' | 'limit'>, batchSize?: number): Generator<CertificateRow>;
+  iterateAll(query: Omit<CertificatePageQuery, 'cursor' | 'limit'>, batchSize?: number): Generator<CertificateListRow>;
   /** SQLite's plan for a page query, one detail line per step (tests prove index use with it). */
   explainPage(query: CertificatePageQuery): string[];
 }
@@ -233,8 +233,10 @@ export class SqliteCertificateRepository implements CertificateRepository {
 
   #pageStatement(query: CertificatePageQuery) {
     const { where, orderBy, cursorOf } = buildCertificatePageQuery(query);
+    // Without the DER a sort over many matches (a common search term) carries small rows.
+    const { der: _der, ...listColumns } = getTableColumns(certificates);
     const statement = this.#database.db
-      .select()
+      .select(listColumns)
       .from(certificates)
       .where(where)
       .orderBy(...orderBy)
@@ -242,7 +244,7 @@ export class SqliteCertificateRepository implements CertificateRepository {
     return { statement, cursorOf };
   }
 
-  *iterateAll(query: Omit<CertificatePageQuery, 'cursor' | 'limit'>, batchSize = 1000): Generator<CertificateRow> {
+  *iterateAll(query: Omit<CertificatePageQuery, 'cursor' | 'limit'>, batchSize = 1000): Generator<CertificateListRow> {
     let cursor: CertificatePageQuery['cursor'];
     for (;;) {
       const page = this.listPage({ ...query, limit: batchSize, ...(cursor ? { cursor } : {}) });

@@ -1,6 +1,6 @@
 /**
  * The dashboard's aggregate counts, each one indexed query: certificates by status
- * (certificates_status_idx), by notAfter range (certificates_not_after_idx), CAs by status
+ * (certificates_status_idx, certificates_status_issued_idx), by notAfter range (certificates_not_after_idx), CAs by status
  * and keys by state (kms_keys_state_idx). Nothing is loaded row by row.
  */
 import { and, eq, gte, lt, sql } from 'drizzle-orm';

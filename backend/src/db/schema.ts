@@ -170,17 +170,20 @@ export const certificates = sqliteTable(
     createdAt: createdAt(),
   },
   // The inventory (certificates.list) pages by keyset over (sort column, id): each sort has
-  // its index, and each equality filter an index that also orders by notAfter, the default
-  // sort. Text search goes through certificates_search (FTS5 trigram, migration 0010).
+  // its index, and each equality filter an index that also orders by notBefore, the default
+  // sort (newest issued first), so a filtered first page reads one page of the index. Text
+  // search goes through certificates_search (FTS5 trigram, migration 0012).
   (table) => [
     uniqueIndex('certificates_ca_serial_idx').on(table.caId, table.serialHex),
+    index('certificates_status_issued_idx').on(table.status, table.notBefore, table.id),
+    // "What expires next among the active ones" is the second view everyone opens.
     index('certificates_status_idx').on(table.status, table.notAfter, table.id),
     index('certificates_not_after_idx').on(table.notAfter, table.id),
     index('certificates_not_before_idx').on(table.notBefore, table.id),
     index('certificates_subject_idx').on(table.subjectDn, table.id),
-    index('certificates_ca_idx').on(table.caId, table.notAfter, table.id),
-    index('certificates_profile_idx').on(table.profile, table.notAfter, table.id),
-    index('certificates_key_algorithm_idx').on(table.keyAlgorithm, table.notAfter, table.id),
+    index('certificates_ca_issued_idx').on(table.caId, table.notBefore, table.id),
+    index('certificates_profile_issued_idx').on(table.profile, table.notBefore, table.id),
+    index('certificates_key_algorithm_issued_idx').on(table.keyAlgorithm, table.notBefore, table.id),
   ],
 );
 

@@ -31,7 +31,7 @@ export function toCaSummary(record: CaRecord): CaSummary {
 }
 
 export function toCertificateSummary(
-  row: CertificateRow,
+  row: Omit<CertificateRow, 'der'>,
   key?: { isExportable: boolean; exportedAt: Date | null } | null,
 ): CertificateSummary {
   const isExpired = row.status === 'active' && row.notAfter.getTime() <= Date.now();
