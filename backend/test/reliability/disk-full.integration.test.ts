@@ -7,7 +7,7 @@
  * restart, `/readyz` is ready again, issuance works and the audit chain verifies.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,6 +23,7 @@ import { opensslCsr, run, scratchDir } from '../harness/openssl.js';
 import type { ScratchDir } from '../harness/openssl.js';
 import { actAs } from '../harness/act-as.js';
 import type { Actor } from '../harness/act-as.js';
+import { opensslOcspRequest, postOcsp } from './ocsp-over-inject.js';
 
 let mountPoint: string;
 let scratch: ScratchDir;
@@ -81,13 +82,7 @@ async function readiness(): Promise<{ statusCode: number; reasons: string[] }> {
 
 /** The OCSP answer to a nonce-less request (openssl writes it), as openssl reads it. */
 async function askOcsp(request: Buffer, name: string): Promise<string> {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/ocsp',
-    headers: { 'content-type': 'application/ocsp-request' },
-    payload: request,
-  });
-  const responseFile = scratch.write(`${name}.resp.der`, response.rawPayload);
+  const responseFile = scratch.write(`${name}.resp.der`, await postOcsp(app, request));
   return run('openssl', ['ocsp', '-respin', responseFile, '-resp_text', '-noverify']).output;
 }
 
@@ -110,9 +105,11 @@ describe('issue 15: disk full', () => {
     // An OCSP answer for it, cached before the disk fills.
     const leafFile = scratch.write('leaf.pem', before.certificatePem);
     const issuerFile = scratch.write('issuer.pem', app.services.pki.cas.getCertificatePem(caId));
-    const requestFile = join(scratch.path, 'ocsp-request.der');
-    run('openssl', ['ocsp', '-issuer', issuerFile, '-cert', leafFile, '-no_nonce', '-reqout', requestFile]);
-    const ocspRequest = readFileSync(requestFile);
+    const ocspRequest = opensslOcspRequest(
+      issuerFile,
+      { certificateFile: leafFile },
+      join(scratch.path, 'ocsp-request.der'),
+    );
     expect(await askOcsp(ocspRequest, 'warm')).toContain('Cert Status: good');
     // Pages SQLite may still reuse would hide the full disk: take them by writing first.
     for (let i = 0; i < 20; i++) acknowledged.push((await issue()).certificate.id);
