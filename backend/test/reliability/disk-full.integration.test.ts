@@ -68,7 +68,16 @@ beforeAll(async () => {
 afterAll(async () => {
   rmSync(filler(), { force: true });
   await app.close();
-  spawnSync('umount', [mountPoint]);
+  // A WAL sync still on the thread pool closes its descriptor when it ends: umount once nothing holds the mount.
+  for (let attempt = 0; spawnSync('umount', [mountPoint]).status !== 0; attempt++) {
+    if (attempt === 50) {
+      const holders = spawnSync('sh', ['-c', `ls -l /proc/${process.pid}/fd | grep ${mountPoint}`], {
+        encoding: 'utf8',
+      });
+      throw new Error(`${mountPoint} stays busy after app.close(): ${holders.stdout}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   rmSync(mountPoint, { recursive: true, force: true });
   scratch.remove();
 });
