@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: every benchmark, each printed next to the peer measured in the same run.
  * Pass names to run a subset: `pnpm bench kmip-codec issuance`; `pnpm bench audit --audit-rows=20000 --certificates=10000`
- * runs the audit suite on a smaller log.
+ * runs the audit suite on a smaller log (`--backup-certificates=N --backup-audit-rows=N` the backup suite).
  */
 import { formatRows } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
@@ -57,6 +57,11 @@ const SUITES: Suite[] = [
     name: 'audit',
     title: 'Audit review: search, verification and export on a large log',
     load: async () => (await import('./audit-review.js')).runAuditReviewBench,
+  },
+  {
+    name: 'backup',
+    title: 'Backup: pki backup vs sqlite3 .backup and VACUUM INTO',
+    load: async () => (await import('./backup.js')).runBackupBench,
   },
   {
     name: 'issuance-http',

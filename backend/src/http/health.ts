@@ -1,6 +1,7 @@
 /**
  * Liveness and readiness. /healthz says the process answers; /readyz says the database
- * and the key store answer too (503 naming what is not), for load balancers and compose.
+ * (with room on its disk: a full one refuses every write) and the key store answer too (503
+ * naming what is not), for load balancers and compose.
  * A failing audit sink is shown (`auditSinks`, and a line in `warnings`) but keeps the
  * answer 200: commits never wait for a sink and it catches up by itself, so taking the
  * server out of rotation would turn an outage of evidence shipping into one of the PKI.

@@ -5,8 +5,14 @@
  * one; one that ends within `renewBeforeDays` (default 10) is replaced, and the
  * `ca.createOcspSigner` row of the new one says `reason: 'renewal'` and names the one it
  * replaces (issued as `system:ocsp-signer`). The responder moves to the longest-lived signer
- * on its own (ocsp-responder.ts); the old one simply expires, its short validity and
- * ocsp-nocheck being what RFC 6960 relies on instead of revocation checking.
+ * on its own (ocsp-responder.ts). The replaced certificate is left to expire, its short
+ * validity and ocsp-nocheck being what RFC 6960 relies on instead of revocation checking, but
+ * its key is retired: a key that signs nothing more must not stay usable in the key store.
+ * Once the replacement has been live for `retireAfterMs` (default a day: far longer than the
+ * responder keeps its choice of signer, and answers signed with the old key stay valid
+ * without it), or once the old certificate has expired, the old key is revoked (superseded)
+ * and destroyed through KMSService, so both steps leave their audit rows under
+ * `system:ocsp-signer`. A retirement that fails (key store away) is tried at the next check.
  *
  * `start()` checks every CA at once and then every `checkIntervalMs`; `request(caId)` (the
  * responder found no signer) checks that CA now. A CA whose issuance failed (key store
@@ -14,9 +20,9 @@
  */
 import type { Logger } from 'pino';
 
-import type { KeyAlgorithm } from '@pki/shared';
+import type { KeyAlgorithm, KeyState } from '@pki/shared';
 
-import type { CertificateRepository } from '../db/certificate-repository.js';
+import type { CertificateRepository, CertificateRow } from '../db/certificate-repository.js';
 import { systemContext } from '../request-context.js';
 import type { CaDirectory } from './ca-directory.js';
 import type { IssuedCertificate } from './issuance-service.js';
@@ -32,7 +38,7 @@ export type SignerCheck = 'current' | 'issued' | 'renewed' | 'skipped' | 'failed
 export interface OcspSignerRenewalDependencies {
   directory: CaDirectory;
   certificates: CertificateRepository;
-  kms: Pick<PkiKms, 'findKey' | 'capabilities'>;
+  kms: Pick<PkiKms, 'findKey' | 'capabilities' | 'revokeKey' | 'destroyKey'>;
   issueOcspSigner: (
     ctx: ReturnType<typeof systemContext>,
     caId: string,
@@ -44,6 +50,8 @@ export interface OcspSignerRenewalDependencies {
   renewBeforeDays?: number;
   checkIntervalMs?: number;
   retryAfterMs?: number;
+  /** How long a replaced responder key stays usable after its replacement became valid. */
+  retireAfterMs?: number;
   now?: () => Date;
 }
 
@@ -53,6 +61,7 @@ export class OcspSignerRenewal {
   readonly #validityDays: number;
   readonly #renewBeforeMs: number;
   readonly #retryAfterMs: number;
+  readonly #retireAfterMs: number;
   readonly #inFlight = new Map<string, Promise<SignerCheck>>();
   readonly #retryNotBefore = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
@@ -64,6 +73,7 @@ export class OcspSignerRenewal {
     this.#validityDays = dependencies.validityDays ?? OCSP_SIGNING_PROFILE.defaultValidityDays;
     this.#renewBeforeMs = (dependencies.renewBeforeDays ?? Math.ceil(this.#validityDays / 3)) * DAY_MS;
     this.#retryAfterMs = dependencies.retryAfterMs ?? 30_000;
+    this.#retireAfterMs = dependencies.retireAfterMs ?? DAY_MS;
   }
 
   /** Checks every CA now, then periodically; the checks' failures are logged, never thrown. */
@@ -112,6 +122,12 @@ export class OcspSignerRenewal {
   }
 
   async #check(caId: string): Promise<SignerCheck> {
+    const result = await this.#ensureSigner(caId);
+    await this.#retireReplaced(caId);
+    return result;
+  }
+
+  async #ensureSigner(caId: string): Promise<SignerCheck> {
     const record = this.#deps.directory.list().find((candidate) => candidate.row.id === caId);
     if (!record || record.row.status !== 'active' || !record.certificate || !record.issuer) return 'skipped';
     const nowMs = this.#now().getTime();
@@ -139,6 +155,49 @@ export class OcspSignerRenewal {
       this.#deps.log.warn({ caId, err: error }, 'could not issue the OCSP responder certificate; will retry');
       return 'failed';
     }
+  }
+
+  /**
+   * Revokes and destroys the keys of the CA's responder certificates that are expired, or
+   * replaced by a newer signer valid for at least `retireAfterMs`. Failures are logged and
+   * left for the next check: a retirement never stands in the way of issuing a signer.
+   */
+  async #retireReplaced(caId: string): Promise<void> {
+    const nowMs = this.#now().getTime();
+    const [newest] = this.#liveSigners(caId, nowMs);
+    for (const row of this.#deps.certificates.listActiveOfProfile(caId, OCSP_SIGNING_PROFILE.id, new Date(0))) {
+      if (row.id === newest?.id || row.keyId === null) continue;
+      const key = this.#deps.kms.findKey(row.keyId);
+      if (key === undefined || key.state === 'destroyed') continue;
+      const isExpired = row.notAfter.getTime() <= nowMs;
+      const isReplacedLongEnough = newest !== undefined && newest.notBefore.getTime() + this.#retireAfterMs <= nowMs;
+      if (!isExpired && !isReplacedLongEnough) continue;
+      try {
+        await this.#retire(row, key.state, isExpired ? null : (newest ?? null));
+      } catch (error) {
+        this.#deps.log.warn(
+          { caId, certificateId: row.id, keyId: row.keyId, err: error },
+          'could not retire a replaced OCSP responder key; will retry',
+        );
+      }
+    }
+  }
+
+  async #retire(row: CertificateRow, state: KeyState, replacement: CertificateRow | null): Promise<void> {
+    const keyId = row.keyId ?? '';
+    const ctx = systemContext('ocsp-signer');
+    const why = replacement
+      ? `OCSP responder certificate ${row.id} replaced by ${replacement.id}`
+      : `OCSP responder certificate ${row.id} expired`;
+    // A key revoked earlier whose destruction failed is only destroyed now.
+    if (state === 'active' || state === 'pre-active') {
+      await this.#deps.kms.revokeKey(ctx, { keyId, reason: 'superseded', message: why });
+    }
+    await this.#deps.kms.destroyKey(ctx, { keyId });
+    this.#deps.log.info(
+      { caId: row.caId, certificateId: row.id, keyId, replacedBy: replacement?.id ?? null },
+      'OCSP responder key retired (revoked and destroyed)',
+    );
   }
 
   /** Active signer certificates of the CA ending after `notAfterAfter` whose key can still sign. */

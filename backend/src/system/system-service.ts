@@ -1,6 +1,6 @@
 /**
  * What the dashboard badge, `system.status`, `/readyz` and `pki status` report: version,
- * uptime and the truthful health of the database and the key store.
+ * uptime and the truthful health of the database (its disk included) and the key store.
  */
 import { KMS_BACKEND_LABELS } from '@pki/shared';
 import type { ComponentHealth, KmsBackend, SystemStatus } from '@pki/shared';
@@ -11,6 +11,7 @@ import type { Mode } from '../config.js';
 import { checkDatabase } from '../db/client.js';
 import type { DatabaseHandle } from '../db/client.js';
 import { APP_VERSION } from '../version.js';
+import { describeFullDisk, diskSpaceOf } from './disk-space.js';
 
 /** The part of KMSService this needs. */
 export interface KmsHealthProbe {
@@ -53,9 +54,19 @@ export class SystemService {
     return this.options.auditSinks?.() ?? [];
   }
 
+  /** Down when it cannot be queried, and when its disk is full: reads would work, every write would fail. */
   databaseHealth(): ComponentHealth {
     const result = checkDatabase(this.options.database);
-    return result.isHealthy ? { state: 'up' } : { state: 'down', detail: result.detail ?? 'database unavailable' };
+    if (!result.isHealthy) return { state: 'down', detail: result.detail ?? 'database unavailable' };
+    try {
+      const space = diskSpaceOf(this.options.database.sqlite.name);
+      return space?.isFull ? { state: 'down', detail: describeFullDisk(space) } : { state: 'up' };
+    } catch (error) {
+      return {
+        state: 'down',
+        detail: `cannot read the free space of the database's disk: ${(error as Error).message}`,
+      };
+    }
   }
 
   async kmsHealth(): Promise<ComponentHealth> {

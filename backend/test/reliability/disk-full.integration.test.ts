@@ -1,11 +1,10 @@
 /**
  * Issue 15: disk full. The data directory sits on an 8 MB tmpfs (mounted here, as root); a
- * filler file takes the rest of the space. Issuance must fail with the typed STORAGE_FULL
- * (503), not a generic INTERNAL; nothing acknowledged before is lost; once the filler is
- * gone, issuance works again and the audit chain verifies.
- *
- * Not covered here: `/readyz` naming the full disk and cached OCSP answers during the outage
- * (the readiness probe and the OCSP cache are other parts of issue 15).
+ * filler file takes the rest of the space. While it is full: `/readyz` answers 503 naming the
+ * disk, issuance fails with the typed STORAGE_FULL (503), not a generic INTERNAL, and leaves
+ * no half-done rows (every certificate row has its issuance audit row), and a cached OCSP
+ * answer keeps flowing. Nothing acknowledged before is lost; once the filler is gone, with no
+ * restart, `/readyz` is ready again, issuance works and the audit chain verifies.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,10 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { mapError } from '../../src/error-mapping.js';
 import { loadConfig } from '../../src/config.js';
-import { opensslCsr, scratchDir } from '../harness/openssl.js';
+import { opensslCsr, run, scratchDir } from '../harness/openssl.js';
 import type { ScratchDir } from '../harness/openssl.js';
 import { actAs } from '../harness/act-as.js';
 import type { Actor } from '../harness/act-as.js';
+import { opensslOcspRequest, postOcsp } from './ocsp-over-inject.js';
 
 let mountPoint: string;
 let scratch: ScratchDir;
@@ -68,20 +68,67 @@ beforeAll(async () => {
 afterAll(async () => {
   rmSync(filler(), { force: true });
   await app.close();
-  spawnSync('umount', [mountPoint]);
+  // A WAL sync still on the thread pool closes its descriptor when it ends: umount once nothing holds the mount.
+  for (let attempt = 0; spawnSync('umount', [mountPoint]).status !== 0; attempt++) {
+    if (attempt === 50) {
+      const holders = spawnSync('sh', ['-c', `ls -l /proc/${process.pid}/fd | grep ${mountPoint}`], {
+        encoding: 'utf8',
+      });
+      throw new Error(`${mountPoint} stays busy after app.close(): ${holders.stdout}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   rmSync(mountPoint, { recursive: true, force: true });
   scratch.remove();
 });
 
 const issue = () => admin.caller.certificates.issueFromCsr({ caId, profile: 'tls-server', csr });
 
+async function readiness(): Promise<{ statusCode: number; reasons: string[] }> {
+  const response = await app.inject({ method: 'GET', url: '/readyz' });
+  return { statusCode: response.statusCode, reasons: response.json<{ reasons: string[] }>().reasons };
+}
+
+/** The OCSP answer to a nonce-less request (openssl writes it), as openssl reads it. */
+async function askOcsp(request: Buffer, name: string): Promise<string> {
+  const responseFile = scratch.write(`${name}.resp.der`, await postOcsp(app, request));
+  return run('openssl', ['ocsp', '-respin', responseFile, '-resp_text', '-noverify']).output;
+}
+
+/** Certificate rows without their certificate.issue audit row: what a half-done issuance leaves. */
+function certificatesWithoutIssuanceRow(): number {
+  const row = app.services.database.sqlite
+    .prepare(
+      `SELECT count(*) AS n FROM certificates c WHERE c.ca_id = ? AND NOT EXISTS (
+         SELECT 1 FROM audit_log a WHERE a.operation = 'certificate.issue' AND a.status = 'success' AND a.entity_id = c.id)`,
+    )
+    .get(caId) as { n: number };
+  return row.n;
+}
+
 describe('issue 15: disk full', () => {
-  it('refuses issuance with STORAGE_FULL, loses nothing acknowledged, and recovers once space returns', async () => {
+  it('says not ready naming the disk, refuses issuance with STORAGE_FULL, keeps cached OCSP, loses nothing, and recovers by itself', async () => {
+    expect(await readiness()).toEqual({ statusCode: 200, reasons: [] });
     const before = await issue();
     const acknowledged = [before.certificate.id];
+    // An OCSP answer for it, cached before the disk fills.
+    const leafFile = scratch.write('leaf.pem', before.certificatePem);
+    const issuerFile = scratch.write('issuer.pem', app.services.pki.cas.getCertificatePem(caId));
+    const ocspRequest = opensslOcspRequest(
+      issuerFile,
+      { certificateFile: leafFile },
+      join(scratch.path, 'ocsp-request.der'),
+    );
+    expect(await askOcsp(ocspRequest, 'warm')).toContain('Cert Status: good');
     // Pages SQLite may still reuse would hide the full disk: take them by writing first.
     for (let i = 0; i < 20; i++) acknowledged.push((await issue()).certificate.id);
     fillDisk();
+
+    const full = await readiness();
+    console.log(`disk full: /readyz ${full.statusCode} ${full.reasons.join('; ')}`);
+    expect(full.statusCode).toBe(503);
+    expect(full.reasons).toEqual([expect.stringMatching(/^database: disk full: the file system holding .+ has /)]);
+    expect(full.reasons[0]).toContain(mountPoint);
     let refusals = 0;
     const refusedCodes = new Set<string>();
     for (let attempt = 0; attempt < 200 && refusals < 5; attempt++) {
@@ -101,8 +148,15 @@ describe('issue 15: disk full', () => {
     );
     expect(refusals).toBeGreaterThan(0);
     expect([...refusedCodes]).toEqual(['STORAGE_FULL/503']);
+    expect(certificatesWithoutIssuanceRow()).toBe(0);
+    // What is cached needs no write: it still flows while the disk is full.
+    expect(await askOcsp(ocspRequest, 'full')).toContain('Cert Status: good');
+    expect((await readiness()).statusCode).toBe(503);
 
+    // Space returns: everything recovers by itself, no restart.
     rmSync(filler(), { force: true });
+    for (let attempt = 0; attempt < 200; attempt++) rmSync(join(mountPoint, `pad-${attempt}`), { force: true });
+    expect(await readiness()).toEqual({ statusCode: 200, reasons: [] });
     const after = await issue();
     expect(after.certificate.id).not.toBe(before.certificate.id);
     // Every certificate a client was told about is there, before, during and after the outage.
@@ -113,6 +167,8 @@ describe('issue 15: disk full', () => {
       n: number;
     };
     expect(rows.n).toBe(acknowledged.length + 1);
+    expect(certificatesWithoutIssuanceRow()).toBe(0);
+    expect(await askOcsp(ocspRequest, 'after')).toContain('Cert Status: good');
     const verification = await admin.caller.audit.verifyChain();
     expect(verification).toMatchObject({ isValid: true });
   });

@@ -9,7 +9,6 @@
  * half-done: every certificate row has its issuance row and its signature's row, the audit
  * chain verifies, and the keys are reconciled again after the outage.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +24,8 @@ import { buildTestApp } from '../helpers.js';
 import type { TestApp } from '../helpers.js';
 import { isPyKmipInstalled, startPyKmip } from '../harness/pykmip.js';
 import type { PyKmipServer } from '../harness/pykmip.js';
+import { kmipDriverEnvironment } from './kmip-driver-env.js';
+import { opensslOcspRequest, postOcsp } from './ocsp-over-inject.js';
 
 const TIMEOUT_MS = 5_000;
 const ATTEMPTS = 2;
@@ -48,18 +49,8 @@ describe.skipIf(!isPyKmipInstalled())('issue 15: key-store outages on PyKMIP (km
   let csrPem: string;
   let issuerFile: string;
 
-  const env = () => ({
-    PKI_KMS_BACKEND: 'kmip',
-    PKI_KMS_NAMESPACE: `outage-${Date.now()}`,
-    PKI_KMIP_HOST: kmip.host,
-    PKI_KMIP_PORT: String(kmip.port),
-    PKI_KMIP_CA: join(kmip.directory, 'ca.crt'),
-    PKI_KMIP_CERT: join(kmip.directory, 'client.crt'),
-    PKI_KMIP_KEY: join(kmip.directory, 'client.key'),
-    PKI_KMS_TIMEOUT_MS: String(TIMEOUT_MS),
-    PKI_KMS_ATTEMPTS: String(ATTEMPTS),
-    PKI_KMS_PROBE_INTERVAL_MS: '250',
-  });
+  const env = () =>
+    kmipDriverEnvironment(kmip, { namespace: `outage-${Date.now()}`, timeoutMs: TIMEOUT_MS, attempts: ATTEMPTS });
 
   const issue = async (): Promise<Attempt> => {
     const started = performance.now();
@@ -100,18 +91,8 @@ describe.skipIf(!isPyKmipInstalled())('issue 15: key-store outages on PyKMIP (km
    * issued is answered `unauthorized` without signing, so it would not show the outage.)
    */
   const ocspStatusOfFreshSerial = async (serialHex: string) => {
-    const requestFile = join(dir.path, `ocsp-${serialHex}.der`);
-    expect(
-      run('openssl', ['ocsp', '-issuer', issuerFile, '-serial', `0x${serialHex}`, '-no_nonce', '-reqout', requestFile])
-        .status,
-    ).toBe(0);
-    const response = await testApp.app.inject({
-      method: 'POST',
-      url: '/ocsp',
-      headers: { 'content-type': 'application/ocsp-request' },
-      payload: readFileSync(requestFile),
-    });
-    const responseFile = dir.write(`ocsp-${serialHex}-resp.der`, response.rawPayload);
+    const request = opensslOcspRequest(issuerFile, { serialHex }, join(dir.path, `ocsp-${serialHex}.der`));
+    const responseFile = dir.write(`ocsp-${serialHex}-resp.der`, await postOcsp(testApp.app, request));
     return run('openssl', ['ocsp', '-respin', responseFile, '-resp_text', '-noverify']).output;
   };
 

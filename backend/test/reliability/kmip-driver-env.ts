@@ -1,0 +1,26 @@
+/**
+ * The PKI_* variables that point the `kmip` driver at a PyKMIP server from the harness, as
+ * `pnpm start` would read them, with the outage tests' short timeout and fast probe.
+ */
+import { join } from 'node:path';
+
+import type { PyKmipServer } from '../harness/pykmip.js';
+
+export function kmipDriverEnvironment(
+  kmip: PyKmipServer,
+  options: { namespace: string; timeoutMs: number; attempts: number },
+): Record<string, string> {
+  return {
+    PKI_KMS_BACKEND: 'kmip',
+    PKI_KMS_NAMESPACE: options.namespace,
+    PKI_KMIP_HOST: kmip.host,
+    PKI_KMIP_PORT: String(kmip.port),
+    PKI_KMIP_CA: join(kmip.directory, 'ca.crt'),
+    PKI_KMIP_CERT: join(kmip.directory, 'client.crt'),
+    PKI_KMIP_KEY: join(kmip.directory, 'client.key'),
+    PKI_KMS_TIMEOUT_MS: String(options.timeoutMs),
+    PKI_KMS_ATTEMPTS: String(options.attempts),
+    // Once the breaker opened, the probe finds the server again within a quarter second.
+    PKI_KMS_PROBE_INTERVAL_MS: '250',
+  };
+}
