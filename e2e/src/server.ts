@@ -57,7 +57,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The parent's environment minus any PKI_* setting a developer may have exported. */
-function cleanEnvironment(): NodeJS.ProcessEnv {
+export function cleanEnvironment(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PKI_')));
 }
 

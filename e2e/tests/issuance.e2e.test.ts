@@ -22,7 +22,7 @@ import { createCaHierarchy, type CaHierarchy } from '../src/ca-hierarchy.js';
 import { makeCsr, openssl, opensslMust } from '../src/openssl.js';
 import { captureEveryLook } from '../src/screenshots.js';
 import { E2E_ADMIN, startBuiltApp, type RunningApp } from '../src/server.js';
-import { signInThroughForm, UI_TIMEOUT_MS } from '../src/sign-in.js';
+import { signInInNewContext, UI_TIMEOUT_MS } from '../src/sign-in.js';
 
 const LEAF_NAME = 'www.journey.example';
 const LEAF_SANS = [LEAF_NAME, 'api.journey.example'];
@@ -51,15 +51,6 @@ afterAll(async () => {
   await app?.stop();
   if (files !== undefined) rmSync(files, { recursive: true, force: true });
 });
-
-async function signedIn(credentials: { username: string; password: string }): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${app.baseUrl}/sign-in`);
-  await signInThroughForm(page, credentials);
-  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor({ timeout: UI_TIMEOUT_MS });
-  return page;
-}
 
 /** Clicks a download button and keeps the file under its suggested name. */
 async function download(page: Page, buttonName: string): Promise<string> {
@@ -107,7 +98,7 @@ function unexpected(problems: string[]): string[] {
 describe('journey 1: an operator issues certificates in the console', () => {
   it('pastes an openssl CSR, sees the parsed preview, issues a tls-server certificate and downloads what openssl verifies', async () => {
     const csrPem = readFileSync(makeCsr(files, LEAF_NAME, LEAF_SANS), 'utf8');
-    const page = await signedIn(operator);
+    const page = await signInInNewContext(browser, app.baseUrl, operator);
     const { problems } = watchPageProblems(page);
     try {
       await openIssueWizard(page);
@@ -160,7 +151,7 @@ describe('journey 1: an operator issues certificates in the console', () => {
   }, 120_000);
 
   it('issues with a key made in the key store and downloads the PKCS#12 once, which openssl opens', async () => {
-    const page = await signedIn(operator);
+    const page = await signInInNewContext(browser, app.baseUrl, operator);
     const { problems } = watchPageProblems(page);
     try {
       await openIssueWizard(page);
@@ -200,7 +191,7 @@ describe('journey 2: an admin revokes that certificate in the console', () => {
   it('revokes with a reason in the confirmation dialog; the page, the CRL and OCSP all say revoked', async () => {
     if (issued === undefined) throw new Error('journey 1 issued no certificate to revoke');
     const { serialHex, leafPath } = issued;
-    const page = await signedIn(E2E_ADMIN);
+    const page = await signInInNewContext(browser, app.baseUrl, E2E_ADMIN);
     const { problems } = watchPageProblems(page);
     try {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Certificates' }).click();
