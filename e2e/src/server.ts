@@ -37,6 +37,11 @@ export interface RunningApp {
 export interface StartOptions {
   /** Extra PKI_* variables (they may replace PKI_ADMIN_PASSWORD); the harness sets data dir, host, port and mode. */
   env?: Record<string, string>;
+  /**
+   * A port chosen beforehand (see freePort), for a test that must know the app's address
+   * before it starts, e.g. to register its OIDC redirect URI at a provider; a free one otherwise.
+   */
+  port?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -52,7 +57,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The parent's environment minus any PKI_* setting a developer may have exported. */
-function cleanEnvironment(): NodeJS.ProcessEnv {
+export function cleanEnvironment(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PKI_')));
 }
 
@@ -67,7 +72,7 @@ export async function startBuiltApp(options: StartOptions = {}): Promise<Running
   }
 
   const dataDir = mkdtempSync(join(tmpdir(), 'pki-e2e-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
   const record = (chunk: Buffer) => {

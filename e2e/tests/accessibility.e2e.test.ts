@@ -2,7 +2,7 @@
  * Every page each role is offered, signed in as that role: the navigation matches
  * src/console-pages.ts, axe-core finds no serious or critical violation, the page raises no
  * console error or CSP violation, and screenshots at 1280 and 390 px in light and dark land
- * under e2e/screenshots/ on every run.
+ * under e2e/screenshots/ on every run; the sign-in page is scanned and screenshotted before anyone signs in.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
+});
+
+describe('before signing in', () => {
+  it('the sign-in page is free of serious accessibility violations, and screenshotted', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    // The shell's session check answers 401 before anyone signed in.
+    const { problems } = watchPageProblems(page, { isUnauthenticatedApiExpected: true });
+    try {
+      await page.goto(`${app.baseUrl}/sign-in`);
+      await page.getByRole('form', { name: 'Sign in with a password' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.waitForLoadState('networkidle');
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await captureEveryLook(page, 'sign-in');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe.each(['admin', 'operator', 'auditor'] as const)('signed in as %s', (role) => {

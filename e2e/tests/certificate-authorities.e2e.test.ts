@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { launchChromium, watchPageProblems } from '../src/browser.js';
+import { captureEveryLook } from '../src/screenshots.js';
 import { E2E_ADMIN, startBuiltApp } from '../src/server.js';
 import type { RunningApp } from '../src/server.js';
 import { signInThroughForm, UI_TIMEOUT_MS } from '../src/sign-in.js';
@@ -94,6 +95,7 @@ describe('certificate authorities in the console', () => {
       const main = page.getByRole('main');
       await main.getByText('CN=E2E Issuing CA').waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await main.getByRole('link', { name: 'e2e-root' }).count()).toBe(1);
+      await captureEveryLook(page, 'admin-ca-detail');
 
       const [download] = await Promise.all([
         page.waitForEvent('download', { timeout: UI_TIMEOUT_MS }),

@@ -3,20 +3,35 @@ import { formatDuration } from '../../app/format-duration.js';
 import { describeHealth } from '../../app/health-view.js';
 import { describeQueryError } from '../../app/query-error.js';
 import { useSystemStatus } from '../../app/use-system-status.js';
+import { Button } from '../../components/button.js';
 import { SkeletonBlock } from '../../components/skeleton.js';
 
 export function KeyStoreBanner() {
   const status = useSystemStatus();
   const isDown = status.data?.kms.health.state === 'down';
   if (!isDown && !status.isError) return null;
-  const detail = status.isError
-    ? `the status could not be read: ${describeQueryError(status.error)}`
-    : (status.data?.kms.health.detail ?? 'no reason given');
+  // An unanswered status call says nothing about the key store itself: say what is known, and offer to ask again.
+  if (status.isError) {
+    return (
+      <div role="alert" className="mb-4 rounded-md border-l-4 border-danger bg-danger-soft px-4 py-3 text-ink">
+        <p className="m-0 font-semibold text-danger">The status of the key store could not be read</p>
+        <p className="m-0 mt-1 text-sm">
+          The status could not be read: {describeQueryError(status.error)}. Whether the key store can sign is unknown.
+        </p>
+        <div className="mt-2">
+          <Button variant="secondary" onPress={() => void status.refetch()}>
+            Try again
+          </Button>
+        </div>
+      </div>
+    );
+  }
   return (
     <div role="alert" className="mb-4 rounded-md border-l-4 border-danger bg-danger-soft px-4 py-3 text-ink">
       <p className="m-0 font-semibold text-danger">The key store is unreachable</p>
       <p className="m-0 mt-1 text-sm">
-        Nothing can be signed until it is back: no certificate, CRL or OCSP answer. {detail}
+        Nothing can be signed until it is back: no certificate, CRL or OCSP answer.{' '}
+        {status.data?.kms.health.detail ?? 'no reason given'}
       </p>
     </div>
   );
