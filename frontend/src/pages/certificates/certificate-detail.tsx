@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 
-import { isAllowed, REVOCATION_REASONS } from '@pki/shared';
+import { REVOCATION_REASONS } from '@pki/shared';
 import type { ExportFormat, RevocationReason } from '@pki/shared';
 
 import { canTake } from '../../app/navigation.js';
@@ -133,7 +133,7 @@ export function CertificateDetail() {
           ))}
         </div>
       </section>
-      {isAllowed(user.role, 'audit.read') ? (
+      {canTake(user.role, 'viewKeyCustody') ? (
         <KeyCustodyPanel caId={certificate.caId} serialHex={certificate.serialHex} />
       ) : null}
       <ConfirmDialog
