@@ -11,21 +11,20 @@ import { useSearchParams } from 'react-router';
 import { auditSummaryCsv } from '@pki/shared';
 import type { AuditEntry, AuditSummary } from '@pki/shared';
 
-import { pageTitle } from '../app/navigation.js';
 import { DownloadButton } from '../components/download-button.js';
-import { ActionButton } from '../features/admin-kit/action-button.js';
-import { formatInstant } from '../features/admin-kit/format-instant.js';
-import { EmptyState, PageIntro } from '../features/admin-kit/query-state.js';
-import { QueryView } from '../features/admin-kit/query-view.js';
-import { pillClass, TABLE_CLASSES } from '../features/admin-kit/table-classes.js';
 import { useAuditList, useAuditSigner, useAuditVerification, useComplianceSummary } from './audit/audit-api.js';
 import { AuditEntryDialog } from './audit/audit-entry-dialog.js';
 import { AuditExport } from './audit/audit-export.js';
 import { AuditFilterForm } from './audit/audit-filter-form.js';
 import { filtersFromSearch, searchFromFilters } from './audit/audit-filters.js';
 import { VerificationBanner } from './audit/verification-banner.js';
-
-const STATUS_TONE = { success: 'up', failure: 'down', denied: 'warn' } as const;
+import { Button } from '../components/button.js';
+import { formatInstant } from '../app/format-instant.js';
+import { EmptyState } from '../components/empty-state.js';
+import { PageHeader } from '../components/page-header.js';
+import { QueryView } from '../components/query-view.js';
+import { StateBadge } from '../components/badge.js';
+import { TABLE_CLASSES } from '../components/table-classes.js';
 
 export function AuditLogPage() {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -39,8 +38,7 @@ export function AuditLogPage() {
 
   return (
     <>
-      <title>{pageTitle('Audit log')}</title>
-      <PageIntro
+      <PageHeader
         title="Audit log"
         lead="Every key operation and administrative action, hash-chained so that any change to a stored row is detected."
       />
@@ -49,13 +47,13 @@ export function AuditLogPage() {
           Integrity
         </h2>
         <div className="flex flex-wrap items-start gap-4">
-          <ActionButton
-            tone="primary"
+          <Button
+            variant="primary"
             isDisabled={verification.state.phase === 'running'}
             onPress={() => void verification.start()}
           >
             Verify the audit log
-          </ActionButton>
+          </Button>
           <AuditExport filters={filters} />
         </div>
         <VerificationBanner state={verification.state} />
@@ -137,16 +135,20 @@ export function AuditLogPage() {
                         <code>{entry.operation}</code>
                       </Cell>
                       <Cell className={TABLE_CLASSES.cell}>
-                        <span className={pillClass(STATUS_TONE[entry.status])}>{entry.status}</span>
+                        <StateBadge state={entry.status} />
                       </Cell>
                       <Cell className={`${TABLE_CLASSES.cell} break-all`}>
                         {entry.entityType}
                         {entry.entityId === null ? '' : ` ${entry.entityId}`}
                       </Cell>
                       <Cell className={TABLE_CLASSES.cell}>
-                        <ActionButton aria-label={`Details of row ${entry.seq}`} onPress={() => setOpened(entry)}>
+                        <Button
+                          variant="secondary"
+                          aria-label={`Details of row ${entry.seq}`}
+                          onPress={() => setOpened(entry)}
+                        >
                           Details
-                        </ActionButton>
+                        </Button>
                       </Cell>
                     </Row>
                   )}
@@ -154,15 +156,20 @@ export function AuditLogPage() {
               </Table>
             </div>
             <div className="mt-3 flex gap-2">
-              <ActionButton isDisabled={cursors.length === 0} onPress={() => setCursors(cursors.slice(0, -1))}>
+              <Button
+                variant="secondary"
+                isDisabled={cursors.length === 0}
+                onPress={() => setCursors(cursors.slice(0, -1))}
+              >
                 Newer
-              </ActionButton>
-              <ActionButton
+              </Button>
+              <Button
+                variant="secondary"
                 isDisabled={page.nextCursor === null}
                 onPress={() => page.nextCursor !== null && setCursors([...cursors, page.nextCursor])}
               >
                 Older
-              </ActionButton>
+              </Button>
             </div>
           </>
         )}
