@@ -26,6 +26,15 @@ import { QueryView } from '../components/query-view.js';
 import { StateBadge } from '../components/badge.js';
 import { TABLE_CLASSES } from '../components/table-classes.js';
 
+/**
+ * Columns a phone width (below Tailwind's `sm`, 640 px) leaves out; their values are stacked
+ * under the operation instead, and the row's Details dialog shows everything.
+ */
+const WIDE_ONLY = 'hidden sm:table-cell';
+/** Status and Details take only their content's width, so the operation gets the rest. */
+const NARROW = 'w-px whitespace-nowrap';
+const PHONE_LINE = 'block text-xs text-ink-muted [overflow-wrap:anywhere] sm:hidden';
+
 export function AuditLogPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const filters = filtersFromSearch(searchParams);
@@ -115,35 +124,45 @@ export function AuditLogPage() {
             <div className={TABLE_CLASSES.frame}>
               <Table aria-label="Audit rows" className={TABLE_CLASSES.table}>
                 <TableHeader>
-                  <Column isRowHeader className={TABLE_CLASSES.column}>
-                    Row
+                  <Column className={`${TABLE_CLASSES.column} ${WIDE_ONLY}`}>Row</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${WIDE_ONLY}`}>Time</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${WIDE_ONLY}`}>Actor</Column>
+                  <Column isRowHeader className={`${TABLE_CLASSES.column} w-full sm:w-auto`}>
+                    Operation
                   </Column>
-                  <Column className={TABLE_CLASSES.column}>Time</Column>
-                  <Column className={TABLE_CLASSES.column}>Actor</Column>
-                  <Column className={TABLE_CLASSES.column}>Operation</Column>
-                  <Column className={TABLE_CLASSES.column}>Status</Column>
-                  <Column className={TABLE_CLASSES.column}>Entity</Column>
-                  <Column className={TABLE_CLASSES.column}>Details</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${NARROW}`}>Status</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${WIDE_ONLY}`}>Entity</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${NARROW}`}>Details</Column>
                 </TableHeader>
                 <TableBody items={page.items}>
                   {(entry) => (
                     <Row id={entry.id} className={TABLE_CLASSES.row}>
-                      <Cell className={TABLE_CLASSES.cell}>{entry.seq}</Cell>
-                      <Cell className={TABLE_CLASSES.cell}>{formatInstant(entry.timestamp)}</Cell>
-                      <Cell className={`${TABLE_CLASSES.cell} break-all`}>{entry.actor}</Cell>
+                      <Cell className={`${TABLE_CLASSES.cell} ${WIDE_ONLY}`}>{entry.seq}</Cell>
+                      <Cell className={`${TABLE_CLASSES.cell} ${WIDE_ONLY}`}>{formatInstant(entry.timestamp)}</Cell>
+                      <Cell className={`${TABLE_CLASSES.cell} ${WIDE_ONLY} break-all`}>{entry.actor}</Cell>
                       <Cell className={TABLE_CLASSES.cell}>
-                        <code>{entry.operation}</code>
+                        <code className="[overflow-wrap:anywhere] sm:whitespace-nowrap">{entry.operation}</code>
+                        {/* The hidden columns' values, stacked under the operation on a phone. */}
+                        <span className={PHONE_LINE}>
+                          #{entry.seq} · {formatInstant(entry.timestamp)}
+                        </span>
+                        <span className={PHONE_LINE}>{entry.actor}</span>
+                        <span className={PHONE_LINE}>
+                          {entry.entityType}
+                          {entry.entityId === null ? '' : ` ${entry.entityId}`}
+                        </span>
                       </Cell>
                       <Cell className={TABLE_CLASSES.cell}>
                         <StateBadge state={entry.status} />
                       </Cell>
-                      <Cell className={`${TABLE_CLASSES.cell} break-all`}>
+                      <Cell className={`${TABLE_CLASSES.cell} ${WIDE_ONLY} break-all`}>
                         {entry.entityType}
                         {entry.entityId === null ? '' : ` ${entry.entityId}`}
                       </Cell>
                       <Cell className={TABLE_CLASSES.cell}>
                         <Button
                           variant="secondary"
+                          className="h-8 px-2 text-sm"
                           aria-label={`Details of row ${entry.seq}`}
                           onPress={() => setOpened(entry)}
                         >
