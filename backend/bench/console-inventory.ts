@@ -6,15 +6,9 @@
  * the repository (the inventory reads columns only, so a placeholder DER is enough), and
  * signs in through the console's own form. Each figure is held to its target, not a peer.
  *
- * Chromium is Debian's /usr/bin/chromium driven by the workspace's one playwright-core,
- * the e2e package's; nothing downloads a browser.
+ * The server and Chromium (Debian's /usr/bin/chromium, never a downloaded one) are started
+ * by the e2e package's harness, the one place that knows how.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { KeyAlgorithm, ProfileId } from '@pki/shared';
@@ -23,21 +17,13 @@ import { openDatabase } from '../src/db/client.js';
 import { openPkiRepositories } from '../src/db/pki-repositories.js';
 import type { BenchRow } from './bench-row.js';
 
-/**
- * The few playwright-core calls this suite makes, typed here: the package belongs to e2e, so
- * the backend neither depends on it nor sees its types.
- */
+/** The few playwright-core calls this suite makes (the package is e2e's, not the backend's). */
 interface Locator {
   first(): Locator;
   waitFor(): Promise<void>;
-  fill(value: string): Promise<void>;
-  click(): Promise<void>;
-  getByLabel(text: string): Locator;
-  getByRole(role: string, options: { name: string }): Locator;
 }
 interface Page {
   goto(url: string): Promise<unknown>;
-  getByRole(role: string, options: { name: string }): Locator;
   locator(selector: string): Locator;
   waitForURL(predicate: (url: URL) => boolean): Promise<void>;
   evaluate<R, A>(fn: (argument: A) => R | Promise<R>, argument: A): Promise<R>;
@@ -47,28 +33,30 @@ interface BrowserContext {
   addInitScript(script: { content: string } | (() => void)): Promise<void>;
   newPage(): Promise<Page>;
 }
-interface Playwright {
-  chromium: {
-    launch(options: { executablePath: string; headless: boolean; args: string[] }): Promise<{
-      newContext(options: { viewport: { width: number; height: number } }): Promise<BrowserContext>;
-      close(): Promise<void>;
-    }>;
-  };
+interface Credentials {
+  username: string;
+  password: string;
+}
+/** What the suite uses of the e2e harness (e2e/src): it starts the built app and drives Debian's Chromium. */
+interface E2eHarness {
+  E2E_ADMIN: Credentials;
+  startBuiltApp(): Promise<{ baseUrl: string; dataDir: string; stop(): Promise<void> }>;
+  launchChromium(): Promise<{
+    newContext(options: { viewport: { width: number; height: number } }): Promise<BrowserContext>;
+    close(): Promise<void>;
+  }>;
+  signInThroughForm(page: Page, credentials: Credentials): Promise<void>;
 }
 
-const REPO_ROOT = new URL('../../', import.meta.url).pathname;
-const SERVER_ENTRY = join(REPO_ROOT, 'backend/dist/server.js');
-const FRONTEND_INDEX = join(REPO_ROOT, 'frontend/dist/index.html');
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const ADMIN = { username: 'admin', password: 'bench-admin-Quokka-5581' };
+/**
+ * Loaded at run time by path: the e2e package sits outside the backend's TypeScript root, and
+ * its playwright-core resolves from its own node_modules.
+ */
+async function loadE2eHarness(): Promise<E2eHarness> {
+  const load = (file: string) => import(new URL(`../../e2e/src/${file}`, import.meta.url).href) as Promise<object>;
+  const [server, browser, signIn] = await Promise.all([load('server.ts'), load('browser.ts'), load('sign-in.ts')]);
+  return { ...server, ...browser, ...signIn } as E2eHarness;
+}
 
 const CERTIFICATE_COUNT = 100_000;
 const SCROLLED_ROWS = 10_000;
@@ -82,64 +70,14 @@ const PROFILES: ProfileId[] = ['tls-server', 'tls-client', 'tls-server-client', 
 const ALGORITHMS: KeyAlgorithm[] = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072'];
 const DAY_MS = 86_400_000;
 
-function loadPlaywright(): Playwright {
-  const require = createRequire(join(REPO_ROOT, 'e2e/package.json'));
-  return require('playwright-core') as Playwright;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function startServer(dataDir: string): Promise<{ baseUrl: string; child: ChildProcess }> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PKI_')));
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
-    cwd: REPO_ROOT,
-    env: {
-      ...environment,
-      PKI_ADMIN_PASSWORD: ADMIN.password,
-      PKI_DATA_DIR: dataDir,
-      PKI_HOST: '127.0.0.1',
-      PKI_PORT: String(port),
-      PKI_MODE: 'production',
-      PKI_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the server exited during start (code ${child.exitCode})`);
-    try {
-      if ((await fetch(`${baseUrl}/readyz`)).status === 200) return { baseUrl, child };
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the server did not become ready within 20 s');
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /** A root CA made through the API, so the server knows its key; the certificates are seeded below it. */
-async function createRootCa(baseUrl: string): Promise<string> {
+async function createRootCa(baseUrl: string, admin: Credentials): Promise<string> {
   const headers = { 'content-type': 'application/json', 'X-PKI-Request': '1' };
-  const signIn = await fetch(`${baseUrl}/trpc/auth.signIn`, { method: 'POST', headers, body: JSON.stringify(ADMIN) });
+  const signIn = await fetch(`${baseUrl}/trpc/auth.signIn`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(admin),
+  });
   const cookie = signIn.headers.get('set-cookie')?.split(';')[0];
   if (signIn.status !== 200 || cookie === undefined) throw new Error(`signing in answered ${signIn.status}`);
   const created = await fetch(`${baseUrl}/trpc/cas.createRoot`, {
@@ -191,15 +129,6 @@ function seedCertificates(databasePath: string, caId: string): void {
 }
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-
-async function signIn(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(`${baseUrl}/sign-in`);
-  const form = page.getByRole('form', { name: 'Sign in with a password' });
-  await form.getByLabel('Username').fill(ADMIN.username);
-  await form.getByLabel('Password').fill(ADMIN.password);
-  await form.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
-}
 
 /**
  * Milliseconds from navigation start to the first inventory row in the DOM, read in the page
@@ -274,25 +203,17 @@ function scrollDroppedFrames(page: Page, rows: number): Promise<{ dropped: numbe
 }
 
 export async function runConsoleInventoryBench(): Promise<BenchRow[]> {
-  for (const [path, what] of [
-    [SERVER_ENTRY, 'backend'],
-    [FRONTEND_INDEX, 'frontend'],
-    [CHROMIUM_PATH, 'chromium'],
-  ] as const) {
-    if (!existsSync(path)) throw new Error(`${what} is missing (${path}): run \`pnpm build\` (and install chromium)`);
-  }
-  const { chromium } = loadPlaywright();
-  const dataDir = mkdtempSync(join(tmpdir(), 'pki-bench-inventory-'));
-  const server = await startServer(dataDir);
+  const { E2E_ADMIN, startBuiltApp, launchChromium, signInThroughForm } = await loadE2eHarness();
+  const server = await startBuiltApp();
   try {
-    const caId = await createRootCa(server.baseUrl);
+    const caId = await createRootCa(server.baseUrl, E2E_ADMIN);
     const seeding = performance.now();
-    seedCertificates(join(dataDir, 'pki.sqlite'), caId);
+    seedCertificates(join(server.dataDir, 'pki.sqlite'), caId);
     process.stdout.write(
       `seeded ${CERTIFICATE_COUNT} certificates in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`,
     );
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       // tsx compiles with esbuild's keepNames, which wraps the functions passed to the page in
@@ -307,7 +228,9 @@ export async function runConsoleInventoryBench(): Promise<BenchRow[]> {
         observer.observe(document, { childList: true, subtree: true });
       });
       const page = await context.newPage();
-      await signIn(page, server.baseUrl);
+      await page.goto(`${server.baseUrl}/sign-in`);
+      await signInThroughForm(page, E2E_ADMIN);
+      await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
 
       // One warm-up each: the first run also fills the browser's cache and SQLite's page cache.
       await navigationToFirstRows(page, server.baseUrl);
@@ -360,7 +283,6 @@ export async function runConsoleInventoryBench(): Promise<BenchRow[]> {
       await browser.close();
     }
   } finally {
-    await stopServer(server.child);
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
