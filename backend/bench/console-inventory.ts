@@ -128,6 +128,33 @@ function seedCertificates(databasePath: string, caId: string): void {
   }
 }
 
+/** The server's share of each figure: certificates.list pages (first, and deep behind a cursor) over HTTP. */
+async function reportListLatency(baseUrl: string, admin: Credentials): Promise<void> {
+  const headers = { 'content-type': 'application/json', 'X-PKI-Request': '1' };
+  const signIn = await fetch(`${baseUrl}/trpc/auth.signIn`, { method: 'POST', headers, body: JSON.stringify(admin) });
+  const cookie = signIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+  const page = async (input: object) => {
+    const start = performance.now();
+    const response = await fetch(`${baseUrl}/trpc/certificates.list?input=${encodeURIComponent(JSON.stringify(input))}`, {
+      headers: { cookie },
+    });
+    const body = (await response.json()) as { result?: { data: { nextCursor: string | null } } };
+    return { ms: performance.now() - start, cursor: body.result?.data.nextCursor ?? null };
+  };
+  const first: number[] = [];
+  const deep: number[] = [];
+  let cursor: string | null = null;
+  for (let index = 0; index < 50; index++) {
+    const answer = await page({ limit: 100, ...(cursor === null ? {} : { cursor }) });
+    (index === 0 ? first : deep).push(answer.ms);
+    cursor = answer.cursor;
+  }
+  for (let run = 0; run < 4; run++) first.push((await page({ limit: 100 })).ms);
+  process.stdout.write(
+    `certificates.list over HTTP: first page ${median(first).toFixed(1)} ms, pages 2–50 ${median(deep).toFixed(1)} ms (medians)\n`,
+  );
+}
+
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 /**
@@ -213,6 +240,7 @@ export async function runConsoleInventoryBench(): Promise<BenchRow[]> {
       `seeded ${CERTIFICATE_COUNT} certificates in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`,
     );
 
+    await reportListLatency(server.baseUrl, E2E_ADMIN);
     const browser = await launchChromium();
     try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
