@@ -135,9 +135,12 @@ async function reportListLatency(baseUrl: string, admin: Credentials): Promise<v
   const cookie = signIn.headers.get('set-cookie')?.split(';')[0] ?? '';
   const page = async (input: object) => {
     const start = performance.now();
-    const response = await fetch(`${baseUrl}/trpc/certificates.list?input=${encodeURIComponent(JSON.stringify(input))}`, {
-      headers: { cookie },
-    });
+    const response = await fetch(
+      `${baseUrl}/trpc/certificates.list?input=${encodeURIComponent(JSON.stringify(input))}`,
+      {
+        headers: { cookie },
+      },
+    );
     const body = (await response.json()) as { result?: { data: { nextCursor: string | null } } };
     return { ms: performance.now() - start, cursor: body.result?.data.nextCursor ?? null };
   };
