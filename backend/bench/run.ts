@@ -73,6 +73,11 @@ const SUITES: Suite[] = [
     title: 'Console initial JS per route (after pnpm build) vs the 250 KB budget',
     load: async () => (await import('./console-bundle.js')).runConsoleBundleBench,
   },
+  {
+    name: 'console-inventory',
+    title: 'Console inventory at 100,000 certificates in Chromium (after pnpm build) vs its targets',
+    load: async () => (await import('./console-inventory.js')).runConsoleInventoryBench,
+  },
 ];
 
 async function main(): Promise<void> {

@@ -6,6 +6,7 @@
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
 import type { AppRouter } from '@pki/backend/trpc';
 import { MAX_TRPC_BATCH_SIZE } from '@pki/shared';
@@ -13,6 +14,10 @@ import { MAX_TRPC_BATCH_SIZE } from '@pki/shared';
 import { isForbidden, isUnauthenticated } from './auth/api-error.js';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+/** What the procedures take and answer, from the router's type alone (nothing of the backend runs here). */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type RouterInputs = inferRouterInputs<AppRouter>;
 
 /** Told of every failed query and mutation, e.g. to send an expired session to sign-in. */
 export type ApiErrorListener = (error: unknown) => void;

@@ -8,3 +8,4 @@ export * from './audit-verification.js';
 export * from './audit.js';
 export * from './dashboard.js';
 export * from './san.js';
+export * from './console-access.js';

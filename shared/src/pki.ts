@@ -382,3 +382,36 @@ export const CertificateDescriptionSchema = z.object({
   certificatePem: z.string(),
 });
 export type CertificateDescription = z.infer<typeof CertificateDescriptionSchema>;
+
+/**
+ * `cas.describe`: the CA detail page. The certificate decoded as `certificates.describe`
+ * decodes one (null while a sub-CA waits for its signed certificate), the public addresses
+ * relying parties use, and the latest published CRL (null before the first one is signed).
+ */
+export const CaDescriptionSchema = z.object({
+  ca: CaSummarySchema,
+  certificate: z
+    .object({
+      subjectDn: z.string(),
+      issuerDn: z.string(),
+      serialHex: z.string(),
+      notBefore: z.string(),
+      notAfter: z.string(),
+      publicKey: CertificateDescriptionSchema.shape.publicKey,
+      signatureAlgorithm: z.string(),
+      fingerprints: CertificateDescriptionSchema.shape.fingerprints,
+      extensions: z.array(CertificateExtensionSchema),
+      certificatePem: z.string(),
+    })
+    .nullable(),
+  urls: z.object({ crl: z.string(), ocsp: z.string(), caCertificate: z.string() }),
+  crl: z
+    .object({
+      crlNumber: z.number(),
+      thisUpdate: z.string(),
+      nextUpdate: z.string(),
+      entryCount: z.number(),
+    })
+    .nullable(),
+});
+export type CaDescription = z.infer<typeof CaDescriptionSchema>;

@@ -11,6 +11,7 @@ import type { ProfileSummary } from '@pki/shared';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditEvidence } from '../audit/custody.js';
 import type { PkiRepositories } from '../db/pki-repositories.js';
+import { CaDescriptionService } from './ca-description.js';
 import { CaDirectory } from './ca-directory.js';
 import { CaRevocationImpactService } from './ca-impact.js';
 import { CaService } from './ca-service.js';
@@ -51,6 +52,8 @@ export interface PkiServicesOptions {
 
 export interface PkiServices {
   cas: CaService;
+  /** The CA detail page: its certificate decoded, public URLs, latest CRL. */
+  caDescriptions: CaDescriptionService;
   casRevocationImpact: CaRevocationImpactService;
   certificates: CertificateService;
   /** The inventory, its CSV export, certificate detail and the CSR preview. */
@@ -73,7 +76,8 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
   const log = options.log.child({ component: 'pki' });
   const now = options.now ?? (() => new Date());
   const { audit } = options;
-  const directory = new CaDirectory(repositories.cas, kms, publicEndpoints(options.publicUrl));
+  const endpoints = publicEndpoints(options.publicUrl);
+  const directory = new CaDirectory(repositories.cas, kms, endpoints);
   const events = new PkiEvents();
   // What every service shares; each takes the repositories it works on.
   const common: PkiServiceDependencies = { kms, audit, directory, events, now };
@@ -127,6 +131,7 @@ export function createPkiServices(options: PkiServicesOptions): PkiServices {
   });
   return {
     cas,
+    caDescriptions: new CaDescriptionService({ directory, crls: repositories.crls, endpoints }),
     casRevocationImpact: new CaRevocationImpactService({
       cas: repositories.cas,
       certificates: repositories.certificates,

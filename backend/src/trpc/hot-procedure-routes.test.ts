@@ -146,6 +146,7 @@ function everyProcedure(): Record<ProcedurePath, InjectOptions> {
     'system.dashboard': { method: 'GET', url: '/trpc/system.dashboard' },
     'cas.list': { method: 'GET', url: '/trpc/cas.list' },
     'cas.get': { method: 'GET', url: `/trpc/cas.get${query({ caId: rootId })}` },
+    'cas.describe': { method: 'GET', url: `/trpc/cas.describe${query({ caId: rootId })}` },
     'cas.createRoot': post('/trpc/cas.createRoot', { name: 'x', algorithm: 'rsa-1024' }),
     'cas.createIntermediate': post('/trpc/cas.createIntermediate', { parentId: 'no-such-ca' }),
     'cas.createSubordinateCsr': post('/trpc/cas.createSubordinateCsr', {}),

@@ -1,51 +1,50 @@
 /**
- * The console's sections, in navigation order, and which roles are offered each; routes and
- * the nav are built from this list. It follows the role table of issue 11 (the backend's
- * auth/permissions.ts, which the API enforces anyway): what a role may not do is not offered.
+ * The console's sections, in navigation order, and the actions pages offer. Each names the
+ * procedure it stands on (CONSOLE_PROCEDURES in @pki/shared, checked against the router by
+ * a backend test), and a role is offered it exactly when the role table (`isAllowed`) grants
+ * that procedure's permission: the console cannot offer what the API would refuse, nor hide
+ * what it allows. The API enforces it whatever the console shows.
  */
-import type { UserRole } from '@pki/shared';
-
-const EVERY_ROLE = ['admin', 'operator', 'auditor'] as const satisfies readonly UserRole[];
+import { CONSOLE_PROCEDURES, isAllowed } from '@pki/shared';
+import type { ConsoleEntry, UserRole } from '@pki/shared';
 
 export interface Section {
   path: string;
   label: string;
-  roles: readonly UserRole[];
+  entry: ConsoleEntry;
 }
 
 export const SECTIONS = [
-  { path: '/', label: 'Dashboard', roles: EVERY_ROLE },
-  { path: '/certificates', label: 'Certificates', roles: EVERY_ROLE },
-  { path: '/certificate-authorities', label: 'Certificate authorities', roles: EVERY_ROLE },
-  // Key administration (revoke, destroy) is the admins'; operators and auditors see keys beside their certificates.
-  { path: '/keys', label: 'Keys', roles: ['admin'] },
-  // Dual control's second pair of eyes: deciding needs approvals.decide, an admin's.
-  { path: '/approvals', label: 'Approvals', roles: ['admin'] },
-  { path: '/audit-log', label: 'Audit log', roles: ['admin', 'auditor'] },
-  { path: '/users', label: 'Users', roles: ['admin'] },
+  { path: '/', label: 'Dashboard', entry: 'dashboard' },
+  { path: '/certificates', label: 'Certificates', entry: 'certificates' },
+  { path: '/certificate-authorities', label: 'Certificate authorities', entry: 'certificateAuthorities' },
+  { path: '/keys', label: 'Keys', entry: 'keys' },
+  { path: '/approvals', label: 'Approvals', entry: 'approvals' },
+  { path: '/audit-log', label: 'Audit log', entry: 'auditLog' },
+  { path: '/users', label: 'Users', entry: 'users' },
 ] as const satisfies readonly Section[];
 
-/** Actions a page offers only to the roles that may take them. */
-export const ACTIONS = {
-  issueCertificate: ['admin', 'operator'],
-  revokeCertificate: ['admin', 'operator'],
-  manageCertificateAuthorities: ['admin'],
-  revokeOrDestroyKey: ['admin'],
-} as const satisfies Record<string, readonly UserRole[]>;
+/** Actions a page offers only to the roles whose permissions allow their procedure. */
+export type Action = Extract<
+  ConsoleEntry,
+  'issueCertificate' | 'revokeCertificate' | 'manageCertificateAuthorities' | 'revokeOrDestroyKey' | 'viewKeyCustody'
+>;
 
-export type Action = keyof typeof ACTIONS;
+function isOffered(role: UserRole, entry: ConsoleEntry): boolean {
+  return isAllowed(role, CONSOLE_PROCEDURES[entry].permission);
+}
 
 export function canTake(role: UserRole, action: Action): boolean {
-  return (ACTIONS[action] as readonly UserRole[]).includes(role);
+  return isOffered(role, action);
 }
 
 export function sectionsFor(role: UserRole): Section[] {
-  return SECTIONS.filter((section) => (section.roles as readonly UserRole[]).includes(role));
+  return SECTIONS.filter((section) => isOffered(role, section.entry));
 }
 
 export function isSectionAllowed(path: string, role: UserRole): boolean {
   const section = SECTIONS.find((candidate) => candidate.path === path);
-  return section === undefined || (section.roles as readonly UserRole[]).includes(role);
+  return section === undefined || isOffered(role, section.entry);
 }
 
 export function pageTitle(section: string): string {

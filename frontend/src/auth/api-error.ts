@@ -49,3 +49,14 @@ export function retryAfterSecondsOf(error: unknown): number | undefined {
   if (!isRateLimited || typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
   return Math.ceil(seconds);
 }
+
+/** Dual control stored the request instead of running it (APPROVAL_REQUIRED): a second admin must approve it. */
+export function isApprovalRequired(error: unknown): boolean {
+  return dataOf(error)?.appCode === 'APPROVAL_REQUIRED';
+}
+
+/** The request id the server gave a failed call, to find it in the server log. */
+export function requestIdOf(error: unknown): string | undefined {
+  const requestId = dataOf(error)?.requestId;
+  return typeof requestId === 'string' ? requestId : undefined;
+}

@@ -16,15 +16,25 @@ export interface DialogProps {
   /** Whether a click outside closes it; off for forms, so typed input is not lost. */
   isDismissable?: boolean;
   role?: 'dialog' | 'alertdialog';
+  /** While a request runs neither a click outside nor Escape closes it: that would hide the outcome. */
+  isBusy?: boolean;
 }
 
-export function Dialog({ title, isOpen, onOpenChange, children, isDismissable = false, role = 'dialog' }: DialogProps) {
+export function Dialog({
+  title,
+  isOpen,
+  onOpenChange,
+  children,
+  isDismissable = false,
+  role = 'dialog',
+  isBusy = false,
+}: DialogProps) {
   return (
     <ModalOverlay
       isOpen={isOpen}
       onOpenChange={onOpenChange}
-      isDismissable={isDismissable}
-      isKeyboardDismissDisabled={false}
+      isDismissable={isDismissable && !isBusy}
+      isKeyboardDismissDisabled={isBusy}
       className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-black/50 p-4 sm:items-center"
     >
       <Modal className="w-full max-w-lg rounded-lg border border-line bg-panel text-ink shadow-xl">

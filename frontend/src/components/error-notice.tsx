@@ -1,7 +1,7 @@
 /** An inline error: what the server said, and the request id to find it in the server log. */
 import type { ReactNode } from 'react';
 
-import type { ApiErrorLike } from '../auth/api-error.js';
+import { requestIdOf } from '../auth/api-error.js';
 import { describeQueryError } from '../app/query-error.js';
 
 export interface ErrorNoticeProps {
@@ -28,10 +28,13 @@ export function ErrorNotice({ title, children, requestId, action }: ErrorNoticeP
 }
 
 /** A failed query or mutation as an ErrorNotice: the server's message, its request id apart. */
-export function ApiErrorNotice({ title, error, action }: { title: string; error: ApiErrorLike; action?: ReactNode }) {
-  const requestId = error.data?.requestId ?? undefined;
+export function ApiErrorNotice({ title, error, action }: { title: string; error: unknown; action?: ReactNode }) {
+  const requestId = requestIdOf(error);
   // describeQueryError appends the request id; it is shown on its own line here instead.
-  const message = describeQueryError({ message: error.message });
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error
+      ? describeQueryError({ message: String(error.message) })
+      : String(error);
   return (
     <ErrorNotice title={title} requestId={requestId} action={action}>
       {message}

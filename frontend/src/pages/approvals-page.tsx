@@ -8,19 +8,18 @@ import { useSearchParams } from 'react-router';
 
 import { APPROVAL_STATUSES, type ApprovalStatus } from '@pki/shared';
 
-import { pageTitle } from '../app/navigation.js';
 import { useSignedInUser } from '../auth/session.js';
-import { ActionButton } from '../features/admin-kit/action-button.js';
-import { formatInstant } from '../features/admin-kit/format-instant.js';
-import { ChoiceInput } from '../features/admin-kit/form-fields.js';
-import { EmptyState, PageIntro } from '../features/admin-kit/query-state.js';
-import { QueryView } from '../features/admin-kit/query-view.js';
-import type { RouterOutputs } from '../features/admin-kit/router-types.js';
-import { pillClass } from '../features/admin-kit/table-classes.js';
-import { useTRPC, useTRPCClient } from '../trpc.js';
-import { describeOperation, isOwnRequest, parameterRows, STATUS_TONES } from './approvals/approval-view.js';
+import { type RouterOutputs, useTRPC, useTRPCClient } from '../trpc.js';
+import { describeOperation, isOwnRequest, parameterRows } from './approvals/approval-view.js';
 import { DecideApprovalDialog, type Decision } from './approvals/decide-approval-dialog.js';
 import { useState } from 'react';
+import { Button } from '../components/button.js';
+import { formatInstant } from '../app/format-instant.js';
+import { ChoiceInput } from '../components/form-fields.js';
+import { EmptyState } from '../components/empty-state.js';
+import { PageHeader } from '../components/page-header.js';
+import { QueryView } from '../components/query-view.js';
+import { StateBadge } from '../components/badge.js';
 
 type Approval = RouterOutputs['approvals']['list'][number];
 type StatusFilter = ApprovalStatus | 'all';
@@ -52,8 +51,7 @@ export function ApprovalsPage() {
 
   return (
     <>
-      <title>{pageTitle('Approvals')}</title>
-      <PageIntro
+      <PageHeader
         title="Approvals"
         lead="Requests held by dual control. Each runs only when an admin other than its requester approves it."
       />
@@ -89,7 +87,7 @@ export function ApprovalsPage() {
                     <h2 id={headingId} className="m-0 text-base">
                       {describeOperation(approval.operation)}
                     </h2>
-                    <span className={pillClass(STATUS_TONES[approval.status])}>{approval.status}</span>
+                    <StateBadge state={approval.status} />
                   </div>
                   <dl className="m-0 mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
                     <dt className="text-ink-muted">Operation</dt>
@@ -139,10 +137,12 @@ export function ApprovalsPage() {
                     </p>
                   ) : (
                     <div className="mt-3 flex flex-wrap gap-2">
-                      <ActionButton tone="primary" onPress={() => setDeciding({ decision: 'approve', approval })}>
+                      <Button variant="primary" onPress={() => setDeciding({ decision: 'approve', approval })}>
                         Approve
-                      </ActionButton>
-                      <ActionButton onPress={() => setDeciding({ decision: 'reject', approval })}>Reject</ActionButton>
+                      </Button>
+                      <Button variant="secondary" onPress={() => setDeciding({ decision: 'reject', approval })}>
+                        Reject
+                      </Button>
                     </div>
                   )}
                 </li>

@@ -11,21 +11,29 @@ import { useSearchParams } from 'react-router';
 import { auditSummaryCsv } from '@pki/shared';
 import type { AuditEntry, AuditSummary } from '@pki/shared';
 
-import { pageTitle } from '../app/navigation.js';
 import { DownloadButton } from '../components/download-button.js';
-import { ActionButton } from '../features/admin-kit/action-button.js';
-import { formatInstant } from '../features/admin-kit/format-instant.js';
-import { EmptyState, PageIntro } from '../features/admin-kit/query-state.js';
-import { QueryView } from '../features/admin-kit/query-view.js';
-import { pillClass, TABLE_CLASSES } from '../features/admin-kit/table-classes.js';
 import { useAuditList, useAuditSigner, useAuditVerification, useComplianceSummary } from './audit/audit-api.js';
 import { AuditEntryDialog } from './audit/audit-entry-dialog.js';
 import { AuditExport } from './audit/audit-export.js';
 import { AuditFilterForm } from './audit/audit-filter-form.js';
 import { filtersFromSearch, searchFromFilters } from './audit/audit-filters.js';
 import { VerificationBanner } from './audit/verification-banner.js';
+import { Button } from '../components/button.js';
+import { formatInstant } from '../app/format-instant.js';
+import { EmptyState } from '../components/empty-state.js';
+import { PageHeader } from '../components/page-header.js';
+import { QueryView } from '../components/query-view.js';
+import { StateBadge } from '../components/badge.js';
+import { TABLE_CLASSES } from '../components/table-classes.js';
 
-const STATUS_TONE = { success: 'up', failure: 'down', denied: 'warn' } as const;
+/**
+ * Columns a phone width (below Tailwind's `sm`, 640 px) leaves out; their values are stacked
+ * under the operation instead, and the row's Details dialog shows everything.
+ */
+const WIDE_ONLY = 'hidden sm:table-cell';
+/** Status and Details take only their content's width, so the operation gets the rest. */
+const NARROW = 'w-px whitespace-nowrap';
+const PHONE_LINE = 'block text-xs text-ink-muted [overflow-wrap:anywhere] sm:hidden';
 
 export function AuditLogPage() {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -39,8 +47,7 @@ export function AuditLogPage() {
 
   return (
     <>
-      <title>{pageTitle('Audit log')}</title>
-      <PageIntro
+      <PageHeader
         title="Audit log"
         lead="Every key operation and administrative action, hash-chained so that any change to a stored row is detected."
       />
@@ -49,13 +56,13 @@ export function AuditLogPage() {
           Integrity
         </h2>
         <div className="flex flex-wrap items-start gap-4">
-          <ActionButton
-            tone="primary"
+          <Button
+            variant="primary"
             isDisabled={verification.state.phase === 'running'}
             onPress={() => void verification.start()}
           >
             Verify the audit log
-          </ActionButton>
+          </Button>
           <AuditExport filters={filters} />
         </div>
         <VerificationBanner state={verification.state} />
@@ -117,36 +124,50 @@ export function AuditLogPage() {
             <div className={TABLE_CLASSES.frame}>
               <Table aria-label="Audit rows" className={TABLE_CLASSES.table}>
                 <TableHeader>
-                  <Column isRowHeader className={TABLE_CLASSES.column}>
-                    Row
+                  <Column className={`${TABLE_CLASSES.column} ${WIDE_ONLY}`}>Row</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${WIDE_ONLY}`}>Time</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${WIDE_ONLY}`}>Actor</Column>
+                  <Column isRowHeader className={`${TABLE_CLASSES.column} w-full sm:w-auto`}>
+                    Operation
                   </Column>
-                  <Column className={TABLE_CLASSES.column}>Time</Column>
-                  <Column className={TABLE_CLASSES.column}>Actor</Column>
-                  <Column className={TABLE_CLASSES.column}>Operation</Column>
-                  <Column className={TABLE_CLASSES.column}>Status</Column>
-                  <Column className={TABLE_CLASSES.column}>Entity</Column>
-                  <Column className={TABLE_CLASSES.column}>Details</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${NARROW}`}>Status</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${WIDE_ONLY}`}>Entity</Column>
+                  <Column className={`${TABLE_CLASSES.column} ${NARROW}`}>Details</Column>
                 </TableHeader>
                 <TableBody items={page.items}>
                   {(entry) => (
                     <Row id={entry.id} className={TABLE_CLASSES.row}>
-                      <Cell className={TABLE_CLASSES.cell}>{entry.seq}</Cell>
-                      <Cell className={TABLE_CLASSES.cell}>{formatInstant(entry.timestamp)}</Cell>
-                      <Cell className={`${TABLE_CLASSES.cell} break-all`}>{entry.actor}</Cell>
+                      <Cell className={`${TABLE_CLASSES.cell} ${WIDE_ONLY}`}>{entry.seq}</Cell>
+                      <Cell className={`${TABLE_CLASSES.cell} ${WIDE_ONLY}`}>{formatInstant(entry.timestamp)}</Cell>
+                      <Cell className={`${TABLE_CLASSES.cell} ${WIDE_ONLY} break-all`}>{entry.actor}</Cell>
                       <Cell className={TABLE_CLASSES.cell}>
-                        <code>{entry.operation}</code>
+                        <code className="[overflow-wrap:anywhere] sm:whitespace-nowrap">{entry.operation}</code>
+                        {/* The hidden columns' values, stacked under the operation on a phone. */}
+                        <span className={PHONE_LINE}>
+                          #{entry.seq} · {formatInstant(entry.timestamp)}
+                        </span>
+                        <span className={PHONE_LINE}>{entry.actor}</span>
+                        <span className={PHONE_LINE}>
+                          {entry.entityType}
+                          {entry.entityId === null ? '' : ` ${entry.entityId}`}
+                        </span>
                       </Cell>
                       <Cell className={TABLE_CLASSES.cell}>
-                        <span className={pillClass(STATUS_TONE[entry.status])}>{entry.status}</span>
+                        <StateBadge state={entry.status} />
                       </Cell>
-                      <Cell className={`${TABLE_CLASSES.cell} break-all`}>
+                      <Cell className={`${TABLE_CLASSES.cell} ${WIDE_ONLY} break-all`}>
                         {entry.entityType}
                         {entry.entityId === null ? '' : ` ${entry.entityId}`}
                       </Cell>
                       <Cell className={TABLE_CLASSES.cell}>
-                        <ActionButton aria-label={`Details of row ${entry.seq}`} onPress={() => setOpened(entry)}>
+                        <Button
+                          variant="secondary"
+                          className="h-8 px-2 text-sm"
+                          aria-label={`Details of row ${entry.seq}`}
+                          onPress={() => setOpened(entry)}
+                        >
                           Details
-                        </ActionButton>
+                        </Button>
                       </Cell>
                     </Row>
                   )}
@@ -154,15 +175,20 @@ export function AuditLogPage() {
               </Table>
             </div>
             <div className="mt-3 flex gap-2">
-              <ActionButton isDisabled={cursors.length === 0} onPress={() => setCursors(cursors.slice(0, -1))}>
+              <Button
+                variant="secondary"
+                isDisabled={cursors.length === 0}
+                onPress={() => setCursors(cursors.slice(0, -1))}
+              >
                 Newer
-              </ActionButton>
-              <ActionButton
+              </Button>
+              <Button
+                variant="secondary"
                 isDisabled={page.nextCursor === null}
                 onPress={() => page.nextCursor !== null && setCursors([...cursors, page.nextCursor])}
               >
                 Older
-              </ActionButton>
+              </Button>
             </div>
           </>
         )}

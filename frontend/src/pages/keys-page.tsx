@@ -9,27 +9,21 @@ import { Cell, Column, Row, Table, TableBody, TableHeader } from 'react-aria-com
 
 import { KEY_STATES, type KeyState, type KeySummary } from '@pki/shared';
 
-import { canTake, pageTitle } from '../app/navigation.js';
+import { canTake } from '../app/navigation.js';
 import { useSignedInUser } from '../auth/session.js';
-import { ActionButton } from '../features/admin-kit/action-button.js';
-import { formatInstant } from '../features/admin-kit/format-instant.js';
-import { ChoiceInput } from '../features/admin-kit/form-fields.js';
-import { EmptyState, PageIntro } from '../features/admin-kit/query-state.js';
-import { QueryView } from '../features/admin-kit/query-view.js';
-import { pillClass, TABLE_CLASSES, type PillTone } from '../features/admin-kit/table-classes.js';
 import { useTRPC, useTRPCClient } from '../trpc.js';
 import { DestroyKeyDialog } from './keys/destroy-key-dialog.js';
 import type { KeyDependents } from './keys/key-impact.js';
 import { PENDING_LABELS, pendingKeyRequests } from './keys/pending-key-requests.js';
 import { RevokeKeyDialog } from './keys/revoke-key-dialog.js';
-
-const STATE_TONES: Record<KeyState, PillTone> = {
-  'pre-active': 'muted',
-  active: 'up',
-  deactivated: 'warn',
-  compromised: 'down',
-  destroyed: 'muted',
-};
+import { Button } from '../components/button.js';
+import { formatInstant } from '../app/format-instant.js';
+import { ChoiceInput } from '../components/form-fields.js';
+import { EmptyState } from '../components/empty-state.js';
+import { PageHeader } from '../components/page-header.js';
+import { QueryView } from '../components/query-view.js';
+import { StateBadge } from '../components/badge.js';
+import { TABLE_CLASSES } from '../components/table-classes.js';
 
 type StateFilter = KeyState | 'all';
 const STATE_FILTERS = [
@@ -71,8 +65,7 @@ export function KeysPage() {
 
   return (
     <>
-      <title>{pageTitle('Keys')}</title>
-      <PageIntro
+      <PageHeader
         title="Keys"
         lead="Key pairs held by the key store. PKI Manager holds only references to them; the private keys never leave the key store."
       />
@@ -124,11 +117,9 @@ export function KeysPage() {
                       <Cell className={`${TABLE_CLASSES.cell} font-semibold`}>{key.label}</Cell>
                       <Cell className={TABLE_CLASSES.cell}>
                         <div className="flex flex-col items-start gap-1">
-                          <span className={pillClass(STATE_TONES[key.state])}>{key.state}</span>
+                          <StateBadge state={key.state} />
                           {requests.map((operation) => (
-                            <span key={operation} className={pillClass('warn')}>
-                              {PENDING_LABELS[operation]}
-                            </span>
+                            <StateBadge key={operation} state="pending" label={PENDING_LABELS[operation]} />
                           ))}
                           {key.revocationReason === null ? null : (
                             <span className="text-xs text-ink-muted">reason: {key.revocationReason}</span>
@@ -150,23 +141,24 @@ export function KeysPage() {
                         {isManager && !isDestroyed ? (
                           <div className="flex flex-wrap gap-1">
                             {isRevocable ? (
-                              <ActionButton
+                              <Button
+                                variant="secondary"
                                 aria-label={`Revoke key ${key.label}`}
                                 onPress={() => setAction({ kind: 'revoke', key })}
                               >
                                 Revoke
-                              </ActionButton>
+                              </Button>
                             ) : null}
                             {/* The key store destroys only a revoked key: revoke first. */}
                             {isRevocable ? null : (
-                              <ActionButton
-                                tone="danger"
+                              <Button
+                                variant="danger"
                                 aria-label={`Destroy key ${key.label}`}
                                 isDisabled={requests.includes('keys.destroy')}
                                 onPress={() => setAction({ kind: 'destroy', key })}
                               >
                                 Destroy
-                              </ActionButton>
+                              </Button>
                             )}
                           </div>
                         ) : (

@@ -15,6 +15,10 @@ export const casRouter = router({
   get: authorized('cas.read')
     .input(CaRefInput)
     .query(({ ctx, input }) => ctx.services.pki.cas.get(input.caId)),
+  /** The detail page: certificate decoded (every extension, fingerprints), CRL and OCSP URLs, latest CRL. */
+  describe: authorized('cas.read')
+    .input(CaRefInput)
+    .query(({ ctx, input }) => ctx.services.pki.caDescriptions.describe(input.caId)),
   createRoot: authorized('cas.manage')
     .input(CreateRootCaInput)
     .mutation(({ ctx, input }) => ctx.services.pki.cas.createRoot(ctx.request, input)),

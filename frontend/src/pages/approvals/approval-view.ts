@@ -1,7 +1,4 @@
 /** How an approval reads for people: the operation named, and its exact parameters. */
-import type { ApprovalStatus } from '@pki/shared';
-
-import type { PillTone } from '../../features/admin-kit/table-classes.js';
 
 const OPERATION_NAMES: Record<string, string> = {
   'keys.destroy': 'Destroy a key',
@@ -13,14 +10,6 @@ const OPERATION_NAMES: Record<string, string> = {
 export function describeOperation(operation: string): string {
   return OPERATION_NAMES[operation] ?? operation;
 }
-
-export const STATUS_TONES: Record<ApprovalStatus, PillTone> = {
-  pending: 'warn',
-  approved: 'up',
-  rejected: 'down',
-  expired: 'muted',
-  failed: 'down',
-};
 
 /** The stored input as name/value pairs, nested values as JSON: exactly what approval runs. */
 export function parameterRows(input: unknown): [string, string][] {

@@ -6,11 +6,11 @@ import { useState } from 'react';
 
 import type { DecideApprovalInput } from '@pki/shared';
 
-import { ActionButton } from '../../features/admin-kit/action-button.js';
-import { TextInput } from '../../features/admin-kit/form-fields.js';
-import { ModalDialog } from '../../features/admin-kit/modal-dialog.js';
-import { ServerErrorNotice } from '../../features/admin-kit/query-state.js';
 import { describeOperation } from './approval-view.js';
+import { Button } from '../../components/button.js';
+import { TextInput } from '../../components/form-fields.js';
+import { Dialog } from '../../components/dialog.js';
+import { ApiErrorNotice } from '../../components/error-notice.js';
 
 export type Decision = 'approve' | 'reject';
 
@@ -46,12 +46,13 @@ export function DecideApprovalDialog({
   }
 
   return (
-    <ModalDialog
+    <Dialog
       title={`${verb}: ${describeOperation(operation)}`}
       role="alertdialog"
       isOpen
       onOpenChange={(isOpen) => (isOpen || isRunning ? undefined : onClose())}
-      isDismissable={!isRunning}
+      isDismissable
+      isBusy={isRunning}
     >
       <form
         className="flex flex-col gap-3"
@@ -66,16 +67,16 @@ export function DecideApprovalDialog({
             : 'Rejecting drops the request; nothing is run.'}
         </p>
         <TextInput label="Comment (optional)" value={comment} onChange={setComment} isMultiline />
-        {error === undefined ? null : <ServerErrorNotice title={`The request was not ${decision}d`} error={error} />}
+        {error === undefined ? null : <ApiErrorNotice title={`The request was not ${decision}d`} error={error} />}
         <div className="flex flex-wrap justify-end gap-2">
-          <ActionButton onPress={onClose} isDisabled={isRunning}>
+          <Button variant="secondary" onPress={onClose} isDisabled={isRunning}>
             Cancel
-          </ActionButton>
-          <ActionButton type="submit" tone={decision === 'approve' ? 'primary' : 'danger'} isDisabled={isRunning}>
+          </Button>
+          <Button type="submit" variant={decision === 'approve' ? 'primary' : 'danger'} isDisabled={isRunning}>
             {isRunning ? `${verb === 'Approve' ? 'Approving' : 'Rejecting'}…` : verb}
-          </ActionButton>
+          </Button>
         </div>
       </form>
-    </ModalDialog>
+    </Dialog>
   );
 }

@@ -1,8 +1,7 @@
 import type { AuditEntry } from '@pki/shared';
-
-import { ActionButton } from '../../features/admin-kit/action-button.js';
-import { formatInstant } from '../../features/admin-kit/format-instant.js';
-import { ModalDialog } from '../../features/admin-kit/modal-dialog.js';
+import { Button } from '../../components/button.js';
+import { formatInstant } from '../../app/format-instant.js';
+import { Dialog } from '../../components/dialog.js';
 
 /** One row in full: every column and its details as stored (the chain hashes exactly these). */
 export function AuditEntryDialog({ entry, onClose }: { entry: AuditEntry; onClose: () => void }) {
@@ -18,7 +17,12 @@ export function AuditEntryDialog({ entry, onClose }: { entry: AuditEntry; onClos
     ['Hash', entry.hash],
   ];
   return (
-    <ModalDialog title={`Audit row ${entry.seq}`} isOpen onOpenChange={(isOpen) => (isOpen ? undefined : onClose())}>
+    <Dialog
+      title={`Audit row ${entry.seq}`}
+      isOpen
+      isDismissable
+      onOpenChange={(isOpen) => (isOpen ? undefined : onClose())}
+    >
       <dl className="m-0 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
         {fields.map(([name, value]) => (
           <div key={name} className="contents">
@@ -32,8 +36,10 @@ export function AuditEntryDialog({ entry, onClose }: { entry: AuditEntry; onClos
         {JSON.stringify(entry.details, null, 2)}
       </pre>
       <div className="mt-3 flex justify-end">
-        <ActionButton onPress={onClose}>Close</ActionButton>
+        <Button variant="secondary" onPress={onClose}>
+          Close
+        </Button>
       </div>
-    </ModalDialog>
+    </Dialog>
   );
 }

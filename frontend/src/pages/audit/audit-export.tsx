@@ -1,9 +1,9 @@
 import { useState } from 'react';
 
-import { ActionButton } from '../../features/admin-kit/action-button.js';
-import { ServerErrorNotice } from '../../features/admin-kit/query-state.js';
 import type { AuditFilters } from './audit-filters.js';
 import { exportUrl, readExport, saveBlob, type ExportFormat, type ExportProgress } from './export-stream.js';
+import { Button } from '../../components/button.js';
+import { ApiErrorNotice } from '../../components/error-notice.js';
 
 /** Export of the filtered time range, streamed: bytes and rows so far while it runs. */
 export function AuditExport({ filters }: { filters: AuditFilters }) {
@@ -34,19 +34,19 @@ export function AuditExport({ filters }: { filters: AuditFilters }) {
   return (
     <div className="flex flex-col gap-2">
       <div className="flex flex-wrap gap-2">
-        <ActionButton isDisabled={running !== undefined} onPress={() => void run('ndjson')}>
+        <Button variant="secondary" isDisabled={running !== undefined} onPress={() => void run('ndjson')}>
           Export NDJSON
-        </ActionButton>
-        <ActionButton isDisabled={running !== undefined} onPress={() => void run('csv')}>
+        </Button>
+        <Button variant="secondary" isDisabled={running !== undefined} onPress={() => void run('csv')}>
           Export CSV
-        </ActionButton>
+        </Button>
       </div>
       <p role="status" className="m-0 text-sm text-ink-muted">
         {running === undefined
           ? (finished ?? '')
           : `Exporting ${running.format.toUpperCase()}: ${running.progress.rows} rows, ${running.progress.bytes} bytes so far…`}
       </p>
-      {error === undefined ? null : <ServerErrorNotice title="The export failed" error={error} />}
+      {error === undefined ? null : <ApiErrorNotice title="The export failed" error={error} />}
     </div>
   );
 }

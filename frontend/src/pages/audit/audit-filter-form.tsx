@@ -2,9 +2,9 @@ import { useState } from 'react';
 
 import { AUDIT_STATUSES, type AuditStatus } from '@pki/shared';
 
-import { ActionButton } from '../../features/admin-kit/action-button.js';
-import { ChoiceInput, TextInput } from '../../features/admin-kit/form-fields.js';
 import { isoToLocalInput, localInputToIso, type AuditFilters } from './audit-filters.js';
+import { Button } from '../../components/button.js';
+import { ChoiceInput, TextInput } from '../../components/form-fields.js';
 
 type StatusChoice = AuditStatus | 'any';
 const STATUS_CHOICES = [{ id: 'any' as const, label: 'any' }, ...AUDIT_STATUSES.map((id) => ({ id, label: id }))];
@@ -55,10 +55,11 @@ export function AuditFilterForm({
         />
       ))}
       <div className="flex items-end gap-2">
-        <ActionButton type="submit" tone="primary">
+        <Button type="submit" variant="primary">
           Apply filters
-        </ActionButton>
-        <ActionButton
+        </Button>
+        <Button
+          variant="secondary"
           onPress={() => {
             setDraft({});
             setSince('');
@@ -67,7 +68,7 @@ export function AuditFilterForm({
           }}
         >
           Clear
-        </ActionButton>
+        </Button>
       </div>
     </form>
   );

@@ -1,6 +1,6 @@
-import { formatInstant } from '../../features/admin-kit/format-instant.js';
-import { ServerErrorNotice } from '../../features/admin-kit/query-state.js';
 import type { VerificationState } from './audit-api.js';
+import { formatInstant } from '../../app/format-instant.js';
+import { ApiErrorNotice } from '../../components/error-notice.js';
 
 /** The verification's outcome, worded as the auditor will quote it. */
 export function VerificationBanner({ state }: { state: VerificationState }) {
@@ -36,6 +36,6 @@ export function VerificationBanner({ state }: { state: VerificationState }) {
         </p>
       );
     case 'failed':
-      return <ServerErrorNotice title="The verification could not run" error={state.error} />;
+      return <ApiErrorNotice title="The verification could not run" error={state.error} />;
   }
 }

@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 
-import { isAllowed, REVOCATION_REASONS } from '@pki/shared';
+import { REVOCATION_REASONS } from '@pki/shared';
 import type { ExportFormat, RevocationReason } from '@pki/shared';
 
 import { canTake } from '../../app/navigation.js';
@@ -18,6 +18,7 @@ import { DefinitionList } from '../../components/definition-list.js';
 import { ConfirmDialog } from '../../components/dialog.js';
 import { DownloadButton } from '../../components/download-button.js';
 import { ApiErrorNotice } from '../../components/error-notice.js';
+import { ExtensionList } from '../../components/extension-list.js';
 import { PageHeader } from '../../components/page-header.js';
 import { SkeletonBlock } from '../../components/skeleton.js';
 import { useTRPC, useTRPCClient } from '../../trpc.js';
@@ -102,22 +103,7 @@ export function CertificateDetail() {
         <h2 id="certificate-extensions" className="mb-2 text-lg font-semibold text-ink">
           Extensions
         </h2>
-        <ul className="space-y-2">
-          {extensions.map((extension) => (
-            <li key={extension.oid} className="rounded border border-line bg-panel p-3">
-              <p className="font-medium text-ink">
-                {extension.name} {extension.isCritical && <span className="text-sm text-warn">(critical)</span>}
-              </p>
-              <ul className="text-sm text-ink">
-                {extension.values.map((value) => (
-                  <li key={value} className="break-all">
-                    {value}
-                  </li>
-                ))}
-              </ul>
-            </li>
-          ))}
-        </ul>
+        <ExtensionList extensions={extensions} />
       </section>
       <section aria-labelledby="certificate-chain">
         <h2 id="certificate-chain" className="mb-2 text-lg font-semibold text-ink">
@@ -147,7 +133,7 @@ export function CertificateDetail() {
           ))}
         </div>
       </section>
-      {isAllowed(user.role, 'audit.read') ? (
+      {canTake(user.role, 'viewKeyCustody') ? (
         <KeyCustodyPanel caId={certificate.caId} serialHex={certificate.serialHex} />
       ) : null}
       <ConfirmDialog

@@ -24,6 +24,7 @@ import { filterFromSearchParams, withParam } from './inventory-filters.js';
 
 const PAGE_SIZE = 100;
 const ROW_HEIGHT = 44;
+const PREFETCH_ROWS = 3 * PAGE_SIZE;
 
 const SORT_LABELS: Record<(typeof CERTIFICATE_SORTS)[number], string> = {
   'notBefore.desc': 'Newest issued',
@@ -35,6 +36,8 @@ const SORT_LABELS: Record<(typeof CERTIFICATE_SORTS)[number], string> = {
 };
 
 const column = createColumnHelper<CertificateSummary>();
+/** Subject, serial, CA, profile, key, expiry, status. */
+const COLUMN_WIDTHS = ['w-[26%]', 'w-[16%]', 'w-[14%]', 'w-[14%]', 'w-[10%]', 'w-[10%]', 'w-[10%]'];
 const day = (iso: string) => iso.slice(0, 10);
 
 export function CertificateInventory() {
@@ -87,7 +90,10 @@ export function CertificateInventory() {
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? -1;
   useEffect(() => {
-    if (lastIndex >= rows.length - 20 && pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
+    // Fetch the next keyset page while three pages are still ahead, so a fast scroll rarely
+    // reaches the end of what is loaded and waits there.
+    if (lastIndex >= rows.length - PREFETCH_ROWS && pages.hasNextPage && !pages.isFetchingNextPage)
+      void pages.fetchNextPage();
   }, [lastIndex, rows.length, pages]);
 
   const set = (name: Parameters<typeof withParam>[1]) => (value: string) =>
@@ -184,7 +190,14 @@ export function CertificateInventory() {
           className="h-[70vh] overflow-auto rounded border border-line bg-panel"
           data-testid="inventory-scroller"
         >
-          <table className="w-full border-collapse text-sm" aria-rowcount={rows.length}>
+          {/* Fixed layout: column widths come from the colgroup, not from measuring every drawn row,
+              so each scroll frame lays out only the rows it adds. */}
+          <table className="w-full table-fixed border-collapse text-sm" aria-rowcount={rows.length}>
+            <colgroup>
+              {COLUMN_WIDTHS.map((width, index) => (
+                <col key={index} className={width} />
+              ))}
+            </colgroup>
             <thead className="sticky top-0 z-10 bg-panel">
               {table.getHeaderGroups().map((group) => (
                 <tr key={group.id}>
@@ -214,7 +227,7 @@ export function CertificateInventory() {
                     data-testid="inventory-row"
                   >
                     {row.getVisibleCells().map((cell) => (
-                      <td key={cell.id} className="px-3 py-1 text-ink">
+                      <td key={cell.id} className="truncate px-3 py-1 text-ink">
                         {flexRender(cell.column.columnDef.cell, cell.getContext())}
                       </td>
                     ))}

@@ -7,13 +7,13 @@ import { useState } from 'react';
 
 import type { DestroyKeyInput } from '@pki/shared';
 
-import { TextInput } from '../../features/admin-kit/form-fields.js';
-import { ModalDialog } from '../../features/admin-kit/modal-dialog.js';
-import { useGuardedSubmit } from '../../features/admin-kit/use-guarded-submit.js';
 import { ForceFields, isForceSettled } from './force-fields.js';
 import { GuardedOutcome, isGuardedSubmitFinished } from './guarded-outcome.js';
 import { ImpactStatement } from './impact-statement.js';
 import { liveCertificatesOf, type KeyDependents } from './key-impact.js';
+import { TextInput } from '../../components/form-fields.js';
+import { Dialog } from '../../components/dialog.js';
+import { useGuardedSubmit } from '../../components/use-guarded-submit.js';
 
 export interface DestroyKeyDialogProps {
   keyId: string;
@@ -55,12 +55,13 @@ export function DestroyKeyDialog(props: DestroyKeyDialogProps) {
   }
 
   return (
-    <ModalDialog
+    <Dialog
       title={`Destroy key ${keyLabel}`}
       role="alertdialog"
       isOpen={isOpen}
       onOpenChange={onOpenChange}
-      isDismissable={state.phase !== 'running'}
+      isDismissable
+      isBusy={state.phase === 'running'}
     >
       <form
         className="flex flex-col gap-3"
@@ -104,6 +105,6 @@ export function DestroyKeyDialog(props: DestroyKeyDialogProps) {
           onClose={() => onOpenChange(false)}
         />
       </form>
-    </ModalDialog>
+    </Dialog>
   );
 }

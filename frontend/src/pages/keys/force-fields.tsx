@@ -1,4 +1,4 @@
-import { CheckInput, TextInput } from '../../features/admin-kit/form-fields.js';
+import { CheckInput, TextInput } from '../../components/form-fields.js';
 
 /** Past a CA's live certificates the server refuses unless forced with a reason (kept in the audit row). */
 export function ForceFields({

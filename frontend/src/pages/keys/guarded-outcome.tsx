@@ -1,7 +1,7 @@
-import { ActionButton } from '../../features/admin-kit/action-button.js';
-import { ServerErrorNotice } from '../../features/admin-kit/query-state.js';
-import type { GuardedSubmitState } from '../../features/admin-kit/use-guarded-submit.js';
-import { ApprovalPendingNotice } from '../../features/admin-kit/approval-pending-notice.js';
+import { Button } from '../../components/button.js';
+import { ApiErrorNotice } from '../../components/error-notice.js';
+import type { GuardedSubmitState } from '../../components/use-guarded-submit.js';
+import { ApprovalPendingNotice } from '../../components/approval-pending-notice.js';
 
 export function isGuardedSubmitFinished(state: GuardedSubmitState): boolean {
   return state.phase === 'done' || state.phase === 'awaiting-approval';
@@ -28,7 +28,7 @@ export function GuardedOutcome({
   const isFinished = isGuardedSubmitFinished(state);
   return (
     <>
-      {state.phase === 'failed' ? <ServerErrorNotice title={failedTitle} error={state.error} /> : null}
+      {state.phase === 'failed' ? <ApiErrorNotice title={failedTitle} error={state.error} /> : null}
       {state.phase === 'awaiting-approval' ? <ApprovalPendingNotice message={state.message} /> : null}
       {state.phase === 'done' ? (
         <p role="status" className="m-0 font-semibold text-ink">
@@ -36,13 +36,13 @@ export function GuardedOutcome({
         </p>
       ) : null}
       <div className="flex flex-wrap justify-end gap-2">
-        <ActionButton onPress={onClose} isDisabled={state.phase === 'running'}>
+        <Button variant="secondary" onPress={onClose} isDisabled={state.phase === 'running'}>
           {isFinished ? 'Close' : 'Cancel'}
-        </ActionButton>
+        </Button>
         {isFinished ? null : (
-          <ActionButton type="submit" tone="danger" isDisabled={!canSubmit}>
+          <Button type="submit" variant="danger" isDisabled={!canSubmit}>
             {state.phase === 'running' ? runningLabel : submitLabel}
-          </ActionButton>
+          </Button>
         )}
       </div>
     </>

@@ -1,5 +1,6 @@
-import { ServerErrorNotice, TableSkeleton } from '../../features/admin-kit/query-state.js';
 import { describeKeyImpact, type KeyAction, type KeyDependents } from './key-impact.js';
+import { ApiErrorNotice } from '../../components/error-notice.js';
+import { SkeletonBlock } from '../../components/skeleton.js';
 
 /** "What stops working", read from keys.dependents before anything is confirmed. */
 export function ImpactStatement({
@@ -12,9 +13,9 @@ export function ImpactStatement({
   action: KeyAction;
 }) {
   if (error !== null && error !== undefined) {
-    return <ServerErrorNotice title="What depends on this key could not be read" error={error} />;
+    return <ApiErrorNotice title="What depends on this key could not be read" error={error} />;
   }
-  if (dependents === undefined) return <TableSkeleton label="Reading what depends on this key" rows={2} />;
+  if (dependents === undefined) return <SkeletonBlock label="Reading what depends on this key" lines={2} />;
   return (
     <div className="rounded-md border-l-4 border-danger bg-danger-soft px-3 py-2 text-sm text-ink">
       <p className="m-0 font-semibold text-danger">What stops working</p>

@@ -2,7 +2,7 @@
  * The plain statement of what revoking or destroying a key stops, from keys.dependents: the
  * person confirming must read what breaks, not a key id.
  */
-import type { RouterOutputs } from '../../features/admin-kit/router-types.js';
+import type { RouterOutputs } from '../../trpc.js';
 
 export type KeyDependents = RouterOutputs['keys']['dependents'];
 

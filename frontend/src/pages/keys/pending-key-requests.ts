@@ -2,7 +2,7 @@
  * Which keys have a request waiting under dual control, from approvals.list: the Keys page
  * shows "destruction pending approval" on the row until a second admin decides.
  */
-import type { RouterOutputs } from '../../features/admin-kit/router-types.js';
+import type { RouterOutputs } from '../../trpc.js';
 
 export type ApprovalView = RouterOutputs['approvals']['list'][number];
 

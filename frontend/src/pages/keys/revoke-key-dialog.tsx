@@ -7,13 +7,13 @@ import { useState } from 'react';
 
 import { REVOCATION_REASONS, type KeyLifecycleInput, type RevocationReason } from '@pki/shared';
 
-import { ChoiceInput } from '../../features/admin-kit/form-fields.js';
-import { ModalDialog } from '../../features/admin-kit/modal-dialog.js';
-import { useGuardedSubmit } from '../../features/admin-kit/use-guarded-submit.js';
 import { ForceFields, isForceSettled } from './force-fields.js';
 import { GuardedOutcome, isGuardedSubmitFinished } from './guarded-outcome.js';
 import { ImpactStatement } from './impact-statement.js';
 import { liveCertificatesOf, type KeyDependents } from './key-impact.js';
+import { ChoiceInput } from '../../components/form-fields.js';
+import { Dialog } from '../../components/dialog.js';
+import { useGuardedSubmit } from '../../components/use-guarded-submit.js';
 
 /** RFC 5280's reason names for people; certificateHold and removeFromCRL make no sense for a key. */
 const REASON_LABELS: Partial<Record<RevocationReason, string>> = {
@@ -56,12 +56,13 @@ export function RevokeKeyDialog(props: RevokeKeyDialogProps) {
     dependents !== undefined && isForceSettled(liveCertificates, isForced, forceReason) && state.phase !== 'running';
 
   return (
-    <ModalDialog
+    <Dialog
       title={`Revoke key ${keyLabel}`}
       role="alertdialog"
       isOpen={isOpen}
       onOpenChange={onOpenChange}
-      isDismissable={state.phase !== 'running'}
+      isDismissable
+      isBusy={state.phase === 'running'}
     >
       <form
         className="flex flex-col gap-3"
@@ -106,6 +107,6 @@ export function RevokeKeyDialog(props: RevokeKeyDialogProps) {
           onClose={() => onOpenChange(false)}
         />
       </form>
-    </ModalDialog>
+    </Dialog>
   );
 }

@@ -4,12 +4,13 @@
  */
 import { useQuery } from '@tanstack/react-query';
 
-import { ActionButton } from '../../features/admin-kit/action-button.js';
-import { ServerErrorNotice, TableSkeleton } from '../../features/admin-kit/query-state.js';
-import { useGuardedSubmit } from '../../features/admin-kit/use-guarded-submit.js';
 import { useTRPC, useTRPCClient } from '../../trpc.js';
-import { ApprovalPendingNotice } from '../../features/admin-kit/approval-pending-notice.js';
 import { useQueryClient } from '@tanstack/react-query';
+import { Button } from '../../components/button.js';
+import { ApiErrorNotice } from '../../components/error-notice.js';
+import { SkeletonBlock } from '../../components/skeleton.js';
+import { useGuardedSubmit } from '../../components/use-guarded-submit.js';
+import { ApprovalPendingNotice } from '../../components/approval-pending-notice.js';
 
 export function DualControlSettings() {
   const trpc = useTRPC();
@@ -22,9 +23,9 @@ export function DualControlSettings() {
     <section className="card mb-6" aria-labelledby="dual-control-heading">
       <h2 id="dual-control-heading">Dual control</h2>
       {settings.isPending ? (
-        <TableSkeleton label="Loading settings" rows={1} />
+        <SkeletonBlock label="Loading settings" lines={1} />
       ) : settings.isError ? (
-        <ServerErrorNotice title="The settings could not be read" error={settings.error} />
+        <ApiErrorNotice title="The settings could not be read" error={settings.error} />
       ) : (
         <>
           <p>
@@ -42,8 +43,8 @@ export function DualControlSettings() {
           {!settings.data.isDualControlEnabled && settings.data.enabledAdminCount < 2 ? (
             <p className="text-ink-muted">Dual control needs a second enabled admin to approve requests.</p>
           ) : null}
-          <ActionButton
-            tone={settings.data.isDualControlEnabled ? 'secondary' : 'primary'}
+          <Button
+            variant={settings.data.isDualControlEnabled ? 'secondary' : 'primary'}
             isDisabled={state.phase === 'running'}
             onPress={() =>
               void submit(() =>
@@ -52,9 +53,9 @@ export function DualControlSettings() {
             }
           >
             {settings.data.isDualControlEnabled ? 'Turn dual control off' : 'Turn dual control on'}
-          </ActionButton>
+          </Button>
           {state.phase === 'failed' ? (
-            <ServerErrorNotice title="Dual control was not changed" error={state.error} />
+            <ApiErrorNotice title="Dual control was not changed" error={state.error} />
           ) : null}
           {state.phase === 'awaiting-approval' ? <ApprovalPendingNotice message={state.message} /> : null}
         </>

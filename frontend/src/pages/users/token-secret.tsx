@@ -1,8 +1,7 @@
 /** The token's secret, shown once: the server keeps only a keyed hash of it. */
 import { useState } from 'react';
-
-import { formatInstant } from '../../features/admin-kit/format-instant.js';
-import { ActionButton } from '../../features/admin-kit/action-button.js';
+import { formatInstant } from '../../app/format-instant.js';
+import { Button } from '../../components/button.js';
 
 export function TokenSecret({
   name,
@@ -25,8 +24,8 @@ export function TokenSecret({
         <code aria-label="Token secret">{secret}</code>
       </p>
       <div className="mt-2 flex flex-wrap items-center gap-2">
-        <ActionButton
-          tone="primary"
+        <Button
+          variant="primary"
           onPress={() =>
             void navigator.clipboard.writeText(secret).then(
               () => setCopyState('copied'),
@@ -35,8 +34,10 @@ export function TokenSecret({
           }
         >
           Copy secret
-        </ActionButton>
-        <ActionButton onPress={onDone}>I have stored it</ActionButton>
+        </Button>
+        <Button variant="secondary" onPress={onDone}>
+          I have stored it
+        </Button>
         <span aria-live="polite">
           {copyState === 'copied'
             ? 'Copied.'

@@ -6,16 +6,18 @@ import { Cell, Column, Row, Table, TableBody, TableHeader } from 'react-aria-com
 import { MAX_TOKEN_LIFETIME_DAYS, type UserRole } from '@pki/shared';
 
 import { ROLE_LABELS } from '../../app/navigation.js';
-import { ActionButton } from '../../features/admin-kit/action-button.js';
-import { formatInstant } from '../../features/admin-kit/format-instant.js';
-import { ChoiceInput, TextInput } from '../../features/admin-kit/form-fields.js';
-import { EmptyState, ServerErrorNotice } from '../../features/admin-kit/query-state.js';
-import { QueryView } from '../../features/admin-kit/query-view.js';
-import { pillClass, TABLE_CLASSES } from '../../features/admin-kit/table-classes.js';
 import { useTRPC, useTRPCClient } from '../../trpc.js';
 import { ROLE_CHOICES } from './role-choices.js';
 import { TokenSecret } from './token-secret.js';
 import { useMutationCall } from './use-mutation-call.js';
+import { Button } from '../../components/button.js';
+import { formatInstant } from '../../app/format-instant.js';
+import { ChoiceInput, TextInput } from '../../components/form-fields.js';
+import { EmptyState } from '../../components/empty-state.js';
+import { ApiErrorNotice } from '../../components/error-notice.js';
+import { QueryView } from '../../components/query-view.js';
+import { StateBadge } from '../../components/badge.js';
+import { TABLE_CLASSES } from '../../components/table-classes.js';
 
 function CreateTokenForm() {
   const client = useTRPCClient();
@@ -54,7 +56,7 @@ function CreateTokenForm() {
           description={`At most ${MAX_TOKEN_LIFETIME_DAYS} days; never above your own role.`}
         />
       </div>
-      {error === undefined ? null : <ServerErrorNotice title="The token was not created" error={error} />}
+      {error === undefined ? null : <ApiErrorNotice title="The token was not created" error={error} />}
       {secret === undefined ? null : (
         <TokenSecret
           name={secret.name}
@@ -64,9 +66,9 @@ function CreateTokenForm() {
         />
       )}
       <div>
-        <ActionButton type="submit" tone="primary" isDisabled={isRunning || !isDaysValid}>
+        <Button type="submit" variant="primary" isDisabled={isRunning || !isDaysValid}>
           {isRunning ? 'Creating…' : 'Create token'}
-        </ActionButton>
+        </Button>
       </div>
     </form>
   );
@@ -83,7 +85,7 @@ export function TokensSection() {
         API tokens
       </h2>
       <CreateTokenForm />
-      {error === undefined ? null : <ServerErrorNotice title="The token was not revoked" error={error} />}
+      {error === undefined ? null : <ApiErrorNotice title="The token was not revoked" error={error} />}
       <QueryView
         query={tokens}
         loadingLabel="Loading API tokens"
@@ -118,15 +120,15 @@ export function TokensSection() {
                     <Cell className={TABLE_CLASSES.cell}>{formatInstant(token.lastUsedAt)}</Cell>
                     <Cell className={TABLE_CLASSES.cell}>
                       {token.revokedAt === null ? (
-                        <ActionButton
-                          tone="danger"
+                        <Button
+                          variant="danger"
                           aria-label={`Revoke token ${token.name}`}
                           onPress={() => void call(() => client.apiTokens.revoke.mutate({ id: token.id }))}
                         >
                           Revoke
-                        </ActionButton>
+                        </Button>
                       ) : (
-                        <span className={pillClass('muted')}>revoked {formatInstant(token.revokedAt)}</span>
+                        <StateBadge state="revoked" label={`revoked ${formatInstant(token.revokedAt)}`} />
                       )}
                     </Cell>
                   </Row>

@@ -7,16 +7,18 @@ import { MIN_PASSWORD_LENGTH, type UserRole } from '@pki/shared';
 
 import { ROLE_LABELS } from '../../app/navigation.js';
 import { useSignedInUser } from '../../auth/session.js';
-import { ActionButton } from '../../features/admin-kit/action-button.js';
-import { formatInstant } from '../../features/admin-kit/format-instant.js';
-import { ChoiceInput, TextInput } from '../../features/admin-kit/form-fields.js';
-import { ModalDialog } from '../../features/admin-kit/modal-dialog.js';
-import { EmptyState, ServerErrorNotice } from '../../features/admin-kit/query-state.js';
-import { QueryView } from '../../features/admin-kit/query-view.js';
-import { pillClass, TABLE_CLASSES } from '../../features/admin-kit/table-classes.js';
 import { useTRPC, useTRPCClient } from '../../trpc.js';
 import { ROLE_CHOICES } from './role-choices.js';
 import { useMutationCall } from './use-mutation-call.js';
+import { Button } from '../../components/button.js';
+import { formatInstant } from '../../app/format-instant.js';
+import { ChoiceInput, TextInput } from '../../components/form-fields.js';
+import { Dialog } from '../../components/dialog.js';
+import { EmptyState } from '../../components/empty-state.js';
+import { ApiErrorNotice } from '../../components/error-notice.js';
+import { QueryView } from '../../components/query-view.js';
+import { StateBadge } from '../../components/badge.js';
+import { TABLE_CLASSES } from '../../components/table-classes.js';
 
 function CreateUserForm() {
   const client = useTRPCClient();
@@ -53,16 +55,16 @@ function CreateUserForm() {
           description={`At least ${MIN_PASSWORD_LENGTH} characters; they change it at first sign-in.`}
         />
       </div>
-      {error === undefined ? null : <ServerErrorNotice title="The user was not created" error={error} />}
+      {error === undefined ? null : <ApiErrorNotice title="The user was not created" error={error} />}
       {created === undefined ? null : (
         <p role="status" className="m-0 text-sm">
           User {created} is created; they must change the password at first sign-in.
         </p>
       )}
       <div>
-        <ActionButton type="submit" tone="primary" isDisabled={isRunning}>
+        <Button type="submit" variant="primary" isDisabled={isRunning}>
           {isRunning ? 'Creating…' : 'Create user'}
-        </ActionButton>
+        </Button>
       </div>
     </form>
   );
@@ -73,7 +75,8 @@ function ResetPasswordDialog({ username, onClose }: { username: string; onClose:
   const { call, error, isRunning } = useMutationCall();
   const [password, setPassword] = useState('');
   return (
-    <ModalDialog
+    <Dialog
+      isDismissable
       title={`Reset the password of ${username}`}
       isOpen
       onOpenChange={(isOpen) => (isOpen ? undefined : onClose())}
@@ -96,15 +99,17 @@ function ResetPasswordDialog({ username, onClose }: { username: string; onClose:
           autoComplete="new-password"
           description="Their sessions end; they must change it at the next sign-in."
         />
-        {error === undefined ? null : <ServerErrorNotice title="The password was not reset" error={error} />}
+        {error === undefined ? null : <ApiErrorNotice title="The password was not reset" error={error} />}
         <div className="flex justify-end gap-2">
-          <ActionButton onPress={onClose}>Cancel</ActionButton>
-          <ActionButton type="submit" tone="primary" isDisabled={isRunning}>
+          <Button variant="secondary" onPress={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="primary" isDisabled={isRunning}>
             Reset password
-          </ActionButton>
+          </Button>
         </div>
       </form>
-    </ModalDialog>
+    </Dialog>
   );
 }
 
@@ -122,7 +127,7 @@ export function UsersSection() {
         Users
       </h2>
       <CreateUserForm />
-      {error === undefined ? null : <ServerErrorNotice title="The change was not made" error={error} />}
+      {error === undefined ? null : <ApiErrorNotice title="The change was not made" error={error} />}
       <QueryView
         query={users}
         loadingLabel="Loading users"
@@ -170,9 +175,7 @@ export function UsersSection() {
                       </Cell>
                       <Cell className={TABLE_CLASSES.cell}>
                         <div className="flex flex-col items-start gap-1">
-                          <span className={pillClass(user.isDisabled ? 'down' : 'up')}>
-                            {user.isDisabled ? 'disabled' : 'enabled'}
-                          </span>
+                          <StateBadge state={user.isDisabled ? 'disabled' : 'enabled'} />
                           {user.mustChangePassword ? (
                             <span className="text-xs text-ink-muted">must change password</span>
                           ) : null}
@@ -184,7 +187,8 @@ export function UsersSection() {
                           <span className="text-ink-muted">you</span>
                         ) : (
                           <div className="flex flex-wrap gap-1">
-                            <ActionButton
+                            <Button
+                              variant="secondary"
                               aria-label={`${user.isDisabled ? 'Enable' : 'Disable'} ${user.username}`}
                               onPress={() =>
                                 void call(() =>
@@ -195,14 +199,15 @@ export function UsersSection() {
                               }
                             >
                               {user.isDisabled ? 'Enable' : 'Disable'}
-                            </ActionButton>
+                            </Button>
                             {user.oidcIssuer === null ? (
-                              <ActionButton
+                              <Button
+                                variant="secondary"
                                 aria-label={`Reset the password of ${user.username}`}
                                 onPress={() => setResetting(user.username)}
                               >
                                 Reset password
-                              </ActionButton>
+                              </Button>
                             ) : null}
                           </div>
                         )}

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 
-import { isApprovalRequired } from './app-code.js';
+import { isApprovalRequired } from '../auth/api-error.js';
 
 export type GuardedSubmitState =
   | { phase: 'idle' }

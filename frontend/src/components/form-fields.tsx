@@ -1,5 +1,5 @@
 /**
- * Form fields of the admin pages over React Aria (label, description and validation wired
+ * Form fields over React Aria (label, description and validation wired
  * for screen readers), styled with the console's tokens.
  */
 import type { ReactNode } from 'react';

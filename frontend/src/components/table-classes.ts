@@ -6,16 +6,3 @@ export const TABLE_CLASSES = {
   row: 'border-b border-line last:border-b-0 focus-visible:outline-2 focus-visible:outline-brand',
   cell: 'px-3 py-2 align-top',
 } as const;
-
-export type PillTone = 'up' | 'down' | 'warn' | 'muted';
-
-const PILL_TONES: Record<PillTone, string> = {
-  up: 'pill tone-up',
-  down: 'pill tone-down',
-  warn: 'pill border-warn bg-warn-soft text-warn',
-  muted: 'pill text-ink-muted',
-};
-
-export function pillClass(tone: PillTone): string {
-  return PILL_TONES[tone];
-}

@@ -1,7 +1,8 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 
-import { ServerErrorNotice, TableSkeleton } from './query-state.js';
+import { ApiErrorNotice } from './error-notice.js';
+import { SkeletonBlock } from './skeleton.js';
 
 /** A list query's four faces: loading skeleton, the server's error, the empty state, or the data. */
 export function QueryView<T, E>({
@@ -19,7 +20,7 @@ export function QueryView<T, E>({
   empty: ReactNode;
   children: (data: T) => ReactNode;
 }) {
-  if (query.isPending) return <TableSkeleton label={loadingLabel} />;
-  if (query.isError) return <ServerErrorNotice title={errorTitle} error={query.error} />;
+  if (query.isPending) return <SkeletonBlock label={loadingLabel} lines={4} />;
+  if (query.isError) return <ApiErrorNotice title={errorTitle} error={query.error} />;
   return isEmpty(query.data) ? empty : children(query.data);
 }
