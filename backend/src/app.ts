@@ -150,7 +150,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
       : await AuditSinks.start({
           specs: config.audit.sinks,
           audit,
-          sqlite: database.sqlite,
+          database,
           position: new SinkPositionFile(config.dataDir),
           log: auditLog,
         });

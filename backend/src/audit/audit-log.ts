@@ -212,11 +212,11 @@ export class AuditLog {
     },
   };
 
-  constructor(database: Pick<DatabaseHandle, 'sqlite' | 'whenDurable'>, log: Logger) {
+  constructor(database: Pick<DatabaseHandle, 'sqlite'>, log: Logger) {
     const { sqlite } = database;
     this.#sqlite = sqlite;
     this.#chain = new AuditChain(sqlite);
-    this.#groupCommit = new GroupCommit(sqlite, () => database.whenDurable());
+    this.#groupCommit = new GroupCommit(sqlite);
     this.#log = log;
   }
 

@@ -6,8 +6,8 @@
  * Durability: in WAL mode `synchronous=NORMAL` alone survives a process crash but not a
  * power loss (the WAL is fsync'd only at checkpoints). `FULL` fsyncs the WAL inside every
  * COMMIT, on the event loop. The connection runs NORMAL and `durability` (wal-durability.ts)
- * does FULL's sync of the WAL on the thread pool, shared by concurrent commits, before a
- * write is acknowledged or any reply leaves the process. Where WAL is not in use (`:memory:`)
+ * does FULL's sync of the WAL on the thread pool, shared by concurrent commits, before any
+ * reply or audit sink record leaves the process. Where WAL is not in use (`:memory:`)
  * the connection stays on FULL and has nothing to wait for.
  */
 import { mkdirSync } from 'node:fs';

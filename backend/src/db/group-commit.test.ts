@@ -16,14 +16,12 @@ describe('GroupCommit', () => {
   let writer: Database.Database;
   let reader: Database.Database;
   let closeDatabase: () => void;
-  let whenDurable: () => Promise<void>;
 
   beforeEach(() => {
     const temp = openTempDatabase('pki-group-commit-');
     ({ dataDir, databasePath } = temp);
     writer = temp.database.sqlite;
     closeDatabase = temp.database.close;
-    whenDurable = temp.database.whenDurable;
     writer.exec(`
       CREATE TABLE parent (id INTEGER PRIMARY KEY);
       CREATE TABLE item (
@@ -52,27 +50,8 @@ describe('GroupCommit', () => {
       return name;
     };
 
-  it('settles a committed write only once the database says it is durable, and rejects when that fails', async () => {
-    let makeDurable!: () => void;
-    const durable = new Promise<void>((resolve) => (makeDurable = resolve));
-    const group = new GroupCommit(writer, () => durable);
-    let isResolved = false;
-    const committed = group.run(insertItem('a')).then(() => (isResolved = true));
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
-    // Committed (another connection sees it) but not yet acknowledged.
-    expect(committedNames('item')).toEqual(['a']);
-    expect(isResolved).toBe(false);
-    makeDurable();
-    await committed;
-    expect(isResolved).toBe(true);
-
-    const failing = new GroupCommit(writer, () => Promise.reject(new Error('EIO')));
-    await expect(failing.run(insertItem('b'))).rejects.toThrow('EIO');
-  });
-
   it('commits concurrent writes in one transaction, in call order, before any caller resumes', async () => {
-    const group = new GroupCommit(writer, whenDurable);
+    const group = new GroupCommit(writer);
     const visibleToOthersDuringWrites: string[][] = [];
     const seenOnResume: string[][] = [];
     const results = await Promise.all(
@@ -98,7 +77,7 @@ describe('GroupCommit', () => {
   });
 
   it('a write that throws rolls back its own rows and fails only its caller', async () => {
-    const group = new GroupCommit(writer, whenDurable);
+    const group = new GroupCommit(writer);
     const outcomes = await Promise.allSettled([
       group.run(insertItem('first')),
       group.run(() => {
@@ -116,7 +95,7 @@ describe('GroupCommit', () => {
   });
 
   it('when the transaction fails, every waiter gets the error and none of the batch is written', async () => {
-    const group = new GroupCommit(writer, whenDurable);
+    const group = new GroupCommit(writer);
     // The orphan passes its savepoint (the foreign key is deferred) and fails the COMMIT.
     const outcomes = await Promise.allSettled([
       group.run(insertItem('one')),
@@ -141,7 +120,7 @@ describe('GroupCommit', () => {
     other.exec('BEGIN IMMEDIATE');
     writer.pragma('busy_timeout = 0');
     try {
-      const group = new GroupCommit(writer, whenDurable);
+      const group = new GroupCommit(writer);
       const outcomes = await Promise.allSettled([group.run(insertItem('x')), group.run(insertItem('y'))]);
       expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason?.code)).toEqual([
         'SQLITE_BUSY',
@@ -155,7 +134,7 @@ describe('GroupCommit', () => {
   });
 
   it("a flush inside someone else's transaction waits for it instead of joining it", async () => {
-    const group = new GroupCommit(writer, whenDurable);
+    const group = new GroupCommit(writer);
     const queued = group.run(insertItem('queued'));
     writer.transaction(() => {
       writer.prepare('INSERT INTO item (name, parent_id) VALUES (?, 1)').run('outer');
@@ -167,7 +146,7 @@ describe('GroupCommit', () => {
   });
 
   it('commits a lone caller within the call, together with the writes already queued', async () => {
-    const group = new GroupCommit(writer, whenDurable);
+    const group = new GroupCommit(writer);
     const queued = group.run(insertItem('queued'));
     expect(committedNames('item')).toEqual([]);
     const alone = group.run(insertItem('alone'), { isAlone: true });
@@ -178,7 +157,7 @@ describe('GroupCommit', () => {
   });
 
   it('queues a lone caller behind a transaction open on its connection', async () => {
-    const group = new GroupCommit(writer, whenDurable);
+    const group = new GroupCommit(writer);
     let alone: Promise<string> | undefined;
     writer.transaction(() => {
       writer.prepare('INSERT INTO item (name, parent_id) VALUES (?, 1)').run('outer');
@@ -190,7 +169,7 @@ describe('GroupCommit', () => {
   });
 
   it('flush commits what is queued at once, so a caller can close the database after it', async () => {
-    const group = new GroupCommit(writer, whenDurable);
+    const group = new GroupCommit(writer);
     const queued = group.run(insertItem('before-close'));
     group.flush();
     expect(committedNames('item')).toEqual(['before-close']);

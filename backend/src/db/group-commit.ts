@@ -12,9 +12,9 @@
  * at once, in the call, together with whatever is already queued.
  *
  * What each caller keeps:
- * - its promise settles only after the transaction holding its write has committed and is
- *   on disk (`whenDurable`, wal-durability.ts), or failed, so a certificate is never handed
- *   out before its rows are durable;
+ * - its promise settles only after the transaction holding its write has committed (or
+ *   failed). Committed is crash-safe; on disk across a power loss is wal-durability.ts's
+ *   business, which every exit (an HTTP reply, an audit sink) waits for;
  * - if its write throws (a serial collision), its rows are gone and only its promise
  *   rejects: the batch is rolled back and the other writes run again in a new one. A
  *   savepoint per write would give the same result but costs 30–50 µs per write on every
@@ -53,12 +53,8 @@ export class GroupCommit {
   #waiting: Waiter[] = [];
   #flushTimer: NodeJS.Immediate | undefined;
 
-  readonly #whenDurable: () => Promise<void>;
-
-  /** `whenDurable` resolves once what was committed before the call is on disk (DatabaseHandle). */
-  constructor(sqlite: Database.Database, whenDurable: () => Promise<void>) {
+  constructor(sqlite: Database.Database) {
     this.#sqlite = sqlite;
-    this.#whenDurable = whenDurable;
     this.#runBatch = sqlite.transaction((batch: readonly Waiter[]) =>
       batch.map((waiter, index) => {
         try {
@@ -120,10 +116,7 @@ export class GroupCommit {
       batch[error.index]?.reject(error.error);
       return batch.filter((_, index) => index !== error.index);
     }
-    this.#whenDurable().then(
-      () => batch.forEach((waiter, index) => waiter.resolve(results[index])),
-      (error: unknown) => batch.forEach((waiter) => waiter.reject(error)),
-    );
+    batch.forEach((waiter, index) => waiter.resolve(results[index]));
     return [];
   }
 }

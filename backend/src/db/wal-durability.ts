@@ -9,12 +9,15 @@
  * FULL would have done, on the same file, after the same writes — and resolves once every
  * commit made before the call is on disk. Concurrent callers share one sync.
  *
- * Why that is equivalent to FULL for what a client is told:
- * - the audit log's group commit resolves a write only after `whenDurable()` (group-commit.ts);
- * - every HTTP reply waits for `whenDurable()` before it is sent (an onSend hook in app.ts),
- *   so a reader's answer never rests on a commit that a power loss could still take back:
- *   a commit is visible to other requests of this process for the length of one fdatasync
- *   before it is durable, and nothing of it leaves the process in that time;
+ * Why that is equivalent to FULL for what anyone outside the process is told:
+ * - every HTTP reply waits for `whenDurable()` before it is sent (an onSend hook in app.ts):
+ *   the writer's acknowledgment and a reader's answer (an OCSP status, a CRL) alike;
+ * - the audit sinks ship only rows that are durable (audit/sinks/audit-sinks.ts);
+ * - a commit is visible inside the process for the length of one fdatasync before it is on
+ *   disk, and survives a crash of the process already (it is in the WAL file); nothing of it
+ *   leaves the process before it is durable, so a power loss can only take back what no one
+ *   was told. One issuance commits more than once (its signature's row, then the
+ *   certificate) and waits for one sync, at its reply;
  * - checkpoints sync the WAL before copying it and the database after, under NORMAL too,
  *   and SQLite syncs the WAL header when it restarts the WAL (wal.c), so a restart cannot
  *   lose frames this module has synced.

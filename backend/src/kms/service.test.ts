@@ -379,12 +379,13 @@ describe('KMSService', () => {
         (inline.database.sqlite.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]?.log ?? -1;
       const resetWal = () => inline.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
 
-      // Committed before the first turn of the event loop; the call itself resolves once the
-      // commit is on disk (db/wal-durability.ts), which the thread pool reports on a later turn.
-      it('signs and commits a lone signature within the call, without waiting for a turn of the event loop', async () => {
+      it('signs and commits a lone signature within the call, without a turn of the event loop', async () => {
         const key = await inlineKey();
+        let isSettled = false;
         const pending = inlineKms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+        void pending.then(() => (isSettled = true));
         for (let tick = 0; tick < 10; tick += 1) await Promise.resolve();
+        expect(isSettled).toBe(true);
         expect(signRows()).toBe(1);
         await pending;
       });

@@ -52,7 +52,7 @@ describe('audit sinks', () => {
     sinks = await AuditSinks.start({
       specs: [parseAuditSinkSpec(`file:${filePath}`), parseAuditSinkSpec(`syslog:tcp://127.0.0.1:${rsyslog.port}`)],
       audit,
-      sqlite: database.sqlite,
+      database,
       position: new SinkPositionFile(dataDir),
       log: silentLogger(),
     });
@@ -97,7 +97,7 @@ describe('audit sinks', () => {
     sinks = await AuditSinks.start({
       specs: [parseAuditSinkSpec(`file:${filePath}`)],
       audit,
-      sqlite: database.sqlite,
+      database,
       position: new SinkPositionFile(dataDir),
       log: silentLogger(),
     });

@@ -5,9 +5,9 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 
+import type { DatabaseHandle } from '../../db/client.js';
 import { AuditRowPages } from '../audit-export.js';
 import type { AuditLog } from '../audit-log.js';
 import type { AuditSinkStatus, AuditSinkTransport } from './audit-sink.js';
@@ -67,20 +67,28 @@ function readPositions(path: string): Record<string, number> {
 
 export class AuditSinks {
   readonly #runners: SinkRunner[];
+  /** Settles once the rows committed so far are durable and the runners were woken for them. */
+  #durableWake: Promise<void> = Promise.resolve();
 
   private constructor(runners: SinkRunner[]) {
     this.#runners = runners;
   }
 
+  /**
+   * A sink holds only rows that are on disk (db/wal-durability.ts): a row it shipped and a
+   * power loss then took back would make the sink's copy and the restored chain disagree.
+   */
   static async start(options: {
     specs: readonly AuditSinkSpec[];
     audit: AuditLog;
-    sqlite: Database.Database;
+    database: Pick<DatabaseHandle, 'sqlite' | 'whenDurable'>;
     position: SinkPosition;
     log: Logger;
   }): Promise<AuditSinks> {
-    const pages = new AuditRowPages(options.sqlite);
-    const tip = options.sqlite.prepare('SELECT coalesce(max(seq), 0) FROM audit_log').pluck();
+    const { sqlite } = options.database;
+    const pages = new AuditRowPages(sqlite);
+    const tip = sqlite.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM audit_log').pluck();
+    let durableTip = tip.get() ?? 0;
     const runners = options.specs.map(
       (spec) =>
         new SinkRunner({
@@ -88,14 +96,23 @@ export class AuditSinks {
           pages,
           position: options.position,
           log: options.log,
-          tipSeq: () => tip.get() as number,
+          tipSeq: () => durableTip,
         }),
     );
     await Promise.all(runners.map((runner) => runner.start()));
+    const sinks = new AuditSinks(runners);
     options.audit.onCommitted(() => {
-      for (const runner of runners) runner.wake();
+      const committedTip = tip.get() ?? 0;
+      const woken = options.database.whenDurable().then(
+        () => {
+          durableTip = Math.max(durableTip, committedTip);
+          for (const runner of runners) runner.wake();
+        },
+        (error: unknown) => options.log.error({ err: error }, 'audit sinks: the WAL sync failed; rows are held back'),
+      );
+      sinks.#durableWake = Promise.all([sinks.#durableWake, woken]).then(() => undefined);
     });
-    return new AuditSinks(runners);
+    return sinks;
   }
 
   status(): AuditSinkStatus[] {
@@ -104,6 +121,7 @@ export class AuditSinks {
 
   /** Resolves when every sink has delivered what was committed, or failed trying once. */
   async whenIdle(): Promise<void> {
+    await this.#durableWake;
     await Promise.all(this.#runners.map((runner) => runner.whenIdle()));
   }
 
