@@ -3,7 +3,6 @@
  * returns the Fastify app without listening (server.ts listens; tests use `app.inject()`).
  * Collaborators can be overridden for tests, e.g. `buildApp(config, { keyStore })`.
  */
-import helmet from '@fastify/helmet';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pino } from 'pino';
@@ -31,6 +30,7 @@ import { registerHealthRoutes } from './http/health.js';
 import { countPlainRouteErrors, registerMetricsRoute } from './http/metrics.js';
 import { registerOidcRoutes } from './http/oidc-routes.js';
 import { registerRequestGuard } from './http/request-guard.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { requirePermission } from './http/principal.js';
 import { registerFrontend } from './http/static.js';
 import { registerCaCertificateRoutes } from './http/ca-certs.js';
@@ -74,27 +74,6 @@ declare module 'fastify' {
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Strict CSP: the built frontend needs nothing inline and nothing from elsewhere. */
-const CONTENT_SECURITY_POLICY = {
-  useDefaults: false,
-  directives: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", 'data:'],
-    fontSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    baseUri: ["'self'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-  },
-};
-
-/** Features the console never uses, refused to any page that would frame or script it. */
-const PERMISSIONS_POLICY =
-  'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=(), interest-cohort=()';
 
 /**
  * The largest request body any route reads. The largest legitimate one is an issuance with a
@@ -273,7 +252,6 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
   if (config.mode !== 'test') app.addHook('onResponse', logRequestOutcome);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    reply.header('permissions-policy', PERMISSIONS_POLICY);
   });
   // No answer leaves the process resting on a commit that a power loss could still take back
   // (db/wal-durability.ts); a reply that follows no new write waits for nothing.
@@ -307,14 +285,7 @@ export async function buildApp(config: Readonly<Config>, overrides: AppOverrides
     database.close();
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
-    // HSTS only means something when the public URL is HTTPS (TLS is terminated in front of us).
-    strictTransportSecurity: config.publicUrl.startsWith('https://'),
-    crossOriginEmbedderPolicy: false,
-    // DENY says what CSP frame-ancestors 'none' says, for browsers that only read this header.
-    xFrameOptions: { action: 'deny' },
-  });
+  registerSecurityHeaders(app, { publicUrl: config.publicUrl });
   registerErrorHandler(app);
   countPlainRouteErrors(app, metrics);
   registerRequestGuard(app, { publicUrl: config.publicUrl, allowedHosts: config.auth.allowedHosts });
