@@ -5,14 +5,15 @@
  * and see exit code 3. The CLI imports @pki/shared's build, so it is rebuilt when stale.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildTestApp } from '../../test/helpers.js';
 import type { TestApp } from '../../test/helpers.js';
+import { listeningTestApp } from '../../test/harness/cli-in-process.js';
+import { opensslCsr, scratchDir } from '../../test/harness/openssl.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
 import { tokenAs } from '../../test/harness/act-as.js';
 import { rebuildSharedIfStale, runCliProcess } from '../../test/harness/cli-process.js';
 import type { CliResult } from '../../test/harness/cli-process.js';
@@ -32,24 +33,22 @@ function opensslSync(args: readonly string[]): string {
 
 let testApp: TestApp;
 let baseUrl: string;
+let scratch: ScratchDir;
 let workDir: string;
 let leafSerial: string;
 let adminToken: string;
 
 beforeAll(async () => {
   rebuildSharedIfStale();
-  workDir = mkdtempSync(join(tmpdir(), 'pki-cli-'));
-  testApp = await buildTestApp();
-  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = testApp.app.server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no address');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  scratch = scratchDir('pki-cli-');
+  workDir = scratch.path;
+  ({ testApp, baseUrl } = await listeningTestApp());
   adminToken = (await tokenAs(testApp.app.services, 'admin')).secret;
 });
 
 afterAll(async () => {
   await testApp?.close();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  scratch?.remove();
 });
 
 describe('pki against a running server', () => {
@@ -102,21 +101,7 @@ describe('pki against a running server', () => {
   });
 
   it('issues from an openssl CSR; openssl verifies the leaf against the downloaded CA certificates', async () => {
-    opensslSync([
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'leaf.key',
-      '-subj',
-      '/CN=cli.example.test',
-      '-out',
-      'leaf.csr',
-    ]);
+    opensslCsr(scratch, 'leaf', { key: 'ec:P-256', subject: '/CN=cli.example.test' });
     const issued = await pki([
       'issue',
       '--ca',

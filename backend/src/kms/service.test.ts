@@ -14,7 +14,7 @@ import {
   KmsUnavailable,
 } from './kmip/errors.js';
 import type { SignRequest } from './key-store.js';
-import type { KMSService } from './service.js';
+import type { KMSService, SignInput } from './service.js';
 import { openAuditedKms, openTempLocalStore } from '../../test/harness/temp-local-store.js';
 import type { TempLocalStore } from '../../test/harness/temp-local-store.js';
 
@@ -24,6 +24,8 @@ const ctx: RequestContext = {
   principal: { kind: 'user', actor: 'alice', role: 'admin', userId: 'alice' },
 };
 const DATA = new TextEncoder().encode('to be signed');
+/** The signature most cases ask for: what is under test is the audit around it. */
+const ecdsaSignInput = (keyId: string): SignInput => ({ keyId, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface AuditRowView {
@@ -88,6 +90,16 @@ describe('KMSService', () => {
       expect(row?.details.errorCode).toBeUndefined();
     }
     return row as AuditRowView;
+  }
+
+  /** A refused call: it rejects with `errorClass` and writes exactly one failure row with its code. */
+  async function expectAuditedFailure(
+    call: Promise<unknown>,
+    errorClass: abstract new (...args: never[]) => Error,
+    expected: { operation: string; entityId: string | null; errorCode: string },
+  ) {
+    await expect(call).rejects.toBeInstanceOf(errorClass);
+    return expectOneAuditRow({ ...expected, status: 'failure' });
   }
 
   async function activeKey(algorithm: 'rsa-2048' | 'ec-p256' = 'ec-p256', isExportable = false) {
@@ -157,15 +169,11 @@ describe('KMSService', () => {
     it('audits a key store refusal with its normalized code', async () => {
       // The key store knows the label (created behind our back), the database does not.
       await temp.store.generateKeyPair({ algorithm: 'ec-p256', label: 'orphan', isExportable: false });
-      await expect(
+      await expectAuditedFailure(
         kms.generateKeyPair(ctx, { algorithm: 'ec-p256', label: 'orphan', purpose: 'ca', isExportable: false }),
-      ).rejects.toBeInstanceOf(KmsInvalidRequest);
-      expectOneAuditRow({
-        operation: 'kms.generateKeyPair',
-        status: 'failure',
-        entityId: null,
-        errorCode: 'KMS_INVALID_REQUEST',
-      });
+        KmsInvalidRequest,
+        { operation: 'kms.generateKeyPair', entityId: null, errorCode: 'KMS_INVALID_REQUEST' },
+      );
     });
 
     it('compensates when the database refuses a key the key store created: no live key, two rows', async () => {
@@ -239,24 +247,16 @@ describe('KMSService', () => {
         isExportable: false,
       });
       newAuditRows();
-      await expect(
-        faulty.kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
-      ).rejects.toBeInstanceOf(KmsProtocolError);
-      expectOneAuditRow({
+      await expectAuditedFailure(faulty.kms.sign(ctx, ecdsaSignInput(key.id)), KmsProtocolError, {
         operation: 'kms.sign',
-        status: 'failure',
         entityId: key.id,
         errorCode: 'KMS_PROTOCOL_ERROR',
       });
     });
 
     it('audits an unknown key id', async () => {
-      await expect(
-        kms.sign(ctx, { keyId: 'no-such-key', scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
-      ).rejects.toBeInstanceOf(KmsNotFound);
-      expectOneAuditRow({
+      await expectAuditedFailure(kms.sign(ctx, ecdsaSignInput('no-such-key')), KmsNotFound, {
         operation: 'kms.sign',
-        status: 'failure',
         entityId: 'no-such-key',
         errorCode: 'KMS_NOT_FOUND',
       });
@@ -264,28 +264,20 @@ describe('KMSService', () => {
 
     it('audits a scheme the key cannot use', async () => {
       const key = await activeKey('ec-p256');
-      await expect(
+      await expectAuditedFailure(
         kms.sign(ctx, { keyId: key.id, scheme: 'rsa-pss', hash: 'sha-256', data: DATA }),
-      ).rejects.toBeInstanceOf(KmsInvalidRequest);
-      expectOneAuditRow({
-        operation: 'kms.sign',
-        status: 'failure',
-        entityId: key.id,
-        errorCode: 'KMS_INVALID_REQUEST',
-      });
+        KmsInvalidRequest,
+        { operation: 'kms.sign', entityId: key.id, errorCode: 'KMS_INVALID_REQUEST' },
+      );
     });
 
     it('refuses a revoked key even after its reference was cached', async () => {
       const key = await activeKey();
-      await kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+      await kms.sign(ctx, ecdsaSignInput(key.id));
       await kms.revokeKey(ctx, { keyId: key.id, reason: 'superseded' });
       newAuditRows();
-      await expect(
-        kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
-      ).rejects.toBeInstanceOf(KmsInvalidRequest);
-      expectOneAuditRow({
+      await expectAuditedFailure(kms.sign(ctx, ecdsaSignInput(key.id)), KmsInvalidRequest, {
         operation: 'kms.sign',
-        status: 'failure',
         entityId: key.id,
         errorCode: 'KMS_INVALID_REQUEST',
       });
@@ -293,15 +285,11 @@ describe('KMSService', () => {
 
     it('refuses a key the key store revoked behind our back', async () => {
       const key = await activeKey();
-      await kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+      await kms.sign(ctx, ecdsaSignInput(key.id));
       await temp.store.revoke({ privateKeyRef: key.privateKeyRef, reason: 'keyCompromise' });
       newAuditRows();
-      await expect(
-        kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
-      ).rejects.toBeInstanceOf(KmsInvalidRequest);
-      expectOneAuditRow({
+      await expectAuditedFailure(kms.sign(ctx, ecdsaSignInput(key.id)), KmsInvalidRequest, {
         operation: 'kms.sign',
-        status: 'failure',
         entityId: key.id,
         errorCode: 'KMS_INVALID_REQUEST',
       });
@@ -348,11 +336,9 @@ describe('KMSService', () => {
       try {
         const signRowsSeenByReader = () =>
           reader.prepare("SELECT count(*) FROM audit_log WHERE operation = 'kms.sign'").pluck().get();
-        await kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+        await kms.sign(ctx, ecdsaSignInput(key.id));
         expect(signRowsSeenByReader()).toBe(1);
-        await Promise.all(
-          [1, 2, 3].map(() => kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA })),
-        );
+        await Promise.all([1, 2, 3].map(() => kms.sign(ctx, ecdsaSignInput(key.id))));
         expect(signRowsSeenByReader()).toBe(4);
       } finally {
         reader.close();
@@ -382,7 +368,7 @@ describe('KMSService', () => {
       it('signs and commits a lone signature within the call, without a turn of the event loop', async () => {
         const key = await inlineKey();
         let isSettled = false;
-        const pending = inlineKms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+        const pending = inlineKms.sign(ctx, ecdsaSignInput(key.id));
         void pending.then(() => (isSettled = true));
         for (let tick = 0; tick < 10; tick += 1) await Promise.resolve();
         expect(isSettled).toBe(true);
@@ -393,14 +379,10 @@ describe('KMSService', () => {
       it('commits the rows of signatures started together in one transaction', async () => {
         const key = await inlineKey();
         resetWal();
-        await inlineKms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+        await inlineKms.sign(ctx, ecdsaSignInput(key.id));
         const framesOfOneSignature = walFrames();
         resetWal();
-        await Promise.all(
-          Array.from({ length: 8 }, () =>
-            inlineKms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
-          ),
-        );
+        await Promise.all(Array.from({ length: 8 }, () => inlineKms.sign(ctx, ecdsaSignInput(key.id))));
         expect(signRows()).toBe(9);
         // Eight commits would write the changed pages eight times; one writes them once, plus
         // the pages eight rows fill and split (4 frames for one row, 8 for eight, here).
@@ -428,7 +410,7 @@ describe('KMSService', () => {
       expect(rows).toHaveLength(3);
       expect(rows.every((row) => row.status === 'success' && row.details.dataLength === 12)).toBe(true);
       temp.database.sqlite.exec('DROP TRIGGER refuse_one_sign');
-      await kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA });
+      await kms.sign(ctx, ecdsaSignInput(key.id));
       expectOneAuditRow({ operation: 'kms.sign', status: 'success', entityId: key.id });
     });
   });
@@ -452,10 +434,8 @@ describe('KMSService', () => {
     });
 
     it('audits an unknown key id', async () => {
-      await expect(kms.getPublicKey(ctx, { keyId: 'nope' })).rejects.toBeInstanceOf(KmsNotFound);
-      expectOneAuditRow({
+      await expectAuditedFailure(kms.getPublicKey(ctx, { keyId: 'nope' }), KmsNotFound, {
         operation: 'kms.getPublicKey',
-        status: 'failure',
         entityId: 'nope',
         errorCode: 'KMS_NOT_FOUND',
       });
@@ -478,10 +458,8 @@ describe('KMSService', () => {
     });
 
     it('audits an unknown key id', async () => {
-      await expect(kms.revokeKey(ctx, { keyId: 'nope', reason: 'superseded' })).rejects.toBeInstanceOf(KmsNotFound);
-      expectOneAuditRow({
+      await expectAuditedFailure(kms.revokeKey(ctx, { keyId: 'nope', reason: 'superseded' }), KmsNotFound, {
         operation: 'kms.revokeKey',
-        status: 'failure',
         entityId: 'nope',
         errorCode: 'KMS_NOT_FOUND',
       });
@@ -497,18 +475,17 @@ describe('KMSService', () => {
       expect(destroyed).toMatchObject({ state: 'destroyed', destroyedAt: expect.any(Date) });
       await expect(temp.store.describe(key.privateKeyRef)).rejects.toBeInstanceOf(KmsNotFound);
       expectOneAuditRow({ operation: 'kms.destroyKey', status: 'success', entityId: key.id });
-      await expect(
-        kms.sign(ctx, { keyId: key.id, scheme: 'ecdsa', hash: 'sha-256', data: DATA }),
-      ).rejects.toBeInstanceOf(KmsNotFound);
-      expectOneAuditRow({ operation: 'kms.sign', status: 'failure', entityId: key.id, errorCode: 'KMS_NOT_FOUND' });
+      await expectAuditedFailure(kms.sign(ctx, ecdsaSignInput(key.id)), KmsNotFound, {
+        operation: 'kms.sign',
+        entityId: key.id,
+        errorCode: 'KMS_NOT_FOUND',
+      });
     });
 
     it('refuses an active key', async () => {
       const key = await activeKey();
-      await expect(kms.destroyKey(ctx, { keyId: key.id })).rejects.toBeInstanceOf(KmsInvalidRequest);
-      expectOneAuditRow({
+      await expectAuditedFailure(kms.destroyKey(ctx, { keyId: key.id }), KmsInvalidRequest, {
         operation: 'kms.destroyKey',
-        status: 'failure',
         entityId: key.id,
         errorCode: 'KMS_INVALID_REQUEST',
       });
@@ -574,10 +551,8 @@ describe('KMSService', () => {
       expect(record?.exportedAt).toBeInstanceOf(Date);
       newAuditRows();
 
-      await expect(kms.exportPrivateKey(ctx, { keyId: key.id })).rejects.toBeInstanceOf(KmsPermissionDenied);
-      expectOneAuditRow({
+      await expectAuditedFailure(kms.exportPrivateKey(ctx, { keyId: key.id }), KmsPermissionDenied, {
         operation: 'kms.exportPrivateKey',
-        status: 'failure',
         entityId: key.id,
         errorCode: 'KMS_PERMISSION_DENIED',
       });
@@ -601,10 +576,8 @@ describe('KMSService', () => {
 
     it('refuses a non-exportable key', async () => {
       const key = await activeKey('ec-p256', false);
-      await expect(kms.exportPrivateKey(ctx, { keyId: key.id })).rejects.toBeInstanceOf(KmsPermissionDenied);
-      expectOneAuditRow({
+      await expectAuditedFailure(kms.exportPrivateKey(ctx, { keyId: key.id }), KmsPermissionDenied, {
         operation: 'kms.exportPrivateKey',
-        status: 'failure',
         entityId: key.id,
         errorCode: 'KMS_PERMISSION_DENIED',
       });
@@ -633,10 +606,8 @@ describe('KMSService', () => {
 
     it('audits a key store that cannot list', async () => {
       temp.database.sqlite.exec('ALTER TABLE local_kms_keys RENAME TO local_kms_keys_hidden');
-      await expect(kms.reconcile(ctx)).rejects.toBeInstanceOf(KmsUnavailable);
-      expectOneAuditRow({
+      await expectAuditedFailure(kms.reconcile(ctx), KmsUnavailable, {
         operation: 'kms.reconcile',
-        status: 'failure',
         entityId: null,
         errorCode: 'KMS_UNAVAILABLE',
       });

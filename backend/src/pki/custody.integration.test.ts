@@ -12,7 +12,12 @@ import type { CertificateCustody } from '@pki/shared';
 
 import { isPyKmipInstalled, startPyKmip } from '../../test/harness/pykmip.js';
 import type { PyKmipServer } from '../../test/harness/pykmip.js';
-import { createSoftHsmToken, softHsmUnavailableReason } from '../../test/harness/softhsm.js';
+import {
+  createSoftHsmToken,
+  pkcs11DriverEnv,
+  pkcs11ToolKeyArgs,
+  softHsmUnavailableReason,
+} from '../../test/harness/softhsm.js';
 import type { SoftHsmToken } from '../../test/harness/softhsm.js';
 import { buildApp } from '../app.js';
 import { AuditChain } from '../audit/chain.js';
@@ -129,27 +134,13 @@ const CASES: CustodyCase[] = [
     unavailableReason: softHsmReason,
     env: () => {
       if (token === undefined) throw new Error('SoftHSM2 token not created');
-      return {
-        PKI_KMS_BACKEND: 'pkcs11',
-        PKI_KMS_NAMESPACE: 'custody-pkcs11',
-        PKI_PKCS11_MODULE: token.modulePath,
-        PKI_PKCS11_TOKEN_LABEL: token.tokenLabel,
-        PKI_PKCS11_PIN: token.pin,
-      };
+      return pkcs11DriverEnv(token, 'custody-pkcs11');
     },
     rootAlgorithm: 'ec-p384',
     async expectedReport(keyStoreId) {
       if (token === undefined) throw new Error('SoftHSM2 token not created');
       const listing = await tool('pkcs11-tool', [
-        '--module',
-        token.modulePath,
-        '--token-label',
-        token.tokenLabel,
-        '--login',
-        '--pin',
-        token.pin,
-        '--id',
-        keyStoreId,
+        ...pkcs11ToolKeyArgs(token, keyStoreId),
         '--list-objects',
         '--type',
         'privkey',

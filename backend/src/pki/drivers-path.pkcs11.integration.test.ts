@@ -10,7 +10,12 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 
-import { createSoftHsmToken, softHsmUnavailableReason } from '../../test/harness/softhsm.js';
+import {
+  createSoftHsmToken,
+  pkcs11DriverEnv,
+  pkcs11ToolKeyArgs,
+  softHsmUnavailableReason,
+} from '../../test/harness/softhsm.js';
 import type { SoftHsmToken } from '../../test/harness/softhsm.js';
 import { describeDriverPath, tool } from '../../test/harness/drivers-path.js';
 import type { CaKeyUnderTest } from '../../test/harness/drivers-path.js';
@@ -29,18 +34,7 @@ afterAll(async () => {
 });
 
 async function pkcs11Tool(key: CaKeyUnderTest, ...args: string[]) {
-  return tool('pkcs11-tool', [
-    '--module',
-    token.modulePath,
-    '--token-label',
-    token.tokenLabel,
-    '--login',
-    '--pin',
-    token.pin,
-    '--id',
-    key.privateKeyRef,
-    ...args,
-  ]);
+  return tool('pkcs11-tool', [...pkcs11ToolKeyArgs(token, key.privateKeyRef), ...args]);
 }
 
 describeDriverPath({
@@ -51,13 +45,7 @@ describeDriverPath({
     { rootAlgorithm: 'rsa-3072', intermediateAlgorithm: 'ec-p256', leafKey: 'ec:P-256' },
   ],
   witness: () => ({
-    env: {
-      PKI_KMS_BACKEND: 'pkcs11',
-      PKI_KMS_NAMESPACE: NAMESPACE,
-      PKI_PKCS11_MODULE: token.modulePath,
-      PKI_PKCS11_TOKEN_LABEL: token.tokenLabel,
-      PKI_PKCS11_PIN: token.pin,
-    },
+    env: pkcs11DriverEnv(token, NAMESPACE),
     async inspect(key) {
       const listing = await pkcs11Tool(key, '--list-objects', '--type', 'privkey');
       expect(listing.status, listing.output).toBe(0);

@@ -64,6 +64,21 @@ export interface CertificateProfile {
 const END_ENTITY_KEYS: readonly KeyAlgorithm[] = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-p256', 'ec-p384'];
 const TLS_MAX_DAYS = 398;
 
+/**
+ * How a certificate a TLS server presents is named (CA/Browser Forum BR §7.1.2, §7.1.4):
+ * DNS or IP SANs required, a kept common name backed by one of them, a bare host name in a
+ * CSR promoted to a SAN, the BR validity bound. Every profile a server presents takes it whole.
+ */
+const TLS_SERVER_NAMING = {
+  maxSans: 100,
+  isCommonNameFromSans: true,
+  requiredSanTypes: ['dns', 'ip'],
+  defaultValidityDays: 90,
+  maxValidityDays: TLS_MAX_DAYS,
+  csrSubject: 'common-name',
+  doesPromoteCommonNameToSan: true,
+} as const satisfies Partial<CertificateProfile>;
+
 export const PROFILES: Readonly<Record<ProfileId, CertificateProfile>> = {
   'tls-server': {
     id: 'tls-server',
@@ -75,13 +90,7 @@ export const PROFILES: Readonly<Record<ProfileId, CertificateProfile>> = {
     isCa: false,
     allowedKeyAlgorithms: END_ENTITY_KEYS,
     allowedSanTypes: ['dns', 'ip'],
-    maxSans: 100,
-    isCommonNameFromSans: true,
-    requiredSanTypes: ['dns', 'ip'],
-    defaultValidityDays: 90,
-    maxValidityDays: TLS_MAX_DAYS,
-    csrSubject: 'common-name',
-    doesPromoteCommonNameToSan: true,
+    ...TLS_SERVER_NAMING,
     canExportPrivateKey: true,
   },
   'tls-client': {
@@ -113,13 +122,7 @@ export const PROFILES: Readonly<Record<ProfileId, CertificateProfile>> = {
     isCa: false,
     allowedKeyAlgorithms: END_ENTITY_KEYS,
     allowedSanTypes: ['dns', 'ip', 'uri'],
-    maxSans: 100,
-    isCommonNameFromSans: true,
-    requiredSanTypes: ['dns', 'ip'],
-    defaultValidityDays: 90,
-    maxValidityDays: TLS_MAX_DAYS,
-    csrSubject: 'common-name',
-    doesPromoteCommonNameToSan: true,
+    ...TLS_SERVER_NAMING,
     canExportPrivateKey: true,
   },
   'code-signing': {

@@ -34,13 +34,16 @@ export function openCaHierarchy(h: PkiHarness, options: CaHierarchyOptions): Pro
   );
 }
 
+/** A root CA alone, for tests that issue straight from it: its name is its common name unless given. */
+export function createRootCa(
+  cas: Pick<CaCreator, 'createRoot'>,
+  options: CaHierarchyOptions['root'],
+): Promise<CaSummary> {
+  return cas.createRoot({ subject: { commonName: options.name }, algorithm: 'ec-p384', validityDays: 365, ...options });
+}
+
 export async function createCaHierarchy(cas: CaCreator, options: CaHierarchyOptions): Promise<CaHierarchy> {
-  const root = await cas.createRoot({
-    subject: { commonName: options.root.name },
-    algorithm: 'ec-p384',
-    validityDays: 365,
-    ...options.root,
-  });
+  const root = await createRootCa(cas, options.root);
   const issuing = await cas.createIntermediate({
     subject: { commonName: options.issuing.name },
     algorithm: 'rsa-2048',

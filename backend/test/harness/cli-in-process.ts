@@ -8,6 +8,7 @@ import { buildTestApp } from '../helpers.js';
 import type { TestApp } from '../helpers.js';
 import { runCli } from '../../src/cli/program.js';
 import type { CliResult } from './cli-process.js';
+import { listenOnLoopback } from './ports.js';
 
 export async function runCliInProcess(
   argv: readonly string[],
@@ -28,8 +29,5 @@ export async function runCliInProcess(
 /** A test app listening on 127.0.0.1 at a free port; close it with `close()`. */
 export async function listeningTestApp(): Promise<{ testApp: TestApp; baseUrl: string }> {
   const testApp = await buildTestApp();
-  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = testApp.app.server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no address');
-  return { testApp, baseUrl: `http://127.0.0.1:${address.port}` };
+  return { testApp, baseUrl: await listenOnLoopback(testApp.app) };
 }

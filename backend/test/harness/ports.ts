@@ -6,6 +6,8 @@
  */
 import { connect, createServer } from 'node:net';
 
+import type { FastifyInstance } from 'fastify';
+
 /** A TCP port nothing listens on at the moment of return: bound, then released. */
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,4 +40,12 @@ export async function waitForPort(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${what} did not listen on ${host}:${port} within ${timeoutMs} ms`);
+}
+
+/** Starts `app` on 127.0.0.1 at a port the system picks and returns its base URL, `http://127.0.0.1:<port>`. */
+export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('no address');
+  return `http://127.0.0.1:${address.port}`;
 }

@@ -50,6 +50,32 @@ export interface SoftHsmToken {
   cleanup(): Promise<void>;
 }
 
+/** The app's environment for the `pkcs11` driver on `token`, under `namespace`. */
+export function pkcs11DriverEnv(token: SoftHsmToken, namespace: string): Record<string, string> {
+  return {
+    PKI_KMS_BACKEND: 'pkcs11',
+    PKI_KMS_NAMESPACE: namespace,
+    PKI_PKCS11_MODULE: token.modulePath,
+    PKI_PKCS11_TOKEN_LABEL: token.tokenLabel,
+    PKI_PKCS11_PIN: token.pin,
+  };
+}
+
+/** OpenSC `pkcs11-tool` arguments that log in to `token` and pick the object with CKA_ID `keyId`. */
+export function pkcs11ToolKeyArgs(token: SoftHsmToken, keyId: string): string[] {
+  return [
+    '--module',
+    token.modulePath,
+    '--token-label',
+    token.tokenLabel,
+    '--login',
+    '--pin',
+    token.pin,
+    '--id',
+    keyId,
+  ];
+}
+
 export interface CreateSoftHsmTokenOptions {
   tokenLabel?: string;
   pin?: string;

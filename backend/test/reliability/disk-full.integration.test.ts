@@ -21,6 +21,7 @@ import { mapError } from '../../src/error-mapping.js';
 import { loadConfig } from '../../src/config.js';
 import { opensslCsr, run, scratchDir } from '../harness/openssl.js';
 import type { ScratchDir } from '../harness/openssl.js';
+import { createRootCa } from '../harness/ca-hierarchy.js';
 import { actAs } from '../harness/act-as.js';
 import type { Actor } from '../harness/act-as.js';
 import { opensslOcspRequest, postOcsp } from './ocsp-over-inject.js';
@@ -57,12 +58,7 @@ beforeAll(async () => {
   const config = loadConfig({ PKI_MODE: 'test', PKI_DATA_DIR: dataDir, PKI_PORT: '0' });
   app = await buildApp(config, { logger: pino({ level: 'silent' }) });
   admin = await actAs(app.services, 'admin');
-  const root = await admin.caller.cas.createRoot({
-    name: 'Full Root',
-    subject: { commonName: 'Full Root' },
-    algorithm: 'ec-p384',
-    validityDays: 3650,
-  });
+  const root = await createRootCa(admin.caller.cas, { name: 'Full Root', validityDays: 3650 });
   caId = root.id;
 });
 afterAll(async () => {

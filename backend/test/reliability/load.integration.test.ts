@@ -17,6 +17,8 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { opensslCsr, scratchDir } from '../harness/openssl.js';
 import type { ScratchDir } from '../harness/openssl.js';
+import { createRootCa } from '../harness/ca-hierarchy.js';
+import { listenOnLoopback } from '../harness/ports.js';
 import { actAs, tokenAs } from '../harness/act-as.js';
 
 const IS_SOAK = process.env.PKI_SOAK === '1';
@@ -48,22 +50,14 @@ beforeAll(async () => {
   const admin = await actAs(app.services, 'admin', 'load-admin');
   const token = await tokenAs(app.services, 'operator', { creator: admin, name: 'load' });
   authorization = token.headers.authorization ?? '';
-  const root = await admin.caller.cas.createRoot({
-    name: 'Load Root',
-    subject: { commonName: 'Load Root' },
-    algorithm: 'ec-p384',
-    validityDays: 3650,
-  });
+  const root = await createRootCa(admin.caller.cas, { name: 'Load Root', validityDays: 3650 });
   caId = root.id;
   csrs = Array.from(
     { length: CSR_POOL },
     (_, index) =>
       opensslCsr(scratch, `c${index}`, { key: 'ec:P-256', subject: `/CN=load-${index}.example.test` }).csrPem,
   );
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no address');
-  baseUrl = `http://127.0.0.1:${address.port}/trpc`;
+  baseUrl = `${await listenOnLoopback(app)}/trpc`;
 });
 afterAll(async () => {
   await app.close();

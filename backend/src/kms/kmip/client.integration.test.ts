@@ -29,6 +29,28 @@ function clientFor(kmip: PyKmipServer, protocolVersion?: ProtocolVersion): KmipC
   });
 }
 
+/** Runs `use` with a fresh client and closes it whatever the outcome. */
+async function withClient(use: (client: KmipClient) => Promise<void>, protocolVersion?: ProtocolVersion) {
+  const client = clientFor(server, protocolVersion);
+  try {
+    await use(client);
+  } finally {
+    await client.close();
+  }
+}
+
+const RSA_PKCS1_SHA256 = { paddingMethod: 'PKCS1v15', hashingAlgorithm: 'SHA256', cryptographicAlgorithm: 'RSA' };
+const AES_256_ATTRIBUTES = { cryptographicAlgorithm: 'AES', cryptographicLength: 256, cryptographicUsageMask: 12 };
+
+/** An RSA-2048 pair whose private half may sign (mask 1) and public half verify (mask 2). */
+function createRsaPair(client: KmipClient, name?: string) {
+  return client.createKeyPair({
+    commonAttributes: { cryptographicAlgorithm: 'RSA', cryptographicLength: 2048 },
+    privateKeyAttributes: { ...(name === undefined ? {} : { names: [{ value: name }] }), cryptographicUsageMask: 1 },
+    publicKeyAttributes: { cryptographicUsageMask: 2 },
+  });
+}
+
 beforeAll(async () => {
   server = await startPyKmip();
 });
@@ -39,25 +61,17 @@ afterAll(async () => {
 
 describe('KMIP client against PyKMIP', () => {
   it('negotiates KMIP 2.0 with DiscoverVersions', async () => {
-    const client = clientFor(server);
-    try {
+    await withClient(async (client) => {
       expect(await client.protocolVersion()).toEqual(KMIP_2_0);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   for (const version of [KMIP_2_0, KMIP_1_2]) {
     const label = `${version.major}.${version.minor}`;
     it(`KMIP ${label}: CreateKeyPair RSA-2048 → Get public key → Sign SHA-256 → verify with node:crypto → Revoke → Destroy → Get is KmsNotFound`, async () => {
-      const client = clientFor(server, version);
-      try {
+      await withClient(async (client) => {
         const name = `it-rsa-${label}-${randomUUID()}`;
-        const pair = await client.createKeyPair({
-          commonAttributes: { cryptographicAlgorithm: 'RSA', cryptographicLength: 2048 },
-          privateKeyAttributes: { names: [{ value: name }], cryptographicUsageMask: 1 },
-          publicKeyAttributes: { cryptographicUsageMask: 2 },
-        });
+        const pair = await createRsaPair(client, name);
         const publicKey = await client.getPublicKey(pair.publicKeyUniqueIdentifier);
         expect(publicKey.keyFormatType).toBe('PKCS1');
         const keyObject = createPublicKey({ key: Buffer.from(publicKey.spki), format: 'der', type: 'spki' });
@@ -67,11 +81,7 @@ describe('KMIP client against PyKMIP', () => {
         await expect(
           client.sign({
             uniqueIdentifier: pair.privateKeyUniqueIdentifier,
-            cryptographicParameters: {
-              paddingMethod: 'PKCS1v15',
-              hashingAlgorithm: 'SHA256',
-              cryptographicAlgorithm: 'RSA',
-            },
+            cryptographicParameters: RSA_PKCS1_SHA256,
             data: message,
           }),
         ).rejects.toBeInstanceOf(KmsPermissionDenied); // created PRE_ACTIVE
@@ -79,11 +89,7 @@ describe('KMIP client against PyKMIP', () => {
 
         const pkcs1 = await client.sign({
           uniqueIdentifier: pair.privateKeyUniqueIdentifier,
-          cryptographicParameters: {
-            paddingMethod: 'PKCS1v15',
-            hashingAlgorithm: 'SHA256',
-            cryptographicAlgorithm: 'RSA',
-          },
+          cryptographicParameters: RSA_PKCS1_SHA256,
           data: message,
         });
         expect(verify('sha256', message, keyObject, pkcs1.signatureData)).toBe(true);
@@ -113,20 +119,13 @@ describe('KMIP client against PyKMIP', () => {
           .catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(KmsNotFound);
         expect(error).toMatchObject({ serverReason: 'Item_Not_Found', operation: 'Get' });
-      } finally {
-        await client.close();
-      }
+      }, version);
     });
   }
 
   it('GetAttributes reads state and algorithm', async () => {
-    const client = clientFor(server);
-    try {
-      const pair = await client.createKeyPair({
-        commonAttributes: { cryptographicAlgorithm: 'RSA', cryptographicLength: 2048 },
-        privateKeyAttributes: { cryptographicUsageMask: 1 },
-        publicKeyAttributes: { cryptographicUsageMask: 2 },
-      });
+    await withClient(async (client) => {
+      const pair = await createRsaPair(client);
       const attributes = await client.getAttributes({
         uniqueIdentifier: pair.privateKeyUniqueIdentifier,
         attributeReferences: ['State', 'CryptographicAlgorithm', 'CryptographicLength'],
@@ -136,17 +135,14 @@ describe('KMIP client against PyKMIP', () => {
         cryptographicAlgorithm: 'RSA',
         cryptographicLength: 2048,
       });
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('Create AES-256 → Encrypt/Decrypt AES-GCM round trip with IV, tag and AAD', async () => {
-    const client = clientFor(server);
-    try {
+    await withClient(async (client) => {
       const key = await client.create({
         objectType: 'SymmetricKey',
-        attributes: { cryptographicAlgorithm: 'AES', cryptographicLength: 256, cryptographicUsageMask: 12 },
+        attributes: AES_256_ATTRIBUTES,
       });
       await client.activate(key.uniqueIdentifier);
       const parameters = { cryptographicAlgorithm: 'AES', blockCipherMode: 'GCM', tagLength: 16 };
@@ -173,23 +169,15 @@ describe('KMIP client against PyKMIP', () => {
           : {}),
       });
       expect(Buffer.from(decrypted.data).equals(plaintext)).toBe(true);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('Locate by name finds the created object, and nothing for an unknown name', async () => {
-    const client = clientFor(server);
-    try {
+    await withClient(async (client) => {
       const name = `it-aes-${randomUUID()}`;
       const key = await client.create({
         objectType: 'SymmetricKey',
-        attributes: {
-          cryptographicAlgorithm: 'AES',
-          cryptographicLength: 256,
-          cryptographicUsageMask: 12,
-          names: [{ value: name }],
-        },
+        attributes: { ...AES_256_ATTRIBUTES, names: [{ value: name }] },
       });
       expect((await client.locate({ attributes: { names: [{ value: name }] } })).uniqueIdentifiers).toEqual([
         key.uniqueIdentifier,
@@ -197,19 +185,12 @@ describe('KMIP client against PyKMIP', () => {
       expect((await client.locate({ attributes: { names: [{ value: `${name}-absent` }] } })).uniqueIdentifiers).toEqual(
         [],
       );
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('keys survive a restart of the PyKMIP server (the pool reconnects)', async () => {
-    const client = clientFor(server);
-    try {
-      const pair = await client.createKeyPair({
-        commonAttributes: { cryptographicAlgorithm: 'RSA', cryptographicLength: 2048 },
-        privateKeyAttributes: { cryptographicUsageMask: 1 },
-        publicKeyAttributes: { cryptographicUsageMask: 2 },
-      });
+    await withClient(async (client) => {
+      const pair = await createRsaPair(client);
       await client.activate(pair.privateKeyUniqueIdentifier);
       const before = await client.getPublicKey(pair.publicKeyUniqueIdentifier);
       await server.restart();
@@ -218,11 +199,7 @@ describe('KMIP client against PyKMIP', () => {
       const message = new TextEncoder().encode('after restart');
       const signed = await client.sign({
         uniqueIdentifier: pair.privateKeyUniqueIdentifier,
-        cryptographicParameters: {
-          paddingMethod: 'PKCS1v15',
-          hashingAlgorithm: 'SHA256',
-          cryptographicAlgorithm: 'RSA',
-        },
+        cryptographicParameters: RSA_PKCS1_SHA256,
         data: message,
       });
       expect(
@@ -233,8 +210,6 @@ describe('KMIP client against PyKMIP', () => {
           signed.signatureData,
         ),
       ).toBe(true);
-    } finally {
-      await client.close();
-    }
+    });
   });
 });

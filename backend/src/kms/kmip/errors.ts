@@ -42,38 +42,26 @@ export abstract class KmsError extends Error {
   }
 }
 
-export class KmsNotFound extends KmsError {
-  readonly code = 'KMS_NOT_FOUND';
-  readonly isRetryable = false;
+/**
+ * A kind of KMS error is its stable code and whether a retry may help; this builds the class
+ * that carries both, so each kind below is declared in one line and the pair cannot drift.
+ */
+function kmsErrorKind<const Code extends KmsErrorCode>(code: Code, isRetryable: boolean) {
+  return class extends KmsError {
+    readonly code: Code = code;
+    readonly isRetryable: boolean = isRetryable;
+  };
 }
-export class KmsPermissionDenied extends KmsError {
-  readonly code = 'KMS_PERMISSION_DENIED';
-  readonly isRetryable = false;
-}
-export class KmsInvalidRequest extends KmsError {
-  readonly code = 'KMS_INVALID_REQUEST';
-  readonly isRetryable = false;
-}
-export class KmsRateLimited extends KmsError {
-  readonly code = 'KMS_RATE_LIMITED';
-  readonly isRetryable = true;
-}
-export class KmsUnavailable extends KmsError {
-  readonly code = 'KMS_UNAVAILABLE';
-  readonly isRetryable = true;
-}
-export class KmsTimeout extends KmsError {
-  readonly code = 'KMS_TIMEOUT';
-  readonly isRetryable = true;
-}
-export class KmsProtocolError extends KmsError {
-  readonly code = 'KMS_PROTOCOL_ERROR';
-  readonly isRetryable = false;
-}
+
+export class KmsNotFound extends kmsErrorKind('KMS_NOT_FOUND', false) {}
+export class KmsPermissionDenied extends kmsErrorKind('KMS_PERMISSION_DENIED', false) {}
+export class KmsInvalidRequest extends kmsErrorKind('KMS_INVALID_REQUEST', false) {}
+export class KmsRateLimited extends kmsErrorKind('KMS_RATE_LIMITED', true) {}
+export class KmsUnavailable extends kmsErrorKind('KMS_UNAVAILABLE', true) {}
+export class KmsTimeout extends kmsErrorKind('KMS_TIMEOUT', true) {}
+export class KmsProtocolError extends kmsErrorKind('KMS_PROTOCOL_ERROR', false) {}
 /** Bytes or JSON that are not a well-formed TTLV message (truncated, mis-padded, too deep, too large). */
-export class KmipDecodeError extends KmsError {
-  readonly code = 'KMIP_DECODE_ERROR';
-  readonly isRetryable = false;
+export class KmipDecodeError extends kmsErrorKind('KMIP_DECODE_ERROR', false) {
   /** Byte offset (binary) or JSON path where decoding stopped. */
   readonly position: string | undefined;
   constructor(message: string, position?: string | number, options?: { cause?: unknown }) {

@@ -76,6 +76,16 @@ function expectReproduces<Request>(name: string, operation: KmipOperation<Reques
 const ACTIVATION = new Date('2024-01-01T00:00:00Z');
 const MESSAGE = utf8('The quick brown fox jumps over the lazy dog');
 const UNRESTRICTED = 0x200000;
+/** The AES-256 key of Cosmian's Create vectors; a vector's own additions are spread after it (key order is wire order). */
+const AES_256 = {
+  cryptographicAlgorithm: 'AES',
+  cryptographicLength: 256,
+  cryptographicUsageMask: 12,
+  keyFormatType: 'TransparentSymmetricKey',
+  objectType: 'SymmetricKey',
+} as const;
+const RSA_PKCS1V15_SHA256 = { digitalSignatureAlgorithm: 'SHA256WithRSAEncryption' } as const;
+const RSASSAPSS_SHA256 = { digitalSignatureAlgorithm: 'RSASSAPSS', hashingAlgorithm: 'SHA256' } as const;
 
 describe('builders reproduce Cosmian 5.x request vectors', () => {
   it('DiscoverVersions', () => {
@@ -95,27 +105,14 @@ describe('builders reproduce Cosmian 5.x request vectors', () => {
   it('Create AES-256, active', () => {
     expectReproduces('create.aes256.request.json', create, {
       objectType: 'SymmetricKey',
-      attributes: {
-        cryptographicAlgorithm: 'AES',
-        cryptographicLength: 256,
-        cryptographicUsageMask: 12,
-        keyFormatType: 'TransparentSymmetricKey',
-        objectType: 'SymmetricKey',
-        activationDate: ACTIVATION,
-      },
+      attributes: { ...AES_256, activationDate: ACTIVATION },
     });
   });
 
   it('Create AES-256, pre-active (no ActivationDate)', () => {
     expectReproduces('create.aes256_preactive.request.json', create, {
       objectType: 'SymmetricKey',
-      attributes: {
-        cryptographicAlgorithm: 'AES',
-        cryptographicLength: 256,
-        cryptographicUsageMask: 12,
-        keyFormatType: 'TransparentSymmetricKey',
-        objectType: 'SymmetricKey',
-      },
+      attributes: AES_256,
     });
   });
 
@@ -123,11 +120,8 @@ describe('builders reproduce Cosmian 5.x request vectors', () => {
     expectReproduces('create.aes256_with_name.request.json', create, {
       objectType: 'SymmetricKey',
       attributes: {
-        cryptographicAlgorithm: 'AES',
-        cryptographicLength: 256,
+        ...AES_256,
         cryptographicUsageMask: 2108,
-        keyFormatType: 'TransparentSymmetricKey',
-        objectType: 'SymmetricKey',
         names: [{ value: 'vec-locate-alpha', type: 'UninterpretedTextString' }],
         activationDate: ACTIVATION,
       },
@@ -260,7 +254,7 @@ describe('builders reproduce Cosmian 5.x request vectors', () => {
   it('Sign RSA PKCS#1 v1.5 SHA-256', () => {
     expectReproduces('sign.rsa_pkcs1v15_sha256.request.json', sign, {
       uniqueIdentifier: '{{private_key_id}}',
-      cryptographicParameters: { digitalSignatureAlgorithm: 'SHA256WithRSAEncryption' },
+      cryptographicParameters: RSA_PKCS1V15_SHA256,
       data: MESSAGE,
     });
   });
@@ -268,7 +262,7 @@ describe('builders reproduce Cosmian 5.x request vectors', () => {
   it('Sign RSA-PSS SHA-256 (RSASSAPSS)', () => {
     expectReproduces('sign.rsa_pss_sha256_rsassapss.request.json', sign, {
       uniqueIdentifier: '{{private_key_id}}',
-      cryptographicParameters: { digitalSignatureAlgorithm: 'RSASSAPSS', hashingAlgorithm: 'SHA256' },
+      cryptographicParameters: RSASSAPSS_SHA256,
       data: MESSAGE,
     });
   });
@@ -304,13 +298,13 @@ describe('builders reproduce Cosmian 5.x request vectors', () => {
     const signatureData = bytesOf('{{signature}}');
     expectReproduces('signature_verify.rsa_pkcs1v15_sha256.request.json', signatureVerify, {
       uniqueIdentifier: '{{public_key_id}}',
-      cryptographicParameters: { digitalSignatureAlgorithm: 'SHA256WithRSAEncryption' },
+      cryptographicParameters: RSA_PKCS1V15_SHA256,
       data: MESSAGE,
       signatureData,
     });
     expectReproduces('signature_verify.rsa_pss_sha256_rsassapss.request.json', signatureVerify, {
       uniqueIdentifier: '{{public_key_id}}',
-      cryptographicParameters: { digitalSignatureAlgorithm: 'RSASSAPSS', hashingAlgorithm: 'SHA256' },
+      cryptographicParameters: RSASSAPSS_SHA256,
       data: MESSAGE,
       signatureData,
     });
@@ -365,13 +359,7 @@ describe('builders reproduce Cosmian 5.x request vectors', () => {
           payload: create.buildPayload(
             {
               objectType: 'SymmetricKey',
-              attributes: {
-                cryptographicAlgorithm: 'AES',
-                cryptographicLength: 256,
-                cryptographicUsageMask: 12,
-                keyFormatType: 'TransparentSymmetricKey',
-                objectType: 'SymmetricKey',
-              },
+              attributes: AES_256,
             },
             context,
           ),
@@ -411,6 +399,12 @@ describe('Cascade (Cosmian only) is carried when the driver asks for it', () => 
 
 describe('recorded Cosmian 5.x responses', () => {
   const parse = (name: string): TtlvNode => decodeJson(fixture(name));
+  /** The one batch item of a recorded response. */
+  const onlyBatchItem = (name: string) => {
+    const [item] = parseResponseMessage(parse(name)).batchItems;
+    if (!item) throw new Error('no batch item');
+    return item;
+  };
 
   it('CreateKeyPair response gives both ids', () => {
     for (const name of ['create_key_pair.ec_p256_minimal.response.json', 'create_key_pair.rsa2048_ca.response.json']) {
@@ -424,8 +418,7 @@ describe('recorded Cosmian 5.x responses', () => {
   });
 
   it('Item_Not_Found becomes KmsNotFound with the server reason and message', () => {
-    const [item] = parseResponseMessage(parse('error.recertify_item_not_found.response.json')).batchItems;
-    if (!item) throw new Error('no batch item');
+    const item = onlyBatchItem('error.recertify_item_not_found.response.json');
     const error = (() => {
       try {
         unwrapBatchItem(item, 'ReCertify');
@@ -443,8 +436,7 @@ describe('recorded Cosmian 5.x responses', () => {
   });
 
   it('Operation_Not_Supported becomes KmsInvalidRequest', () => {
-    const [item] = parseResponseMessage(parse('error.validate_operation_not_supported.response.json')).batchItems;
-    if (!item) throw new Error('no batch item');
+    const item = onlyBatchItem('error.validate_operation_not_supported.response.json');
     expect(() => unwrapBatchItem(item, 'Validate')).toThrow(KmsInvalidRequest);
   });
 });

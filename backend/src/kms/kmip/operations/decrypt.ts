@@ -1,8 +1,8 @@
 import { KMIP_1_2 } from '../messages.js';
 import type { KmipOperation } from './operation.js';
 import type { CryptographicParameters } from './attributes.js';
-import { ivAndAdditionalData, keyAndParameters } from './crypto-payload.js';
-import { byteString, optional, requireBytes, requireText } from './tree.js';
+import { cipherRequestFields, cipherResponseFields } from './crypto-payload.js';
+import { byteString, optional } from './tree.js';
 
 export interface DecryptRequest {
   uniqueIdentifier: string;
@@ -24,13 +24,8 @@ export const decrypt: KmipOperation<DecryptRequest, DecryptResponse> = {
   minimumVersion: KMIP_1_2,
   isIdempotent: true,
   buildPayload: (request) => [
-    ...keyAndParameters(request),
-    byteString('Data', request.data),
-    ...ivAndAdditionalData(request),
+    ...cipherRequestFields(request),
     ...optional(request.authenticatedEncryptionTag, (value) => byteString('AuthenticatedEncryptionTag', value)),
   ],
-  parsePayload: (payload) => ({
-    uniqueIdentifier: requireText(payload, 'UniqueIdentifier'),
-    data: requireBytes(payload, 'Data'),
-  }),
+  parsePayload: cipherResponseFields,
 };

@@ -1,8 +1,8 @@
 import { KMIP_1_2 } from '../messages.js';
 import type { KmipOperation } from './operation.js';
 import type { CryptographicParameters } from './attributes.js';
-import { ivAndAdditionalData, keyAndParameters } from './crypto-payload.js';
-import { byteString, readBytes, requireBytes, requireText } from './tree.js';
+import { cipherRequestFields, cipherResponseFields } from './crypto-payload.js';
+import { readBytes } from './tree.js';
 
 export interface EncryptRequest {
   uniqueIdentifier: string;
@@ -27,14 +27,9 @@ export const encrypt: KmipOperation<EncryptRequest, EncryptResponse> = {
   name: 'Encrypt',
   minimumVersion: KMIP_1_2,
   isIdempotent: true,
-  buildPayload: (request) => [
-    ...keyAndParameters(request),
-    byteString('Data', request.data),
-    ...ivAndAdditionalData(request),
-  ],
+  buildPayload: cipherRequestFields,
   parsePayload: (payload) => ({
-    uniqueIdentifier: requireText(payload, 'UniqueIdentifier'),
-    data: requireBytes(payload, 'Data'),
+    ...cipherResponseFields(payload),
     ivCounterNonce: readBytes(payload, 'IVCounterNonce'),
     authenticatedEncryptionTag: readBytes(payload, 'AuthenticatedEncryptionTag'),
   }),
