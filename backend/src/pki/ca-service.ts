@@ -183,6 +183,8 @@ export class CaService {
             });
           }
         });
+        // The OCSP responder learns of a new issuer now, not at its next rate-limited index rebuild.
+        this.#deps.events.statusChanged({ caId, serialHex: null });
         return this.get(caId);
       },
     );
@@ -271,6 +273,7 @@ export class CaService {
           }),
         );
         this.#deps.directory.invalidate(record.row.id);
+        this.#deps.events.statusChanged({ caId: record.row.id, serialHex: null });
         return this.get(record.row.id);
       },
     );
