@@ -7,21 +7,11 @@ import { useState } from 'react';
 
 import type { DestroyKeyInput } from '@pki/shared';
 
-import { KeyLifecycleDialog } from './key-lifecycle-dialog.js';
-import type { KeyDependents } from './key-impact.js';
+import { KeyLifecycleDialog, type KeyDialogProps } from './key-lifecycle-dialog.js';
 import { TextInput } from '../../components/form-fields.js';
 
-export interface DestroyKeyDialogProps {
-  keyId: string;
-  keyLabel: string;
-  dependents: KeyDependents | undefined;
-  dependentsError?: unknown;
-  isDualControlEnabled: boolean;
-  isOpen: boolean;
-  onOpenChange: (isOpen: boolean) => void;
+export interface DestroyKeyDialogProps extends KeyDialogProps {
   onDestroy: (input: DestroyKeyInput) => Promise<unknown>;
-  /** After the request settled either way (the caller refreshes its lists). */
-  onSettled?: () => void;
 }
 
 export function DestroyKeyDialog(props: DestroyKeyDialogProps) {

@@ -16,15 +16,26 @@ import { useGuardedSubmit } from '../../components/use-guarded-submit.js';
 /** Present only when the request forces past live certificates. */
 export type ForceOption = { isForced: true; forceReason: string } | Record<never, never>;
 
-export interface KeyLifecycleDialogProps {
+/** What the keys page gives both the destroy and the revoke dialog. */
+export interface KeyDialogProps {
+  keyId: string;
+  keyLabel: string;
+  dependents: KeyDependents | undefined;
+  dependentsError?: unknown;
+  isDualControlEnabled: boolean;
+  isOpen: boolean;
+  onOpenChange: (isOpen: boolean) => void;
+  /** After the request settled either way (the caller refreshes its lists). */
+  onSettled?: (() => void) | undefined;
+}
+
+export interface KeyLifecycleDialogProps extends Pick<
+  KeyDialogProps,
+  'dependents' | 'dependentsError' | 'isOpen' | 'onOpenChange' | 'onSettled'
+> {
   title: string;
   action: KeyAction;
   verb: 'Destroy' | 'Revoke';
-  dependents: KeyDependents | undefined;
-  dependentsError?: unknown;
-  isOpen: boolean;
-  onOpenChange: (isOpen: boolean) => void;
-  onSettled?: (() => void) | undefined;
   /** Shown under the impact statement; receives the number of live certificates. */
   dualControlNotice: (liveCertificates: number) => string | null;
   /** The operation's own fields, hidden once the request finished. */

@@ -7,8 +7,7 @@ import { useState } from 'react';
 
 import { REVOCATION_REASONS, type KeyLifecycleInput, type RevocationReason } from '@pki/shared';
 
-import { KeyLifecycleDialog } from './key-lifecycle-dialog.js';
-import type { KeyDependents } from './key-impact.js';
+import { KeyLifecycleDialog, type KeyDialogProps } from './key-lifecycle-dialog.js';
 import { ChoiceInput } from '../../components/form-fields.js';
 
 /** RFC 5280's reason names for people; certificateHold and removeFromCRL make no sense for a key. */
@@ -28,16 +27,8 @@ const REASON_CHOICES = REVOCATION_REASONS.flatMap((id) => {
   return label === undefined ? [] : [{ id, label }];
 });
 
-export interface RevokeKeyDialogProps {
-  keyId: string;
-  keyLabel: string;
-  dependents: KeyDependents | undefined;
-  dependentsError?: unknown;
-  isDualControlEnabled: boolean;
-  isOpen: boolean;
-  onOpenChange: (isOpen: boolean) => void;
+export interface RevokeKeyDialogProps extends KeyDialogProps {
   onRevoke: (input: KeyLifecycleInput) => Promise<unknown>;
-  onSettled?: () => void;
 }
 
 export function RevokeKeyDialog(props: RevokeKeyDialogProps) {
