@@ -18,7 +18,7 @@ import { formatInstant } from '../app/format-instant.js';
 import { ChoiceInput } from '../components/form-fields.js';
 import { EmptyState } from '../components/empty-state.js';
 import { PageHeader } from '../components/page-header.js';
-import { QueryView } from '../components/query-view.js';
+import { ListView } from '../components/list-view.js';
 import { StateBadge } from '../components/badge.js';
 
 type Approval = RouterOutputs['approvals']['list'][number];
@@ -63,11 +63,9 @@ export function ApprovalsPage() {
           onChange={(next) => setSearchParams(next === 'pending' ? {} : { status: next })}
         />
       </div>
-      <QueryView
+      <ListView
         query={approvals}
-        loadingLabel="Loading approvals"
-        errorTitle="The approvals could not be read"
-        isEmpty={(data) => data.length === 0}
+        noun="approvals"
         empty={
           <EmptyState title={status === 'pending' ? 'Nothing waits for approval' : `No ${status} requests`}>
             {status === 'pending'
@@ -150,7 +148,7 @@ export function ApprovalsPage() {
             })}
           </ul>
         )}
-      </QueryView>
+      </ListView>
       {deciding === undefined ? null : (
         <DecideApprovalDialog
           decision={deciding.decision}

@@ -5,7 +5,6 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Cell, Column, Row, Table, TableBody, TableHeader } from 'react-aria-components';
 
 import { KEY_STATES, type KeyState, type KeySummary } from '@pki/shared';
 
@@ -21,15 +20,17 @@ import { formatInstant } from '../app/format-instant.js';
 import { ChoiceInput } from '../components/form-fields.js';
 import { EmptyState } from '../components/empty-state.js';
 import { PageHeader } from '../components/page-header.js';
-import { QueryView } from '../components/query-view.js';
+import { ListView } from '../components/list-view.js';
 import { StateBadge } from '../components/badge.js';
-import { TABLE_CLASSES } from '../components/table-classes.js';
+import { DataCell, DataTable } from '../components/data-table.js';
 
 type StateFilter = KeyState | 'all';
 const STATE_FILTERS = [
   { id: 'all' as const, label: 'All states' },
   ...KEY_STATES.map((state) => ({ id: state, label: state })),
 ];
+
+const KEY_COLUMNS = ['Label', 'State', 'Purpose', 'Algorithm', 'Backend', 'Used by', 'Created', 'Actions'];
 
 interface OpenAction {
   kind: 'revoke' | 'destroy';
@@ -77,11 +78,9 @@ export function KeysPage() {
       <div className="mb-3 max-w-xs">
         <ChoiceInput label="State" choices={STATE_FILTERS} value={stateFilter} onChange={setStateFilter} />
       </div>
-      <QueryView
+      <ListView
         query={keys}
-        loadingLabel="Loading keys"
-        errorTitle="The keys could not be read"
-        isEmpty={(data) => data.length === 0}
+        noun="keys"
         empty={
           <EmptyState title={stateFilter === 'all' ? 'No keys yet' : `No ${stateFilter} keys`}>
             {stateFilter === 'all'
@@ -91,88 +90,73 @@ export function KeysPage() {
         }
       >
         {(data) => (
-          <div className={TABLE_CLASSES.frame}>
-            <Table aria-label="Keys" className={TABLE_CLASSES.table}>
-              <TableHeader>
-                <Column isRowHeader className={TABLE_CLASSES.column}>
-                  Label
-                </Column>
-                <Column className={TABLE_CLASSES.column}>State</Column>
-                <Column className={TABLE_CLASSES.column}>Purpose</Column>
-                <Column className={TABLE_CLASSES.column}>Algorithm</Column>
-                <Column className={TABLE_CLASSES.column}>Backend</Column>
-                <Column className={TABLE_CLASSES.column}>Used by</Column>
-                <Column className={TABLE_CLASSES.column}>Created</Column>
-                <Column className={TABLE_CLASSES.column}>Actions</Column>
-              </TableHeader>
-              {/* Rows read the pending approvals and CA names too: re-render them when those change. */}
-              <TableBody items={data} dependencies={[approvals.data, cas.data, isManager]}>
-                {(key) => {
-                  const requests = pending.get(key.id) ?? [];
-                  const usedBy = caNamesByKey.get(key.id);
-                  const isDestroyed = key.state === 'destroyed';
-                  const isRevocable = key.state === 'active' || key.state === 'pre-active';
-                  return (
-                    <Row id={key.id} className={TABLE_CLASSES.row}>
-                      <Cell className={`${TABLE_CLASSES.cell} font-semibold`}>{key.label}</Cell>
-                      <Cell className={TABLE_CLASSES.cell}>
-                        <div className="flex flex-col items-start gap-1">
-                          <StateBadge state={key.state} />
-                          {requests.map((operation) => (
-                            <StateBadge key={operation} state="pending" label={PENDING_LABELS[operation]} />
-                          ))}
-                          {key.revocationReason === null ? null : (
-                            <span className="text-xs text-ink-muted">reason: {key.revocationReason}</span>
-                          )}
-                        </div>
-                      </Cell>
-                      <Cell className={TABLE_CLASSES.cell}>{key.purpose}</Cell>
-                      <Cell className={TABLE_CLASSES.cell}>{key.algorithm}</Cell>
-                      <Cell className={TABLE_CLASSES.cell}>{key.backend}</Cell>
-                      <Cell className={TABLE_CLASSES.cell}>
-                        {usedBy === undefined ? (
-                          <span className="text-ink-muted">no CA</span>
-                        ) : (
-                          `CA ${usedBy.join(', ')}`
+          // Rows read the pending approvals and CA names too: re-render them when those change.
+          <DataTable
+            label="Keys"
+            columns={KEY_COLUMNS}
+            items={data}
+            dependencies={[approvals.data, cas.data, isManager]}
+          >
+            {(key) => {
+              const requests = pending.get(key.id) ?? [];
+              const usedBy = caNamesByKey.get(key.id);
+              const isDestroyed = key.state === 'destroyed';
+              const isRevocable = key.state === 'active' || key.state === 'pre-active';
+              return (
+                <>
+                  <DataCell className="font-semibold">{key.label}</DataCell>
+                  <DataCell>
+                    <div className="flex flex-col items-start gap-1">
+                      <StateBadge state={key.state} />
+                      {requests.map((operation) => (
+                        <StateBadge key={operation} state="pending" label={PENDING_LABELS[operation]} />
+                      ))}
+                      {key.revocationReason === null ? null : (
+                        <span className="text-xs text-ink-muted">reason: {key.revocationReason}</span>
+                      )}
+                    </div>
+                  </DataCell>
+                  <DataCell>{key.purpose}</DataCell>
+                  <DataCell>{key.algorithm}</DataCell>
+                  <DataCell>{key.backend}</DataCell>
+                  <DataCell>
+                    {usedBy === undefined ? <span className="text-ink-muted">no CA</span> : `CA ${usedBy.join(', ')}`}
+                  </DataCell>
+                  <DataCell>{formatInstant(key.createdAt)}</DataCell>
+                  <DataCell>
+                    {isManager && !isDestroyed ? (
+                      <div className="flex flex-wrap gap-1">
+                        {isRevocable ? (
+                          <Button
+                            variant="secondary"
+                            aria-label={`Revoke key ${key.label}`}
+                            onPress={() => setAction({ kind: 'revoke', key })}
+                          >
+                            Revoke
+                          </Button>
+                        ) : null}
+                        {/* The key store destroys only a revoked key: revoke first. */}
+                        {isRevocable ? null : (
+                          <Button
+                            variant="danger"
+                            aria-label={`Destroy key ${key.label}`}
+                            isDisabled={requests.includes('keys.destroy')}
+                            onPress={() => setAction({ kind: 'destroy', key })}
+                          >
+                            Destroy
+                          </Button>
                         )}
-                      </Cell>
-                      <Cell className={TABLE_CLASSES.cell}>{formatInstant(key.createdAt)}</Cell>
-                      <Cell className={TABLE_CLASSES.cell}>
-                        {isManager && !isDestroyed ? (
-                          <div className="flex flex-wrap gap-1">
-                            {isRevocable ? (
-                              <Button
-                                variant="secondary"
-                                aria-label={`Revoke key ${key.label}`}
-                                onPress={() => setAction({ kind: 'revoke', key })}
-                              >
-                                Revoke
-                              </Button>
-                            ) : null}
-                            {/* The key store destroys only a revoked key: revoke first. */}
-                            {isRevocable ? null : (
-                              <Button
-                                variant="danger"
-                                aria-label={`Destroy key ${key.label}`}
-                                isDisabled={requests.includes('keys.destroy')}
-                                onPress={() => setAction({ kind: 'destroy', key })}
-                              >
-                                Destroy
-                              </Button>
-                            )}
-                          </div>
-                        ) : (
-                          <span className="text-ink-muted">—</span>
-                        )}
-                      </Cell>
-                    </Row>
-                  );
-                }}
-              </TableBody>
-            </Table>
-          </div>
+                      </div>
+                    ) : (
+                      <span className="text-ink-muted">—</span>
+                    )}
+                  </DataCell>
+                </>
+              );
+            }}
+          </DataTable>
         )}
-      </QueryView>
+      </ListView>
       {action === undefined ? null : (
         <KeyActionDialog
           key={`${action.kind}-${action.key.id}`}

@@ -111,12 +111,26 @@ describe('CaDescriptionView', () => {
   it('shows where relying parties fetch revocation state, the CRL number and next update, and a CRL download', () => {
     renderView(ISSUING, ROOT);
     const revocation = screen.getByRole('region', { name: 'Revocation information' });
-    expect(valueOf('CRL URL', revocation)).toBe('https://pki.example.test/crl/issuing-1.crl');
+    expect(valueOf('CRL of certificates this CA issues', revocation)).toBe(
+      'https://pki.example.test/crl/issuing-1.crl',
+    );
     expect(valueOf('OCSP URL', revocation)).toBe('https://pki.example.test/ocsp');
     expect(valueOf('CRL number', revocation)).toBe('7');
     expect(valueOf('Next update', revocation)).toContain('2026');
     expect(valueOf('Revoked entries', revocation)).toBe('2');
     expect(within(revocation).getByRole('button', { name: 'Download CRL' })).toBeTruthy();
+  });
+
+  it("tells the CA's two CRLs apart: its issuer's CRL in its certificate, its own CRL for what it issues", () => {
+    renderView(ISSUING, ROOT);
+    const certificate = screen.getByRole('region', { name: 'Certificate' });
+    const distributionPoint = within(certificate).getByText('CRL Distribution Points', { exact: false }).closest('li');
+    expect(distributionPoint?.textContent).toContain('The CRL that covers this CA itself, published by its issuer.');
+    expect(distributionPoint?.textContent).toContain('URI:https://pki.example.test/crl/root-1.crl');
+    const keyUsage = within(certificate).getByText('Key Usage', { exact: false }).closest('li');
+    expect(keyUsage?.textContent).not.toContain('covers this CA');
+    const revocation = screen.getByRole('region', { name: 'Revocation information' });
+    expect(within(revocation).queryByText('root-1.crl', { exact: false })).toBeNull();
   });
 
   it('says when no CRL was published yet rather than showing a number', () => {

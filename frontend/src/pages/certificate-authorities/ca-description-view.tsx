@@ -18,6 +18,16 @@ const when = (iso: string | null) => (iso === null ? '—' : DATE_FORMAT.format(
 
 type DecodedCaCertificate = NonNullable<CaDescription['certificate']>;
 
+/**
+ * A CA has two CRL addresses: its certificate's distribution point names its issuer's CRL,
+ * which lists this CA if it is revoked; the CRL this CA signs, for what it issues, is another.
+ */
+const CRL_DISTRIBUTION_POINTS_OID = '2.5.29.31';
+const EXTENSION_NOTES = {
+  [CRL_DISTRIBUTION_POINTS_OID]:
+    'The CRL that covers this CA itself, published by its issuer. The CRL this CA publishes is under Revocation information.',
+};
+
 function describeKey(ca: CaSummary, certificate: DecodedCaCertificate | null): string {
   if (certificate === null) return describeAlgorithm(ca.keyAlgorithm);
   const { type, size, curve } = certificate.publicKey;
@@ -80,7 +90,7 @@ function CertificateSection({ description, parent }: { description: CaDescriptio
           <h3 id="ca-extensions-heading" className="mb-2 mt-4 font-semibold text-ink">
             Extensions
           </h3>
-          <ExtensionList extensions={certificate.extensions} />
+          <ExtensionList extensions={certificate.extensions} notes={EXTENSION_NOTES} />
           <div className="mt-3 flex flex-wrap gap-2">
             <DownloadButton filename={`${ca.name}.pem`} source={`/ca/${encodeURIComponent(ca.id)}.pem`}>
               Download certificate
@@ -100,7 +110,10 @@ function RevocationSection({ description }: { description: CaDescription }) {
       <h2 id="ca-revocation-heading">Revocation information</h2>
       <DefinitionList
         items={[
-          { term: 'CRL URL', description: <code className="break-all">{urls.crl}</code> },
+          {
+            term: 'CRL of certificates this CA issues',
+            description: <code className="break-all">{urls.crl}</code>,
+          },
           { term: 'OCSP URL', description: <code className="break-all">{urls.ocsp}</code> },
           { term: 'CA certificate URL', description: <code className="break-all">{urls.caCertificate}</code> },
           ...(crl === null

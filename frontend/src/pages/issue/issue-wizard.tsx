@@ -221,7 +221,12 @@ function IssueWizardSteps() {
               {profile && <ProfileAllowance profile={profile} />}
             </div>
           )}
-          <SanEditor rows={sans} onChange={setSans} {...(profile ? { allowedTypes: profile.allowedSanTypes } : {})} />
+          <SanEditor
+            rows={sans}
+            onChange={setSans}
+            {...(profile ? { allowedTypes: profile.allowedSanTypes } : {})}
+            {...(source === 'csr' && preview.data?.isParsed ? { csrSans: preview.data.sans } : {})}
+          />
           <label className="flex flex-col text-sm text-ink">
             Validity in days (default {profile?.defaultValidityDays ?? '…'}, at most {profile?.maxValidityDays ?? '…'})
             <input

@@ -10,11 +10,24 @@ import { SanEditor, areSanRowsValid } from './san-editor.js';
 
 afterEach(cleanup);
 
-function Harness({ initial = [], allowed }: { initial?: SanEntry[]; allowed?: ('dns' | 'ip' | 'email' | 'uri')[] }) {
+function Harness({
+  initial = [],
+  allowed,
+  csrSans,
+}: {
+  initial?: SanEntry[];
+  allowed?: ('dns' | 'ip' | 'email' | 'uri')[];
+  csrSans?: string[];
+}) {
   const [rows, setRows] = useState<SanEntry[]>(initial);
   return (
     <>
-      <SanEditor rows={rows} onChange={setRows} {...(allowed ? { allowedTypes: allowed } : {})} />
+      <SanEditor
+        rows={rows}
+        onChange={setRows}
+        {...(allowed ? { allowedTypes: allowed } : {})}
+        {...(csrSans ? { csrSans } : {})}
+      />
       <output data-testid="rows">{JSON.stringify(rows)}</output>
     </>
   );
@@ -50,6 +63,27 @@ describe('SanEditor', () => {
   it('flags a type the profile does not allow', () => {
     render(<Harness initial={[{ type: 'email', value: 'a@example.com' }]} allowed={['dns', 'ip']} />);
     expect(screen.getByText('Email names are not allowed by this profile')).toBeTruthy();
+  });
+
+  it('asks for names when there is no CSR, or the CSR carries none', () => {
+    render(<Harness csrSans={[]} />);
+    expect(screen.getByText(/^No names yet/)).toBeTruthy();
+  });
+
+  it("shows the CSR's names as the ones used while none is edited, and that edited rows replace them", async () => {
+    const user = userEvent.setup();
+    render(<Harness csrSans={['dns:web.example.test', 'ip:192.0.2.10']} />);
+    expect(screen.queryByText(/No names yet/)).toBeNull();
+    const used = screen.getByText(/The CSR's names are used/);
+    expect(used.textContent).toContain('dns:web.example.test, ip:192.0.2.10');
+    expect(used.textContent).toContain('Names added here replace them.');
+
+    await user.click(screen.getByRole('button', { name: 'Add name' }));
+    expect(screen.queryByText(/The CSR's names are used/)).toBeNull();
+    expect(screen.getByText(/These names replace the CSR's/).textContent).toContain('dns:web.example.test');
+
+    await user.click(screen.getByRole('button', { name: 'Remove name 1' }));
+    expect(screen.getByText(/The CSR's names are used/)).toBeTruthy();
   });
 
   it('counts empty or wrong rows as not ready', () => {

@@ -1,7 +1,8 @@
 /**
  * The SAN editor: one row per subject alternative name, a type and a value, validated as
  * typed with the shared rules (`SanEntrySchema`, @pki/shared san.ts) so the messages are the
- * server's. Rows the profile does not allow are flagged too.
+ * server's. Rows the profile does not allow are flagged too. Issuance from a CSR takes the
+ * CSR's names unless rows are given here, and then only the rows: the editor says which.
  */
 import { SAN_TYPES, SanEntrySchema } from '@pki/shared';
 import type { SanEntry, SanType } from '@pki/shared';
@@ -23,17 +24,30 @@ export interface SanEditorProps {
   rows: readonly SanEntry[];
   onChange: (rows: SanEntry[]) => void;
   allowedTypes?: readonly SanType[];
+  /** The names the pasted CSR carries, as "dns:example.com"; absent when there is no CSR. */
+  csrSans?: readonly string[];
 }
 
-export function SanEditor({ rows, onChange, allowedTypes }: SanEditorProps) {
+export function SanEditor({ rows, onChange, allowedTypes, csrSans = [] }: SanEditorProps) {
   const update = (index: number, entry: SanEntry) => onChange(rows.map((row, at) => (at === index ? entry : row)));
   return (
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium text-ink">Subject alternative names</legend>
-      {rows.length === 0 && (
+      {rows.length === 0 && csrSans.length === 0 && (
         <p className="text-sm text-ink-muted">No names yet. Add the host names or addresses clients will use.</p>
       )}
-      <ul className="space-y-2">
+      {rows.length === 0 && csrSans.length > 0 && (
+        <p className="text-sm text-ink-muted">
+          The CSR&apos;s names are used: <span className="break-all text-ink">{csrSans.join(', ')}</span>. Names added
+          here replace them.
+        </p>
+      )}
+      {rows.length > 0 && csrSans.length > 0 && (
+        <p className="text-sm text-ink-muted">
+          These names replace the CSR&apos;s ({csrSans.join(', ')}); remove them all to use the CSR&apos;s.
+        </p>
+      )}
+      <ul className="list-none space-y-2 p-0">
         {rows.map((row, index) => {
           const problem = sanRowProblem(row, allowedTypes);
           const errorId = `san-error-${index}`;

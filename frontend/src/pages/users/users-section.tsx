@@ -1,72 +1,59 @@
 /** Local and OIDC users: create, set the role, disable or enable, reset a password. */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Cell, Column, Row, Table, TableBody, TableHeader } from 'react-aria-components';
 
-import { MIN_PASSWORD_LENGTH, type UserRole } from '@pki/shared';
+import { MIN_PASSWORD_LENGTH } from '@pki/shared';
 
 import { ROLE_LABELS } from '../../app/navigation.js';
 import { useSignedInUser } from '../../auth/session.js';
 import { useTRPC, useTRPCClient } from '../../trpc.js';
 import { ROLE_CHOICES } from './role-choices.js';
 import { useMutationCall } from './use-mutation-call.js';
+import { AdminSection } from './admin-section.js';
+import { CreatePrincipalForm } from './create-principal-form.js';
 import { Button } from '../../components/button.js';
 import { formatInstant } from '../../app/format-instant.js';
 import { ChoiceInput, TextInput } from '../../components/form-fields.js';
 import { Dialog } from '../../components/dialog.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ApiErrorNotice } from '../../components/error-notice.js';
-import { QueryView } from '../../components/query-view.js';
+import { ListView } from '../../components/list-view.js';
 import { StateBadge } from '../../components/badge.js';
-import { TABLE_CLASSES } from '../../components/table-classes.js';
+import { DataCell, DataTable } from '../../components/data-table.js';
 
 function CreateUserForm() {
   const client = useTRPCClient();
-  const { call, error, isRunning } = useMutationCall();
-  const [username, setUsername] = useState('');
-  const [role, setRole] = useState<UserRole>('operator');
   const [password, setPassword] = useState('');
   const [created, setCreated] = useState<string | undefined>();
   return (
-    <form
-      aria-label="Create a user"
-      className="card mb-4 flex flex-col gap-3"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void call(() => client.users.create.mutate({ username, role, password })).then((user) => {
-          if (user === undefined) return;
-          setCreated(username);
-          setUsername('');
-          setPassword('');
-        });
+    <CreatePrincipalForm
+      title="Create a user"
+      nameLabel="Username"
+      submitLabel="Create user"
+      failureTitle="The user was not created"
+      create={({ name, role }) => client.users.create.mutate({ username: name, role, password })}
+      onCreated={(_user, { name }) => {
+        setCreated(name);
+        setPassword('');
       }}
+      outcome={
+        created === undefined ? null : (
+          <p role="status" className="m-0 text-sm">
+            User {created} is created; they must change the password at first sign-in.
+          </p>
+        )
+      }
     >
-      <h3 className="m-0 text-base">Create a user</h3>
-      <div className="grid gap-3 sm:grid-cols-3">
-        <TextInput label="Username" value={username} onChange={setUsername} isRequired autoComplete="off" />
-        <ChoiceInput label="Role" choices={ROLE_CHOICES} value={role} onChange={setRole} />
-        <TextInput
-          label="First password"
-          type="password"
-          value={password}
-          onChange={setPassword}
-          isRequired
-          autoComplete="new-password"
-          description={`At least ${MIN_PASSWORD_LENGTH} characters; they change it at first sign-in.`}
-        />
-      </div>
-      {error === undefined ? null : <ApiErrorNotice title="The user was not created" error={error} />}
-      {created === undefined ? null : (
-        <p role="status" className="m-0 text-sm">
-          User {created} is created; they must change the password at first sign-in.
-        </p>
-      )}
-      <div>
-        <Button type="submit" variant="primary" isDisabled={isRunning}>
-          {isRunning ? 'Creating…' : 'Create user'}
-        </Button>
-      </div>
-    </form>
+      <TextInput
+        label="First password"
+        type="password"
+        value={password}
+        onChange={setPassword}
+        isRequired
+        autoComplete="new-password"
+        description={`At least ${MIN_PASSWORD_LENGTH} characters; they change it at first sign-in.`}
+      />
+    </CreatePrincipalForm>
   );
 }
 
@@ -113,6 +100,8 @@ function ResetPasswordDialog({ username, onClose }: { username: string; onClose:
   );
 }
 
+const USER_COLUMNS = ['Username', 'Role', 'Status', 'Created', 'Actions'];
+
 export function UsersSection() {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -122,107 +111,88 @@ export function UsersSection() {
   const [resetting, setResetting] = useState<string | undefined>();
 
   return (
-    <section aria-labelledby="users-heading" className="mb-8">
-      <h2 id="users-heading" className="mb-3 text-lg">
-        Users
-      </h2>
-      <CreateUserForm />
-      {error === undefined ? null : <ApiErrorNotice title="The change was not made" error={error} />}
-      <QueryView
-        query={users}
-        loadingLabel="Loading users"
-        errorTitle="The users could not be read"
-        isEmpty={(data) => data.length === 0}
-        empty={<EmptyState title="No users">Create one above.</EmptyState>}
-      >
+    <AdminSection
+      headingId="users-heading"
+      title="Users"
+      form={<CreateUserForm />}
+      failure={{ title: 'The change was not made', error }}
+    >
+      <ListView query={users} noun="users" empty={<EmptyState title="No users">Create one above.</EmptyState>}>
         {(data) => (
-          <div className={TABLE_CLASSES.frame}>
-            <Table aria-label="Users" className={TABLE_CLASSES.table}>
-              <TableHeader>
-                <Column isRowHeader className={TABLE_CLASSES.column}>
-                  Username
-                </Column>
-                <Column className={TABLE_CLASSES.column}>Role</Column>
-                <Column className={TABLE_CLASSES.column}>Status</Column>
-                <Column className={TABLE_CLASSES.column}>Created</Column>
-                <Column className={TABLE_CLASSES.column}>Actions</Column>
-              </TableHeader>
-              <TableBody items={data.map((user) => ({ ...user, id: user.username }))}>
-                {(user) => {
-                  const isMe = user.username === me.username;
-                  return (
-                    <Row id={user.username} className={TABLE_CLASSES.row}>
-                      <Cell className={`${TABLE_CLASSES.cell} font-semibold`}>
-                        {user.username}
-                        {user.oidcIssuer === null ? null : (
-                          <span className="block text-xs font-normal text-ink-muted">OIDC: {user.oidcIssuer}</span>
-                        )}
-                      </Cell>
-                      <Cell className={TABLE_CLASSES.cell}>
-                        {isMe ? (
-                          ROLE_LABELS[user.role]
-                        ) : (
-                          <ChoiceInput
-                            label={`Role of ${user.username}`}
-                            choices={ROLE_CHOICES}
-                            value={user.role}
-                            onChange={(role) =>
-                              void call(() => client.users.setRole.mutate({ username: user.username, role }))
-                            }
-                            className="[&>label]:sr-only"
-                          />
-                        )}
-                      </Cell>
-                      <Cell className={TABLE_CLASSES.cell}>
-                        <div className="flex flex-col items-start gap-1">
-                          <StateBadge state={user.isDisabled ? 'disabled' : 'enabled'} />
-                          {user.mustChangePassword ? (
-                            <span className="text-xs text-ink-muted">must change password</span>
-                          ) : null}
-                        </div>
-                      </Cell>
-                      <Cell className={TABLE_CLASSES.cell}>{formatInstant(user.createdAt)}</Cell>
-                      <Cell className={TABLE_CLASSES.cell}>
-                        {isMe ? (
-                          <span className="text-ink-muted">you</span>
-                        ) : (
-                          <div className="flex flex-wrap gap-1">
-                            <Button
-                              variant="secondary"
-                              aria-label={`${user.isDisabled ? 'Enable' : 'Disable'} ${user.username}`}
-                              onPress={() =>
-                                void call(() =>
-                                  user.isDisabled
-                                    ? client.users.enable.mutate({ username: user.username })
-                                    : client.users.disable.mutate({ username: user.username }),
-                                )
-                              }
-                            >
-                              {user.isDisabled ? 'Enable' : 'Disable'}
-                            </Button>
-                            {user.oidcIssuer === null ? (
-                              <Button
-                                variant="secondary"
-                                aria-label={`Reset the password of ${user.username}`}
-                                onPress={() => setResetting(user.username)}
-                              >
-                                Reset password
-                              </Button>
-                            ) : null}
-                          </div>
-                        )}
-                      </Cell>
-                    </Row>
-                  );
-                }}
-              </TableBody>
-            </Table>
-          </div>
+          <DataTable label="Users" columns={USER_COLUMNS} items={data.map((user) => ({ ...user, id: user.username }))}>
+            {(user) => {
+              const isMe = user.username === me.username;
+              return (
+                <>
+                  <DataCell className="font-semibold">
+                    {user.username}
+                    {user.oidcIssuer === null ? null : (
+                      <span className="block text-xs font-normal text-ink-muted">OIDC: {user.oidcIssuer}</span>
+                    )}
+                  </DataCell>
+                  <DataCell>
+                    {isMe ? (
+                      ROLE_LABELS[user.role]
+                    ) : (
+                      <ChoiceInput
+                        label={`Role of ${user.username}`}
+                        choices={ROLE_CHOICES}
+                        value={user.role}
+                        onChange={(role) =>
+                          void call(() => client.users.setRole.mutate({ username: user.username, role }))
+                        }
+                        className="[&>label]:sr-only"
+                      />
+                    )}
+                  </DataCell>
+                  <DataCell>
+                    <div className="flex flex-col items-start gap-1">
+                      <StateBadge state={user.isDisabled ? 'disabled' : 'enabled'} />
+                      {user.mustChangePassword ? (
+                        <span className="text-xs text-ink-muted">must change password</span>
+                      ) : null}
+                    </div>
+                  </DataCell>
+                  <DataCell>{formatInstant(user.createdAt)}</DataCell>
+                  <DataCell>
+                    {isMe ? (
+                      <span className="text-ink-muted">you</span>
+                    ) : (
+                      <div className="flex flex-wrap gap-1">
+                        <Button
+                          variant="secondary"
+                          aria-label={`${user.isDisabled ? 'Enable' : 'Disable'} ${user.username}`}
+                          onPress={() =>
+                            void call(() =>
+                              user.isDisabled
+                                ? client.users.enable.mutate({ username: user.username })
+                                : client.users.disable.mutate({ username: user.username }),
+                            )
+                          }
+                        >
+                          {user.isDisabled ? 'Enable' : 'Disable'}
+                        </Button>
+                        {user.oidcIssuer === null ? (
+                          <Button
+                            variant="secondary"
+                            aria-label={`Reset the password of ${user.username}`}
+                            onPress={() => setResetting(user.username)}
+                          >
+                            Reset password
+                          </Button>
+                        ) : null}
+                      </div>
+                    )}
+                  </DataCell>
+                </>
+              );
+            }}
+          </DataTable>
         )}
-      </QueryView>
+      </ListView>
       {resetting === undefined ? null : (
         <ResetPasswordDialog username={resetting} onClose={() => setResetting(undefined)} />
       )}
-    </section>
+    </AdminSection>
   );
 }
