@@ -1,25 +1,11 @@
-import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import { createBrowserRouter } from 'react-router';
 
 import { RequireSession } from '../auth/session.js';
-import { PageSkeleton } from '../components/skeleton.js';
 import { NotFoundPage } from '../pages/not-found-page.js';
 import { RouteErrorPage } from '../pages/route-error-page.js';
 import { Layout } from './layout.js';
+import { lazyPage, type LazyPage } from './lazy-page.js';
 import { RequireRole } from './require-role.js';
-
-/**
- * Each page is its own chunk, loaded when first visited: signing in does not download the
- * charts of the dashboard nor the tables of the inventory.
- */
-function lazyPage<Module>(load: () => Promise<Module>, pick: (module: Module) => ComponentType) {
-  const Page = lazy(async () => ({ default: pick(await load()) }));
-  return (
-    <Suspense fallback={<PageSkeleton />}>
-      <Page />
-    </Suspense>
-  );
-}
 
 const pages = {
   signIn: () =>
@@ -79,13 +65,26 @@ const pages = {
     ),
 };
 
-function section(path: string, page: ReactNode, sectionPath = path) {
-  return { path: path.slice(1), element: <RequireRole path={sectionPath}>{page}</RequireRole> };
+/** What a route carries for `preloadMatchedPages`. */
+interface PageHandle {
+  preload: () => void;
+}
+
+function page(lazy: LazyPage) {
+  return { element: lazy.element, handle: { preload: lazy.preload } satisfies PageHandle };
+}
+
+function section(path: string, lazy: LazyPage, sectionPath = path) {
+  return {
+    path: path.slice(1),
+    element: <RequireRole path={sectionPath}>{lazy.element}</RequireRole>,
+    handle: { preload: lazy.preload } satisfies PageHandle,
+  };
 }
 
 export function createAppRouter() {
-  return createBrowserRouter([
-    { path: '/sign-in', element: pages.signIn(), errorElement: <RouteErrorPage /> },
+  const router = createBrowserRouter([
+    { path: '/sign-in', ...page(pages.signIn()), errorElement: <RouteErrorPage /> },
     {
       path: '/',
       element: (
@@ -99,7 +98,7 @@ export function createAppRouter() {
           // keeps the navigation and the status badge on screen.
           errorElement: <RouteErrorPage />,
           children: [
-            { index: true, element: pages.dashboard() },
+            { index: true, ...page(pages.dashboard()) },
             section('/certificates', pages.certificates()),
             section('/certificates/issue', pages.issueCertificate(), '/certificates'),
             section('/certificates/:id', pages.certificate(), '/certificates'),
@@ -115,4 +114,14 @@ export function createAppRouter() {
       ],
     },
   ]);
+  preloadMatchedPages(router);
+  return router;
+}
+
+/**
+ * Starts downloading the opened address's page at once, while the session is being checked,
+ * rather than after: a cold visit to /certificates then waits for one round trip, not two.
+ */
+function preloadMatchedPages(router: ReturnType<typeof createBrowserRouter>): void {
+  for (const match of router.state.matches) (match.route.handle as PageHandle | undefined)?.preload();
 }
