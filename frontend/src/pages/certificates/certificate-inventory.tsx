@@ -1,19 +1,14 @@
 /**
  * The certificate inventory: server-side filters, sorts and keyset pages (an infinite
- * query over certificates.list), drawn by TanStack Table with only the visible rows in the
- * DOM (@tanstack/react-virtual), so 100,000 rows scroll like 100. Filters live in the URL.
+ * query over certificates.list), drawn by InventoryTable. Filters live in the URL.
  */
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useMemo } from 'react';
 import type { ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
 import { CERTIFICATE_SORTS, CERTIFICATE_STATUSES, KEY_ALGORITHMS, PROFILE_IDS } from '@pki/shared';
-import type { CertificateSummary } from '@pki/shared';
 
-import { StateBadge } from '../../components/badge.js';
 import { Button } from '../../components/button.js';
 import { saveBlob } from '../../components/download-button.js';
 import { EmptyState } from '../../components/empty-state.js';
@@ -21,10 +16,14 @@ import { ApiErrorNotice } from '../../components/error-notice.js';
 import { SkeletonBlock } from '../../components/skeleton.js';
 import { useTRPC, useTRPCClient } from '../../trpc.js';
 import { filterFromSearchParams, withParam } from './inventory-filters.js';
+import { InventoryTable } from './inventory-table.js';
 
-const PAGE_SIZE = 100;
-const ROW_HEIGHT = 44;
-const PREFETCH_ROWS = 3 * PAGE_SIZE;
+/**
+ * A small first page draws the view quickly; wide pages after it keep a fast scroll fed in few
+ * round trips, the next one asked for while a whole page is still ahead of the view.
+ */
+const FIRST_PAGE_ROWS = 100;
+const NEXT_PAGE_ROWS = 500;
 
 const SORT_LABELS: Record<(typeof CERTIFICATE_SORTS)[number], string> = {
   'notBefore.desc': 'Newest issued',
@@ -35,11 +34,6 @@ const SORT_LABELS: Record<(typeof CERTIFICATE_SORTS)[number], string> = {
   'subject.desc': 'Subject Z–A',
 };
 
-const column = createColumnHelper<CertificateSummary>();
-/** Subject, serial, CA, profile, key, expiry, status. */
-const COLUMN_WIDTHS = ['w-[26%]', 'w-[16%]', 'w-[14%]', 'w-[14%]', 'w-[10%]', 'w-[10%]', 'w-[10%]'];
-const day = (iso: string) => iso.slice(0, 10);
-
 export function CertificateInventory() {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -48,53 +42,24 @@ export function CertificateInventory() {
   const cas = useQuery(trpc.cas.list.queryOptions());
   const caNames = useMemo(() => new Map((cas.data ?? []).map((ca) => [ca.id, ca.name])), [cas.data]);
 
-  const pages = useInfiniteQuery(
-    trpc.certificates.list.infiniteQueryOptions(
-      { ...filter, limit: PAGE_SIZE },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
-    ),
-  );
+  const pages = useInfiniteQuery({
+    queryKey: trpc.certificates.list.infiniteQueryKey(filter),
+    queryFn: ({ pageParam, signal }) =>
+      client.certificates.list.query(
+        pageParam === null
+          ? { ...filter, limit: FIRST_PAGE_ROWS }
+          : { ...filter, limit: NEXT_PAGE_ROWS, cursor: pageParam },
+        { signal },
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
   const rows = useMemo(() => pages.data?.pages.flatMap((page) => page.items) ?? [], [pages.data]);
 
-  const columns = useMemo(
-    () => [
-      column.accessor('commonName', {
-        header: 'Subject',
-        cell: (info) => (
-          <Link className="text-brand underline" to={`/certificates/${info.row.original.id}`}>
-            {info.getValue() ?? info.row.original.subjectDn}
-          </Link>
-        ),
-      }),
-      column.accessor('serialHex', {
-        header: 'Serial',
-        cell: (info) => <code className="text-xs">{info.getValue()}</code>,
-      }),
-      column.accessor('caId', { header: 'CA', cell: (info) => caNames.get(info.getValue()) ?? '…' }),
-      column.accessor('profile', { header: 'Profile' }),
-      column.accessor('keyAlgorithm', { header: 'Key', cell: (info) => info.getValue() ?? '—' }),
-      column.accessor('notAfter', { header: 'Expires', cell: (info) => day(info.getValue()) }),
-      column.accessor('status', { header: 'Status', cell: (info) => <StateBadge state={info.getValue()} /> }),
-    ],
-    [caNames],
-  );
-  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: (row) => row.id });
-
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items[items.length - 1]?.index ?? -1;
-  useEffect(() => {
-    // Fetch the next keyset page while three pages are still ahead, so a fast scroll rarely
-    // reaches the end of what is loaded and waits there.
-    if (lastIndex >= rows.length - PREFETCH_ROWS && pages.hasNextPage && !pages.isFetchingNextPage)
-      void pages.fetchNextPage();
-  }, [lastIndex, rows.length, pages]);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   const set = (name: Parameters<typeof withParam>[1]) => (value: string) =>
     setParams(withParam(params, name, value), { replace: true });
@@ -104,7 +69,6 @@ export function CertificateInventory() {
     saveBlob(new Blob([file.csv], { type: 'text/csv' }), file.filename);
   };
 
-  const tableRows = table.getRowModel().rows;
   return (
     <div className="space-y-4">
       <form role="search" className="flex flex-wrap items-end gap-3" onSubmit={(event) => event.preventDefault()}>
@@ -185,64 +149,7 @@ export function CertificateInventory() {
         </EmptyState>
       )}
       {rows.length > 0 && (
-        <div
-          ref={scroller}
-          className="h-[70vh] overflow-auto rounded border border-line bg-panel"
-          data-testid="inventory-scroller"
-        >
-          {/* Fixed layout: column widths come from the colgroup, not from measuring every drawn row,
-              so each scroll frame lays out only the rows it adds. */}
-          <table className="w-full table-fixed border-collapse text-sm" aria-rowcount={rows.length}>
-            <colgroup>
-              {COLUMN_WIDTHS.map((width, index) => (
-                <col key={index} className={width} />
-              ))}
-            </colgroup>
-            <thead className="sticky top-0 z-10 bg-panel">
-              {table.getHeaderGroups().map((group) => (
-                <tr key={group.id}>
-                  {group.headers.map((header) => (
-                    <th
-                      key={header.id}
-                      scope="col"
-                      className="border-b border-line px-3 py-2 text-left font-semibold text-ink"
-                    >
-                      {flexRender(header.column.columnDef.header, header.getContext())}
-                    </th>
-                  ))}
-                </tr>
-              ))}
-            </thead>
-            <tbody>
-              {items[0] && items[0].start > 0 && <tr aria-hidden="true" style={{ height: items[0].start }} />}
-              {items.map((item) => {
-                const row = tableRows[item.index];
-                if (!row) return null;
-                return (
-                  <tr
-                    key={row.id}
-                    aria-rowindex={item.index + 1}
-                    className="border-b border-line"
-                    style={{ height: ROW_HEIGHT }}
-                    data-testid="inventory-row"
-                  >
-                    {row.getVisibleCells().map((cell) => (
-                      <td key={cell.id} className="truncate px-3 py-1 text-ink">
-                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                      </td>
-                    ))}
-                  </tr>
-                );
-              })}
-              {items.length > 0 && (
-                <tr
-                  aria-hidden="true"
-                  style={{ height: virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) }}
-                />
-              )}
-            </tbody>
-          </table>
-        </div>
+        <InventoryTable rows={rows} caNames={caNames} onNearEnd={loadMore} nearEndRows={NEXT_PAGE_ROWS} />
       )}
       {pages.isFetchingNextPage && <p className="text-sm text-ink-muted">Loading more…</p>}
     </div>
