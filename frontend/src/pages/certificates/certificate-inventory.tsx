@@ -25,6 +25,15 @@ import { InventoryTable } from './inventory-table.js';
 const FIRST_PAGE_ROWS = 100;
 const NEXT_PAGE_ROWS = 500;
 
+type FilterParam = Parameters<typeof withParam>[1];
+
+const DATE_FILTERS: { param: FilterParam; id: string; label: string }[] = [
+  { param: 'expiresAfter', id: 'inventory-after', label: 'Expires after' },
+  { param: 'expiresBefore', id: 'inventory-before', label: 'Expires before' },
+];
+
+const FIELD_CLASSES = 'rounded border border-line bg-panel px-2 py-1 text-ink';
+
 const SORT_LABELS: Record<(typeof CERTIFICATE_SORTS)[number], string> = {
   'notBefore.desc': 'Newest issued',
   'notBefore.asc': 'Oldest issued',
@@ -61,8 +70,14 @@ export function CertificateInventory() {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  const set = (name: Parameters<typeof withParam>[1]) => (value: string) =>
-    setParams(withParam(params, name, value), { replace: true });
+  const set = (name: FilterParam) => (value: string) => setParams(withParam(params, name, value), { replace: true });
+
+  const selectFilters: { param: FilterParam; id: string; label: string; options: [string, string][] }[] = [
+    { param: 'status', id: 'inventory-status', label: 'Status', options: CERTIFICATE_STATUSES.map((s) => [s, s]) },
+    { param: 'caId', id: 'inventory-ca', label: 'CA', options: (cas.data ?? []).map((ca) => [ca.id, ca.name]) },
+    { param: 'profile', id: 'inventory-profile', label: 'Profile', options: PROFILE_IDS.map((p) => [p, p]) },
+    { param: 'keyAlgorithm', id: 'inventory-key', label: 'Key algorithm', options: KEY_ALGORITHMS.map((k) => [k, k]) },
+  ];
 
   const exportCsv = async () => {
     const file = await client.certificates.exportCsv.query(filter);
@@ -79,55 +94,30 @@ export function CertificateInventory() {
             placeholder="Subject, SAN or serial"
             defaultValue={params.get('q') ?? ''}
             onChange={(event) => set('q')(event.target.value)}
-            className="rounded border border-line bg-panel px-2 py-1 text-ink"
+            className={FIELD_CLASSES}
           />
         </FilterField>
-        <SelectFilter
-          id="inventory-status"
-          label="Status"
-          value={params.get('status') ?? ''}
-          onChange={set('status')}
-          options={CERTIFICATE_STATUSES.map((s) => [s, s])}
-        />
-        <SelectFilter
-          id="inventory-ca"
-          label="CA"
-          value={params.get('caId') ?? ''}
-          onChange={set('caId')}
-          options={(cas.data ?? []).map((ca) => [ca.id, ca.name])}
-        />
-        <SelectFilter
-          id="inventory-profile"
-          label="Profile"
-          value={params.get('profile') ?? ''}
-          onChange={set('profile')}
-          options={PROFILE_IDS.map((p) => [p, p])}
-        />
-        <SelectFilter
-          id="inventory-key"
-          label="Key algorithm"
-          value={params.get('keyAlgorithm') ?? ''}
-          onChange={set('keyAlgorithm')}
-          options={KEY_ALGORITHMS.map((k) => [k, k])}
-        />
-        <FilterField label="Expires after" id="inventory-after">
-          <input
-            id="inventory-after"
-            type="date"
-            value={params.get('expiresAfter') ?? ''}
-            onChange={(event) => set('expiresAfter')(event.target.value)}
-            className="rounded border border-line bg-panel px-2 py-1 text-ink"
+        {selectFilters.map((select) => (
+          <SelectFilter
+            key={select.param}
+            id={select.id}
+            label={select.label}
+            value={params.get(select.param) ?? ''}
+            onChange={set(select.param)}
+            options={select.options}
           />
-        </FilterField>
-        <FilterField label="Expires before" id="inventory-before">
-          <input
-            id="inventory-before"
-            type="date"
-            value={params.get('expiresBefore') ?? ''}
-            onChange={(event) => set('expiresBefore')(event.target.value)}
-            className="rounded border border-line bg-panel px-2 py-1 text-ink"
-          />
-        </FilterField>
+        ))}
+        {DATE_FILTERS.map((date) => (
+          <FilterField key={date.param} label={date.label} id={date.id}>
+            <input
+              id={date.id}
+              type="date"
+              value={params.get(date.param) ?? ''}
+              onChange={(event) => set(date.param)(event.target.value)}
+              className={FIELD_CLASSES}
+            />
+          </FilterField>
+        ))}
         <SelectFilter
           id="inventory-sort"
           label="Sort"
@@ -181,7 +171,7 @@ function SelectFilter(props: {
         id={props.id}
         value={props.value}
         onChange={(event) => props.onChange(event.target.value)}
-        className="rounded border border-line bg-panel px-2 py-1 text-ink"
+        className={FIELD_CLASSES}
       >
         {props.hasAny !== false && <option value="">Any</option>}
         {props.options.map(([value, label]) => (
