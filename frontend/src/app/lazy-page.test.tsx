@@ -50,9 +50,12 @@ describe('lazyPage', () => {
       .mockRejectedValueOnce(new Error('chunk unreachable'))
       .mockResolvedValueOnce({ ChunkPage });
     const page = lazyPage(load, (module) => module.ChunkPage);
+    // React reports an error its boundary caught on the console; this one is expected.
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
     const failed = render(<CatchError>{page.element}</CatchError>);
     await act(async () => {});
     expect(screen.getByRole('alert').textContent).toBe('chunk unreachable');
+    consoleError.mockRestore();
     failed.unmount();
 
     render(page.element);
