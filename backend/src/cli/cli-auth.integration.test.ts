@@ -6,8 +6,7 @@
  * the passwords, tokens or session ids.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { pino } from 'pino';
@@ -19,13 +18,16 @@ import { loggerOptions } from '../logger.js';
 import { CREDENTIALS_FILE } from './credentials.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { rebuildSharedIfStale, runCliProcess } from '../../test/harness/cli-process.js';
+import { opensslCsr, scratchDir } from '../../test/harness/openssl.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
+import { listenOnLoopback } from '../../test/harness/ports.js';
 
 const ADMIN_PASSWORD = 'cli-admin-password-7f3a91';
 const OPERATOR_PASSWORD = 'cli-operator-password-2b8e64';
 
 let testApp: TestApp;
 let baseUrl: string;
-let workDir: string;
+let work: ScratchDir;
 let configDir: string;
 const logLines: string[] = [];
 /** Every secret the run handles; none may reach the log. */
@@ -33,10 +35,10 @@ const secrets: string[] = [ADMIN_PASSWORD, OPERATOR_PASSWORD];
 
 function pki(args: readonly string[], options: { stdin?: string; token?: string } = {}) {
   return runCliProcess(args, {
-    cwd: workDir,
+    cwd: work.path,
     env: {
       PATH: process.env.PATH ?? '',
-      HOME: workDir,
+      HOME: work.path,
       PKI_URL: baseUrl,
       PKI_CONFIG_DIR: configDir,
       ...(options.token === undefined ? {} : { PKI_TOKEN: options.token }),
@@ -46,26 +48,23 @@ function pki(args: readonly string[], options: { stdin?: string; token?: string 
 }
 
 function openssl(args: readonly string[]): string {
-  return execFileSync('openssl', args, { cwd: workDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('openssl', args, { cwd: work.path, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 beforeAll(async () => {
   rebuildSharedIfStale();
-  workDir = mkdtempSync(join(tmpdir(), 'pki-cli-auth-'));
-  configDir = join(workDir, 'config');
+  work = scratchDir('pki-cli-auth-');
+  configDir = join(work.path, 'config');
   const logger = pino(loggerOptions({ mode: 'test', logLevel: 'debug' }, false), {
     write: (line: string) => logLines.push(line),
   });
   testApp = await buildTestApp({ PKI_ADMIN_PASSWORD: ADMIN_PASSWORD, PKI_LOG_LEVEL: 'debug' }, { logger });
-  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = testApp.app.server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no address');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = await listenOnLoopback(testApp.app);
 });
 
 afterAll(async () => {
   await testApp?.close();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  work?.remove();
 });
 
 describe('pki login, users, tokens and approvals against a running server', () => {
@@ -147,8 +146,7 @@ describe('pki login, users, tokens and approvals against a running server', () =
     expect(listed.stdout).toContain(token.id);
     expect(listed.stdout).not.toContain(token.secret);
 
-    openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'leaf.key']);
-    openssl(['req', '-new', '-key', 'leaf.key', '-subj', '/CN=cli-auth.example.test', '-out', 'leaf.csr']);
+    opensslCsr(work, 'leaf', { key: 'ec:P-256', subject: '/CN=cli-auth.example.test' });
     const issued = await pki(
       ['issue', '--ca', 'cli-auth-root', '--profile', 'tls-client', '--csr', 'leaf.csr', '--out', 'leaf.pem'],
       { token: token.secret },

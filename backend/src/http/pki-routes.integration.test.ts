@@ -4,8 +4,7 @@
  * revoked serial with its reason, and the CA certificates served as PEM and DER chain up.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,9 @@ import type { TestApp } from '../../test/helpers.js';
 import { createCaHierarchy } from '../../test/harness/ca-hierarchy.js';
 import { actAs } from '../../test/harness/act-as.js';
 import type { Actor } from '../../test/harness/act-as.js';
+import { opensslCsr, scratchDir } from '../../test/harness/openssl.js';
+import type { ScratchDir } from '../../test/harness/openssl.js';
+import { listenOnLoopback } from '../../test/harness/ports.js';
 
 /** Asynchronous on purpose: the server answering openssl runs in this same process. */
 function openssl(args: readonly string[]): Promise<{ status: number; output: string }> {
@@ -29,19 +31,16 @@ function openssl(args: readonly string[]): Promise<{ status: number; output: str
 let testApp: TestApp;
 let admin: Actor;
 let baseUrl: string;
-let dir: string;
+let dir: ScratchDir;
 let rootId: string;
 let intermediateId: string;
 let leafSerial: string;
-const file = (name: string) => join(dir, name);
+const file = (name: string) => join(dir.path, name);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pki-http-'));
+  dir = scratchDir('pki-http-');
   testApp = await buildTestApp();
-  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = testApp.app.server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no address');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = await listenOnLoopback(testApp.app);
 
   admin = await actAs(testApp.app.services, 'admin');
   const caller = admin.caller;
@@ -58,34 +57,15 @@ beforeAll(async () => {
   rootId = root.id;
   intermediateId = issuing.id;
 
-  const csr = await openssl([
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    file('leaf.key'),
-    '-subj',
-    '/CN=www.example.test',
-    '-out',
-    file('leaf.csr'),
-  ]);
-  expect(csr.status, csr.output).toBe(0);
-  const issued = await caller.certificates.issueFromCsr({
-    caId: issuing.id,
-    profile: 'tls-server',
-    csr: readFileSync(file('leaf.csr'), 'utf8'),
-  });
+  const { csrPem } = opensslCsr(dir, 'leaf', { key: 'ec:P-256', subject: '/CN=www.example.test' });
+  const issued = await caller.certificates.issueFromCsr({ caId: issuing.id, profile: 'tls-server', csr: csrPem });
   leafSerial = issued.certificate.serialHex;
   writeFileSync(file('leaf.pem'), issued.certificatePem);
 });
 
 afterAll(async () => {
   await testApp?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir?.remove();
 });
 
 async function download(path: string): Promise<Response> {

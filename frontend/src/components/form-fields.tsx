@@ -87,6 +87,8 @@ interface ChoiceInputProps<T extends string> {
   onChange: (value: T) => void;
   description?: string;
   placeholder?: string;
+  /** Where the context already says what the control is, such as a table column; screen readers still read the label. */
+  isLabelHidden?: boolean;
   className?: string;
 }
 
@@ -97,6 +99,7 @@ export function ChoiceInput<T extends string>({
   onChange,
   description,
   placeholder,
+  isLabelHidden,
   className,
 }: ChoiceInputProps<T>) {
   return (
@@ -109,7 +112,7 @@ export function ChoiceInput<T extends string>({
       {...(placeholder === undefined ? {} : { placeholder })}
       className={`flex flex-col gap-1 ${className ?? ''}`}
     >
-      <Label className={LABEL}>{label}</Label>
+      <Label className={isLabelHidden === true ? 'sr-only' : LABEL}>{label}</Label>
       <Button className={`${CONTROL} flex cursor-pointer items-center justify-between gap-2 text-left`}>
         <SelectValue />
         <span aria-hidden="true">▾</span>

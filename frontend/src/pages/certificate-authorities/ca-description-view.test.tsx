@@ -55,6 +55,12 @@ const ISSUING: CaDescription = {
         isCritical: false,
         values: ['URI:https://pki.example.test/crl/root-1.crl'],
       },
+      {
+        oid: '1.3.6.1.5.5.7.1.1',
+        name: 'Authority Information Access',
+        isCritical: false,
+        values: ['OCSP - URI:https://pki.example.test/ocsp', 'CA Issuers - URI:https://pki.example.test/ca/root-1.crt'],
+      },
     ],
     certificatePem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n',
   },
@@ -85,6 +91,11 @@ function valueOf(term: string, scope: HTMLElement = document.body): string {
   return dt.nextElementSibling?.textContent ?? '';
 }
 
+/** The text of an extension's card: its name, the page's note on it, its values. */
+function extensionText(name: string, scope: HTMLElement): string {
+  return within(scope).getByText(name, { exact: false }).closest('li')?.textContent ?? '';
+}
+
 describe('CaDescriptionView', () => {
   it('shows the decoded certificate: names, serial, validity, key, both fingerprints, every extension', () => {
     renderView(ISSUING, ROOT);
@@ -100,7 +111,7 @@ describe('CaDescriptionView', () => {
     expect(valueOf('Key algorithm', certificate)).toBe('RSA 3072 bits');
     expect(valueOf('SHA-256 fingerprint', certificate)).toBe('AA:BB:CC');
     expect(valueOf('SHA-1 fingerprint', certificate)).toBe('11:22:33');
-    for (const name of ['Basic Constraints', 'Key Usage', 'CRL Distribution Points']) {
+    for (const name of ['Basic Constraints', 'Key Usage', 'CRL Distribution Points', 'Authority Information Access']) {
       expect(within(certificate).getByText(name, { exact: false })).toBeTruthy();
     }
     expect(within(certificate).getByText('pathlen:0')).toBeTruthy();
@@ -115,6 +126,7 @@ describe('CaDescriptionView', () => {
       'https://pki.example.test/crl/issuing-1.crl',
     );
     expect(valueOf('OCSP URL', revocation)).toBe('https://pki.example.test/ocsp');
+    expect(valueOf("This CA's certificate URL", revocation)).toBe('https://pki.example.test/ca/issuing-1.crt');
     expect(valueOf('CRL number', revocation)).toBe('7');
     expect(valueOf('Next update', revocation)).toContain('2026');
     expect(valueOf('Revoked entries', revocation)).toBe('2');
@@ -124,13 +136,23 @@ describe('CaDescriptionView', () => {
   it("tells the CA's two CRLs apart: its issuer's CRL in its certificate, its own CRL for what it issues", () => {
     renderView(ISSUING, ROOT);
     const certificate = screen.getByRole('region', { name: 'Certificate' });
-    const distributionPoint = within(certificate).getByText('CRL Distribution Points', { exact: false }).closest('li');
-    expect(distributionPoint?.textContent).toContain('The CRL that covers this CA itself, published by its issuer.');
-    expect(distributionPoint?.textContent).toContain('URI:https://pki.example.test/crl/root-1.crl');
-    const keyUsage = within(certificate).getByText('Key Usage', { exact: false }).closest('li');
-    expect(keyUsage?.textContent).not.toContain('covers this CA');
+    const distributionPoint = extensionText('CRL Distribution Points', certificate);
+    expect(distributionPoint).toContain('The CRL that covers this CA itself, published by its issuer.');
+    expect(distributionPoint).toContain('URI:https://pki.example.test/crl/root-1.crl');
+    expect(extensionText('Key Usage', certificate)).not.toContain('covers this CA');
     const revocation = screen.getByRole('region', { name: 'Revocation information' });
     expect(within(revocation).queryByText('root-1.crl', { exact: false })).toBeNull();
+  });
+
+  it("tells the CA's two certificate addresses apart: its issuer's in CA Issuers, its own for what it issues", () => {
+    renderView(ISSUING, ROOT);
+    const certificate = screen.getByRole('region', { name: 'Certificate' });
+    const authorityAccess = extensionText('Authority Information Access', certificate);
+    expect(authorityAccess).toContain("CA Issuers is the certificate of this CA's issuer.");
+    expect(authorityAccess).toContain('CA Issuers - URI:https://pki.example.test/ca/root-1.crt');
+    expect(extensionText('CRL Distribution Points', certificate)).not.toContain('CA Issuers');
+    const revocation = screen.getByRole('region', { name: 'Revocation information' });
+    expect(within(revocation).queryByText('root-1.crt', { exact: false })).toBeNull();
   });
 
   it('says when no CRL was published yet rather than showing a number', () => {

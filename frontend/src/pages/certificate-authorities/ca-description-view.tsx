@@ -21,11 +21,16 @@ type DecodedCaCertificate = NonNullable<CaDescription['certificate']>;
 /**
  * A CA has two CRL addresses: its certificate's distribution point names its issuer's CRL,
  * which lists this CA if it is revoked; the CRL this CA signs, for what it issues, is another.
+ * Likewise two certificate addresses: CA Issuers in its certificate's Authority Information
+ * Access names its issuer's certificate; this CA's own, named in what it issues, is another.
  */
 const CRL_DISTRIBUTION_POINTS_OID = '2.5.29.31';
+const AUTHORITY_INFORMATION_ACCESS_OID = '1.3.6.1.5.5.7.1.1';
 const EXTENSION_NOTES = {
   [CRL_DISTRIBUTION_POINTS_OID]:
     'The CRL that covers this CA itself, published by its issuer. The CRL this CA publishes is under Revocation information.',
+  [AUTHORITY_INFORMATION_ACCESS_OID]:
+    "CA Issuers is the certificate of this CA's issuer. This CA's own certificate URL is under Revocation information.",
 };
 
 function describeKey(ca: CaSummary, certificate: DecodedCaCertificate | null): string {
@@ -115,7 +120,7 @@ function RevocationSection({ description }: { description: CaDescription }) {
             description: <code className="break-all">{urls.crl}</code>,
           },
           { term: 'OCSP URL', description: <code className="break-all">{urls.ocsp}</code> },
-          { term: 'CA certificate URL', description: <code className="break-all">{urls.caCertificate}</code> },
+          { term: "This CA's certificate URL", description: <code className="break-all">{urls.caCertificate}</code> },
           ...(crl === null
             ? [{ term: 'CRL', description: 'Not published yet: the first download signs it.' }]
             : [

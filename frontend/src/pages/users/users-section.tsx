@@ -141,7 +141,7 @@ export function UsersSection() {
                         onChange={(role) =>
                           void call(() => client.users.setRole.mutate({ username: user.username, role }))
                         }
-                        className="[&>label]:sr-only"
+                        isLabelHidden
                       />
                     )}
                   </DataCell>
