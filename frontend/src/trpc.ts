@@ -4,7 +4,7 @@
  * proxied by Vite in development).
  */
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
@@ -44,8 +44,23 @@ export function createQueryClient(onApiError: ApiErrorListener = () => {}): Quer
  */
 export const REQUEST_MARKER_HEADERS = { 'X-PKI-Request': '1' } as const;
 
+/**
+ * Procedures sent on their own rather than in a batch. A batch answers when its slowest call
+ * does, and `system.status` probes the key store (up to a second while it is away): batched
+ * with a page's data, it would hold the page back, and a failed status request would fail the
+ * page's queries with it.
+ */
+const UNBATCHED_PROCEDURES: ReadonlySet<string> = new Set(['system.status']);
+
 export function createTrpcClient() {
+  const connection = { url: '/trpc', headers: () => REQUEST_MARKER_HEADERS };
   return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: '/trpc', maxItems: MAX_TRPC_BATCH_SIZE, headers: () => REQUEST_MARKER_HEADERS })],
+    links: [
+      splitLink({
+        condition: (operation) => UNBATCHED_PROCEDURES.has(operation.path),
+        true: httpLink(connection),
+        false: httpBatchLink({ ...connection, maxItems: MAX_TRPC_BATCH_SIZE }),
+      }),
+    ],
   });
 }
