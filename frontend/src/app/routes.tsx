@@ -75,11 +75,7 @@ function page(lazy: LazyPage) {
 }
 
 function section(path: string, lazy: LazyPage, sectionPath = path) {
-  return {
-    path: path.slice(1),
-    element: <RequireRole path={sectionPath}>{lazy.element}</RequireRole>,
-    handle: { preload: lazy.preload } satisfies PageHandle,
-  };
+  return { ...page(lazy), path: path.slice(1), element: <RequireRole path={sectionPath}>{lazy.element}</RequireRole> };
 }
 
 export function createAppRouter() {

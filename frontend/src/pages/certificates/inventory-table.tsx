@@ -92,8 +92,8 @@ export const InventoryTable = memo(function InventoryTable({
       {/* The virtualized-table layout of TanStack's examples: the table's parts are grids and
           flex rows, and each drawn row is placed at its offset on its own, so a scroll frame
           lays out the rows it adds and nothing else. Column widths are fixed per column, and a
-          narrow screen scrolls the table sideways rather than squeezing seven columns. */}
-      {/* ARIA counts the header row: it is row 1, the certificates start at 2. */}
+          narrow screen scrolls the table sideways rather than squeezing seven columns. ARIA counts
+          the header row: it is row 1, the certificates start at 2. */}
       <table className="grid w-full min-w-[56rem] text-sm" aria-rowcount={rows.length + 1}>
         <thead className="sticky top-0 z-10 grid bg-panel">
           {table.getHeaderGroups().map((group) => (
