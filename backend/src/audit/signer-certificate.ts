@@ -56,13 +56,9 @@ export async function buildSignerCertificate(request: SignerCertificateRequest):
   const notBefore = new Date(Math.floor(request.now.getTime() / 1000) * 1000 - 60_000);
   const notAfter = new Date(notBefore);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + VALIDITY_YEARS);
-  // A positive 64-bit serial: the high bit cleared so it needs no leading zero.
-  const serial = randomBytes(8);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
-
   const certificate = new pkijs.Certificate({
     version: 2,
-    serialNumber: new asn1js.Integer({ valueHex: serial }),
+    serialNumber: new asn1js.Integer({ valueHex: signerSerial() }),
     signature: algorithm,
     issuer: name,
     subject: name,
@@ -96,6 +92,19 @@ export async function buildSignerCertificate(request: SignerCertificateRequest):
   certificate.signatureAlgorithm = algorithm;
   certificate.signatureValue = new asn1js.BitString({ valueHex: signature });
   return new Uint8Array(certificate.toSchema(false).toBER(false));
+}
+
+/**
+ * A positive 64-bit serial in minimal DER: the high bit cleared so it needs no leading zero,
+ * and a first byte of zero drawn again, because DER forbids a leading zero byte before one
+ * below 0x80 and OpenSSL refuses such a certificate outright (one draw in 256 did that).
+ */
+export function signerSerial(draw: (size: number) => Uint8Array = randomBytes): Uint8Array {
+  for (;;) {
+    const serial = draw(8);
+    serial[0] = (serial[0] ?? 0) & 0x7f;
+    if (serial[0] !== 0) return serial;
+  }
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bytes. */
