@@ -3,6 +3,8 @@
  * only the ratio (ours / peer, oriented so that > 1 means we are better where `higherIsBetter`)
  * is comparable across runs.
  */
+import { median } from './openssl-peer.js';
+
 export interface BenchRow {
   name: string;
   ours: number;
@@ -34,4 +36,29 @@ export function formatRows(title: string, rows: readonly BenchRow[]): string {
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
+
+/** One round's figure for each side, measured back to back. */
+export interface PairedFigure {
+  ours: number;
+  peer: number;
+}
+
+/**
+ * A row from rounds that each measured ours and the peer back to back: each side's median,
+ * and the median of the rounds' own ratios, so a machine whose speed drifts between rounds
+ * is compared with itself.
+ */
+export function pairedRow(
+  row: Pick<BenchRow, 'name' | 'unit' | 'target'>,
+  pairs: readonly PairedFigure[],
+  options: { lowerIsBetter?: boolean } = {},
+): BenchRow {
+  const ratio = ({ ours, peer }: PairedFigure) => (options.lowerIsBetter === true ? peer / ours : ours / peer);
+  return {
+    ...row,
+    ours: median(pairs.map((pair) => pair.ours)),
+    peer: median(pairs.map((pair) => pair.peer)),
+    ratio: median(pairs.map(ratio)),
+  };
 }

@@ -25,8 +25,8 @@ import { createCaHierarchy } from '../test/harness/ca-hierarchy.js';
 import { loggerOptions } from '../src/logger.js';
 import { actAs, tokenAs } from '../test/harness/act-as.js';
 import { freePort } from '../test/harness/ports.js';
-import type { BenchRow } from './bench-row.js';
-import { median } from './openssl-peer.js';
+import { pairedRow } from './bench-row.js';
+import type { BenchRow, PairedFigure } from './bench-row.js';
 
 const CONCURRENCIES = [1, 8, 32] as const;
 const DURATION_SECONDS = 5;
@@ -72,25 +72,34 @@ export async function runIssuanceHttpBench(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     for (const concurrency of CONCURRENCIES) {
       const rounds = await alternate(
-        () => runWrk(ours.url, oursScript, concurrency),
-        () => runWrk(cfssl.url, cfsslScript, concurrency),
+        { label: 'ours', run: () => runWrk(ours.url, oursScript, concurrency) },
+        { label: 'cfssl', run: () => runWrk(cfssl.url, cfsslScript, concurrency) },
         `c=${concurrency}`,
       );
+      const figures = (figure: (result: WrkResult) => number) => figuresOf(rounds, figure);
       rows.push(
         pairedRow(
-          `issue from CSR over HTTP, c=${concurrency}`,
-          'certs/s',
-          rounds,
-          (result) => result.requestsPerSecond,
           {
+            name: `issue from CSR over HTTP, c=${concurrency}`,
+            unit: 'certs/s',
             ...(concurrency === 8 ? { target: '≥ 1.0× cfssl (stored + audited)' } : {}),
           },
+          figures((result) => result.requestsPerSecond),
         ),
-        pairedRow(`  p50 latency, c=${concurrency}`, 'ms', rounds, (result) => result.p50Ms, { lowerIsBetter: true }),
-        pairedRow(`  p99 latency, c=${concurrency}`, 'ms', rounds, (result) => result.p99Ms, {
-          lowerIsBetter: true,
-          ...(concurrency === 1 ? { target: '≥ 0.5× (within 2× of cfssl)' } : {}),
-        }),
+        pairedRow(
+          { name: `  p50 latency, c=${concurrency}`, unit: 'ms' },
+          figures((result) => result.p50Ms),
+          { lowerIsBetter: true },
+        ),
+        pairedRow(
+          {
+            name: `  p99 latency, c=${concurrency}`,
+            unit: 'ms',
+            ...(concurrency === 1 ? { target: '≥ 0.5× (within 2× of cfssl)' } : {}),
+          },
+          figures((result) => result.p99Ms),
+          { lowerIsBetter: true },
+        ),
       );
     }
     // The cost of logging at the default level: the same server at info and at warn.
@@ -102,17 +111,18 @@ export async function runIssuanceHttpBench(): Promise<BenchRow[]> {
       atInfo.authorization,
     );
     const loggingRounds = await alternate(
-      () => runWrk(atInfo.url, infoScript, LOGGING_CONCURRENCY),
-      () => runWrk(ours.url, oursScript, LOGGING_CONCURRENCY),
+      { label: 'info', run: () => runWrk(atInfo.url, infoScript, LOGGING_CONCURRENCY) },
+      { label: 'warn', run: () => runWrk(ours.url, oursScript, LOGGING_CONCURRENCY) },
       'info vs warn',
     );
     rows.push(
       pairedRow(
-        `issue over HTTP, PKI_LOG_LEVEL info vs warn, c=${LOGGING_CONCURRENCY}`,
-        'certs/s',
-        loggingRounds,
-        (result) => result.requestsPerSecond,
-        { target: '≥ 0.95× (at most 5 % apart)' },
+        {
+          name: `issue over HTTP, PKI_LOG_LEVEL info vs warn, c=${LOGGING_CONCURRENCY}`,
+          unit: 'certs/s',
+          target: '≥ 0.95× (at most 5 % apart)',
+        },
+        figuresOf(loggingRounds, (result) => result.requestsPerSecond),
       ),
     );
     return rows;
@@ -132,39 +142,26 @@ interface Round {
  * medians of those paired ratios are reported, not one run of each.
  */
 async function alternate(
-  ours: () => Promise<WrkResult>,
-  peer: () => Promise<WrkResult>,
-  label: string,
+  ours: { label: string; run: () => Promise<WrkResult> },
+  peer: { label: string; run: () => Promise<WrkResult> },
+  point: string,
 ): Promise<Round[]> {
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    const pair = { ours: await ours(), peer: await peer() };
-    for (const [side, result] of Object.entries(pair)) {
-      if (result.errors > 0) throw new Error(`${side} answered ${result.errors} request(s) with an error at ${label}`);
+    const pair = { ours: await ours.run(), peer: await peer.run() };
+    for (const [side, result] of [
+      [ours.label, pair.ours],
+      [peer.label, pair.peer],
+    ] as const) {
+      if (result.errors > 0) throw new Error(`${side} answered ${result.errors} request(s) with an error at ${point}`);
     }
     rounds.push(pair);
   }
   return rounds;
 }
 
-function pairedRow(
-  name: string,
-  unit: string,
-  rounds: readonly Round[],
-  figure: (result: WrkResult) => number,
-  options: { lowerIsBetter?: boolean; target?: string } = {},
-): BenchRow {
-  const ratios = rounds.map(({ ours, peer }) =>
-    options.lowerIsBetter === true ? figure(peer) / figure(ours) : figure(ours) / figure(peer),
-  );
-  return {
-    name,
-    ours: median(rounds.map((round) => figure(round.ours))),
-    peer: median(rounds.map((round) => figure(round.peer))),
-    unit,
-    ratio: median(ratios),
-    ...(options.target === undefined ? {} : { target: options.target }),
-  };
+function figuresOf(rounds: readonly Round[], figure: (result: WrkResult) => number): PairedFigure[] {
+  return rounds.map((round) => ({ ours: figure(round.ours), peer: figure(round.peer) }));
 }
 
 function run(command: string, args: string[], options: { cwd?: string; input?: string } = {}): string {

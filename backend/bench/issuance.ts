@@ -31,7 +31,7 @@ import { openPkiHarness } from '../test/harness/pki-harness.js';
 import { openCaHierarchy } from '../test/harness/ca-hierarchy.js';
 import type { PkiHarness } from '../test/harness/pki-harness.js';
 import { parseOcspRequest } from '../src/pki/ocsp-request.js';
-import { formatRows } from './bench-row.js';
+import { formatRows, pairedRow } from './bench-row.js';
 import type { BenchRow } from './bench-row.js';
 import { median, opensslSignsPerSecond } from './openssl-peer.js';
 
@@ -154,17 +154,15 @@ async function measureIssuance(h: PkiHarness, dir: string): Promise<IssuanceFigu
     );
   }
 
-  const rows: BenchRow[] = points.map((point) => {
-    const ours = median(point.ours);
-    const peer = median(point.peer);
-    return {
-      name: point.inFlight === 1 ? `issue from CSR, sequential` : `issue from CSR, ${point.inFlight} in flight`,
-      ours,
-      peer,
-      unit: `certs/s vs openssl speed rsa2048 signs/s, ${point.opensslProcesses} process${point.opensslProcesses > 1 ? 'es' : ''}`,
-      ratio: median(point.ours.map((value, index) => value / (point.peer[index] as number))),
-    };
-  });
+  const rows: BenchRow[] = points.map((point) =>
+    pairedRow(
+      {
+        name: point.inFlight === 1 ? `issue from CSR, sequential` : `issue from CSR, ${point.inFlight} in flight`,
+        unit: `certs/s vs openssl speed rsa2048 signs/s, ${point.opensslProcesses} process${point.opensslProcesses > 1 ? 'es' : ''}`,
+      },
+      point.ours.map((ours, index) => ({ ours, peer: point.peer[index] as number })),
+    ),
+  );
   const atEight = median(points.find((point) => point.inFlight === 8)?.ours ?? [0]);
   rows.push({
     name: `issue from CSR, 8 in flight, vs cfssl (${issued} stored + audited)`,

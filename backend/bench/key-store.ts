@@ -35,8 +35,8 @@ import type { KeyStore } from '../src/kms/key-store.js';
 import { openAuditedKms, openTempLocalStore, silentLogger } from '../test/harness/temp-local-store.js';
 import { systemContext } from '../src/request-context.js';
 import type { RequestContext } from '../src/request-context.js';
-import { formatRows } from './bench-row.js';
-import { median, medianOf, opensslSignsPerSecond, timeGenpkey } from './openssl-peer.js';
+import { formatRows, pairedRow } from './bench-row.js';
+import { medianOf, opensslSignsPerSecond, timeGenpkey } from './openssl-peer.js';
 import type { BenchRow } from './bench-row.js';
 
 const SIGN_SECONDS = 2;
@@ -138,19 +138,15 @@ export async function runKeyStoreBench(
           auditedConcurrentPool: await signRate(auditedSign(), CONCURRENT_SIGNS),
         });
       }
-      const opensslSign = median(rounds.map((round) => round.openssl));
-      const signRow = (
-        name: string,
-        rate: (round: (typeof rounds)[number]) => number,
-        signTarget?: number,
-      ): BenchRow => ({
-        name,
-        ours: median(rounds.map(rate)),
-        peer: opensslSign,
-        unit: 'sign/CPU-s vs openssl speed',
-        ratio: median(rounds.map((round) => rate(round) / round.openssl)),
-        ...(signTarget === undefined ? {} : { target: `≥ ${signTarget.toFixed(2)}× (within 1.3× of openssl)` }),
-      });
+      const signRow = (name: string, rate: (round: (typeof rounds)[number]) => number, signTarget?: number): BenchRow =>
+        pairedRow(
+          {
+            name,
+            unit: 'sign/CPU-s vs openssl speed',
+            ...(signTarget === undefined ? {} : { target: `≥ ${signTarget.toFixed(2)}× (within 1.3× of openssl)` }),
+          },
+          rounds.map((round) => ({ ours: rate(round), peer: round.openssl })),
+        );
       rows.push(
         signRow(`${target.name}: raw driver sign RSA-2048 SHA-256 (1 in flight)`, (round) => round.raw),
         signRow(
