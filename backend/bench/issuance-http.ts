@@ -76,7 +76,6 @@ export async function runIssuanceHttpBench(): Promise<BenchRow[]> {
         { label: 'cfssl', run: () => runWrk(cfssl.url, cfsslScript, concurrency) },
         `c=${concurrency}`,
       );
-      const figures = (figure: (result: WrkResult) => number) => figuresOf(rounds, figure);
       rows.push(
         pairedRow(
           {
@@ -84,11 +83,11 @@ export async function runIssuanceHttpBench(): Promise<BenchRow[]> {
             unit: 'certs/s',
             ...(concurrency === 8 ? { target: '≥ 1.0× cfssl (stored + audited)' } : {}),
           },
-          figures((result) => result.requestsPerSecond),
+          figuresOf(rounds, (result) => result.requestsPerSecond),
         ),
         pairedRow(
           { name: `  p50 latency, c=${concurrency}`, unit: 'ms' },
-          figures((result) => result.p50Ms),
+          figuresOf(rounds, (result) => result.p50Ms),
           { lowerIsBetter: true },
         ),
         pairedRow(
@@ -97,7 +96,7 @@ export async function runIssuanceHttpBench(): Promise<BenchRow[]> {
             unit: 'ms',
             ...(concurrency === 1 ? { target: '≥ 0.5× (within 2× of cfssl)' } : {}),
           },
-          figures((result) => result.p99Ms),
+          figuresOf(rounds, (result) => result.p99Ms),
           { lowerIsBetter: true },
         ),
       );
@@ -131,6 +130,12 @@ export async function runIssuanceHttpBench(): Promise<BenchRow[]> {
   }
 }
 
+/** One server under wrk, named in errors. */
+interface Side {
+  label: string;
+  run: () => Promise<WrkResult>;
+}
+
 interface Round {
   ours: WrkResult;
   peer: WrkResult;
@@ -141,22 +146,15 @@ interface Round {
  * run (a shared host), so each round's two runs are compared with each other and the
  * medians of those paired ratios are reported, not one run of each.
  */
-async function alternate(
-  ours: { label: string; run: () => Promise<WrkResult> },
-  peer: { label: string; run: () => Promise<WrkResult> },
-  point: string,
-): Promise<Round[]> {
+async function alternate(ours: Side, peer: Side, point: string): Promise<Round[]> {
+  const measure = async (side: Side) => {
+    const result = await side.run();
+    if (result.errors > 0)
+      throw new Error(`${side.label} answered ${result.errors} request(s) with an error at ${point}`);
+    return result;
+  };
   const rounds: Round[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const pair = { ours: await ours.run(), peer: await peer.run() };
-    for (const [side, result] of [
-      [ours.label, pair.ours],
-      [peer.label, pair.peer],
-    ] as const) {
-      if (result.errors > 0) throw new Error(`${side} answered ${result.errors} request(s) with an error at ${point}`);
-    }
-    rounds.push(pair);
-  }
+  for (let round = 0; round < ROUNDS; round += 1) rounds.push({ ours: await measure(ours), peer: await measure(peer) });
   return rounds;
 }
 
