@@ -69,13 +69,12 @@ function renderTable() {
       scroller.scrollTop = row * ROW_HEIGHT;
       scroller.dispatchEvent(new Event('scroll'));
     });
-  return { scroller, scrollTo };
+  return { scrollTo };
 }
 
 /** Each drawn row: its position (aria-rowindex counts the header as 1) and the certificate it names. */
 function drawnRows() {
   return screen.getAllByTestId('inventory-row').map((row) => ({
-    element: row,
     index: Number(row.getAttribute('aria-rowindex')) - 2,
     subject: row.querySelector('a')?.textContent,
     href: row.querySelector('a')?.getAttribute('href'),
