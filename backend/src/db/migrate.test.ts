@@ -11,15 +11,21 @@ interface Journal {
   entries: Array<{ idx: number; tag: string }>;
 }
 
-/** A copy of the migrations folder that stops after the first migration: an "old release". */
-function firstMigrationOnly(): string {
+/** A copy of the migrations folder that stops before the migration tagged `next`: an "old release". */
+function migrationsBefore(next: string | null): string {
   const folder = mkdtempSync(join(tmpdir(), 'pki-migrations-'));
   cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
   const journalPath = join(folder, 'meta', '_journal.json');
   const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
-  journal.entries = journal.entries.slice(0, 1);
+  const end = next === null ? 1 : journal.entries.findIndex((entry) => entry.tag === next);
+  expect(end).toBeGreaterThan(0);
+  journal.entries = journal.entries.slice(0, end);
   writeFileSync(journalPath, JSON.stringify(journal));
   return folder;
+}
+
+function firstMigrationOnly(): string {
+  return migrationsBefore(null);
 }
 
 describe('migrations', () => {
@@ -66,6 +72,36 @@ describe('migrations', () => {
     expect(second.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(second.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     second.close();
+  });
+
+  it('give a CA serial stored with a trimmed zero nibble its whole bytes, and leave the others', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pki-db-')), 'pki.sqlite');
+    const old = openDatabase(path);
+    migrateDatabase(old.db, migrationsBefore('0014_ca_serial_hex_whole_bytes'));
+    old.sqlite
+      .prepare(
+        `INSERT INTO kms_keys (id, backend, private_key_ref, algorithm, purpose, label, public_key_spki, state)
+         VALUES ('k1', 'local', 'ref-1', 'ec-p256', 'ca', 'ca-key', x'3000', 'active')`,
+      )
+      .run();
+    const insertCa = old.sqlite.prepare(
+      `INSERT INTO certificate_authorities (id, name, key_id, subject_dn, serial_hex, status)
+       VALUES (?, ?, 'k1', 'CN=x', ?, 'active')`,
+    );
+    insertCa.run('trimmed', 'Trimmed', 'd92dfbc1ee4e064c39d1804e37782b9');
+    insertCa.run('whole', 'Whole', '7f01');
+    insertCa.run('pending', 'Pending', null);
+    old.close();
+
+    const current = openDatabase(path);
+    migrateDatabase(current.db);
+    const serials = current.sqlite.prepare('SELECT id, serial_hex FROM certificate_authorities ORDER BY id').all();
+    expect(serials).toEqual([
+      { id: 'pending', serial_hex: null },
+      { id: 'trimmed', serial_hex: '0d92dfbc1ee4e064c39d1804e37782b9' },
+      { id: 'whole', serial_hex: '7f01' },
+    ]);
+    current.close();
   });
 
   it('match the schema: drizzle-kit has nothing left to generate', async () => {

@@ -26,6 +26,7 @@ import { fromPemAll } from './pem.js';
 export interface ParsedCertificate {
   der: Uint8Array;
   tbs: Uint8Array;
+  /** Lower-case hex of the serial's magnitude in whole bytes: the form `normalizeSerialHex` gives. */
   serialHex: string;
   signatureAlgorithmOid: string;
   signature: Uint8Array;
@@ -92,10 +93,9 @@ export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
     return {
       der,
       tbs: encodingOf(der, tbsElement),
-      serialHex: Buffer.from(decodeUnsignedInteger(der, serial))
-        .toString('hex')
-        .replace(/^0+(?=.)/, '')
-        .padStart(2, '0'),
+      // Whole bytes, as serial.ts stores them: trimming a zero nibble would give an odd-length
+      // hex that no longer matches the stored row and that Buffer.from(hex, 'hex') truncates.
+      serialHex: Buffer.from(decodeUnsignedInteger(der, serial)).toString('hex'),
       signatureAlgorithmOid: decodeOid(der, expectTag(algorithmParts[0], 0x06, 'algorithm')),
       signature: decodeBitString(der, expectTag(signatureValue, 0x03, 'signatureValue')).bits,
       issuerName: encodingOf(der, issuer),
