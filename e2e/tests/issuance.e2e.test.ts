@@ -81,9 +81,9 @@ async function reviewAndIssue(page: Page): Promise<string> {
   return serialLine.replace(/^Serial /, '');
 }
 
-/** openssl prints serials as bare upper-case hex. */
+/** openssl prints serials as bare upper-case hex in whole bytes ("0D92…", never "D92…"). */
 function bareSerial(serialHex: string): string {
-  return serialHex.trim().replaceAll(':', '').toUpperCase().replace(/^0+/, '');
+  return serialHex.trim().replaceAll(':', '').toUpperCase();
 }
 
 /** A second PKCS#12 download is refused by the server: that one answer is expected, nothing else is. */

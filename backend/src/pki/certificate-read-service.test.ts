@@ -117,7 +117,8 @@ describe('certificates.list', () => {
       h.pki.certificateReads.list({ search: text, limit: 500 }).items.map((item) => item.id);
     expect(search('host-3.example')).toHaveLength(4);
     expect(search('192.0.2.7')).toEqual(['01SYNTH000007']);
-    expect(search('AA:00:0A')).toEqual(['01SYNTH000010']);
+    // The CA's and the issued certificate's random serials may contain "aa000a" by chance.
+    expect(search('AA:00:0A').filter((id) => id.startsWith('01SYNTH'))).toEqual(['01SYNTH000010']);
     expect(search('WEB.EXAMPLE')).toEqual([issuedId]);
     expect(search('-9')).toHaveLength(4);
   });

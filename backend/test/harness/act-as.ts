@@ -45,7 +45,7 @@ export function callerFor(services: AppServices, principal: Principal, requestId
 export async function actAs(
   services: AppServices,
   role: UserRole,
-  username = `${role}-${randomBytes(4).toString('hex')}`,
+  username = `${role}-${randomBytes(8).toString('hex')}`,
 ): Promise<Actor> {
   const password = `pw-${randomBytes(12).toString('base64url')}`;
   await services.auth.users.create(SETUP_CONTEXT, { username, role, password });
