@@ -7,14 +7,21 @@ import { pooledRandomBytes } from './random.js';
 let lastMs = 0;
 let sequence = 0;
 
+function startMillisecond(ms: number): number {
+  lastMs = ms;
+  sequence = pooledRandomBytes(2).readUInt16BE(0) & 0x07ff;
+  return ms;
+}
+
 export function timeOrderedId(now = Date.now()): string {
-  // Within one millisecond, a counter in the random bits keeps ids increasing.
+  // Within one millisecond, a counter in the random bits keeps ids increasing; when its 12
+  // bits run out (or the clock stepped back), the id borrows the next millisecond (RFC 9562 §6.2).
   if (now <= lastMs) {
     sequence++;
     now = lastMs;
+    if (sequence > 0x0fff) now = startMillisecond(lastMs + 1);
   } else {
-    lastMs = now;
-    sequence = pooledRandomBytes(2).readUInt16BE(0) & 0x07ff;
+    startMillisecond(now);
   }
   const bytes = pooledRandomBytes(16);
   bytes.writeUIntBE(now, 0, 6);
