@@ -127,8 +127,8 @@ export function computeAuditHash(row: AuditHashInput): string {
 
 /**
  * A UUIDv7 (RFC 9562 §5.7): 48-bit millisecond timestamp, then random bits. Rows are
- * appended in time order, so ids sort like `seq` (and would grow any index on them at its
- * right edge); 74 random bits keep them unique without a unique index paying a page per append.
+ * appended in time order, so ids sort like `seq` to the millisecond (and would grow any index
+ * on them at its right edge; within a millisecond their order is random, and nothing reads it); 74 random bits keep them unique without a unique index paying a page per append.
  */
 export function timeOrderedUuid(now = Date.now()): string {
   const time = now.toString(16).padStart(12, '0');
