@@ -4,6 +4,11 @@
  * row 99,950. Each filter and sort has an index (schema.ts); text search goes through the
  * trigram FTS5 table `certificates_search` (migration 0012), which needs three characters;
  * a shorter term falls back to LIKE.
+ *
+ * A search takes one of two plans, chosen by how many certificates match (`SearchPlan`): a
+ * rare term drives the page from its matches and sorts them; a common one walks the sort's
+ * index and tests each row with LIKE, which fills a page after a few rows where building the
+ * list of every match would read thousands.
  */
 import { and, asc, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
@@ -54,33 +59,67 @@ export const DEFAULT_CERTIFICATE_SORT: CertificateSort = 'notBefore.desc';
 
 const TRIGRAM = 3;
 
-function searchCondition(search: string): SQL {
+/**
+ * `matches`: drive the page from the FTS matches (a rare term). `walk`: walk the sort's index
+ * and test each row with LIKE (a common term). LIKE folds ASCII case only, so only a printable
+ * ASCII term may walk; then both plans find the same substring in subject, SANs or serial.
+ */
+export type SearchPlan = 'matches' | 'walk';
+
+/**
+ * From this many matches on, a term walks: driving sorts every match, walking reads about
+ * (certificates ÷ matches) × page size rows; at 100,000 certificates the two cost the same
+ * near a thousand matches.
+ */
+export const COMMON_TERM_MATCHES = 1000;
+
+/** The FTS5 MATCH expression for a term, or null when the term is too short for trigrams. */
+export function searchMatchExpression(search: string): string | null {
+  if (search.length < TRIGRAM) return null;
+  const serial = serialDigits(search);
+  const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+  return serial !== null && serial.length >= TRIGRAM ? `${phrase(search)} OR ${phrase(serial)}` : phrase(search);
+}
+
+/** Whether LIKE finds what the trigram index finds for this term (see `SearchPlan`). */
+export function isWalkableSearch(search: string): boolean {
+  return /^[\x20-\x7e]*$/.test(search);
+}
+
+/** The hex digits of a term written as a serial with colons ("AA:00:0A"), or null. */
+function serialDigits(search: string): string | null {
   const serial = search.replace(/:/g, '').toLowerCase();
-  const isSerialLike = serial !== search.toLowerCase() && /^[0-9a-f]+$/.test(serial);
-  if (search.length >= TRIGRAM) {
-    const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
-    const match = isSerialLike && serial.length >= TRIGRAM ? `${phrase(search)} OR ${phrase(serial)}` : phrase(search);
-    // `+id`: keep SQLite from driving the page from the matches (then sorting all of them, which
-    // for a common term is thousands of rows); it walks the sort's index and probes the matches,
-    // built once, until the page is full.
-    return sql`+${certificates.id} IN (SELECT id FROM certificates_search WHERE certificates_search MATCH ${match})`;
+  return serial !== search.toLowerCase() && /^[0-9a-f]+$/.test(serial) ? serial : null;
+}
+
+function searchCondition(search: string, plan: SearchPlan): SQL {
+  const match = searchMatchExpression(search);
+  if (match !== null && plan === 'matches') {
+    return sql`${certificates.id} IN (SELECT id FROM certificates_search WHERE certificates_search MATCH ${match})`;
   }
+  const serial = serialDigits(search);
   const escaped = search.replace(/[\\%_]/g, (character) => `\\${character}`);
+  const serialEscaped = serial ?? escaped;
   return or(
     sql`${certificates.subjectDn} LIKE ${`%${escaped}%`} ESCAPE '\\'`,
     sql`${certificates.sans} LIKE ${`%${escaped}%`} ESCAPE '\\'`,
-    sql`${certificates.serialHex} LIKE ${`%${isSerialLike ? serial : escaped}%`} ESCAPE '\\'`,
+    sql`${certificates.serialHex} LIKE ${`%${serialEscaped}%`} ESCAPE '\\'`,
   ) as SQL;
 }
 
 function statusCondition(status: CertificateStatus, now: Date): SQL {
   const at = now.getTime();
   if (status === 'expired') return sql`${certificates.status} = 'active' AND ${certificates.notAfter} <= ${at}`;
-  if (status === 'active') return sql`${certificates.status} = 'active' AND ${certificates.notAfter} > ${at}`;
+  // `+not_after`: most certificates are active, so the page walks the sort's index over
+  // status (schema.ts) and skips the few expired; a range on notAfter would sort every active row.
+  if (status === 'active') return sql`${certificates.status} = 'active' AND +${certificates.notAfter} > ${at}`;
   return eq(certificates.status, status);
 }
 
-export function buildCertificatePageQuery(query: CertificatePageQuery): {
+export function buildCertificatePageQuery(
+  query: CertificatePageQuery,
+  searchPlan: SearchPlan = 'matches',
+): {
   where: SQL | undefined;
   orderBy: SQL[];
   cursorOf: (row: CertificateListRow) => CertificatePageCursor;
@@ -97,7 +136,7 @@ export function buildCertificatePageQuery(query: CertificatePageQuery): {
   if (query.keyAlgorithm) conditions.push(eq(certificates.keyAlgorithm, query.keyAlgorithm));
   if (query.expiresAfter) conditions.push(gte(certificates.notAfter, query.expiresAfter));
   if (query.expiresBefore) conditions.push(lt(certificates.notAfter, query.expiresBefore));
-  if (query.search) conditions.push(searchCondition(query.search));
+  if (query.search) conditions.push(searchCondition(query.search, searchPlan));
   if (query.cursor) {
     // A row value comparison, which SQLite serves from the (column, id) index.
     const { value, id } = query.cursor;

@@ -9,8 +9,18 @@ import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 
 import type { CertificateStatus, KeyAlgorithm, RevocationReason } from '@pki/shared';
 
-import { buildCertificatePageQuery } from './certificate-page-query.js';
-import type { CertificateListRow, CertificatePage, CertificatePageQuery } from './certificate-page-query.js';
+import {
+  COMMON_TERM_MATCHES,
+  buildCertificatePageQuery,
+  isWalkableSearch,
+  searchMatchExpression,
+} from './certificate-page-query.js';
+import type {
+  CertificateListRow,
+  CertificatePage,
+  CertificatePageQuery,
+  SearchPlan,
+} from './certificate-page-query.js';
 import type { DatabaseHandle } from './client.js';
 import { certificates } from './schema.js';
 
@@ -100,6 +110,7 @@ export class SqliteCertificateRepository implements CertificateRepository {
   readonly #insertIssued: Database.Statement;
   readonly #selectStatus: Database.Statement<[string, string], StatusRecord>;
   readonly #selectRevoked: Database.Statement<[string, number], RevokedRecord>;
+  readonly #countSearchMatches: Database.Statement<[string, number]>;
 
   constructor(database: DatabaseHandle) {
     this.#database = database;
@@ -109,6 +120,9 @@ export class SqliteCertificateRepository implements CertificateRepository {
     );
     this.#selectStatus = database.sqlite.prepare(
       'SELECT status, revocation_reason, revoked_at FROM certificates WHERE ca_id = ? AND serial_hex = ?',
+    );
+    this.#countSearchMatches = database.sqlite.prepare(
+      'SELECT count(*) AS matches FROM (SELECT 1 FROM certificates_search WHERE certificates_search MATCH ? LIMIT ?)',
     );
     this.#selectRevoked = database.sqlite.prepare(
       `SELECT serial_hex, revoked_at, revocation_reason FROM certificates
@@ -232,8 +246,8 @@ export class SqliteCertificateRepository implements CertificateRepository {
   }
 
   #pageStatement(query: CertificatePageQuery) {
-    const { where, orderBy, cursorOf } = buildCertificatePageQuery(query);
-    // Without the DER a sort over many matches (a common search term) carries small rows.
+    const { where, orderBy, cursorOf } = buildCertificatePageQuery(query, this.#searchPlan(query.search));
+    // Without the DER, a sort over many matches (a rare term's, a range's) carries small rows.
     const { der: _der, ...listColumns } = getTableColumns(certificates);
     const statement = this.#database.db
       .select(listColumns)
@@ -242,6 +256,14 @@ export class SqliteCertificateRepository implements CertificateRepository {
       .orderBy(...orderBy)
       .limit(query.limit + 1);
     return { statement, cursorOf };
+  }
+
+  /** Counts a term's matches up to `COMMON_TERM_MATCHES` (FTS5 stops there), then picks the plan. */
+  #searchPlan(search: string | undefined): SearchPlan {
+    const match = search === undefined ? null : searchMatchExpression(search);
+    if (search === undefined || match === null || !isWalkableSearch(search)) return 'matches';
+    const { matches } = this.#countSearchMatches.get(match, COMMON_TERM_MATCHES) as { matches: number };
+    return matches >= COMMON_TERM_MATCHES ? 'walk' : 'matches';
   }
 
   *iterateAll(query: Omit<CertificatePageQuery, 'cursor' | 'limit'>, batchSize = 1000): Generator<CertificateListRow> {
