@@ -107,12 +107,16 @@ function searchCondition(search: string, plan: SearchPlan): SQL {
   ) as SQL;
 }
 
-function statusCondition(status: CertificateStatus, now: Date): SQL {
+function statusCondition(status: CertificateStatus, now: Date, sortKey: keyof typeof SORT_COLUMNS): SQL {
   const at = now.getTime();
   if (status === 'expired') return sql`${certificates.status} = 'active' AND ${certificates.notAfter} <= ${at}`;
-  // `+not_after`: most certificates are active, so the page walks the sort's index over
-  // status (schema.ts) and skips the few expired; a range on notAfter would sort every active row.
-  if (status === 'active') return sql`${certificates.status} = 'active' AND +${certificates.notAfter} > ${at}`;
+  if (status === 'active' && sortKey !== 'notAfter') {
+    // `+not_after`: most certificates are active, so the page walks the sort's index over
+    // status (schema.ts) and skips the few expired; a range on notAfter would sort every active
+    // row. Sorted by notAfter, the (status, notAfter) index serves the range and the order.
+    return sql`${certificates.status} = 'active' AND +${certificates.notAfter} > ${at}`;
+  }
+  if (status === 'active') return sql`${certificates.status} = 'active' AND ${certificates.notAfter} > ${at}`;
   return eq(certificates.status, status);
 }
 
@@ -130,7 +134,7 @@ export function buildCertificatePageQuery(
   ];
   const column = SORT_COLUMNS[sortKey];
   const conditions: (SQL | undefined)[] = [];
-  if (query.status) conditions.push(statusCondition(query.status, query.now));
+  if (query.status) conditions.push(statusCondition(query.status, query.now, sortKey));
   if (query.caId) conditions.push(eq(certificates.caId, query.caId));
   if (query.profile) conditions.push(eq(certificates.profile, query.profile));
   if (query.keyAlgorithm) conditions.push(eq(certificates.keyAlgorithm, query.keyAlgorithm));

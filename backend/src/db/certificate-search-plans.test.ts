@@ -120,5 +120,9 @@ describe('certificate search plans', () => {
     expect(plan).toMatch(/USING INDEX certificates_status_issued_idx/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
     expect(allPages({ status: 'active' })).toEqual(expectedIds((certificate) => certificate.notAfter.getTime() > NOW));
+
+    // By expiry, the (status, notAfter) index serves the range itself: no walk over the expired.
+    const byExpiry = repository.explainPage({ status: 'active', sort: 'notAfter.asc', limit: 50, now: new Date(NOW) });
+    expect(byExpiry.join('\n')).toMatch(/USING INDEX certificates_status_idx \(status=\? AND not_after>\?\)/);
   });
 });
