@@ -73,8 +73,21 @@ export type SearchPlan = 'matches' | 'walk';
  */
 export const COMMON_TERM_MATCHES = 1000;
 
+/**
+ * The plan for a term, from its FTS match count capped at `COMMON_TERM_MATCHES` (FTS5 stops
+ * counting there, so asking is cheap); `countMatchesUpTo` is the caller's query.
+ */
+export function searchPlanFor(
+  search: string | undefined,
+  countMatchesUpTo: (match: string, bound: number) => number,
+): SearchPlan {
+  const match = search === undefined ? null : searchMatchExpression(search);
+  if (search === undefined || match === null || !isWalkableSearch(search)) return 'matches';
+  return countMatchesUpTo(match, COMMON_TERM_MATCHES) >= COMMON_TERM_MATCHES ? 'walk' : 'matches';
+}
+
 /** The FTS5 MATCH expression for a term, or null when the term is too short for trigrams. */
-export function searchMatchExpression(search: string): string | null {
+function searchMatchExpression(search: string): string | null {
   if (search.length < TRIGRAM) return null;
   const serial = serialDigits(search);
   const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
@@ -82,7 +95,7 @@ export function searchMatchExpression(search: string): string | null {
 }
 
 /** Whether LIKE finds what the trigram index finds for this term (see `SearchPlan`). */
-export function isWalkableSearch(search: string): boolean {
+function isWalkableSearch(search: string): boolean {
   return /^[\x20-\x7e]*$/.test(search);
 }
 
@@ -99,11 +112,10 @@ function searchCondition(search: string, plan: SearchPlan): SQL {
   }
   const serial = serialDigits(search);
   const escaped = search.replace(/[\\%_]/g, (character) => `\\${character}`);
-  const serialEscaped = serial ?? escaped;
   return or(
     sql`${certificates.subjectDn} LIKE ${`%${escaped}%`} ESCAPE '\\'`,
     sql`${certificates.sans} LIKE ${`%${escaped}%`} ESCAPE '\\'`,
-    sql`${certificates.serialHex} LIKE ${`%${serialEscaped}%`} ESCAPE '\\'`,
+    sql`${certificates.serialHex} LIKE ${`%${serial ?? escaped}%`} ESCAPE '\\'`,
   ) as SQL;
 }
 

@@ -9,18 +9,8 @@ import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 
 import type { CertificateStatus, KeyAlgorithm, RevocationReason } from '@pki/shared';
 
-import {
-  COMMON_TERM_MATCHES,
-  buildCertificatePageQuery,
-  isWalkableSearch,
-  searchMatchExpression,
-} from './certificate-page-query.js';
-import type {
-  CertificateListRow,
-  CertificatePage,
-  CertificatePageQuery,
-  SearchPlan,
-} from './certificate-page-query.js';
+import { buildCertificatePageQuery, searchPlanFor } from './certificate-page-query.js';
+import type { CertificateListRow, CertificatePage, CertificatePageQuery } from './certificate-page-query.js';
 import type { DatabaseHandle } from './client.js';
 import { certificates } from './schema.js';
 
@@ -110,7 +100,7 @@ export class SqliteCertificateRepository implements CertificateRepository {
   readonly #insertIssued: Database.Statement;
   readonly #selectStatus: Database.Statement<[string, string], StatusRecord>;
   readonly #selectRevoked: Database.Statement<[string, number], RevokedRecord>;
-  readonly #countSearchMatches: Database.Statement<[string, number]>;
+  readonly #countSearchMatches: Database.Statement<[string, number], { matches: number }>;
 
   constructor(database: DatabaseHandle) {
     this.#database = database;
@@ -246,8 +236,12 @@ export class SqliteCertificateRepository implements CertificateRepository {
   }
 
   #pageStatement(query: CertificatePageQuery) {
-    const { where, orderBy, cursorOf } = buildCertificatePageQuery(query, this.#searchPlan(query.search));
-    // Without the DER, a sort over many matches (a rare term's, a range's) carries small rows.
+    const searchPlan = searchPlanFor(
+      query.search,
+      (match, bound) => this.#countSearchMatches.get(match, bound)?.matches ?? 0,
+    );
+    const { where, orderBy, cursorOf } = buildCertificatePageQuery(query, searchPlan);
+    // Without the DER, the rows a page has to sort (a rare term's matches, a range) stay small.
     const { der: _der, ...listColumns } = getTableColumns(certificates);
     const statement = this.#database.db
       .select(listColumns)
@@ -256,14 +250,6 @@ export class SqliteCertificateRepository implements CertificateRepository {
       .orderBy(...orderBy)
       .limit(query.limit + 1);
     return { statement, cursorOf };
-  }
-
-  /** Counts a term's matches up to `COMMON_TERM_MATCHES` (FTS5 stops there), then picks the plan. */
-  #searchPlan(search: string | undefined): SearchPlan {
-    const match = search === undefined ? null : searchMatchExpression(search);
-    if (search === undefined || match === null || !isWalkableSearch(search)) return 'matches';
-    const { matches } = this.#countSearchMatches.get(match, COMMON_TERM_MATCHES) as { matches: number };
-    return matches >= COMMON_TERM_MATCHES ? 'walk' : 'matches';
   }
 
   *iterateAll(query: Omit<CertificatePageQuery, 'cursor' | 'limit'>, batchSize = 1000): Generator<CertificateListRow> {
