@@ -6,6 +6,13 @@ import { join } from 'node:path';
 
 import type { PyKmipServer } from '../harness/pykmip.js';
 
+/**
+ * The timeout of the outage tests whose calls wait out a frozen PyKMIP. Their setup has PyKMIP
+ * make an RSA-3072 root key (in Python) under the same timeout, so it must outlast that on a
+ * loaded 2-core machine: 3 s did not, in CI.
+ */
+export const FROZEN_CALL_TIMEOUT_MS = 10_000;
+
 export function kmipDriverEnvironment(
   kmip: PyKmipServer,
   options: { namespace: string; timeoutMs: number; attempts: number },

@@ -27,14 +27,9 @@ import type { PyKmipServer } from '../harness/pykmip.js';
 import { buildTestApp } from '../helpers.js';
 import type { TestApp } from '../helpers.js';
 import { crlSerials } from './crl-serials.js';
-import { kmipDriverEnvironment } from './kmip-driver-env.js';
+import { FROZEN_CALL_TIMEOUT_MS, kmipDriverEnvironment } from './kmip-driver-env.js';
 import { opensslOcspRequest, postOcsp } from './ocsp-over-inject.js';
 
-/**
- * What a frozen call waits. The setup's RSA-3072 root key is made by PyKMIP in Python under
- * the same timeout, so it must outlast that on a loaded 2-core machine (3 s did not, in CI).
- */
-const TIMEOUT_MS = 10_000;
 /** Long enough for the publisher's backoff (1 s, 2 s, 5 s, 10 s, 30 s …) to come round after the outage. */
 const REPUBLISH_LIMIT_MS = 90_000;
 
@@ -85,7 +80,11 @@ describe('issue 15: a revocation while the key store is away (kmip driver on PyK
     dir = scratchDir('pki-revoke-outage-');
     kmip = await startPyKmip();
     testApp = await buildTestApp(
-      kmipDriverEnvironment(kmip, { namespace: `revoke-outage-${Date.now()}`, timeoutMs: TIMEOUT_MS, attempts: 1 }),
+      kmipDriverEnvironment(kmip, {
+        namespace: `revoke-outage-${Date.now()}`,
+        timeoutMs: FROZEN_CALL_TIMEOUT_MS,
+        attempts: 1,
+      }),
     );
     admin = await actAs(testApp.app.services, 'admin');
     ca = await admin.caller.cas.createRoot({
