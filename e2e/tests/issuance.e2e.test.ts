@@ -114,6 +114,26 @@ describe('journey 1: an operator issues certificates in the console', () => {
       expect(previewText).toContain('RSA 2048');
       expect(previewText).toMatch(/Signature\s*valid/);
       await page.getByRole('region', { name: 'TLS server allows' }).waitFor();
+
+      // Asking again (another profile, then back) keeps the parsed request on screen while the
+      // server answers: the panel is never taken out of the page and put back.
+      await page.evaluate(() => {
+        const counter = window as unknown as { previewRemovals: number };
+        counter.previewRemovals = 0;
+        const isPreview = (node: Node) =>
+          node instanceof Element &&
+          (node.matches('[aria-labelledby=csr-preview-title]') ||
+            node.querySelector('[aria-labelledby=csr-preview-title]') !== null);
+        new MutationObserver((records) => {
+          for (const record of records) counter.previewRemovals += [...record.removedNodes].filter(isPreview).length;
+        }).observe(document.body, { childList: true, subtree: true });
+      });
+      const profileSelect = page.getByRole('combobox', { name: /^Profile/ });
+      await profileSelect.selectOption('tls-client');
+      await preview.getByRole('status').filter({ hasText: 'Profile tls-client' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await profileSelect.selectOption('tls-server');
+      await preview.getByRole('status').filter({ hasText: 'Profile tls-server accepts' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page.evaluate(() => (window as unknown as { previewRemovals: number }).previewRemovals)).toBe(0);
       await captureEveryLook(page, 'operator-issue-wizard-csr');
 
       const serialHex = await reviewAndIssue(page);

@@ -4,7 +4,7 @@
  * key generated in the key store; SANs validated as typed; validity within the profile's cap;
  * a review step; the result with downloads (PKCS#12 once, when a server key was made exportable).
  */
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 
@@ -80,7 +80,11 @@ function IssueWizardSteps() {
       ...(sanOverrides ? { sans: sanOverrides } : {}),
     }),
     enabled: source === 'csr' && debouncedCsr.length > 0,
+    // A change of profile, CA or SAN asks again: the last answer stays, marked as busy, until
+    // the next one replaces it, instead of the panel vanishing and coming back.
+    placeholderData: keepPreviousData,
   });
+  const isPreviewCurrent = debouncedCsr.length > 0 && !preview.isPlaceholderData;
 
   const days = validityDays === '' ? undefined : Number(validityDays);
   const isValidityValid =
@@ -94,7 +98,9 @@ function IssueWizardSteps() {
     chosenCa !== '' &&
     isValidityValid &&
     areSanRowsValid(sans, profile?.allowedSanTypes) &&
-    (source === 'csr' ? preview.data?.profileCheck?.isAccepted === true : commonName.trim() !== '');
+    (source === 'csr'
+      ? isPreviewCurrent && preview.data?.profileCheck?.isAccepted === true
+      : commonName.trim() !== '');
 
   const issue = () => {
     const common = { caId: chosenCa, profile: profileId, ...(days !== undefined ? { validityDays: days } : {}) };
@@ -188,7 +194,11 @@ function IssueWizardSteps() {
                 onChange={(event) => void event.target.files?.[0]?.text().then(setCsrPem)}
               />
               {preview.isError && <ApiErrorNotice title="The CSR could not be previewed" error={preview.error} />}
-              {preview.data && <CsrPreviewPanel preview={preview.data} profile={profile} />}
+              {debouncedCsr.length > 0 && preview.data && (
+                <div aria-busy={preview.isPlaceholderData} className={preview.isPlaceholderData ? 'opacity-60' : undefined}>
+                  <CsrPreviewPanel preview={preview.data} profile={profile} />
+                </div>
+              )}
             </div>
           ) : (
             <div className="flex flex-wrap gap-4">
