@@ -132,7 +132,10 @@ describe('journey 1: an operator issues certificates in the console', () => {
       await profileSelect.selectOption('tls-client');
       await preview.getByRole('status').filter({ hasText: 'Profile tls-client' }).waitFor({ timeout: UI_TIMEOUT_MS });
       await profileSelect.selectOption('tls-server');
-      await preview.getByRole('status').filter({ hasText: 'Profile tls-server accepts' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await preview
+        .getByRole('status')
+        .filter({ hasText: 'Profile tls-server accepts' })
+        .waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await page.evaluate(() => (window as unknown as { previewRemovals: number }).previewRemovals)).toBe(0);
       await captureEveryLook(page, 'operator-issue-wizard-csr');
 

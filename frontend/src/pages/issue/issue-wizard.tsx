@@ -98,9 +98,7 @@ function IssueWizardSteps() {
     chosenCa !== '' &&
     isValidityValid &&
     areSanRowsValid(sans, profile?.allowedSanTypes) &&
-    (source === 'csr'
-      ? isPreviewCurrent && preview.data?.profileCheck?.isAccepted === true
-      : commonName.trim() !== '');
+    (source === 'csr' ? isPreviewCurrent && preview.data?.profileCheck?.isAccepted === true : commonName.trim() !== '');
 
   const issue = () => {
     const common = { caId: chosenCa, profile: profileId, ...(days !== undefined ? { validityDays: days } : {}) };
@@ -195,7 +193,10 @@ function IssueWizardSteps() {
               />
               {preview.isError && <ApiErrorNotice title="The CSR could not be previewed" error={preview.error} />}
               {debouncedCsr.length > 0 && preview.data && (
-                <div aria-busy={preview.isPlaceholderData} className={preview.isPlaceholderData ? 'opacity-60' : undefined}>
+                <div
+                  aria-busy={preview.isPlaceholderData}
+                  className={preview.isPlaceholderData ? 'opacity-60' : undefined}
+                >
                   <CsrPreviewPanel preview={preview.data} profile={profile} />
                 </div>
               )}
