@@ -125,7 +125,8 @@ describe('journey 1: an operator issues certificates in the console', () => {
           (node.matches('[aria-labelledby=csr-preview-title]') ||
             node.querySelector('[aria-labelledby=csr-preview-title]') !== null);
         new MutationObserver((records) => {
-          for (const record of records) counter.previewRemovals += [...record.removedNodes].filter(isPreview).length;
+          for (const record of records)
+            counter.previewRemovals += Array.from(record.removedNodes).filter(isPreview).length;
         }).observe(document.body, { childList: true, subtree: true });
       });
       const profileSelect = page.getByRole('combobox', { name: /^Profile/ });
