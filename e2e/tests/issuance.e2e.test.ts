@@ -95,6 +95,11 @@ function unexpected(problems: string[]): string[] {
   );
 }
 
+/** What the page counts while the wizard asks for a new preview (journey 1). */
+interface PreviewRemovals {
+  previewRemovals: number;
+}
+
 describe('journey 1: an operator issues certificates in the console', () => {
   it('pastes an openssl CSR, sees the parsed preview, issues a tls-server certificate and downloads what openssl verifies', async () => {
     const csrPem = readFileSync(makeCsr(files, LEAF_NAME, LEAF_SANS), 'utf8');
@@ -118,7 +123,7 @@ describe('journey 1: an operator issues certificates in the console', () => {
       // Asking again (another profile, then back) keeps the parsed request on screen while the
       // server answers: the panel is never taken out of the page and put back.
       await page.evaluate(() => {
-        const counter = window as unknown as { previewRemovals: number };
+        const counter = window as unknown as PreviewRemovals;
         counter.previewRemovals = 0;
         const isPreview = (node: Node) =>
           node instanceof Element &&
@@ -137,7 +142,7 @@ describe('journey 1: an operator issues certificates in the console', () => {
         .getByRole('status')
         .filter({ hasText: 'Profile tls-server accepts' })
         .waitFor({ timeout: UI_TIMEOUT_MS });
-      expect(await page.evaluate(() => (window as unknown as { previewRemovals: number }).previewRemovals)).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as PreviewRemovals).previewRemovals)).toBe(0);
       await captureEveryLook(page, 'operator-issue-wizard-csr');
 
       const serialHex = await reviewAndIssue(page);

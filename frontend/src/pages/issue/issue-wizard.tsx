@@ -70,6 +70,7 @@ function IssueWizardSteps() {
   const profile = profiles.data?.find((item) => item.id === profileId);
 
   const debouncedCsr = useDebounced(csrPem.trim(), 300);
+  const hasCsr = source === 'csr' && debouncedCsr.length > 0;
   const sanOverrides =
     sans.length > 0 && areSanRowsValid(sans, profile?.allowedSanTypes) ? sans.map(formatSanEntry) : undefined;
   const preview = useQuery({
@@ -79,12 +80,12 @@ function IssueWizardSteps() {
       ...(chosenCa ? { caId: chosenCa } : {}),
       ...(sanOverrides ? { sans: sanOverrides } : {}),
     }),
-    enabled: source === 'csr' && debouncedCsr.length > 0,
+    enabled: hasCsr,
     // A change of profile, CA or SAN asks again: the last answer stays, marked as busy, until
     // the next one replaces it, instead of the panel vanishing and coming back.
     placeholderData: keepPreviousData,
   });
-  const isPreviewCurrent = debouncedCsr.length > 0 && !preview.isPlaceholderData;
+  const isPreviewCurrent = hasCsr && !preview.isPlaceholderData;
 
   const days = validityDays === '' ? undefined : Number(validityDays);
   const isValidityValid =
@@ -192,7 +193,7 @@ function IssueWizardSteps() {
                 onChange={(event) => void event.target.files?.[0]?.text().then(setCsrPem)}
               />
               {preview.isError && <ApiErrorNotice title="The CSR could not be previewed" error={preview.error} />}
-              {debouncedCsr.length > 0 && preview.data && (
+              {hasCsr && preview.data && (
                 <div
                   aria-busy={preview.isPlaceholderData}
                   className={preview.isPlaceholderData ? 'opacity-60' : undefined}
